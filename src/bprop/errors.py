@@ -1,0 +1,42 @@
+"""The exceptions bprop raises on purpose, in one small hierarchy.
+
+Every message names the argument (or file), the value seen, and what would be
+accepted, so that the reader knows the fix without reading a traceback.
+
+    BpropError                      base of everything below
+    ├── InvalidArgument (ValueError) a bad argument, shape, value or setting
+    ├── DataError (ValueError)       a data file or array that cannot be used
+    ├── ModelFileError (ValueError)  a model file that is corrupt or not understood
+    └── TrainingDiverged (ArithmeticError)
+                                     the cost became NaN/inf; weights were restored
+"""
+
+from __future__ import annotations
+
+
+class BpropError(Exception):
+    """Base class of every error that bprop raises deliberately."""
+
+
+class InvalidArgument(BpropError, ValueError):
+    """An argument has a wrong type, shape, value or combination."""
+
+
+class DataError(BpropError, ValueError):
+    """A dataset, data file or data array cannot be read or used."""
+
+
+class ModelFileError(BpropError, ValueError):
+    """A model file is corrupt, truncated, or in a format bprop does not read."""
+
+
+class TrainingDiverged(BpropError, ArithmeticError):
+    """The training cost stopped being a finite number.
+
+    The network keeps the last weights for which the cost was finite;
+    ``history`` holds the figures of the epochs completed before it happened.
+    """
+
+    def __init__(self, message: str, history=None):
+        super().__init__(message)
+        self.history = history

@@ -1,0 +1,369 @@
+"""The network of the derivation: feedforward, and backprop as BP1–BP4.
+
+Notation (layers l = 1 … L, layer 1 is the input; one sample):
+
+    z^l = w^l a^{l−1} + b^l          weighted input      net.weights[l-2] is w^l, (n_l, n_{l−1})
+    a^l = σ(z^l)                     activation          net.biases[l-2] is b^l,  (n_l,)
+    δ^l = ∂C/∂z^l                    error
+
+    BP1  δ^L = ∇_a C ⊙ σ′(z^L)
+    BP2  δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)
+    BP3  ∂C/∂w^l_jk = a^{l−1}_k δ^l_j
+    BP4  ∂C/∂b^l_j = δ^l_j
+
+Row form, for a mini-batch. The derivation stacks one sample as a column; NumPy
+stacks m samples as the rows of a matrix: X is (m, n_1), and row i of Z^l, A^l,
+Δ^l is z^l, a^l, δ^l of sample i. Transposing each column equation gives
+
+    Z^l = A^{l−1} (W^l)ᵀ + b^l                 (z^l = w^l a^{l−1} + b^l, per row)
+    BP1  Δ^L = ∇_A C ⊙ σ′(Z^L)
+    BP2  Δ^l = (Δ^{l+1} W^{l+1}) ⊙ σ′(Z^l)     (row of Δ^{l+1} W^{l+1} = ((w^{l+1})ᵀ δ^{l+1})ᵀ)
+    BP3  ∂C/∂W^l = (Δ^l)ᵀ A^{l−1} / m          (Σ_i δ^l_i (a^{l−1}_i)ᵀ / m: the mean over samples)
+    BP4  ∂C/∂b^l = Σ_i δ^l_i / m               (column mean of Δ^l)
+
+The batch cost is the mean of the per-sample costs, so a batch of one sample
+gives exactly the derivation's numbers, and three matrix products per layer
+(forward, BP2, BP3) do all the heavy work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import activations, costs, initializers
+from .errors import InvalidArgument
+from .validation import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
+
+# A network larger than this many parameters is refused at construction: it
+# would not fit in the memory of the machines bprop is meant for.
+MAX_PARAMETERS = 2_000_000_000
+
+
+@dataclass
+class Gradients:
+    """Everything one backward pass computes, for a batch of m samples.
+
+    Index i = l − 2 for layer l = 2 … L (the input layer has no parameters).
+
+    weights[i]      ∂C/∂w^l, (n_l, n_{l−1}), batch mean        BP3
+    biases[i]       ∂C/∂b^l, (n_l,), batch mean                  BP4
+    deltas[i]       δ^l of each sample, (m, n_l)                 BP1 (last), BP2
+    cost            C, the batch-mean cost (with the L2 term when l2 > 0)
+    zs[i]           z^l of each sample, (m, n_l)
+    activations[k]  a^{k+1} of each sample, (m, n_{k+1}); activations[0] is the input
+    """
+
+    weights: list
+    biases: list
+    deltas: list
+    cost: float
+    zs: list
+    activations: list
+
+
+class ParameterList(list):
+    """The list of a network's weight (or bias) arrays.
+
+    Assigning ``net.weights[i] = w`` checks the shape and converts to the
+    network's dtype, so a wrong array fails here with a clear message instead
+    of deep inside a matrix product later.
+    """
+
+    def __init__(self, arrays, shapes, dtype, what):
+        super().__init__()
+        self._shapes, self._dtype, self._what = shapes, dtype, what
+        if len(arrays) != len(shapes):
+            raise InvalidArgument(f"{what} needs {len(shapes)} arrays (one per layer l = 2 … {len(shapes) + 1}), got {len(arrays)}.")
+        for i, array in enumerate(arrays):
+            super().append(self._checked(i, array))
+
+    def _checked(self, i, array):
+        array = np.asarray(array)
+        if array.shape != self._shapes[i]:
+            raise InvalidArgument(
+                f"{self._what}[{i}] (layer l = {i + 2}) must have shape {self._shapes[i]}, got {array.shape}."
+            )
+        return np.array(array, dtype=self._dtype, order="C", copy=True)
+
+    def __setitem__(self, i, array):
+        if isinstance(i, slice):
+            raise InvalidArgument(f"assign {self._what} one layer at a time, or the whole list at once.")
+        super().__setitem__(i, self._checked(range(len(self))[i], array))
+
+    def append(self, _):
+        raise InvalidArgument(f"the number of layers is fixed; build a new Network to change {self._what}.")
+
+    extend = insert = append
+
+
+class Network:
+    """A feed-forward network trained by backpropagation.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Neurons per layer, input first: ``[784, 100, 10]`` is n_1, n_2, n_3.
+    activation : str or object
+        σ of the hidden layers: 'sigmoid' (default, as in the derivation),
+        'tanh', 'relu', 'leaky_relu', 'identity', or an object with
+        ``value(z)`` and ``derivative(z, a)`` (see ``bprop.activations``).
+    output : str or object, optional
+        σ of the output layer L; defaults to ``activation``. 'softmax' is
+        accepted here only.
+    cost : str or object
+        'quadratic' (default, C = ½Σ(y − a)²), 'cross_entropy' (sigmoid
+        outputs), 'log_likelihood' (softmax outputs), or an object with
+        ``value(a, y)`` and ``gradient(a, y)``.
+    init : str or object
+        'normal' (default, N(0, 1) as in the derivation), 'scaled_normal',
+        'xavier', 'he', or an object with ``initial(n_out, n_in, rng)``.
+    seed : int, numpy.random.Generator or None
+        The source of the initial weights.
+    dtype : 'float32' (default, for training) or 'float64' (for checks).
+    """
+
+    def __init__(self, sizes, activation="sigmoid", output=None, cost="quadratic",
+                 init="normal", seed=None, dtype="float32"):
+        self.sizes = _checked_sizes(sizes)
+        self.dtype = dtype_of(dtype)
+        self.activation = resolve(activation, parameter="activation", builtin=activations.BUILTIN,
+                                  methods=("value", "derivative"))
+        if not activations.is_elementwise(self.activation):
+            raise InvalidArgument(
+                f"activation={getattr(self.activation, 'name', activation)!r} cannot be a hidden layer's σ: "
+                "its Jacobian is not diagonal. Use it as output='softmax' with a hidden activation such as 'relu'."
+            )
+        self.output = resolve(self.activation if output is None else output, parameter="output",
+                              builtin=activations.BUILTIN, methods=("value",))
+        self.cost = resolve(cost, parameter="cost", builtin=costs.BUILTIN, methods=("value", "gradient"))
+        self.init = resolve(init, parameter="init", builtin=initializers.BUILTIN, methods=("initial",))
+        self._check_output_layer()
+        self._shortcut = costs.uses_shortcut(self.output, self.cost)
+
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        initial = [self.init.initial(n_out, n_in, rng) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
+        self.weights = [w for w, _ in initial]
+        self.biases = [b for _, b in initial]
+
+    def _check_output_layer(self):
+        costs.check_pairing(self.output, self.cost)
+        if activations.is_elementwise(self.output):
+            if not callable(getattr(self.output, "derivative", None)):
+                raise InvalidArgument("output must have a derivative(z, a) method (or be non-elementwise with jacobian_product).")
+        else:
+            if not callable(getattr(self.output, "jacobian_product", None)):
+                raise InvalidArgument("an output activation with elementwise = False needs a jacobian_product(z, a, g) method.")
+            if self.sizes[-1] < 2:
+                raise InvalidArgument(
+                    f"output={self.output.name!r} needs at least 2 output neurons (with one it always outputs 1); "
+                    f"got sizes[-1] = {self.sizes[-1]}. Use output='sigmoid' for a single yes/no output."
+                )
+
+    # -- parameters ---------------------------------------------------------
+
+    @property
+    def weights(self):
+        """w^l for l = 2 … L: ``weights[l-2][j, k]`` is w^l_jk, shape (n_l, n_{l−1})."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, arrays):
+        self._weights = ParameterList(list(arrays), self._weight_shapes(), self.dtype, "weights")
+
+    @property
+    def biases(self):
+        """b^l for l = 2 … L: ``biases[l-2][j]`` is b^l_j, shape (n_l,)."""
+        return self._biases
+
+    @biases.setter
+    def biases(self, arrays):
+        self._biases = ParameterList(list(arrays), [(n,) for n in self.sizes[1:]], self.dtype, "biases")
+
+    def _weight_shapes(self):
+        return [(n_out, n_in) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
+
+    @property
+    def num_layers(self) -> int:
+        """L, counting the input layer."""
+        return len(self.sizes)
+
+    @property
+    def num_parameters(self) -> int:
+        return sum(n_in * n_out + n_out for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]))
+
+    @property
+    def is_classifier(self) -> bool:
+        """True when the outputs are read as classes (sigmoid/softmax outputs or a classification cost)."""
+        names = {getattr(self.output, "name", None), getattr(self.cost, "name", None)}
+        return bool(names & {"sigmoid", "softmax", "cross_entropy", "log_likelihood"})
+
+    def copy(self, dtype=None) -> "Network":
+        """An independent copy, optionally in another dtype (float64 for checks)."""
+        return self._converted(self.dtype if dtype is None else dtype_of(dtype))
+
+    def _converted(self, dtype) -> "Network":
+        """A copy in any floating dtype (gradcheck uses np.longdouble)."""
+        twin = object.__new__(Network)
+        twin.__dict__.update(self.__dict__)
+        twin.sizes = list(self.sizes)
+        twin.dtype = dtype
+        twin.weights = [w.astype(twin.dtype) for w in self.weights]
+        twin.biases = [b.astype(twin.dtype) for b in self.biases]
+        return twin
+
+    def __repr__(self):
+        name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
+        return (f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "
+                f"cost={name(self.cost)!r}, dtype={np.dtype(self.dtype).name!r})")
+
+    # -- forward ------------------------------------------------------------
+
+    def feedforward(self, X):
+        """a^L for each sample. X : (m, n_1) → (m, n_L); a single (n_1,) → (n_L,)."""
+        single = np.ndim(X) == 1
+        A = self._feedforward(as_inputs(X, self.sizes[0], self.dtype))
+        return A[0] if single else A
+
+    def predict(self, X):
+        """Class labels (m,) for a classifier, else the outputs a^L (m, n_L)."""
+        single = np.ndim(X) == 1
+        A = self._feedforward(as_inputs(X, self.sizes[0], self.dtype))
+        P = self.labels_from_outputs(A) if self.is_classifier else A
+        return P[0] if single else P
+
+    def labels_from_outputs(self, A):
+        """Class labels from outputs a^L: the largest output, or a ≥ ½ for one output neuron."""
+        if A.shape[1] == 1:
+            return (A[:, 0] >= 0.5).astype(np.int64)
+        return A.argmax(axis=1)
+
+    def _feedforward(self, X, chunk=8192):
+        """a^L only, in chunks of rows so that memory stays bounded."""
+        if X.shape[0] > chunk:
+            return np.concatenate([self._feedforward(X[i:i + chunk]) for i in range(0, X.shape[0], chunk)])
+        return self._forward(X)[1][-1]
+
+    def _forward(self, X):
+        """z^l and a^l of every layer; activations[0] is X itself."""
+        zs, acts = [], [X]
+        a = X
+        last = len(self._weights) - 1
+        for i, (w, b) in enumerate(zip(self._weights, self._biases)):
+            z = a @ w.T                                  # z^l = w^l a^{l−1} + b^l (row form)
+            z += b
+            sigma = self.output if i == last else self.activation
+            a = sigma.value(z)                           # a^l = σ(z^l)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    # -- backward -----------------------------------------------------------
+
+    def backprop(self, X, Y, *, l2=0.0, n=None) -> Gradients:
+        """Gradients of the batch-mean cost by BP1–BP4 (see the module docstring).
+
+        X : (m, n_1) inputs, or one sample (n_1,).
+        Y : integer class labels (m,), or targets (m, n_L); for one sample a
+            label or an (n_L,) target.
+        l2 : λ of the regularized cost C = C₀ + (λ/2n) Σ w², biases excluded.
+        n : the size of the whole training set in λ/2n (default: m).
+        """
+        single = np.ndim(X) == 1
+        X = as_inputs(X, self.sizes[0], self.dtype)
+        if single:
+            Y = np.asarray(Y)
+            Y = Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1)
+        Y = as_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
+        l2 = non_negative_float(l2, "l2")
+        n = X.shape[0] if n is None else positive_int(n, "n")
+        return self._backprop(X, Y, l2, n)
+
+    def _backprop(self, X, Y, l2=0.0, n=1) -> Gradients:
+        """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype."""
+        m = X.shape[0]
+        zs, acts = self._forward(X)
+        count = len(self._weights)
+        deltas, grad_w, grad_b = [None] * count, [None] * count, [None] * count
+
+        z, a = zs[-1], acts[-1]
+        if self._shortcut:
+            delta = a - Y                                               # BP1, simplified (costs.SHORTCUTS)
+        elif activations.is_elementwise(self.output):
+            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)    # BP1
+        else:
+            delta = self.output.jacobian_product(z, a, self.cost.gradient(a, Y))  # BP1, full Jacobian
+
+        for i in range(count - 1, -1, -1):
+            if i < count - 1:
+                delta = (delta @ self._weights[i + 1]) * self.activation.derivative(zs[i], acts[i + 1])  # BP2
+            deltas[i] = delta
+            grad_w[i] = delta.T @ acts[i]                               # BP3: Σ_i a^{l−1}_k δ^l_j
+            grad_w[i] /= m                                              #      … as a batch mean
+            grad_b[i] = delta.sum(axis=0) / m                           # BP4: mean of δ^l_j
+
+        if l2:
+            for gw, w in zip(grad_w, self._weights):
+                gw += (l2 / n) * w                                      # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
+        return Gradients(grad_w, grad_b, deltas, float(self._batch_cost(a, Y, l2, n)), zs, acts)
+
+    def _batch_cost(self, A, Y, l2=0.0, n=1):
+        """C = mean of the per-sample costs + (λ/2n) Σ_l Σ w², from outputs A = a^L.
+
+        Returned as a scalar of the network's dtype (gradcheck relies on that).
+        """
+        cost = np.mean(self.cost.value(A, Y))
+        if l2:
+            cost += l2 / (2 * n) * sum(np.vdot(w, w) for w in self._weights)
+        return cost
+
+    # -- evaluation ---------------------------------------------------------
+
+    def evaluate(self, X, Y, *, chunk=8192):
+        """(cost, accuracy) on a data set; accuracy is None for a regression network.
+
+        The cost is the mean per-sample cost C₀ (no L2 term). Y as in backprop.
+        """
+        X = as_inputs(X, self.sizes[0], self.dtype)
+        targets = as_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
+        labels = self.labels_from_targets(Y, targets)
+        return self._evaluate(X, targets, labels, chunk=chunk)
+
+    def _evaluate(self, X, targets, labels, chunk=8192):
+        total_cost, correct = 0.0, 0
+        for i in range(0, X.shape[0], chunk):
+            A = self._feedforward(X[i:i + chunk])
+            total_cost += float(np.sum(self.cost.value(A, targets[i:i + chunk])))
+            if labels is not None:
+                correct += int(np.count_nonzero(self.labels_from_outputs(A) == labels[i:i + chunk]))
+        m = X.shape[0]
+        return total_cost / m, (correct / m if labels is not None else None)
+
+    def labels_from_targets(self, Y, targets):
+        """The true class labels (m,) behind Y, or None for a regression network."""
+        if not self.is_classifier:
+            return None
+        Y = np.asarray(Y)
+        if Y.ndim == 1 and Y.dtype.kind in "biu":
+            return Y.astype(np.int64)
+        return self.labels_from_outputs(targets)
+
+
+def _checked_sizes(sizes):
+    try:
+        sizes = list(sizes)
+    except TypeError:
+        raise InvalidArgument(f"sizes must be a list of layer widths such as [64, 30, 10], got {sizes!r}.")
+    if len(sizes) < 2:
+        raise InvalidArgument(
+            f"sizes={sizes!r} has {len(sizes)} layer(s); a network needs at least 2 "
+            "(an input and an output layer), e.g. [64, 30, 10]."
+        )
+    sizes = [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+    count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if count > MAX_PARAMETERS:
+        raise InvalidArgument(
+            f"sizes={sizes} would have {count:,} parameters, more than the {MAX_PARAMETERS:,} bprop accepts; use narrower layers."
+        )
+    return sizes

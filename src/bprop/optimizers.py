@@ -1,0 +1,158 @@
+"""Update rules: from ∂C/∂w, ∂C/∂b to new w, b.
+
+Every optimizer has one public method, ``step(net, grads)``, which updates the
+network's parameters in place and counts the step; each subclass writes its
+rule once, in ``_update``, for a single parameter array. The learning rate η
+is a number, or a schedule: a callable taking the number of steps already
+taken (0 for the first) and returning η.
+
+    SGD       w ← w − η ∂C/∂w                     the update of the derivation
+    Momentum  v ← μv − η ∂C/∂w;  w ← w + v          Polyak (1964)
+    Nesterov  v ← μv − η ∂C/∂w;  w ← w + μv − η ∂C/∂w
+                                                    Sutskever et al. (2013), as rewritten by
+                                                    Bengio et al. (2013); PyTorch's nesterov=True
+    Adam      Kingma & Ba (2015), Algorithm 1, with its defaults
+
+L2 regularization is part of the cost, not of the optimizer: ``backprop(...,
+l2=λ)`` adds (λ/n) w to ∂C/∂w, so that SGD's step is w ← (1 − ηλ/n) w − η ∂C₀/∂w.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import InvalidArgument
+
+
+class Optimizer:
+    """Base class: ``step`` walks the layers, ``_update`` is the rule."""
+
+    def __init__(self, lr):
+        self.lr = _checked_learning_rate(lr)
+        self.steps = 0          # t: updates applied so far
+        self.state = {}         # per-parameter buffers (velocity, moments)
+
+    def learning_rate(self) -> float:
+        """η for the next step: the number, or the schedule evaluated at t."""
+        if callable(self.lr):
+            eta = self.lr(self.steps)
+            if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not np.isfinite(eta) or eta < 0:
+                raise InvalidArgument(f"the learning-rate schedule returned {eta!r} at step {self.steps}; it must return a finite number ≥ 0.")
+            return float(eta)
+        return self.lr
+
+    def step(self, net, grads) -> None:
+        """Apply one update to every w^l and b^l of ``net``, in place."""
+        eta = self.learning_rate()
+        for i, (w, b) in enumerate(zip(net.weights, net.biases)):
+            self._update(("w", i), w, grads.weights[i], eta)
+            self._update(("b", i), b, grads.biases[i], eta)
+        self.steps += 1
+
+    def _buffer(self, key, like):
+        """A zero buffer per parameter, made on first use."""
+        buf = self.state.get(key)
+        if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
+            buf = self.state[key] = np.zeros_like(like)
+        return buf
+
+    def _update(self, key, param, grad, eta):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: w ← w − η ∂C/∂w, b ← b − η ∂C/∂b."""
+
+    def __init__(self, lr=3.0):
+        super().__init__(lr)
+
+    def _update(self, key, param, grad, eta):
+        param -= eta * grad
+
+    def __repr__(self):
+        return f"SGD(lr={self.lr!r})"
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum: v ← μv − η ∂C/∂w; w ← w + v (μ = ``momentum``)."""
+
+    def __init__(self, lr=0.1, momentum=0.9):
+        super().__init__(lr)
+        self.momentum = _checked_fraction(momentum, "momentum")
+
+    def _update(self, key, param, grad, eta):
+        v = self._buffer(key, param)
+        v *= self.momentum
+        v -= eta * grad
+        param += v
+
+    def __repr__(self):
+        return f"{type(self).__name__}(lr={self.lr!r}, momentum={self.momentum})"
+
+
+class Nesterov(Momentum):
+    """Nesterov momentum: v ← μv − η ∂C/∂w; w ← w + μv − η ∂C/∂w.
+
+    The gradient at the look-ahead point w + μv, rewritten so that it is
+    taken at the stored parameters (Bengio, Boulanger-Lewandowski & Pascanu 2013).
+    """
+
+    def _update(self, key, param, grad, eta):
+        v = self._buffer(key, param)
+        v *= self.momentum
+        v -= eta * grad
+        param += self.momentum * v - eta * grad
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015), Algorithm 1.
+
+    m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²
+    m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);  w ← w − α m̂ / (√v̂ + ε)
+
+    Defaults α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e−8, from the paper.
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr)
+        self.beta1 = _checked_fraction(beta1, "beta1")
+        self.beta2 = _checked_fraction(beta2, "beta2")
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
+            raise InvalidArgument(f"eps must be a small positive number such as 1e-8, got {eps!r}.")
+        self.eps = float(eps)
+
+    def _update(self, key, param, grad, eta):
+        m = self._buffer(key + ("m",), param)
+        v = self._buffer(key + ("v",), param)
+        t = self.steps + 1
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        v += (1 - self.beta2) * (grad * grad)
+        m_hat = m / (1 - self.beta1 ** t)
+        v_hat = v / (1 - self.beta2 ** t)
+        param -= eta * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def __repr__(self):
+        return f"Adam(lr={self.lr!r}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
+
+
+BUILTIN = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam}
+
+
+def _checked_learning_rate(lr):
+    if callable(lr):
+        return lr
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
+        raise InvalidArgument(
+            f"lr (the learning rate η) must be a finite number > 0 or a schedule (a function of the step), got {lr!r}."
+        )
+    return float(lr)
+
+
+def _checked_fraction(value, parameter):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise InvalidArgument(f"{parameter} must be a number in [0, 1), got {value!r}.")
+    return float(value)

@@ -1,0 +1,200 @@
+"""The training loop: mini-batch gradient descent with BP1–BP4.
+
+Each epoch shuffles the training set once, then for each mini-batch runs
+``backprop`` and the optimizer's ``step``. The loop never prints: it returns a
+``History``, and front ends attach callbacks (progress bars, plots,
+checkpoints) that are called after every batch and every epoch.
+
+A callback is any object with some of these methods, each taking the
+``TrainingState``:
+
+    on_train_begin(state)   on_batch_end(state)   on_epoch_end(state)   on_train_end(state)
+
+Setting ``state.stop = True`` in a callback ends training after the current
+batch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .errors import InvalidArgument, TrainingDiverged
+from .optimizers import SGD, Optimizer
+from .validation import as_inputs, as_targets, non_negative_float, positive_int
+
+
+@dataclass
+class History:
+    """Per-epoch figures of one training run; index e is epoch e + 1.
+
+    train_cost / train_accuracy are running means over the epoch's batches (as
+    the weights changed during the epoch); the validation figures are measured
+    after the epoch. Accuracies are None for regression networks; validation
+    figures are None without validation data. Costs include no L2 term.
+    """
+
+    train_cost: list = field(default_factory=list)
+    train_accuracy: list = field(default_factory=list)
+    validation_cost: list = field(default_factory=list)
+    validation_accuracy: list = field(default_factory=list)
+    epoch_seconds: list = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    def __len__(self):
+        return len(self.train_cost)
+
+    def to_dict(self) -> dict:
+        """Plain lists and numbers, ready for ``json.dump``."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "History":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass
+class TrainingState:
+    """What callbacks see; ``epoch`` and ``batch`` count from 1."""
+
+    net: object
+    optimizer: Optimizer
+    history: History
+    epochs: int
+    batches: int
+    epoch: int = 0
+    batch: int = 0
+    batch_cost: float = math.nan
+    stop: bool = False
+
+
+def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, validation=None,
+          seed=None, shuffle=True, early_stopping=None, callbacks=()) -> History:
+    """Train ``net`` in place by mini-batch gradient descent and return its History.
+
+    Parameters
+    ----------
+    X : (m, n_1) inputs.  Y : integer class labels (m,) or targets (m, n_L).
+    epochs : passes over the training set (default 30, as in the classic setup).
+    batch_size : samples per gradient step (default 10); the last batch of an
+        epoch holds the remainder.
+    optimizer : an Optimizer; default ``SGD(lr=3.0)``, the classic setup.
+    l2 : λ of C = C₀ + (λ/2n) Σ w², n = len(X); biases are not decayed.
+    validation : (X_val, Y_val), measured after each epoch.
+    seed : int or Generator for the shuffling (None: fresh randomness).
+    early_stopping : N — stop when the validation cost (the training cost
+        without validation data) has not improved for N epochs, and restore
+        the weights of the best epoch. None: run all epochs.
+    callbacks : objects with on_train_begin/on_batch_end/on_epoch_end/on_train_end.
+
+    Raises TrainingDiverged (with the weights of the last finite epoch
+    restored) when the cost becomes NaN or infinite.
+    """
+    X = as_inputs(X, net.sizes[0], net.dtype)
+    targets = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype)
+    labels = net.labels_from_targets(Y, targets)
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    l2 = non_negative_float(l2, "l2")
+    optimizer = SGD(lr=3.0) if optimizer is None else optimizer
+    if not callable(getattr(optimizer, "step", None)):
+        raise InvalidArgument(f"optimizer must be an Optimizer such as bprop.SGD(lr=3.0), got {optimizer!r}.")
+    patience = None if early_stopping is None else positive_int(early_stopping, "early_stopping")
+    val = _prepared_validation(net, validation)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    m = X.shape[0]
+    history = History()
+    state = TrainingState(net, optimizer, history, epochs, batches=math.ceil(m / batch_size))
+    best_cost, best_params = math.inf, None
+    _call(callbacks, "on_train_begin", state)
+
+    for epoch in range(1, epochs + 1):
+        state.epoch, started = epoch, time.perf_counter()
+        last_good = _snapshot(net)
+        if shuffle:
+            order = rng.permutation(m)
+            Xe, Ye = X[order], targets[order]
+            Le = labels[order] if labels is not None else None
+        else:
+            Xe, Ye, Le = X, targets, labels
+        cost_sum, correct = 0.0, 0
+        for batch, start in enumerate(range(0, m, batch_size), start=1):
+            stop = start + batch_size
+            grads = net._backprop(Xe[start:stop], Ye[start:stop], l2, m)
+            if not math.isfinite(grads.cost):
+                _restore(net, last_good)
+                raise TrainingDiverged(
+                    f"the cost became {grads.cost} in epoch {epoch}, batch {batch}: training diverged. "
+                    f"The weights from the start of epoch {epoch} were kept. Try a smaller learning rate "
+                    f"(now {getattr(optimizer, 'lr', '?')}) or scaled inputs.",
+                    history=history,
+                )
+            optimizer.step(net, grads)
+            count = Xe[start:stop].shape[0]
+            cost_sum += grads.cost * count
+            if Le is not None:
+                correct += int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == Le[start:stop]))
+            state.batch, state.batch_cost = batch, grads.cost
+            _call(callbacks, "on_batch_end", state)
+            if state.stop:
+                break
+
+        seen = min(m, state.batch * batch_size)
+        history.train_cost.append(cost_sum / seen)
+        history.train_accuracy.append(correct / seen if labels is not None else None)
+        val_cost, val_acc = net._evaluate(*val) if val else (None, None)
+        history.validation_cost.append(val_cost)
+        history.validation_accuracy.append(val_acc)
+        history.epoch_seconds.append(time.perf_counter() - started)
+
+        if patience is not None:
+            watched = val_cost if val else history.train_cost[-1]
+            if watched < best_cost:
+                best_cost, best_params, history.best_epoch = watched, _snapshot(net), epoch
+            elif epoch - history.best_epoch >= patience:
+                history.stopped_early = True
+                state.stop = True
+        _call(callbacks, "on_epoch_end", state)
+        if state.stop:
+            break
+
+    if best_params is not None:
+        _restore(net, best_params)
+    _call(callbacks, "on_train_end", state)
+    return history
+
+
+def _prepared_validation(net, validation):
+    if validation is None:
+        return None
+    try:
+        X_val, Y_val = validation
+    except (TypeError, ValueError):
+        raise InvalidArgument("validation must be a pair (X_val, Y_val).")
+    X_val = as_inputs(X_val, net.sizes[0], net.dtype, parameter="validation X")
+    targets = as_targets(Y_val, X_val.shape[0], net.sizes[-1], net.dtype, parameter="validation Y")
+    return X_val, targets, net.labels_from_targets(Y_val, targets)
+
+
+def _snapshot(net):
+    return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+
+
+def _restore(net, snapshot):
+    weights, biases = snapshot
+    for w, saved in zip(net.weights, weights):
+        w[...] = saved
+    for b, saved in zip(net.biases, biases):
+        b[...] = saved
+
+
+def _call(callbacks, event, state):
+    for callback in callbacks:
+        method = getattr(callback, event, None)
+        if method is not None:
+            method(state)

@@ -1,0 +1,146 @@
+"""Checks made once, at the edge, with messages that name the fix.
+
+Each function either returns the argument in the form the math expects or
+raises ``InvalidArgument`` naming the parameter, the value seen and what is
+accepted. Inside the math code, data is trusted.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import InvalidArgument
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def resolve(value, *, parameter, builtin, methods):
+    """A built-in component by name, or a user object with the right methods.
+
+    ``builtin`` maps names to classes; ``methods`` are the methods a user
+    object must have (``parameter`` names the argument in messages).
+    """
+    if isinstance(value, str):
+        if value not in builtin:
+            raise InvalidArgument(
+                f"{parameter}={value!r} is not known; use one of "
+                f"{', '.join(repr(n) for n in builtin)}, or pass an object with "
+                f"the methods {', '.join(methods)}."
+            )
+        return builtin[value]()
+    missing = [m for m in methods if not callable(getattr(value, m, None))]
+    if missing:
+        raise InvalidArgument(
+            f"{parameter}={value!r} is neither a name ({', '.join(repr(n) for n in builtin)}) "
+            f"nor an object with the methods {', '.join(methods)} (missing: {', '.join(missing)})."
+        )
+    return value
+
+
+def dtype_of(dtype) -> type:
+    """np.float32 or np.float64 from a name or a NumPy dtype."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in DTYPES:
+        raise InvalidArgument(f"dtype={dtype!r} is not supported; use 'float32' (fast) or 'float64' (exact checks).")
+    return DTYPES[name]
+
+
+def positive_int(value, parameter, *, maximum=None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InvalidArgument(f"{parameter} must be a positive whole number, got {value!r}.")
+    if maximum is not None and value > maximum:
+        raise InvalidArgument(f"{parameter}={value} is larger than the largest accepted, {maximum}.")
+    return int(value)
+
+
+def non_negative_float(value, parameter) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+        raise InvalidArgument(f"{parameter} must be a finite number ≥ 0, got {value!r}.")
+    return float(value)
+
+
+def as_inputs(X, n_inputs, dtype, parameter="X"):
+    """X as a C-contiguous (m, n_1) array of ``dtype`` with finite values.
+
+    A single sample of shape (n_1,) is accepted and returned as (1, n_1).
+    """
+    try:
+        X = np.asarray(X)
+    except (ValueError, TypeError) as e:
+        raise InvalidArgument(f"{parameter} cannot be read as a numeric array ({e}); pass an (m, {n_inputs}) array.")
+    if X.dtype.kind not in "biuf":
+        raise InvalidArgument(f"{parameter} must hold numbers, got an array of dtype {X.dtype}; convert it with np.asarray(..., dtype=float).")
+    if X.ndim == 1:
+        X = X[None, :]
+    if X.ndim != 2:
+        raise InvalidArgument(f"{parameter} must have shape (m, {n_inputs}) (samples are rows), got shape {X.shape}.")
+    if X.shape[0] == 0:
+        raise InvalidArgument(f"{parameter} is empty (shape {X.shape}); pass at least one sample.")
+    if X.shape[1] != n_inputs:
+        raise InvalidArgument(
+            f"{parameter} has {X.shape[1]} features per sample but the network's input layer has "
+            f"n_1 = {n_inputs} neurons; pass an (m, {n_inputs}) array or build the network with sizes[0] = {X.shape[1]}."
+        )
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if not np.isfinite(X).all():
+        bad = np.argwhere(~np.isfinite(X))[0]
+        raise InvalidArgument(
+            f"{parameter} contains NaN or infinite values (first at row {bad[0]}, column {bad[1]}); "
+            "remove or impute them before training."
+        )
+    return X
+
+
+def is_label_vector(Y) -> bool:
+    """True for a 1-D array of integers (or bools): class labels."""
+    Y = np.asarray(Y)
+    return Y.ndim == 1 and Y.dtype.kind in "biu"
+
+
+def as_targets(Y, m, n_outputs, dtype, parameter="Y"):
+    """Y as an (m, n_L) array of ``dtype``: targets y for the cost.
+
+    Accepts integer class labels (m,) — turned into one-hot rows, or a 0/1
+    column when n_L = 1 — or real targets (m, n_L), or (m,) when n_L = 1.
+    """
+    try:
+        Y = np.asarray(Y)
+    except (ValueError, TypeError) as e:
+        raise InvalidArgument(f"{parameter} cannot be read as a numeric array ({e}).")
+    if Y.dtype.kind not in "biuf":
+        raise InvalidArgument(f"{parameter} must hold numbers, got an array of dtype {Y.dtype}; encode class names as integers 0 … {n_outputs - 1}.")
+    if Y.ndim == 1 and Y.dtype.kind in "biu" and n_outputs > 1:
+        return one_hot(Y, m, n_outputs, dtype, parameter)
+    if Y.ndim == 1 and n_outputs == 1:
+        Y = Y[:, None]
+    if Y.ndim != 2 or Y.shape[1] != n_outputs:
+        raise InvalidArgument(
+            f"{parameter} has shape {Y.shape} but the output layer has n_L = {n_outputs} neurons; pass integer "
+            f"class labels of shape ({m},) or targets of shape ({m}, {n_outputs})."
+        )
+    if Y.shape[0] != m:
+        raise InvalidArgument(f"X has {m} samples but {parameter} has {Y.shape[0]}; they must match row for row.")
+    Y = np.ascontiguousarray(Y, dtype=dtype)
+    if not np.isfinite(Y).all():
+        raise InvalidArgument(f"{parameter} contains NaN or infinite values; remove those samples.")
+    return Y
+
+
+def one_hot(labels, m, n_outputs, dtype, parameter="Y"):
+    """Integer labels (m,) → one-hot rows (m, n_outputs)."""
+    if labels.shape[0] != m:
+        raise InvalidArgument(f"X has {m} samples but {parameter} has {labels.shape[0]} labels; they must match row for row.")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
+        bad = labels[(labels < 0) | (labels >= n_outputs)][0]
+        raise InvalidArgument(
+            f"{parameter} holds the label {bad}, outside 0 … {n_outputs - 1} for an output layer of "
+            f"n_L = {n_outputs} neurons; relabel the classes as 0 … {n_outputs - 1} or widen the output layer."
+        )
+    Y = np.zeros((m, n_outputs), dtype=dtype)
+    Y[np.arange(m), labels] = 1
+    return Y

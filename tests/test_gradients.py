@@ -1,0 +1,131 @@
+"""BP1–BP4 against two independent oracles: finite differences and PyTorch autograd."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bprop as bp
+from conftest import HIDDEN, OUTPUT_COST, random_problem, random_targets
+
+problems = st.tuples(
+    st.integers(0, 2**31 - 1),           # seed
+    st.integers(1, 4),                    # depth: number of weight layers
+    st.sampled_from(HIDDEN),
+    st.sampled_from(OUTPUT_COST),
+    st.integers(1, 6),                    # batch size m
+)
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output,cost", OUTPUT_COST)
+def test_backprop_matches_finite_differences_for_every_pair(hidden, output, cost):
+    for depth in (1, 2, 3, 4):
+        net, X, Y = random_problem(depth * 7 + 3, depth, hidden, output, cost)
+        report = bp.gradcheck(net, X, Y)
+        assert report.max_error <= 1e-6, report.format()
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems)
+def test_backprop_matches_finite_differences_on_random_networks(problem):
+    seed, depth, hidden, (output, cost), m = problem
+    net, X, Y = random_problem(seed, depth, hidden, output, cost, m=m)
+    report = bp.gradcheck(net, X, Y, l2=0.3 if seed % 2 else 0.0)
+    assert report.max_error <= 1e-6, report.format()
+
+
+def test_gradcheck_detects_a_wrong_gradient():
+    """The check itself can fail: a cost whose gradient is off by 10% is caught."""
+
+    class WrongQuadratic(bp.costs.Quadratic):
+        name = "wrong"
+
+        def gradient(self, a, y):
+            return 1.1 * (a - y)
+
+    net = bp.Network([3, 4, 2], cost=WrongQuadratic(), seed=0, dtype="float64")
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    report = bp.gradcheck(net, X, np.array([0, 1, 1, 0]))
+    assert report.max_error > 1e-3
+
+
+def test_gradcheck_leaves_the_network_unchanged():
+    net = bp.Network([3, 4, 2], seed=0)
+    before = [w.copy() for w in net.weights]
+    bp.gradcheck(net, np.ones((2, 3)), np.array([0, 1]))
+    for w, w0 in zip(net.weights, before):
+        np.testing.assert_array_equal(w, w0)
+        assert w.dtype == np.float32
+
+
+# -- PyTorch autograd as the oracle ---------------------------------------------
+
+TORCH_ACTIVATIONS = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
+    "identity": lambda z: z,
+    "softmax": lambda z: torch.softmax(z, dim=1),
+}
+
+TORCH_COSTS = {  # per-sample costs, shape (m,)
+    "quadratic": lambda a, y: 0.5 * ((y - a) ** 2).sum(dim=1),
+    "cross_entropy": lambda a, y: -(y * torch.log(a) + (1 - y) * torch.log(1 - a)).sum(dim=1),
+    "log_likelihood": lambda a, y: -(y * torch.log(a)).sum(dim=1),
+}
+
+
+def torch_gradients(net, X, Y, hidden, output, cost, l2=0.0):
+    """∂C/∂w, ∂C/∂b and δ^l = ∂C_x/∂z^l computed by torch autograd on the same weights."""
+    weights = [torch.tensor(w, requires_grad=True) for w in net.weights]
+    biases = [torch.tensor(b, requires_grad=True) for b in net.biases]
+    a, zs = torch.tensor(X), []
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        z = a @ w.T + b
+        z.retain_grad()
+        zs.append(z)
+        a = TORCH_ACTIVATIONS[output if i == len(weights) - 1 else hidden](z)
+    C = TORCH_COSTS[cost](a, torch.tensor(Y)).mean()
+    C = C + l2 / (2 * X.shape[0]) * sum((w ** 2).sum() for w in weights)
+    C.backward()
+    m = X.shape[0]
+    # C is the batch mean, so ∂C/∂z of sample i is δ_i / m.
+    return ([w.grad.numpy() for w in weights], [b.grad.numpy() for b in biases],
+            [z.grad.numpy() * m for z in zs], C.item())
+
+
+@settings(max_examples=80, deadline=None)
+@given(problems)
+def test_backprop_equals_torch_autograd(problem):
+    seed, depth, hidden, (output, cost), m = problem
+    net, X, Y = random_problem(seed, depth, hidden, output, cost, m=m)
+    l2 = 0.5 if seed % 3 == 0 else 0.0
+    g = net.backprop(X, Y, l2=l2)
+    tw, tb, tdeltas, tcost = torch_gradients(net, X, Y, hidden, output, cost, l2)
+    for ours, theirs in zip(g.weights + g.biases + g.deltas, tw + tb + tdeltas):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    assert g.cost == pytest.approx(tcost, rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize("output,cost", OUTPUT_COST)
+def test_backprop_equals_torch_on_a_digits_sized_network(output, cost):
+    net = bp.Network([64, 30, 10], activation="sigmoid", output=output, cost=cost, seed=3, dtype="float64")
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0, 1, (32, 64))
+    Y = random_targets(rng, output, cost, 32, 10)
+    g = net.backprop(X, Y)
+    tw, tb, tdeltas, _ = torch_gradients(net, X, Y, "sigmoid", output, cost)
+    for ours, theirs in zip(g.weights + g.biases + g.deltas, tw + tb + tdeltas):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_float32_gradients_agree_with_float64():
+    net64, X, Y = random_problem(4, 3, "tanh", "softmax", "log_likelihood", m=8)
+    net32 = net64.copy(dtype="float32")
+    g64, g32 = net64.backprop(X, Y), net32.backprop(X, Y)
+    for a, b in zip(g32.weights, g64.weights):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
