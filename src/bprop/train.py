@@ -110,63 +110,83 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
     m = X.shape[0]
     history = History()
     state = TrainingState(net, optimizer, history, epochs, batches=math.ceil(m / batch_size))
-    best_cost, best_params = math.inf, None
+    watch = _BestEpoch(net, patience)
     _call(callbacks, "on_train_begin", state)
 
-    for epoch in range(1, epochs + 1):
-        state.epoch, started = epoch, time.perf_counter()
-        last_good = _snapshot(net)
-        if shuffle:
-            order = rng.permutation(m)
-            Xe, Ye = X[order], targets[order]
-            Le = labels[order] if labels is not None else None
-        else:
-            Xe, Ye, Le = X, targets, labels
-        cost_sum, correct = 0.0, 0
-        for batch, start in enumerate(range(0, m, batch_size), start=1):
-            stop = start + batch_size
-            grads = net._backprop(Xe[start:stop], Ye[start:stop], l2, m)
-            if not math.isfinite(grads.cost):
-                _restore(net, last_good)
-                raise TrainingDiverged(
-                    f"the cost became {grads.cost} in epoch {epoch}, batch {batch}: training diverged. "
-                    f"The weights from the start of epoch {epoch} were kept. Try a smaller learning rate "
-                    f"(now {getattr(optimizer, 'lr', '?')}) or scaled inputs.",
-                    history=history,
-                )
-            optimizer.step(net, grads)
-            count = Xe[start:stop].shape[0]
-            cost_sum += grads.cost * count
-            if Le is not None:
-                correct += int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == Le[start:stop]))
-            state.batch, state.batch_cost = batch, grads.cost
-            _call(callbacks, "on_batch_end", state)
+    # Overflow in a diverging run is caught as a non-finite cost, with a message
+    # that says what to do; NumPy's own warnings would only add noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(1, epochs + 1):
+            state.epoch, started = epoch, time.perf_counter()
+            order = rng.permutation(m) if shuffle else slice(None)
+            cost, accuracy = _one_epoch(state, X[order], targets[order],
+                                        None if labels is None else labels[order], batch_size, l2, callbacks)
+            history.train_cost.append(cost)
+            history.train_accuracy.append(accuracy)
+            val_cost, val_accuracy = net._evaluate(*val) if val else (None, None)
+            history.validation_cost.append(val_cost)
+            history.validation_accuracy.append(val_accuracy)
+            history.epoch_seconds.append(time.perf_counter() - started)
+            if watch.saw_last_chance(history, epoch, val_cost if val else cost):
+                history.stopped_early = state.stop = True
+            _call(callbacks, "on_epoch_end", state)
             if state.stop:
                 break
 
-        seen = min(m, state.batch * batch_size)
-        history.train_cost.append(cost_sum / seen)
-        history.train_accuracy.append(correct / seen if labels is not None else None)
-        val_cost, val_acc = net._evaluate(*val) if val else (None, None)
-        history.validation_cost.append(val_cost)
-        history.validation_accuracy.append(val_acc)
-        history.epoch_seconds.append(time.perf_counter() - started)
-
-        if patience is not None:
-            watched = val_cost if val else history.train_cost[-1]
-            if watched < best_cost:
-                best_cost, best_params, history.best_epoch = watched, _snapshot(net), epoch
-            elif epoch - history.best_epoch >= patience:
-                history.stopped_early = True
-                state.stop = True
-        _call(callbacks, "on_epoch_end", state)
-        if state.stop:
-            break
-
-    if best_params is not None:
-        _restore(net, best_params)
+    watch.restore_best()
     _call(callbacks, "on_train_end", state)
     return history
+
+
+def _one_epoch(state, X, targets, labels, batch_size, l2, callbacks):
+    """One pass over (already shuffled) data; returns the running mean cost and accuracy."""
+    net, optimizer = state.net, state.optimizer
+    m = X.shape[0]
+    start_of_epoch = _snapshot(net)
+    cost_sum, correct, seen = 0.0, 0, 0
+    for batch, start in enumerate(range(0, m, batch_size), start=1):
+        rows = slice(start, start + batch_size)
+        grads = net._backprop(X[rows], targets[rows], l2, m)
+        if not math.isfinite(grads.cost):
+            _restore(net, start_of_epoch)
+            raise TrainingDiverged(
+                f"the cost became {grads.cost} in epoch {state.epoch}, batch {batch}: training diverged. "
+                f"The weights from the start of epoch {state.epoch} were kept. Try a smaller learning rate "
+                f"(now {getattr(optimizer, 'lr', '?')}) or scaled inputs.",
+                history=state.history,
+            )
+        optimizer.step(net, grads)
+        count = grads.activations[0].shape[0]
+        seen += count
+        cost_sum += grads.cost * count
+        if labels is not None:
+            correct += int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels[rows]))
+        state.batch, state.batch_cost = batch, grads.cost
+        _call(callbacks, "on_batch_end", state)
+        if state.stop:
+            break
+    return cost_sum / seen, (correct / seen if labels is not None else None)
+
+
+class _BestEpoch:
+    """Early stopping: remembers the best epoch's weights and counts epochs without improvement."""
+
+    def __init__(self, net, patience):
+        self.net, self.patience = net, patience
+        self.best_cost, self.best_params = math.inf, None
+
+    def saw_last_chance(self, history, epoch, cost) -> bool:
+        """Record this epoch's watched cost; True when patience has run out."""
+        if self.patience is None:
+            return False
+        if cost < self.best_cost:
+            self.best_cost, self.best_params, history.best_epoch = cost, _snapshot(self.net), epoch
+            return False
+        return epoch - history.best_epoch >= self.patience
+
+    def restore_best(self):
+        if self.best_params is not None:
+            _restore(self.net, self.best_params)
 
 
 def _prepared_validation(net, validation):
