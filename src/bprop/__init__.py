@@ -5,10 +5,12 @@
     history = bp.train(net, X, y, epochs=30, batch_size=10, optimizer=bp.SGD(lr=3.0))
     g = net.backprop(X[:10], y[:10])                    # g.weights, g.biases, g.deltas, g.cost
     bp.gradcheck(net, X[:10], y[:10]).max_error         # finite differences vs BP1–BP4
+    net.save("model.bprop"); net = bp.load("model.bprop")
 """
 
 from .errors import BpropError, DataError, InvalidArgument, ModelFileError, TrainingDiverged
 from .gradcheck import GradcheckReport, gradcheck
+from .modelfile import load
 from .network import Gradients, Network
 from .optimizers import SGD, Adam, Momentum, Nesterov, Optimizer
 from .train import History, TrainingState, train
@@ -18,6 +20,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Network", "Gradients", "train", "History", "TrainingState",
     "SGD", "Momentum", "Nesterov", "Adam", "Optimizer",
-    "gradcheck", "GradcheckReport",
+    "gradcheck", "GradcheckReport", "load",
     "BpropError", "InvalidArgument", "DataError", "ModelFileError", "TrainingDiverged",
 ]

@@ -213,6 +213,12 @@ class Network:
         twin.biases = [b.astype(twin.dtype) for b in self.biases]
         return twin
 
+    def save(self, path, *, metadata=None):
+        """Write this network to a model file (see ``bprop.modelfile``); returns the path."""
+        from .modelfile import save
+
+        return save(self, path, metadata=metadata)
+
     def __repr__(self):
         name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
         return (f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "

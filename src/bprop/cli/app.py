@@ -1,0 +1,239 @@
+"""The ``bprop`` command: flags in, core calls, results out. No math here.
+
+User errors (bad flags, missing files, unknown data, a model that does not fit
+the data) print one line that names the problem and the fix, and exit with
+status 1 (2 for malformed command lines), without a traceback; ``--debug``
+before the command shows one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import BpropError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Neural networks trained by backpropagation, written as the four equations BP1–BP4.")
+data_app = typer.Typer(no_args_is_help=True, help="List, show and fetch data sets.")
+app.add_typer(data_app, name="data")
+
+console = Console(highlight=False)
+
+
+def _print_json(data):
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# -- train --------------------------------------------------------------------
+
+@app.command()
+def train(
+    config: Annotated[Optional[Path], typer.Option(help="A TOML file with the same keys as these flags; flags win.")] = None,
+    data: Annotated[Optional[str], typer.Option(help="digits, mnist, fashion-mnist, xor, circles, moons, spiral, gaussians, or a .csv/.npz file.")] = None,
+    data_dir: Annotated[Optional[str], typer.Option(help="Where mnist/fashion-mnist files are.")] = None,
+    layers: Annotated[Optional[str], typer.Option(help="All layer sizes, input first, e.g. 784,256,128,10.")] = None,
+    hidden: Annotated[Optional[str], typer.Option(help="Hidden layer sizes when --layers is not given [default: 30].")] = None,
+    activation: Annotated[Optional[str], typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity [default: sigmoid].")] = None,
+    output: Annotated[Optional[str], typer.Option(help="Output σ: as --activation, or softmax [default: same as --activation].")] = None,
+    cost: Annotated[Optional[str], typer.Option(help="quadratic, cross_entropy, log_likelihood [default: quadratic].")] = None,
+    init: Annotated[Optional[str], typer.Option(help="normal, scaled_normal, xavier, he [default: normal].")] = None,
+    optimizer: Annotated[Optional[str], typer.Option(help="sgd, momentum, nesterov, adam [default: sgd].")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="Learning rate η [default: 3.0 for sgd, 0.1 momentum, 0.001 adam].")] = None,
+    momentum: Annotated[Optional[float], typer.Option(help="μ for momentum/nesterov [default: 0.9].")] = None,
+    l2: Annotated[Optional[float], typer.Option(help="λ of the L2 term (λ/2n)Σw² [default: 0].")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="[default: 30]")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="[default: 10]")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Initial weights, shuffling, sampling [default: 0].")] = None,
+    dtype: Annotated[Optional[str], typer.Option(help="float32 or float64 [default: float32].")] = None,
+    early_stopping: Annotated[Optional[int], typer.Option(help="Stop after N epochs without a better validation cost.")] = None,
+    validation_fraction: Annotated[Optional[float], typer.Option(help="Share of the training split held out for validation [default: 0.1].")] = None,
+    preprocess: Annotated[Optional[str], typer.Option(help="scale (to [0,1]), standardize, none [default: scale].")] = None,
+    label_column: Annotated[Optional[str], typer.Option(help="CSV data: the label column [default: the last].")] = None,
+    n: Annotated[Optional[int], typer.Option(help="Generated sets: samples; others: keep n training samples.")] = None,
+    noise: Annotated[Optional[float], typer.Option(help="Generated sets: noise level.")] = None,
+    out: Annotated[Optional[str], typer.Option(help="Folder for run folders [default: runs].")] = None,
+    name: Annotated[Optional[str], typer.Option(help="A name added to the run folder's.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the final figures as JSON.")] = False,
+):
+    """Train a network; with no options, the classic [64,30,10] sigmoid network on digits."""
+    given = dict(locals())
+    from . import train_command
+    from .progress import ProgressBar, results_table
+    from .settings import KEYS, merged
+
+    settings = merged(config, {k: v for k, v in given.items() if k in KEYS})
+    show = not quiet and not as_json
+    if show:
+        console.print(f"training [bold]{settings.data}[/] with {settings.activation} neurons, "
+                      f"{settings.cost} cost, {settings.optimizer} η={settings.learning_rate}")
+    summary = train_command.run(settings, callbacks=[ProgressBar(console)] if show else [])
+    if as_json:
+        _print_json(summary)
+    elif show:
+        console.print(results_table(summary["results"], summary["seconds"], f"{settings.data}: results"))
+        console.print(f"run folder: {summary['run_folder']}  (model.bprop, history.json, curves.png)")
+
+
+# -- evaluate / predict -------------------------------------------------------
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="A .bprop model file.")],
+    data: Annotated[Optional[str], typer.Option(help="Data set [default: the one the model was trained on].")] = None,
+    data_dir: Annotated[Optional[str], typer.Option()] = None,
+    split: Annotated[str, typer.Option(help="test or train.")] = "test",
+    label_column: Annotated[Optional[str], typer.Option()] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Where to write the confusion matrix PNG [default: next to the model].")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Accuracy, per-class precision/recall/F1 and the confusion matrix."""
+    from . import inspect_commands
+
+    if split not in ("test", "train"):
+        raise typer.BadParameter(f"--split must be 'test' or 'train', got {split!r}.")
+    report = inspect_commands.evaluate(model, data, data_dir, split, label_column)
+    png = inspect_commands.write_confusion_png(report, plot or model.with_name(model.stem + "-confusion.png"))
+    if as_json:
+        _print_json(report | {"plot": str(png)})
+        return
+    console.print(f"[bold]{report['data']}[/] {report['split']} split, {report['samples']} samples: "
+                  f"accuracy {report['accuracy']:.4f}, cost {report['cost']:.5f}")
+    table = Table(title="per class")
+    for column in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for row in report["classes"]:
+        table.add_row(row["class"], f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
+    console.print(table)
+    matrix = Table(title="confusion matrix (rows: true class, columns: predicted)")
+    matrix.add_column("")
+    for name in report["class_names"]:
+        matrix.add_column(name, justify="right")
+    for name, row in zip(report["class_names"], report["confusion_matrix"]):
+        matrix.add_row(name, *map(str, row))
+    console.print(matrix)
+    console.print(f"confusion matrix plot: {png}")
+
+
+@app.command()
+def predict(
+    model: Annotated[Path, typer.Argument(help="A .bprop model file.")],
+    inputs: Annotated[Path, typer.Argument(help="A .csv (numeric features), .npz (array X) or .png file.")],
+    output: Annotated[Optional[Path], typer.Option(help="Write labels and outputs to this CSV file.")] = None,
+    invert: Annotated[bool, typer.Option(help="PNG: invert grey levels (dark ink on light paper → as MNIST).")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Labels and outputs a^L for new inputs."""
+    from . import inspect_commands
+
+    result = inspect_commands.predict(model, inputs, invert)
+    if output:
+        inspect_commands.write_predictions_csv(result, output)
+        console.print(f"wrote {len(result['outputs'])} predictions to {output}")
+    elif as_json:
+        _print_json(result)
+    else:
+        names = result["output_names"] or [f"a{j + 1}" for j in range(len(result["outputs"][0]))]
+        table = Table()
+        table.add_column("row", justify="right")
+        if "labels" in result:
+            table.add_column("label")
+        for name in names:
+            table.add_column(name, justify="right")
+        for i, row in enumerate(result["outputs"]):
+            table.add_row(str(i), *([result["labels"][i]] if "labels" in result else []), *(f"{v:.4f}" for v in row))
+        console.print(table)
+
+
+# -- data ---------------------------------------------------------------------
+
+@data_app.command("list")
+def data_list(data_dir: Annotated[Optional[str], typer.Option()] = None):
+    """The data sets, where each is found, and their sizes."""
+    from .. import datasets
+
+    table = Table()
+    for column in ("name", "available", "train", "test", "features", "classes", "source"):
+        table.add_column(column)
+    infos = datasets.list_datasets(data_dir)
+    for info in infos:
+        table.add_row(info.name, "yes" if info.available else "no", str(info.n_train), str(info.n_test),
+                      str(info.n_features), str(info.n_classes), info.source)
+    console.print(table)
+    for info in infos:
+        if not info.available:
+            console.print(f"{info.name}: {info.hint}", soft_wrap=True)
+
+
+@data_app.command("show")
+def data_show(
+    name: Annotated[str, typer.Argument(help="A data set name or a .csv/.npz file.")],
+    data_dir: Annotated[Optional[str], typer.Option()] = None,
+    out: Annotated[Optional[Path], typer.Option(help="PNG path [default: NAME-samples.png].")] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+):
+    """A PNG grid of samples with their labels."""
+    from .. import datasets, plots
+
+    data = datasets.load(name, data_dir=data_dir, seed=seed)
+    path = out or Path(f"{Path(name).stem}-samples.png")
+    plots.sample_grid(data.X_train, data.y_train, path, image_shape=data.image_shape,
+                      class_names=list(data.class_names), title=f"{name}: training samples")
+    console.print(f"wrote {path}")
+
+
+@data_app.command("fetch")
+def data_fetch(
+    name: Annotated[str, typer.Argument(help="mnist or fashion-mnist.")],
+    data_dir: Annotated[Optional[str], typer.Option(help="Root folder; files go to DATA_DIR/NAME.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="Another mirror holding the four .gz files.")] = None,
+):
+    """Download the four IDX files, checksum-verified, resumable, written atomically."""
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    from .. import datasets
+
+    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), console=console) as bar:
+        tasks = {}
+
+        def progress(filename, done, total):
+            if filename not in tasks:
+                tasks[filename] = bar.add_task(filename, total=total or None)
+            bar.update(tasks[filename], completed=done, total=total or None)
+
+        folder = datasets.fetch(name, data_dir, base_url=base_url, progress=progress)
+    console.print(f"{name} is in {folder}")
+
+
+# -- entry point --------------------------------------------------------------
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    if debug:
+        args.remove("--debug")
+    try:
+        app(args=args, prog_name="bprop", standalone_mode=False)
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        sys.stderr.write("bprop: interrupted\n")
+        return 130
+    except typer.TyperException as e:          # malformed command line: usage and the problem
+        e.show()
+        return getattr(e, "exit_code", 2)
+    except (BpropError, OSError) as e:
+        if debug:
+            raise
+        message = str(e) if isinstance(e, BpropError) else f"{e.strerror or e}: {e.filename or ''}".rstrip(": ")
+        sys.stderr.write(f"bprop: error: {message}\n")
+        return 1
+    return 0

@@ -1,0 +1,486 @@
+"""Model files: a network saved as arrays and a JSON header, never as a pickle.
+
+A model file (suggested suffix ``.bprop``) is a ZIP archive holding
+
+    header.json         what the network is (see below), UTF-8 JSON
+    weights/0.npy       w^2, (n_2, n_1)           one .npy per array, written by
+    biases/0.npy        b^2, (n_2,)               numpy.lib.format.write_array
+    weights/1.npy …     w^3 …                     with allow_pickle=False
+
+and the header is
+
+    {"format": "bprop-model", "format_version": 1, "bprop_version": "0.1.0",
+     "sizes": [64, 30, 10], "activation": "relu", "output": "softmax",
+     "cost": "log_likelihood", "init": "he", "dtype": "float32",
+     "leaky_relu_slope": 0.01,                      (only when a layer is leaky_relu)
+     "metadata": {...},                             (the caller's, JSON only)
+     "arrays": {"weights/0": {"shape": [30, 64], "dtype": "float32",
+                              "sha256": "<hex digest of the whole .npy member>"}, ...}}
+
+Only built-in activations and costs can be saved: the file names them, it
+holds no code. ``init`` is informational (null for a user initializer): a loaded
+network's parameters come from the file.
+
+``load`` treats the file as hostile. It never unpickles or evaluates anything,
+checks the header (format, version, names, sizes within
+``network.MAX_PARAMETERS``) before it reads any array, refuses unexpected or
+oddly named members, checks each member's declared size before decompressing
+it and reads it with a bounded read, checks each .npy header against the JSON
+header and the sizes, and checks each member's SHA-256. Its time and memory are
+bounded by the checked sizes of the network the header declares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+from numpy.lib import format as npy_format
+
+from . import activations, costs, initializers
+from .errors import InvalidArgument, ModelFileError
+from .files import atomic_write
+from .network import MAX_PARAMETERS, Network
+
+FORMAT = "bprop-model"
+FORMAT_VERSION = 1
+SUFFIX = ".bprop"
+
+HEADER_NAME = "header.json"
+MAX_HEADER_BYTES = 1 << 20            # header.json larger than 1 MiB is refused
+NPY_HEADER_ALLOWANCE = 4096           # bytes a member may hold beyond its array data
+DTYPE_NAMES = ("float32", "float64")
+
+__all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "SUFFIX"]
+
+
+# -- save ---------------------------------------------------------------------
+
+def save(net, path, *, metadata=None) -> Path:
+    """Write ``net`` to ``path`` as one model file; returns the path.
+
+    net : Network with built-in activation, output and cost (by name).
+    path : str or os.PathLike; any suffix (``.bprop`` suggested). Its directory
+        must exist. The file is written atomically: until the new file is
+        complete and on disk, a file already at ``path`` is left untouched.
+    metadata : dict of JSON values (str keys), stored in the header; merged
+        over ``net.metadata`` when the network has one. NumPy scalars and
+        arrays are stored as numbers and lists.
+    """
+    if not isinstance(net, Network):
+        raise InvalidArgument(f"save needs a bprop Network, got {type(net).__name__}.")
+    path = _as_path(path, "path")
+    header = _header_of(net, _merged_metadata(net, metadata))
+    if not path.parent.is_dir():
+        raise InvalidArgument(f"cannot save to {path}: the directory {path.parent} does not exist; create it first.")
+    with atomic_write(path) as f:
+        _write_archive(f, net, header)
+    return path
+
+
+def _header_of(net, metadata) -> dict:
+    dtype = np.dtype(net.dtype).name
+    if dtype not in DTYPE_NAMES:
+        raise InvalidArgument(
+            f"a network of dtype {dtype} cannot be saved; model files hold float32 or float64 "
+            "(convert with net.copy('float64'))."
+        )
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "bprop_version": _bprop_version(),
+        "sizes": [int(n) for n in net.sizes],
+        "activation": _builtin_name(net.activation, activations.BUILTIN, "activation"),
+        "output": _builtin_name(net.output, activations.BUILTIN, "output"),
+        "cost": _builtin_name(net.cost, costs.BUILTIN, "cost"),
+        "init": _builtin_name(net.init, initializers.BUILTIN, "init", required=False),
+        "dtype": dtype,
+    }
+    slopes = {float(layer.slope) for layer in (net.activation, net.output) if isinstance(layer, activations.LeakyReLU)}
+    if slopes:
+        if len(slopes) > 1 or not all(math.isfinite(s) for s in slopes):
+            raise InvalidArgument(
+                f"the hidden and output leaky_relu layers have slopes {sorted(slopes)}; a model file stores one "
+                "finite slope. Use the same slope for both."
+            )
+        header["leaky_relu_slope"] = slopes.pop()
+    header["metadata"] = metadata
+    return header
+
+
+def _builtin_name(component, builtin, parameter, *, required=True):
+    """The name of a built-in component, refusing user objects (or None when not required)."""
+    name = getattr(component, "name", None)
+    if isinstance(name, str) and builtin.get(name) is type(component):
+        return name
+    if not required:
+        return None
+    raise InvalidArgument(
+        f"{parameter}={component!r} is a user-defined object; only bprop's built-in {parameter}s can be "
+        f"saved by name ({', '.join(repr(n) for n in builtin)}). Save the weights yourself "
+        "(np.savez of net.weights and net.biases), or build the network with a built-in."
+    )
+
+
+def _merged_metadata(net, metadata) -> dict:
+    own = getattr(net, "metadata", None) or {}
+    extra = {} if metadata is None else metadata
+    for what, value in (("net.metadata", own), ("metadata", extra)):
+        if not isinstance(value, dict):
+            raise InvalidArgument(f"{what} must be a dict of JSON values, got {type(value).__name__}.")
+    merged = {**own, **extra}
+    for key, value in merged.items():
+        if not isinstance(key, str):
+            raise InvalidArgument(f"metadata key {key!r} is not a string; JSON object keys are strings.")
+        try:
+            json.dumps(value, allow_nan=False, default=_numpy_to_json)
+        except (TypeError, ValueError, RecursionError) as e:
+            raise InvalidArgument(
+                f"metadata[{key!r}] cannot be stored as JSON ({e}); use str, int, float (finite), bool, "
+                "None, lists and dicts with string keys."
+            ) from None
+    return json.loads(json.dumps(merged, allow_nan=False, default=_numpy_to_json))
+
+
+def _numpy_to_json(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _bprop_version() -> str:
+    from . import __version__   # here, not at import time: bprop/__init__ may import this module
+
+    return __version__
+
+
+def _write_archive(f, net, header) -> None:
+    """The ZIP archive: one .npy member per array, then header.json with their checksums."""
+    arrays = {}
+    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
+        for key, array in _arrays_of(net):
+            array = np.ascontiguousarray(array)
+            with zf.open(_member_info(key + ".npy"), "w", force_zip64=array.nbytes + NPY_HEADER_ALLOWANCE > zipfile.ZIP64_LIMIT) as member:
+                sink = _HashingWriter(member)
+                npy_format.write_array(sink, array, allow_pickle=False)
+            arrays[key] = {"shape": list(array.shape), "dtype": array.dtype.name, "sha256": sink.sha256.hexdigest()}
+        header = {**header, "arrays": arrays}
+        text = json.dumps(header, indent=2, ensure_ascii=False, allow_nan=False)
+        zf.writestr(_member_info(HEADER_NAME), text.encode("utf-8"))
+
+
+def _arrays_of(net):
+    for i, w in enumerate(net.weights):
+        yield f"weights/{i}", w
+    for i, b in enumerate(net.biases):
+        yield f"biases/{i}", b
+
+
+def _member_info(name) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)          # fixed 1980 timestamp: the same network gives the same bytes
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+class _HashingWriter:
+    """A write-only stream that hashes what passes through it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data):
+        self.sha256.update(data)
+        return self._stream.write(data)
+
+
+# -- load ---------------------------------------------------------------------
+
+def load(path) -> Network:
+    """The network saved in the model file at ``path``.
+
+    Raises ModelFileError (naming the file, the problem and the fix) for a file
+    that is not a bprop model file, was written by a newer bprop, is corrupt or
+    truncated, or describes a network bprop will not build. OSError (such as
+    FileNotFoundError) when the file cannot be opened. The returned network has
+    the file's sizes, names, dtype, weights and biases, and ``net.metadata``.
+    """
+    path = _as_path(path, "path")
+    with open(path, "rb") as f:
+        try:
+            zf = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
+            raise ModelFileError(
+                f"{path} is not a bprop model file: it is not a ZIP archive, or it is truncated ({e}). "
+                "Pass a file written by bprop's save (net.save), or save the model again."
+            ) from None
+        with zf:
+            return _Reader(path, zf).network()
+
+
+class _Reader:
+    """One pass over an open archive: header checks first, then each array."""
+
+    def __init__(self, path, zf):
+        self.path, self.zf = path, zf
+
+    def fail(self, problem, fix="Save the model again with bprop, or restore the file from a copy."):
+        return ModelFileError(f"{self.path}: {problem}. {fix}")
+
+    def network(self) -> Network:
+        infos = self.members()
+        header = self.header(infos)
+        sizes, dtype = self.sizes(header), self.checked_dtype(header)
+        hidden, output, cost, init = self.components(header)
+        declared = self.declared_arrays(header, sizes, dtype)
+        self.check_member_set(infos, declared)
+        weights = [self.array(infos, f"weights/{i}", declared, dtype) for i in range(len(sizes) - 1)]
+        biases = [self.array(infos, f"biases/{i}", declared, dtype) for i in range(len(sizes) - 1)]
+        try:
+            net = Network(sizes, activation=hidden, output=output, cost=cost,
+                          init=_Preloaded(weights, biases), dtype=dtype)
+        except InvalidArgument as e:
+            raise self.fail(f"the header describes a network bprop will not build: {str(e).rstrip('.')}") from None
+        net.init = initializers.BUILTIN[init]() if init is not None else initializers.Normal()
+        net.metadata = header["metadata"]
+        return net
+
+    # -- the archive's table of contents ------------------------------------
+
+    def members(self) -> dict:
+        infos = self.zf.infolist()
+        for info in infos:
+            name = info.filename
+            parts = name.split("/")
+            if (name.startswith("/") or "\\" in name or ":" in name or "\x00" in name
+                    or any(p in ("", ".", "..") for p in parts)):
+                raise self.fail(
+                    f"the archive holds a member with an unsafe name {name!r} (absolute, '..', or a "
+                    "backslash); a bprop model file never does, so it was not written by bprop",
+                    "Do not use this file.",
+                )
+        names = [info.filename for info in infos]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise self.fail(f"the archive holds the member(s) {twice} more than once")
+        return {info.filename: info for info in infos}
+
+    def header(self, infos) -> dict:
+        info = infos.get(HEADER_NAME)
+        if info is None:
+            raise self.fail(
+                f"not a bprop model file: the ZIP archive has no {HEADER_NAME}",
+                "Pass a file written by bprop's save (net.save).",
+            )
+        if info.file_size > MAX_HEADER_BYTES:
+            raise self.fail(f"{HEADER_NAME} declares {info.file_size:,} bytes, more than the {MAX_HEADER_BYTES:,} "
+                            "a bprop header may have")
+        raw = self.read_member(info, MAX_HEADER_BYTES, HEADER_NAME)
+        try:
+            header = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise self.fail(f"{HEADER_NAME} is not valid UTF-8 JSON ({e})") from None
+        if not isinstance(header, dict):
+            raise self.fail(f"{HEADER_NAME} must hold a JSON object, got {type(header).__name__}")
+        if header.get("format") != FORMAT:
+            raise self.fail(
+                f"not a bprop model file: {HEADER_NAME} says format={header.get('format')!r}, not {FORMAT!r}",
+                "Pass a file written by bprop's save (net.save).",
+            )
+        version = header.get("format_version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise self.fail(f"format_version={version!r} is not a positive whole number")
+        if version > FORMAT_VERSION:
+            raise self.fail(
+                f"the file has format_version {version}, written by a newer bprop "
+                f"({header.get('bprop_version', 'unknown version')}); this bprop reads format_version "
+                f"{FORMAT_VERSION} only",
+                "Upgrade bprop (pip install --upgrade bprop) to load it.",
+            )
+        if not isinstance(header.get("metadata", {}), dict):
+            raise self.fail(f"metadata in {HEADER_NAME} must be a JSON object")
+        header.setdefault("metadata", {})
+        return header
+
+    def sizes(self, header) -> list:
+        sizes = header.get("sizes")
+        if (not isinstance(sizes, list) or len(sizes) < 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
+            raise self.fail(f"sizes={_short(sizes)} is not a list of 2 or more positive whole numbers")
+        count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        if count > MAX_PARAMETERS:
+            raise self.fail(
+                f"sizes={_short(sizes)} declares {count:,} parameters, more than the {MAX_PARAMETERS:,} bprop "
+                "accepts; the file is corrupt or not meant for bprop"
+            )
+        return sizes
+
+    def checked_dtype(self, header) -> str:
+        dtype = header.get("dtype")
+        if dtype not in DTYPE_NAMES:
+            raise self.fail(f"dtype={_short(dtype)} is not one of {', '.join(DTYPE_NAMES)}")
+        return dtype
+
+    def components(self, header):
+        names = []
+        for key, builtin in (("activation", activations.BUILTIN), ("output", activations.BUILTIN),
+                             ("cost", costs.BUILTIN), ("init", initializers.BUILTIN)):
+            name = header.get(key)
+            if not (name in builtin or (key == "init" and name is None)):
+                raise self.fail(
+                    f"{key}={_short(name)} is not a built-in {key} of this bprop "
+                    f"({', '.join(repr(n) for n in builtin)})",
+                    "Upgrade bprop if a newer version wrote the file.",
+                )
+            names.append(name)
+        hidden, output, cost, init = names
+        slope = header.get("leaky_relu_slope")
+        if slope is not None and (isinstance(slope, bool) or not isinstance(slope, (int, float))
+                                  or not math.isfinite(slope)):
+            raise self.fail(f"leaky_relu_slope={_short(slope)} is not a finite number")
+
+        def layer(name):
+            if name == "leaky_relu" and slope is not None:
+                return activations.LeakyReLU(slope)
+            return name
+
+        return layer(hidden), layer(output), cost, init
+
+    def declared_arrays(self, header, sizes, dtype) -> dict:
+        """The expected arrays, {key: (shape, sha256)}, after checking the header's table against sizes."""
+        table = header.get("arrays")
+        if not isinstance(table, dict):
+            raise self.fail(f"{HEADER_NAME} has no 'arrays' table")
+        expected = {}
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            expected[f"weights/{i}"] = (n_out, n_in)
+            expected[f"biases/{i}"] = (n_out,)
+        if set(table) != set(expected):
+            raise self.fail(f"the 'arrays' table does not match sizes={sizes} ({_difference(expected, table)})")
+        declared = {}
+        for key, shape in expected.items():
+            entry = table[key]
+            if not isinstance(entry, dict):
+                raise self.fail(f"arrays[{key!r}] must be a JSON object")
+            if entry.get("shape") != list(shape):
+                raise self.fail(f"arrays[{key!r}] declares shape {_short(entry.get('shape'))}, but sizes={sizes} "
+                                f"give {list(shape)}")
+            if entry.get("dtype") != dtype:
+                raise self.fail(f"arrays[{key!r}] declares dtype {_short(entry.get('dtype'))}, but the network's "
+                                f"dtype is {dtype}")
+            digest = entry.get("sha256")
+            if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+                raise self.fail(f"arrays[{key!r}] has no valid sha256 (64 lowercase hex digits)")
+            declared[key] = (shape, digest)
+        return declared
+
+    def check_member_set(self, infos, declared) -> None:
+        expected = {HEADER_NAME} | {key + ".npy" for key in declared}
+        if set(infos) != expected:
+            raise self.fail(f"the archive's members are not those of a bprop model file "
+                            f"({_difference(expected, infos)})")
+
+    # -- members ---------------------------------------------------------------
+
+    def read_member(self, info, limit, what) -> bytes:
+        """At most ``limit`` bytes of a member, refusing odd compression and encryption."""
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise self.fail(f"{what} uses ZIP compression method {info.compress_type}; bprop model files use "
+                            "stored or deflated members")
+        if info.flag_bits & 0x1:
+            raise self.fail(f"{what} is encrypted; bprop model files never are")
+        try:
+            with self.zf.open(info) as member:
+                data = member.read(limit + 1)     # zipfile stops at the declared size and checks the CRC there
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                OverflowError, NotImplementedError, RuntimeError) as e:
+            raise self.fail(f"file is corrupt: {what} cannot be read ({e})") from None
+        if len(data) > limit:
+            raise self.fail(f"file is corrupt: {what} holds more than the {limit:,} bytes it may have")
+        return data
+
+    def array(self, infos, key, declared, dtype) -> np.ndarray:
+        """The checked array ``key`` ('weights/0' …), a read-only view of the member's bytes."""
+        shape, digest = declared[key]
+        dtype = np.dtype(dtype)
+        nbytes = math.prod(shape) * dtype.itemsize
+        limit = nbytes + NPY_HEADER_ALLOWANCE
+        info = infos[key + ".npy"]
+        if info.file_size > limit:
+            raise self.fail(
+                f"file is corrupt: {key} declares {info.file_size:,} bytes uncompressed, but a {shape} "
+                f"{dtype.name} array takes {nbytes:,} (a ZIP bomb, or not written by bprop)",
+                "Do not use this file.",
+            )
+        data = self.read_member(info, limit, key)
+        stream = io.BytesIO(data)
+        try:
+            version = npy_format.read_magic(stream)
+            if version == (1, 0):
+                found_shape, fortran, found = npy_format.read_array_header_1_0(stream, max_header_size=limit)
+            elif version == (2, 0):
+                found_shape, fortran, found = npy_format.read_array_header_2_0(stream, max_header_size=limit)
+            else:
+                raise ValueError(f".npy format version {version} (bprop writes 1.0)")
+        except (ValueError, SyntaxError, TypeError, EOFError) as e:
+            raise self.fail(f"file is corrupt: {key} is not a readable .npy array ({e})") from None
+        if found.hasobject:
+            raise self.fail(
+                f"{key} is an array of Python objects (dtype {found}), which would have to be unpickled; "
+                "bprop never unpickles model files",
+                "Do not use this file.",
+            )
+        if found.kind != "f" or found.name != dtype.name:
+            raise self.fail(f"{key} holds dtype {found} but the header says {dtype.name}; the file is inconsistent")
+        if tuple(found_shape) != shape:
+            raise self.fail(f"{key} holds shape {tuple(found_shape)} but the header and sizes give {shape}; "
+                            "the file is inconsistent")
+        payload = memoryview(data)[stream.tell():]
+        if len(payload) < nbytes:
+            raise self.fail(f"file is corrupt: {key} is truncated ({len(payload):,} of {nbytes:,} data bytes)")
+        if len(payload) > nbytes:
+            raise self.fail(f"file is corrupt: {key} has {len(payload) - nbytes:,} bytes after its data")
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise self.fail(f"file is corrupt: checksum of {key} does not match")
+        return np.frombuffer(payload, dtype=found).reshape(shape, order="F" if fortran else "C")
+
+
+class _Preloaded:
+    """An initializer that hands the Network constructor the arrays read from the file."""
+
+    name = "preloaded"
+
+    def __init__(self, weights, biases):
+        self._layers = iter(zip(weights, biases))
+
+    def initial(self, n_out, n_in, rng):
+        return next(self._layers)
+
+
+def _as_path(path, parameter) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgument(f"{parameter} must be a file path (str or os.PathLike), got {type(path).__name__}.")
+    return Path(path)
+
+
+def _difference(expected, found) -> str:
+    """'missing: [...]; unexpected: [...]', naming only what is there."""
+    missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+    parts = [f"{what}: {_short(names)}" for what, names in (("missing", missing), ("unexpected", extra)) if names]
+    return "; ".join(parts)
+
+
+def _short(value, limit=80) -> str:
+    """repr(value), cut to ``limit`` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
