@@ -69,9 +69,26 @@ def test_adam_re_derived_from_algorithm_1():
     for t, (_, grads) in enumerate(record, start=1):
         m = [b1 * mi + (1 - b1) * g for mi, g in zip(m, grads)]
         v = [b2 * vi + (1 - b2) * (g * g) for vi, g in zip(v, grads)]
-        m_hat = [mi / (1 - b1 ** t) for mi in m]
+        m_hat = [mi / (1 - b1 ** t) for mi in m]                      # bias-corrected moments
         v_hat = [vi / (1 - b2 ** t) for vi in v]
         w = [wi - a * mh / (np.sqrt(vh) + eps) for wi, mh, vh in zip(w, m_hat, v_hat)]
+    for p, q in zip(final, w):   # bprop uses the paper's scalar form of the correction: equal up to rounding
+        np.testing.assert_allclose(p, q, rtol=1e-13, atol=1e-16)
+
+
+def test_adam_efficient_form_re_derived_exactly():
+    """The paper's cheaper form, α_t = α√(1 − β₂ᵗ)/(1 − β₁ᵗ), ε̂ = ε√(1 − β₂ᵗ), bit for bit."""
+    a, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    record, final = run(bp.Adam(lr=a))
+    w = record[0][0]
+    m = [np.zeros_like(p) for p in w]
+    v = [np.zeros_like(p) for p in w]
+    for t, (_, grads) in enumerate(record, start=1):
+        correction = np.sqrt(1 - b2 ** t)
+        alpha_t = a * correction / (1 - b1 ** t)
+        m = [b1 * mi + g * (1 - b1) for mi, g in zip(m, grads)]
+        v = [b2 * vi + (g * g) * (1 - b2) for vi, g in zip(v, grads)]
+        w = [wi - (mi / (np.sqrt(vi) + eps * correction)) * alpha_t for wi, mi, vi in zip(w, m, v)]
     for p, q in zip(final, w):
         np.testing.assert_array_equal(p, q)
 

@@ -110,8 +110,11 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba 2015), Algorithm 1.
 
     m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²
-    m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);  w ← w − α m̂ / (√v̂ + ε)
+    w ← w − α_t m / (√v + ε̂),  α_t = α √(1 − β₂ᵗ) / (1 − β₁ᵗ),  ε̂ = ε √(1 − β₂ᵗ)
 
+    The last line is the paper's own cheaper form (end of its section 2) of
+    m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), w ← w − α m̂/(√v̂ + ε): the bias
+    corrections become two scalars instead of two passes over the arrays.
     Defaults α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e−8, from the paper.
     """
 
@@ -126,14 +129,21 @@ class Adam(Optimizer):
     def _update(self, key, param, grad, eta):
         m = self._buffer(key + ("m",), param)
         v = self._buffer(key + ("v",), param)
+        scratch = self._buffer(key + ("scratch",), param)
         t = self.steps + 1
+        correction = np.sqrt(1 - self.beta2 ** t)
+        step_size = eta * correction / (1 - self.beta1 ** t)           # α_t
         m *= self.beta1
-        m += (1 - self.beta1) * grad
+        m += np.multiply(grad, 1 - self.beta1, out=scratch)            # m ← β₁m + (1 − β₁)g
         v *= self.beta2
-        v += (1 - self.beta2) * (grad * grad)
-        m_hat = m / (1 - self.beta1 ** t)
-        v_hat = v / (1 - self.beta2 ** t)
-        param -= eta * m_hat / (np.sqrt(v_hat) + self.eps)
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.beta2
+        v += scratch                                                    # v ← β₂v + (1 − β₂)g²
+        np.sqrt(v, out=scratch)
+        scratch += self.eps * correction                                # √v + ε̂
+        np.divide(m, scratch, out=scratch)
+        scratch *= step_size
+        param -= scratch                                                # w ← w − α_t m/(√v + ε̂)
 
     def __repr__(self):
         return f"Adam(lr={self.lr!r}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
