@@ -46,7 +46,7 @@ def atomic_write(path, mode="wb"):
         except FileNotFoundError:
             pass
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
 
 
 def write_json(path, data) -> Path:
@@ -57,7 +57,7 @@ def write_json(path, data) -> Path:
     return Path(path)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     if not hasattr(os, "O_DIRECTORY"):
         return                                     # Windows: folders cannot be opened for fsync
     try:

@@ -69,12 +69,7 @@ def as_inputs(X, n_inputs, dtype, parameter="X"):
 
     A single sample of shape (n_1,) is accepted and returned as (1, n_1).
     """
-    try:
-        X = np.asarray(X)
-    except (ValueError, TypeError) as e:
-        raise InvalidArgument(f"{parameter} cannot be read as a numeric array ({e}); pass an (m, {n_inputs}) array.")
-    if X.dtype.kind not in "biuf":
-        raise InvalidArgument(f"{parameter} must hold numbers, got an array of dtype {X.dtype}; convert it with np.asarray(..., dtype=float).")
+    X = _numeric(X, parameter, f"pass an (m, {n_inputs}) array of numbers")
     if X.ndim == 1:
         X = X[None, :]
     if X.ndim != 2:
@@ -96,10 +91,15 @@ def as_inputs(X, n_inputs, dtype, parameter="X"):
     return X
 
 
-def is_label_vector(Y) -> bool:
-    """True for a 1-D array of integers (or bools): class labels."""
-    Y = np.asarray(Y)
-    return Y.ndim == 1 and Y.dtype.kind in "biu"
+def _numeric(value, parameter, fix):
+    """``value`` as a NumPy array of numbers (bool, int or float)."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise InvalidArgument(f"{parameter} cannot be read as a numeric array ({e}); {fix}.")
+    if array.dtype.kind not in "biuf":
+        raise InvalidArgument(f"{parameter} must hold numbers, got an array of dtype {array.dtype}; {fix}.")
+    return array
 
 
 def as_targets(Y, m, n_outputs, dtype, parameter="Y"):
@@ -108,12 +108,7 @@ def as_targets(Y, m, n_outputs, dtype, parameter="Y"):
     Accepts integer class labels (m,) — turned into one-hot rows, or a 0/1
     column when n_L = 1 — or real targets (m, n_L), or (m,) when n_L = 1.
     """
-    try:
-        Y = np.asarray(Y)
-    except (ValueError, TypeError) as e:
-        raise InvalidArgument(f"{parameter} cannot be read as a numeric array ({e}).")
-    if Y.dtype.kind not in "biuf":
-        raise InvalidArgument(f"{parameter} must hold numbers, got an array of dtype {Y.dtype}; encode class names as integers 0 … {n_outputs - 1}.")
+    Y = _numeric(Y, parameter, f"encode class names as integers 0 … {n_outputs - 1}")
     if Y.ndim == 1 and Y.dtype.kind in "biu" and n_outputs > 1:
         return one_hot(Y, m, n_outputs, dtype, parameter)
     if Y.ndim == 1 and n_outputs == 1:

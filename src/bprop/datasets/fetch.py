@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import DataError, InvalidArgument
+from ..files import fsync_folder
 from .mnist import FILES, default_root
 
 MIRRORS = {
@@ -115,7 +116,7 @@ def _fetch_file(url: str, final: Path, md5: str, progress: Progress | None, time
                         "pass another base_url (--base-url) or copy the files in by hand.")
     _sync(part)
     os.replace(part, final)
-    _sync_folder(final.parent)
+    fsync_folder(final.parent)
 
 
 def _download(url: str, part: Path, progress: Progress | None, timeout: float) -> None:
@@ -179,17 +180,3 @@ def _total_size(response, done: int) -> int | None:
 def _sync(path: Path) -> None:
     with open(path, "rb+") as f:
         os.fsync(f.fileno())
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
