@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import BpropError
@@ -23,6 +25,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Neural networks trained by backpropagation, written as the four equations BP1–BP4.")
 data_app = typer.Typer(no_args_is_help=True, help="List, show and fetch data sets.")
 app.add_typer(data_app, name="data")
+
+
+@app.callback()
+def _options(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error (before the command).")] = False):
+    """--debug is handled by main(); declared here so that --help lists it."""
 
 console = Console(highlight=False)
 
@@ -72,14 +79,20 @@ def train(
     settings = merged(config, {k: v for k, v in given.items() if k in KEYS})
     show = not quiet and not as_json
     if show:
-        console.print(f"training [bold]{settings.data}[/] with {settings.activation} neurons, "
+        console.print(f"training [bold]{escape(settings.data)}[/] with {settings.activation} neurons, "
                       f"{settings.cost} cost, {settings.optimizer} η={settings.learning_rate}")
-    summary = train_command.run(settings, callbacks=[ProgressBar(console)] if show else [])
+    bar = ProgressBar(console) if show else None
+    try:
+        summary = train_command.run(settings, callbacks=[bar] if bar else [])
+    finally:
+        if bar:
+            bar.close()             # also when training raised: on_train_end never came
     if as_json:
         _print_json(summary)
     elif show:
         console.print(results_table(summary["results"], summary["seconds"], f"{settings.data}: results"))
-        console.print(f"run folder: {summary['run_folder']}  (model.bprop, history.json, curves.png)")
+        console.print(f"run folder: {summary['run_folder']}  (model.bprop, history.json, curves.png)",
+                      markup=False, soft_wrap=True)
 
 
 # -- evaluate / predict -------------------------------------------------------
@@ -119,7 +132,7 @@ def evaluate(
     for name, row in zip(report["class_names"], report["confusion_matrix"]):
         matrix.add_row(name, *map(str, row))
     console.print(matrix)
-    console.print(f"confusion matrix plot: {png}")
+    console.print(f"confusion matrix plot: {png}", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -136,20 +149,29 @@ def predict(
     result = inspect_commands.predict(model, inputs, invert)
     if output:
         inspect_commands.write_predictions_csv(result, output)
-        console.print(f"wrote {len(result['outputs'])} predictions to {output}")
+        console.print(f"wrote {len(result['outputs'])} predictions to {output}", markup=False, soft_wrap=True)
     elif as_json:
         _print_json(result)
     else:
-        names = result["output_names"] or [f"a{j + 1}" for j in range(len(result["outputs"][0]))]
-        table = Table()
-        table.add_column("row", justify="right")
-        if "labels" in result:
-            table.add_column("label")
-        for name in names:
-            table.add_column(name, justify="right")
-        for i, row in enumerate(result["outputs"]):
-            table.add_row(str(i), *([result["labels"][i]] if "labels" in result else []), *(f"{v:.4f}" for v in row))
-        console.print(table)
+        _print_predictions(result)
+
+
+def _print_predictions(result):
+    """Label and largest output per row; every output when there are few (all of them: --json, --output)."""
+    outputs = np.asarray(result["outputs"])
+    names = result["output_names"] or [f"a{j + 1}" for j in range(outputs.shape[1])]
+    table = Table(caption="all outputs: --json or --output FILE" if outputs.shape[1] > 4 else None)
+    table.add_column("row", justify="right")
+    if "labels" in result:
+        table.add_column("label")
+        table.add_column("largest output a^L", justify="right")
+    columns = names if outputs.shape[1] <= 4 else []
+    for name in columns:
+        table.add_column(name, justify="right")
+    for i, row in enumerate(outputs):
+        cells = [result["labels"][i], f"{row.max():.4f}"] if "labels" in result else []
+        table.add_row(str(i), *cells, *(f"{v:.4f}" for v in row[:len(columns)]))
+    console.print(table)
 
 
 # -- data ---------------------------------------------------------------------
@@ -161,7 +183,7 @@ def data_list(data_dir: Annotated[Optional[str], typer.Option()] = None):
 
     table = Table()
     for column in ("name", "available", "train", "test", "features", "classes", "source"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "name", overflow="fold")
     infos = datasets.list_datasets(data_dir)
     for info in infos:
         table.add_row(info.name, "yes" if info.available else "no", str(info.n_train), str(info.n_test),
@@ -186,7 +208,7 @@ def data_show(
     path = out or Path(f"{Path(name).stem}-samples.png")
     plots.sample_grid(data.X_train, data.y_train, path, image_shape=data.image_shape,
                       class_names=list(data.class_names), title=f"{name}: training samples")
-    console.print(f"wrote {path}")
+    console.print(f"wrote {path}", markup=False, soft_wrap=True)
 
 
 @data_app.command("fetch")
@@ -209,7 +231,7 @@ def data_fetch(
             bar.update(tasks[filename], completed=done, total=total or None)
 
         folder = datasets.fetch(name, data_dir, base_url=base_url, progress=progress)
-    console.print(f"{name} is in {folder}")
+    console.print(f"{name} is in {folder}", markup=False, soft_wrap=True)
 
 
 # -- entry point --------------------------------------------------------------
@@ -217,9 +239,9 @@ def data_fetch(
 def main(argv=None) -> int:
     """Run the command line; returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
+    debug = bool(args) and args[0] == "--debug"
     if debug:
-        args.remove("--debug")
+        args.pop(0)
     try:
         app(args=args, prog_name="bprop", standalone_mode=False)
     except typer.Exit as e:

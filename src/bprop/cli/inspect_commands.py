@@ -41,10 +41,10 @@ def evaluate(model_path, data=None, data_dir=None, split="test", label_column=No
     seed = (meta.get("training") or {}).get("seed", 0)
     dataset = datasets.load(name, data_dir=data_dir, seed=seed, label_column=label_column)
     X, y = (dataset.X_test, dataset.y_test) if split == "test" else (dataset.X_train, dataset.y_train)
-    X = pre.transform(X) if pre else X
     if X.shape[1] != net.sizes[0]:
         raise InvalidArgument(f"the model takes {net.sizes[0]} features per sample but {name!r} has {X.shape[1]}; "
                               "evaluate it on the data it was trained on.")
+    X = pre.transform(X) if pre else X
     if y.max() >= net.sizes[-1] and net.sizes[-1] > 1:
         raise InvalidArgument(f"the data {name!r} has labels up to {y.max()} but the model has only {net.sizes[-1]} outputs.")
     predicted = net.predict(X)
@@ -87,8 +87,8 @@ def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
 def _read_csv(path):
     text = path.read_text(encoding="utf-8", errors="replace")
     rows = [r for r in csv.reader(io.StringIO(text)) if r and any(cell.strip() for cell in r)]
-    if rows and not _numeric_row(rows[0]):
-        rows = rows[1:]                                  # a header row
+    if rows and not any(_is_number(cell) for cell in rows[0]):
+        rows = rows[1:]                                  # a header row: no cell is a number
     if not rows:
         raise DataError(f"{path} holds no rows of numbers.")
     values = []
@@ -109,10 +109,6 @@ def _is_number(cell):
         return True
     except ValueError:
         return False
-
-
-def _numeric_row(row):
-    return all(_is_number(c) for c in row)
 
 
 def _read_npz(path):

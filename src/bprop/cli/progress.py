@@ -53,6 +53,11 @@ class ProgressBar:
         self.progress.update(self.task, completed=done, total=done)
         self.progress.stop()
 
+    def close(self):
+        """Stop drawing; safe to call twice, and needed when training raised before on_train_end."""
+        if self.progress is not None:
+            self.progress.stop()
+
 
 def results_table(results: dict, seconds: float, title: str) -> Table:
     """One row per split: accuracy and cost; the caption gives the time."""

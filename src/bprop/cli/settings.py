@@ -80,7 +80,11 @@ def read_config(path) -> dict:
         raise InvalidArgument(f"--config {path}: no such file.")
     except tomllib.TOMLDecodeError as e:
         raise InvalidArgument(f"--config {path} is not valid TOML: {e}.")
-    data = data.get("train", data)            # keys may sit at the top or under [train]
+    section = data.pop("train") if isinstance(data.get("train"), dict) else {}
+    both = sorted(set(data) & set(section))   # keys may sit at the top or under [train], not both
+    if both:
+        raise InvalidArgument(f"--config {path}: {', '.join(both)} given both at the top and under [train]; keep one.")
+    data = data | section
     unknown = sorted(set(k.replace("-", "_") for k in data) - KEYS)
     if unknown:
         raise InvalidArgument(f"--config {path}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(sorted(KEYS))}.")
