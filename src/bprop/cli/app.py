@@ -174,6 +174,51 @@ def _print_predictions(result):
     console.print(table)
 
 
+@app.command()
+def gradcheck(
+    model: Annotated[Optional[Path], typer.Option(help="Check a saved network on a batch of its data.")] = None,
+    data: Annotated[Optional[str], typer.Option(help="With --model: the data [default: the model's].")] = None,
+    data_dir: Annotated[Optional[str], typer.Option()] = None,
+    layers: Annotated[str, typer.Option(help="Random networks: layer sizes.")] = "4,5,3",
+    activation: Annotated[Optional[str], typer.Option(help="Only this hidden σ (a name, or module:Name of your own).")] = None,
+    output: Annotated[Optional[str], typer.Option(help="Only this output σ.")] = None,
+    cost: Annotated[Optional[str], typer.Option(help="Only this cost (a name, or module:Name).")] = None,
+    samples: Annotated[int, typer.Option(help="Samples in the checked batch.")] = 8,
+    seed: Annotated[int, typer.Option()] = 0,
+    threshold: Annotated[float, typer.Option(help="Largest accepted relative error per layer.")] = 1e-6,
+    eps: Annotated[float, typer.Option(help="ε of the central difference.")] = 1e-6,
+    max_per_layer: Annotated[Optional[int], typer.Option(help="With --model: check at most this many weights per layer.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Finite differences against BP1–BP4, per layer; exit status 1 if any check fails."""
+    from . import gradcheck_command as gc
+    from .settings import int_list
+
+    if model:
+        rows = gc.check_model(model, data, data_dir, samples, seed, threshold, eps, max_per_layer)
+    else:
+        rows = gc.check_random(int_list(layers, "layers"), activation, output, cost, samples, seed, threshold, eps)
+    if as_json:
+        _print_json([{"network": r.label, "passed": r.passed, "max_error": r.report.max_error,
+                      "layers": [vars(layer) for layer in r.report.layers]} for r in rows])
+    else:
+        table = Table(title=f"∂C/∂w, ∂C/∂b: backprop against central differences (ε = {eps:g})",
+                      caption=f"relative error ‖g − g_fd‖ / (‖g‖ + ‖g_fd‖) per layer; pass ≤ {threshold:g}")
+        for column in ("network", "layer", "∂C/∂w error", "∂C/∂b error", ""):
+            table.add_column(column)
+        for r in rows:
+            for i, layer in enumerate(r.report.layers):
+                verdict = ("[green]pass[/]" if layer.error <= threshold else "[red]FAIL[/]")
+                table.add_row(escape(r.label) if i == 0 else "", str(layer.layer), f"{layer.weight_error:.2e}",
+                              f"{layer.bias_error:.2e}", verdict)
+        console.print(table)
+        failed = [r.label for r in rows if not r.passed]
+        console.print(f"{len(rows) - len(failed)} of {len(rows)} networks pass" + (f"; failed: {', '.join(failed)}" if failed else ""),
+                      markup=False, soft_wrap=True)
+    if not all(r.passed for r in rows):
+        raise typer.Exit(1)
+
+
 # -- data ---------------------------------------------------------------------
 
 @data_app.command("list")
@@ -243,7 +288,7 @@ def main(argv=None) -> int:
     if debug:
         args.pop(0)
     try:
-        app(args=args, prog_name="bprop", standalone_mode=False)
+        status = app(args=args, prog_name="bprop", standalone_mode=False)
     except typer.Exit as e:
         return e.exit_code
     except typer.Abort:
@@ -258,4 +303,4 @@ def main(argv=None) -> int:
         message = str(e) if isinstance(e, BpropError) else f"{e.strerror or e}: {e.filename or ''}".rstrip(": ")
         sys.stderr.write(f"bprop: error: {message}\n")
         return 1
-    return 0
+    return status if isinstance(status, int) else 0   # typer.Exit(n) in a command comes back as n

@@ -1,0 +1,103 @@
+"""``bprop gradcheck``: finite differences against BP1–BP4, from the terminal.
+
+With no options it checks a small random float64 network for every
+activation × output/cost pair bprop accepts. ``--model FILE`` checks a saved
+network on a batch of its data instead. An activation or cost may also be
+given as ``module:Name`` (a class or object in an importable module), so that
+your own σ′ or ∇_a C can be checked before you train with it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InvalidArgument
+from ..gradcheck import gradcheck
+from ..network import Network
+
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+OUTPUT_COST = (
+    ("sigmoid", "quadratic"), ("sigmoid", "cross_entropy"), ("softmax", "log_likelihood"),
+    ("softmax", "quadratic"), ("tanh", "quadratic"), ("relu", "quadratic"), ("identity", "quadratic"),
+)
+
+
+@dataclass
+class Row:
+    """One checked network: its description, per-layer report and verdict."""
+
+    label: str
+    report: object
+    passed: bool
+
+
+def component(text):
+    """A built-in name as is, or ``module:Name`` imported (a class is instantiated)."""
+    if text is None or ":" not in text:
+        return text
+    module_name, _, attribute = text.partition(":")
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())           # as `python -m` does: modules in the current folder
+    try:
+        obj = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as e:
+        raise InvalidArgument(f"cannot import {text!r} ({e}); give module:Name of an importable module.")
+    return obj() if isinstance(obj, type) else obj
+
+
+def targets_for(net, m, rng):
+    """Targets the network's cost accepts: one-hot for softmax, in (0, 1) for sigmoid, reals otherwise."""
+    n_out = net.sizes[-1]
+    name = getattr(net.output, "name", None)
+    if name == "softmax":
+        return np.eye(n_out)[rng.integers(0, n_out, m)]
+    if name == "sigmoid":
+        return rng.uniform(0.05, 0.95, (m, n_out))
+    return rng.normal(size=(m, n_out))
+
+
+def random_networks(layers, activation, output, cost, seed):
+    """(label, network) for the pairs to check: all of them, or the one the options name."""
+    if activation or output or cost:
+        hidden = [component(activation or "sigmoid")]
+        pairs = [(component(output) if output else None, component(cost or "quadratic"))]
+    else:
+        hidden, pairs = HIDDEN, OUTPUT_COST
+    for h in hidden:
+        for out, c in pairs:
+            net = Network(layers, activation=h, output=out, cost=c, init="scaled_normal", seed=seed, dtype="float64")
+            name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
+            yield f"{name(net.activation)} → {name(net.output)} / {name(net.cost)}", net
+
+
+def check_random(layers, activation, output, cost, samples, seed, threshold, eps):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for label, net in random_networks(layers, activation, output, cost, seed):
+        X = rng.normal(size=(samples, net.sizes[0]))
+        report = gradcheck(net, X, targets_for(net, samples, rng), eps=eps)
+        rows.append(Row(label, report, report.passed(threshold)))
+    return rows
+
+
+def check_model(model_path, data, data_dir, samples, seed, threshold, eps, max_per_layer):
+    from .inspect_commands import model_and_preprocessor
+
+    from .. import datasets
+
+    net, meta, pre = model_and_preprocessor(model_path)
+    name = data or meta.get("dataset")
+    if not name:
+        raise InvalidArgument("the model does not say which data it was trained on; pass --data NAME.")
+    dataset = datasets.load(name, data_dir=data_dir, seed=seed)
+    rows = np.random.default_rng(seed).choice(len(dataset.X_train), size=min(samples, len(dataset.X_train)), replace=False)
+    X = dataset.X_train[rows]
+    X = pre.transform(X) if pre else X
+    report = gradcheck(net, X, dataset.y_train[rows], eps=eps, max_per_layer=max_per_layer, seed=seed)
+    return [Row(f"{model_path} on {len(rows)} samples of {name}", report, report.passed(threshold))]
+

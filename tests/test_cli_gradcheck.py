@@ -1,0 +1,68 @@
+"""``bprop gradcheck``: every built-in pair passes, a broken σ′ fails with exit status 1."""
+
+import json
+
+import numpy as np
+import pytest
+
+import bprop as bp
+from bprop.cli import main
+
+BROKEN_MODULE = '''
+import numpy as np
+
+class BrokenSigmoid:
+    """σ is right, σ′ is 5% too large: exactly the bug gradcheck exists to catch."""
+    name = "broken_sigmoid"
+
+    def value(self, z):
+        return 0.5 * (1 + np.tanh(z / 2))
+
+    def derivative(self, z, a):
+        return 1.05 * a * (1 - a)
+'''
+
+
+def run(capsys, *args):
+    status = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_every_builtin_pair_passes(capsys):
+    status, out, _ = run(capsys, "gradcheck", "--json")
+    rows = json.loads(out)
+    assert status == 0
+    assert len(rows) == 5 * 7 and all(r["passed"] for r in rows)
+    assert max(r["max_error"] for r in rows) < 1e-8
+
+
+def test_a_broken_custom_derivative_fails(capsys, tmp_path, monkeypatch):
+    (tmp_path / "broken_sigma.py").write_text(BROKEN_MODULE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    status, out, _ = run(capsys, "gradcheck", "--activation", "broken_sigma:BrokenSigmoid", "--cost", "quadratic")
+    assert status == 1
+    assert "FAIL" in out and "0 of 1 networks pass" in out
+
+
+def test_one_named_pair_and_a_table(capsys):
+    status, out, _ = run(capsys, "gradcheck", "--activation", "tanh", "--output", "softmax",
+                         "--cost", "log_likelihood", "--layers", "3,4,4,2")
+    assert status == 0
+    assert "tanh → softmax / log_likelihood" in out and "1 of 1 networks pass" in out
+    assert out.count("pass") >= 3                              # one verdict per layer l = 2, 3, 4
+
+
+def test_a_saved_model_on_its_data(capsys, tmp_path):
+    net = bp.Network([64, 12, 10], seed=0)
+    path = net.save(tmp_path / "m.bprop", metadata={"dataset": "digits"})
+    status, out, _ = run(capsys, "gradcheck", "--model", path, "--samples", "5", "--json")
+    (row,) = json.loads(out)
+    assert status == 0 and row["passed"]
+    assert [layer["layer"] for layer in row["layers"]] == [2, 3]
+
+
+def test_an_unknown_module_is_a_one_line_error(capsys):
+    status, _, err = run(capsys, "gradcheck", "--activation", "no_such_module_here:Thing")
+    assert status == 1 and err.startswith("bprop: error: cannot import")
