@@ -9,6 +9,7 @@
 """
 
 from .errors import BpropError, DataError, InvalidArgument, ModelFileError, TrainingDiverged
+from .explanation import Trace, explain, explain_steps
 from .gradcheck import GradcheckReport, gradcheck
 from .modelfile import load
 from .network import Gradients, Network
@@ -20,6 +21,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Network", "Gradients", "train", "History", "TrainingState",
     "SGD", "Momentum", "Nesterov", "Adam", "Optimizer",
-    "gradcheck", "GradcheckReport", "load",
+    "gradcheck", "GradcheckReport", "load", "explain", "explain_steps", "Trace",
     "BpropError", "InvalidArgument", "DataError", "ModelFileError", "TrainingDiverged",
 ]

@@ -46,26 +46,26 @@ def train(
     data: Annotated[Optional[str], typer.Option(help="digits, mnist, fashion-mnist, xor, circles, moons, spiral, gaussians, or a .csv/.npz file.")] = None,
     data_dir: Annotated[Optional[str], typer.Option(help="Where mnist/fashion-mnist files are.")] = None,
     layers: Annotated[Optional[str], typer.Option(help="All layer sizes, input first, e.g. 784,256,128,10.")] = None,
-    hidden: Annotated[Optional[str], typer.Option(help="Hidden layer sizes when --layers is not given [default: 30].")] = None,
-    activation: Annotated[Optional[str], typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity [default: sigmoid].")] = None,
-    output: Annotated[Optional[str], typer.Option(help="Output σ: as --activation, or softmax [default: same as --activation].")] = None,
-    cost: Annotated[Optional[str], typer.Option(help="quadratic, cross_entropy, log_likelihood [default: quadratic].")] = None,
-    init: Annotated[Optional[str], typer.Option(help="normal, scaled_normal, xavier, he [default: normal].")] = None,
-    optimizer: Annotated[Optional[str], typer.Option(help="sgd, momentum, nesterov, adam [default: sgd].")] = None,
-    lr: Annotated[Optional[float], typer.Option(help="Learning rate η [default: 3.0 for sgd, 0.1 momentum, 0.001 adam].")] = None,
-    momentum: Annotated[Optional[float], typer.Option(help="μ for momentum/nesterov [default: 0.9].")] = None,
-    l2: Annotated[Optional[float], typer.Option(help="λ of the L2 term (λ/2n)Σw² [default: 0].")] = None,
-    epochs: Annotated[Optional[int], typer.Option(help="[default: 30]")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="[default: 10]")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Initial weights, shuffling, sampling [default: 0].")] = None,
-    dtype: Annotated[Optional[str], typer.Option(help="float32 or float64 [default: float32].")] = None,
+    hidden: Annotated[Optional[str], typer.Option(help="Hidden layer sizes when --layers is not given (default: 30).")] = None,
+    activation: Annotated[Optional[str], typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity (default: sigmoid).")] = None,
+    output: Annotated[Optional[str], typer.Option(help="Output σ: as --activation, or softmax (default: same as --activation).")] = None,
+    cost: Annotated[Optional[str], typer.Option(help="quadratic, cross_entropy, log_likelihood (default: quadratic).")] = None,
+    init: Annotated[Optional[str], typer.Option(help="normal, scaled_normal, xavier, he (default: normal).")] = None,
+    optimizer: Annotated[Optional[str], typer.Option(help="sgd, momentum, nesterov, adam (default: sgd).")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="Learning rate η (default: 3.0 for sgd, 0.1 momentum, 0.001 adam).")] = None,
+    momentum: Annotated[Optional[float], typer.Option(help="μ for momentum/nesterov (default: 0.9).")] = None,
+    l2: Annotated[Optional[float], typer.Option(help="λ of the L2 term (λ/2n)Σw² (default: 0).")] = None,
+    epochs: Annotated[Optional[int], typer.Option(help="(default: 30)")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="(default: 10)")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Initial weights, shuffling, sampling (default: 0).")] = None,
+    dtype: Annotated[Optional[str], typer.Option(help="float32 or float64 (default: float32).")] = None,
     early_stopping: Annotated[Optional[int], typer.Option(help="Stop after N epochs without a better validation cost.")] = None,
-    validation_fraction: Annotated[Optional[float], typer.Option(help="Share of the training split held out for validation [default: 0.1].")] = None,
-    preprocess: Annotated[Optional[str], typer.Option(help="scale (to [0,1]), standardize, none [default: scale].")] = None,
-    label_column: Annotated[Optional[str], typer.Option(help="CSV data: the label column [default: the last].")] = None,
+    validation_fraction: Annotated[Optional[float], typer.Option(help="Share of the training split held out for validation (default: 0.1).")] = None,
+    preprocess: Annotated[Optional[str], typer.Option(help="scale (to [0,1]), standardize, none (default: scale).")] = None,
+    label_column: Annotated[Optional[str], typer.Option(help="CSV data: the label column (default: the last).")] = None,
     n: Annotated[Optional[int], typer.Option(help="Generated sets: samples; others: keep n training samples.")] = None,
     noise: Annotated[Optional[float], typer.Option(help="Generated sets: noise level.")] = None,
-    out: Annotated[Optional[str], typer.Option(help="Folder for run folders [default: runs].")] = None,
+    out: Annotated[Optional[str], typer.Option(help="Folder for run folders (default: runs).")] = None,
     name: Annotated[Optional[str], typer.Option(help="A name added to the run folder's.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the final figures as JSON.")] = False,
@@ -100,11 +100,11 @@ def train(
 @app.command()
 def evaluate(
     model: Annotated[Path, typer.Argument(help="A .bprop model file.")],
-    data: Annotated[Optional[str], typer.Option(help="Data set [default: the one the model was trained on].")] = None,
+    data: Annotated[Optional[str], typer.Option(help="Data set (default: the one the model was trained on).")] = None,
     data_dir: Annotated[Optional[str], typer.Option()] = None,
     split: Annotated[str, typer.Option(help="test or train.")] = "test",
     label_column: Annotated[Optional[str], typer.Option()] = None,
-    plot: Annotated[Optional[Path], typer.Option(help="Where to write the confusion matrix PNG [default: next to the model].")] = None,
+    plot: Annotated[Optional[Path], typer.Option(help="Where to write the confusion matrix PNG (default: next to the model).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ):
     """Accuracy, per-class precision/recall/F1 and the confusion matrix."""
@@ -177,7 +177,7 @@ def _print_predictions(result):
 @app.command()
 def gradcheck(
     model: Annotated[Optional[Path], typer.Option(help="Check a saved network on a batch of its data.")] = None,
-    data: Annotated[Optional[str], typer.Option(help="With --model: the data [default: the model's].")] = None,
+    data: Annotated[Optional[str], typer.Option(help="With --model: the data (default: the model's).")] = None,
     data_dir: Annotated[Optional[str], typer.Option()] = None,
     layers: Annotated[str, typer.Option(help="Random networks: layer sizes.")] = "4,5,3",
     activation: Annotated[Optional[str], typer.Option(help="Only this hidden σ (a name, or module:Name of your own).")] = None,
@@ -219,6 +219,13 @@ def gradcheck(
         raise typer.Exit(1)
 
 
+from .bench_command import bench  # noqa: E402
+from .explain_command import explain  # noqa: E402
+
+app.command()(bench)
+app.command()(explain)
+
+
 # -- data ---------------------------------------------------------------------
 
 @data_app.command("list")
@@ -243,7 +250,7 @@ def data_list(data_dir: Annotated[Optional[str], typer.Option()] = None):
 def data_show(
     name: Annotated[str, typer.Argument(help="A data set name or a .csv/.npz file.")],
     data_dir: Annotated[Optional[str], typer.Option()] = None,
-    out: Annotated[Optional[Path], typer.Option(help="PNG path [default: NAME-samples.png].")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="PNG path (default: NAME-samples.png).")] = None,
     seed: Annotated[int, typer.Option()] = 0,
 ):
     """A PNG grid of samples with their labels."""

@@ -1,0 +1,24 @@
+"""Benchmarks: bprop against PyTorch CPU and scikit-learn on the same work, in one run.
+
+    import bprop.benchmarking as bench
+    results = bench.run(["a", "b"], quick=True)     # a JSON-ready dict
+    bench.write_report(results, "bench-out")         # bench.md and bench.json
+
+Modules, one job each: ``cases`` (what is trained, the targets), ``flops``
+(the FLOP convention), ``machine`` (CPU, BLAS, sgemm peak), one module per
+contender (``bprop_contender``, ``torch_contender``, ``sklearn_contender``),
+``memory`` (peak memory in a subprocess), ``runner`` (the interleaved timing)
+and ``report`` (Markdown and JSON). torch and scikit-learn are imported only
+when a benchmark runs.
+"""
+
+from .cases import CASES, Case, Target
+from .flops import gemm_flops
+from .machine import describe as describe_machine
+from .machine import sgemm_peak
+from .report import to_markdown
+from .report import write as write_report
+from .runner import run
+
+__all__ = ["CASES", "Case", "Target", "describe_machine", "gemm_flops", "run", "sgemm_peak", "to_markdown",
+           "write_report"]

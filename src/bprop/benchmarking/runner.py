@@ -1,0 +1,202 @@
+"""Run the cases: every contender on the same work, interleaved, in one process.
+
+For each case and batch size, all contenders are built from the same data
+(and bprop and torch from the same initial weights), trained ``warmup``
+untimed epochs each, then timed: in each repeat every contender runs
+``epochs_per_repeat`` epochs in turn, the order rotating from one repeat to
+the next, so that a slow spell of a shared machine falls on all of them.
+Figures:
+
+    seconds        s/epoch of each repeat; median_seconds their median
+    ratio          bprop's median ÷ the other's median (also per repeat)
+    gflops         gemm_flops(sizes, n_train) ÷ median_seconds (see ``flops``)
+    peak_fraction  gflops ÷ the sgemm peak measured in this run (best of start and end)
+    accuracy       on the test split, after all the epochs (equal work → comparable accuracy)
+    memory         peak resident memory, from a fresh subprocess per contender (see ``memory``),
+                   measured after all the timing
+
+The result is one JSON-ready dict; ``report`` writes it as Markdown and JSON.
+"""
+
+from __future__ import annotations
+
+import gc
+import numbers
+import os
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from ..errors import InvalidArgument
+from ..validation import positive_int
+from . import machine, memory
+from .cases import load_data, selected
+from .contenders import CONTENDERS, importable
+from .flops import CONVENTION, gemm_flops
+
+SGEMM_N = 2048
+
+
+def run(cases=None, *, quick: bool = False, repeats: int | None = None, epochs_per_repeat: int = 1,
+        warmup: int = 1, measure_memory: bool | None = None, seed: int = 0, progress=None) -> dict:
+    """Benchmark bprop against PyTorch and scikit-learn; returns the results dict.
+
+    cases : keys such as ["a", "b"] or "a,b" (default: all of cases.CASES)
+    quick : smoke mode: small data subsets, one batch size per case, 1 repeat (unless given)
+    repeats : timed repeats per (case, batch) (default 5; 1 in smoke mode)
+    epochs_per_repeat : epochs timed together in one repeat (the time is divided by it)
+    warmup : untimed epochs per contender before the repeats
+    measure_memory : measure peak memory, one subprocess per contender and run (about a second
+        or two each); default: yes, except in smoke mode
+    seed : initial weights, shuffling and subsets
+    progress : a function taking one line of text, called as the run advances (None: silent)
+    """
+    chosen = selected(cases)
+    repeats = positive_int(1 if quick else 5, "repeats") if repeats is None else positive_int(repeats, "repeats")
+    epochs_per_repeat = positive_int(epochs_per_repeat, "epochs_per_repeat")
+    if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
+        raise InvalidArgument(f"warmup must be a whole number ≥ 0 (untimed epochs), got {warmup!r}.")
+    say = progress or (lambda line: None)
+    measure_memory = (not quick) if measure_memory is None else bool(measure_memory)
+
+    threads = machine.blas_threads()
+    skipped = {name: importable(name) for name in CONTENDERS}
+    names = [name for name in CONTENDERS if skipped[name] is None]
+    contenders = {name: {"label": CONTENDERS[name].label() if skipped[name] is None else name,
+                         "skipped": skipped[name]} for name in CONTENDERS}
+    say(f"sgemm peak: float32 {SGEMM_N}×{SGEMM_N} @ {SGEMM_N}×{SGEMM_N} with NumPy, {threads} BLAS threads")
+    peaks = [machine.sgemm_peak(SGEMM_N, repeats=2 if quick else 5, seed=seed)]
+
+    results = {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "settings": {"quick": quick, "cases": [c.key for c in chosen], "repeats": repeats,
+                     "epochs_per_repeat": epochs_per_repeat, "warmup": warmup, "memory": measure_memory,
+                     "seed": seed, "threads": threads},
+        "contenders": contenders,
+        "flop_convention": CONVENTION,
+        "cases": [],
+    }
+    with tempfile.TemporaryDirectory(prefix="bprop-bench-") as scratch:
+        data_cache, jobs = {}, []
+        for case in chosen:
+            if case.dataset not in data_cache:
+                say(f"loading {case.dataset}")
+                data = load_data(case.dataset, quick=quick, seed=seed)
+                folder = memory.save_data(os.path.join(scratch, case.dataset), data.X_train, data.y_train) \
+                    if measure_memory else None
+                data_cache[case.dataset] = (data, folder)
+            data, folder = data_cache[case.dataset]
+            entry = _case_entry(case, data, names)
+            for batch_size in case.batches(quick):
+                run_ = _timed_run(case, data, batch_size, names, seed, threads, repeats, epochs_per_repeat,
+                                  warmup, say)
+                entry["runs"].append(run_)
+                if measure_memory:
+                    jobs += [(run_, name, case, batch_size, folder) for name in names]
+            results["cases"].append(entry)
+
+        peaks.append(machine.sgemm_peak(SGEMM_N, repeats=2 if quick else 5, seed=seed))
+        if jobs:
+            say(f"peak memory: {len(jobs)} subprocesses")
+            _measure_memory(jobs, seed, threads)
+
+    best = max(p["gflops"] for p in peaks)
+    results["sgemm_peak"] = {"n": SGEMM_N, "gflops": best, "measurements": peaks}
+    results["machine"] = machine.describe()        # after the imports, so every thread pool is listed
+    for entry, case in zip(results["cases"], chosen):
+        for run_ in entry["runs"]:
+            _finish(run_, case, best)
+    results["summary"] = _summary(results)
+    return results
+
+
+def _case_entry(case, data, names) -> dict:
+    return {"key": case.key, "title": case.title, "description": case.describe(), "dataset": case.dataset,
+            "sizes": list(case.sizes), "activation": case.activation, "output": case.output, "cost": case.cost,
+            "init": case.init, "optimizer": case.optimizer, "lr": case.lr,
+            "n_train": int(len(data.y_train)), "n_test": int(len(data.y_test)),
+            "notes": {name: CONTENDERS[name].note(case) for name in names}, "runs": []}
+
+
+def _timed_run(case, data, batch_size, names, seed, threads, repeats, epochs_per_repeat, warmup, say) -> dict:
+    initial = case.network(seed)
+    built = {name: CONTENDERS[name].build(case, data.X_train, data.y_train, batch_size, initial, seed, threads)
+             for name in names}
+    for name in names:
+        for _ in range(warmup):
+            built[name].epoch()
+    seconds = {name: [] for name in names}
+    for r in range(repeats):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            started = time.perf_counter()
+            for _ in range(epochs_per_repeat):
+                built[name].epoch()
+            seconds[name].append((time.perf_counter() - started) / epochs_per_repeat)
+    figures = {}
+    for name in names:
+        figures[name] = {"seconds": seconds[name], "median_seconds": statistics.median(seconds[name]),
+                         "accuracy": built[name].accuracy(data.X_test, data.y_test), "memory": None}
+    say(f"case {case.key}, batch {batch_size}: " + ", ".join(
+        f"{name} {f['median_seconds']:.3g} s/epoch" for name, f in figures.items()))
+    return {"batch_size": batch_size, "epochs_trained": warmup + repeats * epochs_per_repeat,
+            "gflop_per_epoch": gemm_flops(case.sizes, len(data.y_train)) / 1e9, "contenders": figures}
+
+
+def _measure_memory(jobs, seed, threads):
+    def one(job):
+        run_, name, case, batch_size, folder = job
+        run_["contenders"][name]["memory"] = memory.measure(name, case.key, batch_size, folder,
+                                                            seed=seed, threads=threads)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        list(pool.map(one, jobs))
+
+
+def _finish(run_, case, peak_gflops):
+    """GFLOP/s, fractions of peak, ratios and target verdicts of one (case, batch) run."""
+    figures = run_["contenders"]
+    for f in figures.values():
+        f["gflops"] = run_["gflop_per_epoch"] / f["median_seconds"]
+        f["peak_fraction"] = f["gflops"] / peak_gflops
+    ratios = {}
+    if "bprop" in figures:
+        ours = figures["bprop"]
+        for name, f in figures.items():
+            if name != "bprop":
+                ratios[name] = {"median_ratio": ours["median_seconds"] / f["median_seconds"],
+                                "per_repeat": [a / b for a, b in zip(ours["seconds"], f["seconds"])]}
+    run_["ratios"] = ratios
+    run_["targets"] = [_verdict(target, figures, ratios) for target in case.targets]
+
+
+def _verdict(target, figures, ratios) -> dict:
+    value = None
+    if "bprop" in figures:
+        if target.metric == "time_ratio" and target.against in ratios:
+            value = ratios[target.against]["median_ratio"]
+        elif target.metric == "peak_fraction":
+            value = figures["bprop"]["peak_fraction"]
+        elif target.metric == "memory_ratio" and target.against in figures:
+            ours, theirs = figures["bprop"]["memory"], figures[target.against]["memory"]
+            if ours and theirs and "delta_mb" in ours and theirs.get("delta_mb"):
+                value = ours["delta_mb"] / theirs["delta_mb"]
+    return {"metric": target.metric, "against": target.against, "limit": target.limit,
+            "description": target.describe(), "value": value,
+            "met": None if value is None else bool(target.met(value))}
+
+
+def _summary(results) -> dict:
+    checked, missed = 0, []
+    for entry in results["cases"]:
+        for run_ in entry["runs"]:
+            for t in run_["targets"]:
+                if t["met"] is None:
+                    continue
+                checked += 1
+                if not t["met"]:
+                    missed.append(f"case {entry['key']}, batch {run_['batch_size']}: {t['description']}")
+    return {"targets_checked": checked, "targets_met": checked - len(missed), "missed": missed}

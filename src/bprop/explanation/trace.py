@@ -1,0 +1,208 @@
+"""Every number of one forward and backward pass, for one sample.
+
+``explain(net, x, y)`` runs ``net.backprop`` on the single sample and keeps the
+very arrays it returns (row 0 of z^l, a^l, δ^l; ∂C/∂w^l, ∂C/∂b^l; C). The only
+other numbers are those of the same functions backprop calls: ∇_a C from
+``net.cost.gradient``, σ′(z^l) from ``net.activation.derivative`` /
+``net.output.derivative``, and the parameters after one update from
+``bprop.SGD(lr).step`` applied to a copy of the network. Nothing is computed
+twice in another way, so what the page shows is what bprop does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import activations, costs
+from ..errors import InvalidArgument
+from ..network import Network
+from ..optimizers import SGD
+from ..validation import as_targets, positive_int
+from .terms import check_lang
+
+FORMATS = {"text": "text", "markdown": "markdown", "md": "markdown", "html": "html"}
+
+# The classic hand-worked example: a 2-2-2 sigmoid network, quadratic cost, η = 0.5.
+CLASSIC_WEIGHTS = ([[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]])
+CLASSIC_BIASES = ([0.35, 0.35], [0.60, 0.60])
+CLASSIC_INPUT = (0.05, 0.10)
+CLASSIC_TARGET = (0.01, 0.99)
+
+
+@dataclass(eq=False)
+class Trace:
+    """One sample's forward pass, BP1–BP4 and one SGD update.
+
+    Lists are indexed i = l − 2 for layer l = 2 … L, except ``activations``
+    (index l − 1: activations[0] is a^1 = x).
+
+    sizes                     [n_1, …, n_L]
+    activation, output        names of σ (hidden) and of the output layer's σ
+    cost_name, cost           the cost function's name and C of this sample
+    lr                        η of the update
+    x : (n_1,)                the input as the network's dtype
+    y : (n_L,)                the target vector used (a label is one-hot)
+    zs[i] : (n_l,)            z^l                         (row 0 of backprop's zs)
+    activations[l-1] : (n_l,) a^l                         (row 0 of backprop's activations)
+    grad_a : (n_L,)           ∇_a C = net.cost.gradient(a^L, y)
+    sigma_primes[i]           σ′(z^l), (n_l,); None for a non-elementwise output (softmax)
+    deltas[i] : (n_l,)        δ^l                         (row 0 of backprop's deltas)
+    grad_w[i] : (n_l, n_{l−1}), grad_b[i] : (n_l,)     ∂C/∂w^l, ∂C/∂b^l (backprop's)
+    weights_before, biases_before, weights_after, biases_after   w^l, b^l around one SGD step
+    shortcut                  True when BP1 was δ^L = a^L − y (``costs.uses_shortcut``)
+    lang                      'en' or 'zh', the default language of ``render``
+    """
+
+    sizes: list
+    activation: str
+    output: str
+    cost_name: str
+    lr: float
+    x: np.ndarray
+    y: np.ndarray
+    zs: list
+    activations: list
+    cost: float
+    grad_a: np.ndarray
+    sigma_primes: list
+    deltas: list
+    grad_w: list
+    grad_b: list
+    weights_before: list
+    biases_before: list
+    weights_after: list
+    biases_after: list
+    shortcut: bool
+    lang: str = "en"
+    dtype: str = "float64"
+
+    def render(self, format="text", lang=None, precision=4, *, costs=None) -> str:
+        """The explanation as a string.
+
+        format : 'text' (terminal, Unicode math), 'markdown' (or 'md'; LaTeX
+            math in $…$ / $$…$$) or 'html' (one standalone page).
+        lang : 'en' or 'zh' (default: the trace's ``lang``).
+        precision : decimals of the numbers shown (1 … 12); numbers below
+            10^(2 − precision) keep ``precision`` significant digits instead.
+        costs : optional list from ``explain_steps``, shown as a table.
+        """
+        from . import html, markdown, steps, text
+
+        if format not in FORMATS:
+            raise InvalidArgument(f"format={format!r} is not known; use 'text', 'markdown' (or 'md') or 'html'.")
+        lang = check_lang(self.lang if lang is None else lang)
+        if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or not 1 <= precision <= 12:
+            raise InvalidArgument(f"precision must be a whole number of decimals from 1 to 12, got {precision!r}.")
+        document = steps.build(self, int(precision), costs)
+        renderer = {"text": text, "markdown": markdown, "html": html}[FORMATS[format]]
+        return renderer.render(document, lang)
+
+    def __str__(self):
+        return self.render("text")
+
+
+def _name(obj) -> str:
+    return getattr(obj, "name", type(obj).__name__)
+
+
+def _one_sample(net, x, y):
+    """x as (1, n_1) and y as (1, n_L), converted exactly as ``backprop`` converts them."""
+    if not isinstance(net, Network):
+        raise InvalidArgument(f"explain needs a bprop Network, got {type(net).__name__}.")
+    if np.ndim(x) != 1:
+        raise InvalidArgument(f"explain takes one sample: x must have shape ({net.sizes[0]},), got shape {np.shape(x)}.")
+    Y = np.asarray(y)
+    if Y.ndim > 1:
+        raise InvalidArgument(f"explain takes one sample: y must be a label or a target of shape ({net.sizes[-1]},), "
+                              f"got shape {Y.shape}.")
+    Y = Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1)
+    return as_targets(Y, 1, net.sizes[-1], net.dtype, parameter="y")
+
+
+def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
+    """Every number of one forward pass, BP1–BP4 and one SGD step for one sample.
+
+    net : Network (unchanged by this call).
+    x : (n_1,) one input.
+    y : a class label, or a target of shape (n_L,).
+    lr : η of the update shown (``bprop.SGD(lr)``).
+    lang : 'en' or 'zh', the default language of ``Trace.render``.
+    """
+    check_lang(lang)
+    Y = _one_sample(net, x, y)
+    optimizer = SGD(lr)                                   # validates η
+    g = net.backprop(x, y)
+    zs, acts = g.zs, g.activations
+
+    last = len(net.weights) - 1
+    sigma_primes = []
+    for i in range(last + 1):
+        sigma = net.output if i == last else net.activation
+        if activations.is_elementwise(sigma) and callable(getattr(sigma, "derivative", None)):
+            sigma_primes.append(sigma.derivative(zs[i], acts[i + 1])[0])   # as BP1/BP2 call it
+        else:
+            sigma_primes.append(None)                                      # softmax: its Jacobian is used
+    grad_a = net.cost.gradient(acts[-1], Y)[0]
+
+    twin = net.copy()
+    optimizer.step(twin, g)
+
+    return Trace(
+        sizes=list(net.sizes),
+        activation=_name(net.activation),
+        output=_name(net.output),
+        cost_name=_name(net.cost),
+        lr=float(optimizer.lr),
+        x=acts[0][0],
+        y=Y[0],
+        zs=[z[0] for z in zs],
+        activations=[a[0] for a in acts],
+        cost=g.cost,
+        grad_a=grad_a,
+        sigma_primes=sigma_primes,
+        deltas=[d[0] for d in g.deltas],
+        grad_w=list(g.weights),
+        grad_b=list(g.biases),
+        weights_before=[w.copy() for w in net.weights],
+        biases_before=[b.copy() for b in net.biases],
+        weights_after=list(twin.weights),
+        biases_after=list(twin.biases),
+        shortcut=costs.uses_shortcut(net.output, net.cost),
+        lang=lang,
+        dtype=np.dtype(net.dtype).name,
+    )
+
+
+def explain_steps(net, x, y, lr=0.5, steps=20) -> list:
+    """The cost C of one sample over ``steps`` repeated SGD updates on it.
+
+    Returns steps + 1 floats: C before any update, then after each one, each
+    the ``cost`` of ``backprop`` on a copy of ``net`` (``net`` is unchanged).
+    """
+    steps = positive_int(steps, "steps", maximum=1_000_000)
+    _one_sample(net, x, y)
+    optimizer = SGD(lr)
+    twin = net.copy()
+    costs = []
+    for _ in range(steps):
+        g = twin.backprop(x, y)
+        costs.append(g.cost)
+        optimizer.step(twin, g)
+    costs.append(twin.backprop(x, y).cost)
+    return costs
+
+
+def classic_example(activation="sigmoid", output=None, cost="quadratic"):
+    """(net, x, y) of the classic hand-worked 2-2-2 example, in float64.
+
+    w^2 = [[0.15, 0.20], [0.25, 0.30]], b^2 = (0.35, 0.35),
+    w^3 = [[0.40, 0.45], [0.50, 0.55]], b^3 = (0.60, 0.60),
+    x = (0.05, 0.10), y = (0.01, 0.99); sigmoid neurons and the quadratic cost
+    unless other names are given.
+    """
+    net = Network([2, 2, 2], activation=activation, output=output, cost=cost, seed=0, dtype="float64")
+    net.weights = [np.array(w) for w in CLASSIC_WEIGHTS]
+    net.biases = [np.array(b) for b in CLASSIC_BIASES]
+    return net, np.array(CLASSIC_INPUT), np.array(CLASSIC_TARGET)
