@@ -347,13 +347,16 @@ class Network:
         return total_cost / m, (correct / m if labels is not None else None)
 
     def labels_from_targets(self, Y, targets):
-        """The true class labels (m,) behind Y, or None for a regression network."""
-        if not self.is_classifier:
-            return None
+        """The true class labels (m,) behind Y, or None when Y holds no classes.
+
+        Integer labels are classes whatever the output layer (accuracy then
+        applies to a tanh or identity output too); real-valued targets are
+        read as classes only by a classifier (one-hot rows, or 0/1 for one output).
+        """
         Y = np.asarray(Y)
         if Y.ndim == 1 and Y.dtype.kind in "biu":
             return Y.astype(np.int64)
-        return self.labels_from_outputs(targets)
+        return self.labels_from_outputs(targets) if self.is_classifier else None
 
 
 def _checked_sizes(sizes):

@@ -35,6 +35,10 @@ class History:
     the weights changed during the epoch); the validation figures are measured
     after the epoch. Accuracies are None for regression networks; validation
     figures are None without validation data. Costs include no L2 term.
+
+    layer_stats holds what monitors record per layer (``bprop.monitors.LayerStats``:
+    "layers", "mean_abs_delta", "mean_abs_grad_w"); empty when none was attached.
+    It must stay JSON-able: plain lists, numbers and strings.
     """
 
     train_cost: list = field(default_factory=list)
@@ -44,6 +48,7 @@ class History:
     epoch_seconds: list = field(default_factory=list)
     best_epoch: int | None = None
     stopped_early: bool = False
+    layer_stats: dict = field(default_factory=dict)
 
     def __len__(self):
         return len(self.train_cost)
@@ -59,7 +64,14 @@ class History:
 
 @dataclass
 class TrainingState:
-    """What callbacks see; ``epoch`` and ``batch`` count from 1."""
+    """What callbacks see; ``epoch`` and ``batch`` count from 1.
+
+    ``grads`` is the Gradients of the last batch (set before on_batch_end): the
+    arrays that step used, already applied to the weights; ``batch_targets``
+    are that batch's targets Y, (m, n_L), so that ``net._batch_cost(A,
+    state.batch_targets, state.l2, state.n)`` is the cost ``grads.cost`` was
+    measured with. Read these arrays; don't keep or modify them.
+    """
 
     net: object
     optimizer: Optimizer
@@ -70,6 +82,10 @@ class TrainingState:
     batch: int = 0
     batch_cost: float = math.nan
     stop: bool = False
+    grads: object = None
+    batch_targets: object = None
+    l2: float = 0.0
+    n: int = 0
 
 
 def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, validation=None,
@@ -109,7 +125,7 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
 
     m = X.shape[0]
     history = History()
-    state = TrainingState(net, optimizer, history, epochs, batches=math.ceil(m / batch_size))
+    state = TrainingState(net, optimizer, history, epochs, batches=math.ceil(m / batch_size), l2=l2, n=m)
     watch = _BestEpoch(net, patience)
     _call(callbacks, "on_train_begin", state)
 
@@ -161,7 +177,7 @@ def _one_epoch(state, X, targets, labels, batch_size, l2, callbacks):
         cost_sum += grads.cost * count
         if labels is not None:
             correct += int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels[rows]))
-        state.batch, state.batch_cost = batch, grads.cost
+        state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, targets[rows]
         _call(callbacks, "on_batch_end", state)
         if state.stop:
             break

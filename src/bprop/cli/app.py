@@ -67,6 +67,7 @@ def train(
     noise: Annotated[Optional[float], typer.Option(help="Generated sets: noise level.")] = None,
     out: Annotated[Optional[str], typer.Option(help="Folder for run folders (default: runs).")] = None,
     name: Annotated[Optional[str], typer.Option(help="A name added to the run folder's.")] = None,
+    plots: Annotated[Optional[bool], typer.Option("--plots", help="Also record per-layer |δ| and |∂C/∂w| and draw every picture into the run folder.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the final figures as JSON.")] = False,
 ):
@@ -83,7 +84,7 @@ def train(
                       f"{settings.cost} cost, {settings.optimizer} η={settings.learning_rate}")
     bar = ProgressBar(console) if show else None
     try:
-        summary = train_command.run(settings, callbacks=[bar] if bar else [])
+        summary = train_command.run(settings, callbacks=[bar] if bar else [], report=_print_finding if show else None)
     finally:
         if bar:
             bar.close()             # also when training raised: on_train_end never came
@@ -93,6 +94,11 @@ def train(
         console.print(results_table(summary["results"], summary["seconds"], f"{settings.data}: results"))
         console.print(f"run folder: {summary['run_folder']}  (model.bprop, history.json, curves.png)",
                       markup=False, soft_wrap=True)
+
+
+def _print_finding(finding):
+    """A diagnostic as it fires: printed above the progress bar, naming its equation."""
+    console.print(f"[yellow]diagnostic[/] {escape(str(finding))}", soft_wrap=True)
 
 
 # -- evaluate / predict -------------------------------------------------------
@@ -222,8 +228,11 @@ def gradcheck(
 from .bench_command import bench  # noqa: E402
 from .explain_command import explain  # noqa: E402
 
+from .plot_command import plot  # noqa: E402
+
 app.command()(bench)
 app.command()(explain)
+app.command()(plot)
 
 
 # -- data ---------------------------------------------------------------------

@@ -149,7 +149,7 @@ def predict(model_path, input_path, invert=False) -> dict:
     X = pre.transform(X) if pre else X
     outputs = net.feedforward(X)
     result = {"outputs": outputs.tolist(), "output_names": None}
-    if net.is_classifier:
+    if net.is_classifier or meta.get("class_names"):      # trained on classes: label by the largest output
         names = class_names(net, meta)
         labels = net.labels_from_outputs(outputs)
         result["labels"] = [names[k] for k in labels]

@@ -61,7 +61,7 @@ class ProgressBar:
 
 def results_table(results: dict, seconds: float, title: str) -> Table:
     """One row per split: accuracy and cost; the caption gives the time."""
-    table = Table(title=title, caption=f"trained in {seconds:.1f} s")
+    table = Table(title=title, caption=f"trained in {seconds:.2f} s")
     table.add_column("split")
     table.add_column("samples", justify="right")
     table.add_column("accuracy", justify="right")

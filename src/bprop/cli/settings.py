@@ -45,6 +45,7 @@ class TrainSettings:
     noise: float | None = None
     out: str = "runs"
     name: str | None = None
+    plots: bool = False
 
     @property
     def learning_rate(self) -> float:

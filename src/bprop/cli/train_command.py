@@ -7,6 +7,9 @@ The run folder holds everything needed to use and to understand the run:
     curves.png      cost and accuracy per epoch, training against validation
     settings.json   the settings used (flags merged over --config over defaults)
     results.json    final accuracy and cost on train / validation / test
+    with --plots:   initial.bprop (the weights before training) and the
+                    pictures of bprop.cli.plot_command (per-layer |δ^l| and
+                    |∂C/∂w^l|, weight histograms, decision boundary, first-layer weights)
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from .. import datasets, modelfile, optimizers, plots
+from ..diagnostics import Diagnostics
 from ..errors import InvalidArgument, TrainingDiverged
+from ..monitors import LayerStats
 from ..files import write_json
 from ..network import Network
 from ..train import train
+from .plot_command import write_run_plots
 from .settings import TrainSettings
 
 VALIDATION_SEED = 0   # the validation split never depends on --seed
@@ -92,16 +98,28 @@ def new_run_folder(s: TrainSettings) -> Path:
     return folder
 
 
-def run(s: TrainSettings, callbacks=()) -> dict:
+def run(s: TrainSettings, callbacks=(), report=None) -> dict:
     """Train as the settings say and write the run folder; returns the results.
 
-    On divergence the folder is still written, with the last finite weights,
-    before the error is raised again.
+    ``report`` receives each diagnostic ``Finding`` as it fires (see
+    bprop.diagnostics); they are also kept in results.json. On divergence the
+    folder is still written, with the last finite weights, before the error
+    is raised again.
     """
     prepared = prepare_data(s)
     data = prepared.dataset
     net = Network(layer_sizes(s, data), activation=s.activation, output=s.output, cost=s.cost,
                   init=s.init, seed=s.seed, dtype=s.dtype)
+    initial = net.copy()
+    findings = []
+
+    def keep(finding):
+        findings.append(finding)
+        if report is not None:
+            report(finding)
+
+    # The checks read only what each step already holds, on every 10th batch.
+    callbacks = [*callbacks, Diagnostics(keep, every=10)] + ([LayerStats()] if s.plots else [])
     validation = (prepared.X_val, prepared.y_val) if prepared.X_val is not None else None
     started = time.perf_counter()
     failure = None
@@ -127,13 +145,21 @@ def run(s: TrainSettings, callbacks=()) -> dict:
         "training": s.to_dict(),
     }
     summary = {"run_folder": str(folder), "model": str(folder / "model.bprop"), "epochs_run": len(history),
-               "seconds": seconds, "results": results, "diverged": failure is not None}
+               "seconds": seconds, "results": results, "diverged": failure is not None,
+               "diagnostics": [{"epoch": f.epoch, "equation": f.equation, "message": str(f)} for f in findings]}
     modelfile.save(net, folder / "model.bprop", metadata=metadata)
     write_json(folder / "history.json", history.to_dict())
     write_json(folder / "settings.json", s.to_dict())
     write_json(folder / "results.json", summary)
-    if len(history):
-        plots.learning_curves(history, folder / "curves.png", title=f"{s.data}: {net.sizes} {s.activation}/{net.output.name}, {s.cost}")
+    title = f"{s.data}: {net.sizes} {s.activation}/{net.output.name}, {s.cost}"
+    if s.plots:
+        modelfile.save(initial, folder / "initial.bprop", metadata=metadata)
+    if len(history) and s.plots:
+        write_run_plots(folder, net, history, initial_net=initial, X=data.X_train, y=data.y_train,
+                        image_shape=data.image_shape, preprocessor=prepared.preprocessor,
+                        class_names=list(data.class_names), title=title)
+    elif len(history):
+        plots.learning_curves(history, folder / "curves.png", title=title)
     if failure is not None:
         raise TrainingDiverged(f"{failure} The run folder {folder} holds those weights.", history=history)
     return summary
