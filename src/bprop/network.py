@@ -303,11 +303,12 @@ class Network:
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
-                delta = (delta @ self._weights[i + 1]) * self.activation.derivative(zs[i], acts[i + 1])  # BP2
+                delta = delta @ self._weights[i + 1]                    # BP2: Δ^{l+1} W^{l+1} …
+                delta *= self.activation.derivative(zs[i], acts[i + 1])  #      … ⊙ σ′(Z^l)
             deltas[i] = delta
-            grad_w[i] = delta.T @ acts[i]                               # BP3: Σ_i a^{l−1}_k δ^l_j
-            grad_w[i] /= m                                              #      … as a batch mean
-            grad_b[i] = delta.sum(axis=0) / m                           # BP4: mean of δ^l_j
+            delta_mean = delta * (1.0 / m)      # the 1/m of the batch mean, applied to Δ (smaller than W)
+            grad_w[i] = delta_mean.T @ acts[i]                          # BP3: Σ_i a^{l−1}_k δ^l_j / m
+            grad_b[i] = delta_mean.sum(axis=0)                          # BP4: Σ_i δ^l_j / m
 
         if l2:
             for gw, w in zip(grad_w, self._weights):

@@ -52,7 +52,7 @@ class Optimizer:
         self.steps += 1
 
     def _buffer(self, key, like):
-        """A zero buffer per parameter, made on first use."""
+        """A zero buffer per parameter, made on first use and reused by every step."""
         buf = self.state.get(key)
         if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
             buf = self.state[key] = np.zeros_like(like)
@@ -69,7 +69,7 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def _update(self, key, param, grad, eta):
-        param -= eta * grad
+        param -= np.multiply(grad, eta, out=self._buffer(key, param))
 
     def __repr__(self):
         return f"SGD(lr={self.lr!r})"
@@ -83,9 +83,9 @@ class Momentum(Optimizer):
         self.momentum = _checked_fraction(momentum, "momentum")
 
     def _update(self, key, param, grad, eta):
-        v = self._buffer(key, param)
+        v = self._buffer(key + ("v",), param)
         v *= self.momentum
-        v -= eta * grad
+        v -= np.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))
         param += v
 
     def __repr__(self):
@@ -100,10 +100,13 @@ class Nesterov(Momentum):
     """
 
     def _update(self, key, param, grad, eta):
-        v = self._buffer(key, param)
+        v = self._buffer(key + ("v",), param)
+        step = np.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))   # η ∂C/∂w
         v *= self.momentum
-        v -= eta * grad
-        param += self.momentum * v - eta * grad
+        v -= step
+        ahead = np.multiply(v, self.momentum, out=self._buffer(key + ("ahead",), param))
+        ahead -= step
+        param += ahead                                                   # w ← w + μv − η ∂C/∂w
 
 
 class Adam(Optimizer):

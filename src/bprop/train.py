@@ -134,9 +134,8 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, epochs + 1):
             state.epoch, started = epoch, time.perf_counter()
-            order = rng.permutation(m) if shuffle else slice(None)
-            cost, accuracy = _one_epoch(state, X[order], targets[order],
-                                        None if labels is None else labels[order], batch_size, l2, callbacks)
+            order = rng.permutation(m) if shuffle else None
+            cost, accuracy = _one_epoch(state, X, targets, labels, order, batch_size, l2, callbacks)
             history.train_cost.append(cost)
             history.train_accuracy.append(accuracy)
             val_cost, val_accuracy = net._evaluate(*val) if val else (None, None)
@@ -154,14 +153,18 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
     return history
 
 
-def _one_epoch(state, X, targets, labels, batch_size, l2, callbacks):
-    """One pass over (already shuffled) data; returns the running mean cost and accuracy."""
+def _one_epoch(state, X, targets, labels, order, batch_size, l2, callbacks):
+    """One pass over the data, in ``order`` (None: as stored); returns the running mean cost and accuracy.
+
+    Each batch gathers its own rows, X[order[start:stop]]: no shuffled copy of
+    the whole training set is ever made.
+    """
     net, optimizer = state.net, state.optimizer
     m = X.shape[0]
     start_of_epoch = _snapshot(net)
     cost_sum, correct, seen = 0.0, 0, 0
     for batch, start in enumerate(range(0, m, batch_size), start=1):
-        rows = slice(start, start + batch_size)
+        rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
         grads = net._backprop(X[rows], targets[rows], l2, m)
         if not math.isfinite(grads.cost):
             _restore(net, start_of_epoch)
