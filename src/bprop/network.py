@@ -320,7 +320,7 @@ class Network:
 
         Returned as a scalar of the network's dtype (gradcheck relies on that).
         """
-        cost = np.mean(self.cost.value(A, Y))
+        cost = self.cost.value(A, Y).sum() / A.shape[0]          # the batch mean
         if l2:
             cost += l2 / (2 * n) * sum(np.vdot(w, w) for w in self._weights)
         return cost
