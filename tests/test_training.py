@@ -166,3 +166,45 @@ def test_an_epoch_can_end_with_a_smaller_batch():
     callback = type("C", (), {"on_batch_end": lambda self, s: seen.append(s.batch)})()
     bp.train(bp.Network([2, 1], seed=0), X, y, epochs=1, batch_size=10, callbacks=[callback], seed=0)
     assert seen == [1, 2, 3]
+
+
+@pytest.mark.parametrize("hidden,output,cost,optimizer", [
+    ("sigmoid", "sigmoid", "quadratic", "sgd"),
+    ("relu", "softmax", "log_likelihood", "momentum"),
+    ("tanh", "sigmoid", "cross_entropy", "adam"),
+])
+def test_an_epoch_equals_a_pytorch_training_loop(digits_split, hidden, output, cost, optimizer):
+    """Same weights, same batch order: bp.train and a plain torch loop end at the same weights."""
+    torch = pytest.importorskip("torch")
+    X, _, y, _ = digits_split
+    X, y = X[:300], y[:300]
+    net = bp.Network([64, 16, 10], activation=hidden, output=output, cost=cost, init="xavier", seed=0, dtype="float64")
+    layers = [torch.nn.Linear(64, 16).double(), torch.nn.Linear(16, 10).double()]
+    with torch.no_grad():
+        for layer, w, b in zip(layers, net.weights, net.biases):
+            layer.weight.copy_(torch.tensor(w))
+            layer.bias.copy_(torch.tensor(b))
+    params = [p for layer in layers for p in layer.parameters()]
+    ours, theirs = {
+        "sgd": (bp.SGD(lr=3.0), torch.optim.SGD(params, lr=3.0)),
+        "momentum": (bp.Momentum(lr=0.05, momentum=0.9), torch.optim.SGD(params, lr=0.05, momentum=0.9)),
+        "adam": (bp.Adam(lr=0.01), torch.optim.Adam(params, lr=0.01)),
+    }[optimizer]
+    sigma = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh}[hidden]
+    X_t, Y_t = torch.tensor(X), torch.nn.functional.one_hot(torch.tensor(y), 10).double()
+    for start in range(0, len(X), 10):
+        z = layers[1](sigma(layers[0](X_t[start:start + 10])))
+        y_b = Y_t[start:start + 10]
+        if cost == "log_likelihood":
+            loss = torch.nn.functional.cross_entropy(z, y_b.argmax(1))
+        elif cost == "cross_entropy":
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y_b, reduction="sum") / len(y_b)
+        else:
+            loss = ((torch.sigmoid(z) - y_b) ** 2).sum(1).mul(0.5).mean()
+        theirs.zero_grad()
+        loss.backward()
+        theirs.step()
+    bp.train(net, X, y, epochs=1, batch_size=10, optimizer=ours, shuffle=False)
+    for layer, w, b in zip(layers, net.weights, net.biases):
+        np.testing.assert_allclose(w, layer.weight.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(b, layer.bias.detach().numpy(), rtol=1e-9, atol=1e-12)
