@@ -166,3 +166,16 @@ def test_evaluate_reports_cost_and_accuracy():
     assert accuracy == pytest.approx(2 / 3)
     p = np.exp(5) / (np.exp(5) + 1)
     assert cost == pytest.approx((-np.log(p) * 2 - np.log(1 - p)) / 3)
+
+
+def test_networks_pickle_and_deepcopy_with_their_checks():
+    import copy
+    import pickle
+
+    net = bp.Network([3, 4, 2], activation="relu", output="softmax", cost="log_likelihood", seed=0)
+    for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        np.testing.assert_array_equal(twin.feedforward(np.ones(3)), net.feedforward(np.ones(3)))
+        twin.weights[0][0, 0] += 1.0
+        assert twin.weights[0][0, 0] != net.weights[0][0, 0]
+        with pytest.raises(bp.InvalidArgument):
+            twin.weights[0] = np.zeros((2, 2))

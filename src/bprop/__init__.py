@@ -24,3 +24,12 @@ __all__ = [
     "gradcheck", "GradcheckReport", "load", "explain", "explain_steps", "Trace",
     "BpropError", "InvalidArgument", "DataError", "ModelFileError", "TrainingDiverged",
 ]
+
+
+def __getattr__(name):
+    """bp.BPClassifier / bp.BPRegressor, imported on first use (scikit-learn is heavy)."""
+    if name in ("BPClassifier", "BPRegressor"):
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'bprop' has no attribute {name!r}")

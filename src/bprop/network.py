@@ -95,6 +95,10 @@ class ParameterList(list):
     def append(self, _):
         raise InvalidArgument(f"the number of layers is fixed; build a new Network to change {self._what}.")
 
+    def __reduce__(self):
+        """Pickle and deepcopy rebuild the list through __init__, with its checks."""
+        return (ParameterList, (list(self), self._shapes, self._dtype, self._what))
+
     extend = insert = append
 
 
