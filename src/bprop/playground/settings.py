@@ -1,0 +1,139 @@
+"""What a playground session is made from, validated once at the edge.
+
+``checked_settings(body)`` turns the JSON object of ``POST /api/sessions``
+into a ``Settings`` or raises ``SettingError`` naming the parameter, the value
+seen and what is accepted. Limits keep every session small (a few hundred
+kilobytes at most), so that a bounded number of them bounds the server's memory.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import asdict, dataclass, field
+
+from ..datasets import toy
+from . import features as feature_map
+
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "identity")
+OUTPUTS = ("sigmoid", "softmax", "tanh", "identity")
+COSTS = ("cross_entropy", "quadratic", "log_likelihood")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+INITS = ("xavier", "he", "scaled_normal", "normal")
+DATASETS = tuple(toy.GENERATORS)
+
+MAX_HIDDEN_LAYERS = 6
+MAX_WIDTH = 16
+MIN_SAMPLES, MAX_SAMPLES = 20, 2000
+MAX_CLASSES = 6
+MAX_LEARNING_RATE = 100.0
+MAX_L2 = 100.0
+MAX_NOISE = 5.0
+
+
+class SettingError(ValueError):
+    """A request the playground refuses: ``parameter`` names what to fix; ``status`` is the HTTP code."""
+
+    def __init__(self, parameter, message, status=400):
+        super().__init__(message)
+        self.parameter, self.message, self.status = parameter, message, status
+
+
+@dataclass
+class Settings:
+    """One session's data set, network and training rule (JSON names, as in the request)."""
+
+    dataset: str = "circles"
+    noise: float | None = None            # None: the data set's default
+    samples: int = 400
+    test_fraction: float = 0.5
+    classes: int = 2                       # spiral and gaussians only
+    features: list = field(default_factory=lambda: list(feature_map.DEFAULT))
+    hidden: list = field(default_factory=lambda: [4, 4])
+    activation: str = "tanh"
+    output: str = "sigmoid"
+    cost: str = "cross_entropy"
+    init: str = "xavier"
+    optimizer: str = "sgd"
+    learning_rate: float = 0.3
+    batch_size: int = 10
+    l2: float = 0.0
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def checked_settings(body) -> Settings:
+    """A Settings from the request body (a JSON object; missing keys take the defaults)."""
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise SettingError("body", f"the request body must be a JSON object of settings, got {type(body).__name__}.")
+    known = Settings.__dataclass_fields__
+    unknown = [key for key in body if key not in known]
+    if unknown:
+        raise SettingError(unknown[0], f"{unknown[0]!r} is not a setting; use some of {', '.join(known)}.")
+    s = Settings()
+    get = body.get
+    s.dataset = _choice(get("dataset", s.dataset), "dataset", DATASETS)
+    if get("noise") is not None:
+        s.noise = _number(get("noise"), "noise", 0.0, MAX_NOISE)
+    s.samples = _integer(get("samples", s.samples), "samples", MIN_SAMPLES, MAX_SAMPLES)
+    s.test_fraction = _number(get("test_fraction", s.test_fraction), "test_fraction", 0.05, 0.95)
+    if "classes" in body and get("classes") != 2 and toy.N_CLASSES[s.dataset] is not None:
+        raise SettingError("classes", f"classes={get('classes')!r} does not apply to {s.dataset!r}, which always has "
+                                      f"{toy.N_CLASSES[s.dataset]} classes; leave it out, or choose spiral or gaussians.")
+    s.classes = _integer(get("classes", s.classes), "classes", 2, MAX_CLASSES)
+    try:
+        s.features = list(feature_map.checked(get("features", s.features)))
+    except ValueError as error:
+        raise SettingError("features", str(error)) from None
+    s.hidden = _hidden(get("hidden", s.hidden))
+    s.activation = _choice(get("activation", s.activation), "activation", ACTIVATIONS)
+    s.output = _choice(get("output", s.output), "output", OUTPUTS)
+    s.cost = _choice(get("cost", s.cost), "cost", COSTS)
+    s.init = _choice(get("init", s.init), "init", INITS)
+    s.optimizer = _choice(get("optimizer", s.optimizer), "optimizer", OPTIMIZERS)
+    s.learning_rate = _number(get("learning_rate", s.learning_rate), "learning_rate", 0.0, MAX_LEARNING_RATE,
+                              open_low=True)
+    train_size = s.samples - math.ceil(s.test_fraction * s.samples)
+    s.batch_size = _integer(get("batch_size", s.batch_size), "batch_size", 1, train_size,
+                            why=f" (the training set has {train_size} samples)")
+    s.l2 = _number(get("l2", s.l2), "l2", 0.0, MAX_L2)
+    s.seed = _integer(get("seed", s.seed), "seed", 0, 2**32 - 1)
+    return s
+
+
+def _choice(value, name, allowed):
+    if value not in allowed:
+        raise SettingError(name, f"{name}={value!r} is not known; use one of {', '.join(allowed)}.")
+    return value
+
+
+def _number(value, name, low, high, open_low=False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise SettingError(name, f"{name} must be a finite number, got {value!r}; use a number between "
+                                 f"{low:g} and {high:g}.")
+    if value < low or (open_low and value == low) or value > high:
+        bound = f"greater than {low:g}" if open_low else f"at least {low:g}"
+        raise SettingError(name, f"{name}={value!r} is out of range; use a number {bound} and at most {high:g}.")
+    return float(value)
+
+
+def _integer(value, name, low, high, why="") -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise SettingError(name, f"{name} must be a whole number between {low} and {high}{why}, got {value!r}.")
+    if not low <= value <= high:
+        raise SettingError(name, f"{name}={value!r} is out of range; use a whole number between {low} and "
+                                 f"{high}{why}.")
+    return int(value)
+
+
+def _hidden(value) -> list:
+    if not isinstance(value, list):
+        raise SettingError("hidden", f"hidden must be a list of hidden-layer widths such as [4, 4], got {value!r}.")
+    if len(value) > MAX_HIDDEN_LAYERS:
+        raise SettingError("hidden", f"hidden has {len(value)} layers; the playground draws at most "
+                                     f"{MAX_HIDDEN_LAYERS} hidden layers. Remove some.")
+    return [_integer(width, f"hidden[{i}]", 1, MAX_WIDTH, why=" neurons") for i, width in enumerate(value)]
