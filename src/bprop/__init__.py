@@ -8,7 +8,8 @@
     net.save("model.bprop"); net = bp.load("model.bprop")
 """
 
-from .errors import BpropError, DataError, InvalidArgument, ModelFileError, TrainingDiverged
+from .checkpoint import Checkpointer
+from .errors import BpropError, DataError, InvalidArgument, ModelFileError, TrainingDiverged, TrainingInterrupted
 from .explanation import Trace, explain, explain_steps
 from .gradcheck import GradcheckReport, gradcheck
 from .modelfile import load
@@ -22,7 +23,8 @@ __all__ = [
     "Network", "Gradients", "train", "History", "TrainingState",
     "SGD", "Momentum", "Nesterov", "Adam", "Optimizer",
     "gradcheck", "GradcheckReport", "load", "explain", "explain_steps", "Trace",
-    "BpropError", "InvalidArgument", "DataError", "ModelFileError", "TrainingDiverged",
+    "Checkpointer",
+    "BpropError", "InvalidArgument", "DataError", "ModelFileError", "TrainingDiverged", "TrainingInterrupted",
 ]
 
 

@@ -6,9 +6,10 @@ accepted, so that the reader knows the fix without reading a traceback.
     BpropError                      base of everything below
     ├── InvalidArgument (ValueError) a bad argument, shape, value or setting
     ├── DataError (ValueError)       a data file or array that cannot be used
-    ├── ModelFileError (ValueError)  a model file that is corrupt or not understood
-    └── TrainingDiverged (ArithmeticError)
-                                     the cost became NaN/inf; weights were restored
+    ├── ModelFileError (ValueError)  a model or checkpoint file that is corrupt or not understood
+    ├── TrainingDiverged (ArithmeticError)
+    │                                the cost became NaN/inf or exploded; weights were restored
+    └── TrainingInterrupted          training was asked to stop (Ctrl-C) and saved where it was
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ class DataError(BpropError, ValueError):
 
 
 class ModelFileError(BpropError, ValueError):
-    """A model file is corrupt, truncated, or in a format bprop does not read."""
+    """A model file (or checkpoint) is corrupt, truncated, or in a format bprop does not read."""
 
 
 class TrainingDiverged(BpropError, ArithmeticError):
-    """The training cost stopped being a finite number.
+    """The training cost stopped being a finite number, or exploded.
 
     The network keeps the last weights for which the cost was finite;
     ``history`` holds the figures of the epochs completed before it happened.
@@ -40,3 +41,17 @@ class TrainingDiverged(BpropError, ArithmeticError):
     def __init__(self, message: str, history=None):
         super().__init__(message)
         self.history = history
+
+
+class TrainingInterrupted(BpropError):
+    """Training stopped after a batch because it was asked to (``TrainingState.interrupt()``, Ctrl-C).
+
+    ``history`` holds the epochs completed; ``checkpoint`` is the path of the
+    checkpoint written at the stopping point (None when training had no
+    checkpoint), from which ``train(..., resume=checkpoint)`` continues.
+    """
+
+    def __init__(self, message: str, history=None, checkpoint=None):
+        super().__init__(message)
+        self.history = history
+        self.checkpoint = checkpoint

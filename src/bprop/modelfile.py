@@ -37,6 +37,8 @@ import io
 import json
 import math
 import os
+import tokenize
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -56,6 +58,9 @@ SUFFIX = ".bprop"
 HEADER_NAME = "header.json"
 MAX_HEADER_BYTES = 1 << 20            # header.json larger than 1 MiB is refused
 NPY_HEADER_ALLOWANCE = 4096           # bytes a member may hold beyond its array data
+# What numpy's .npy header parser (a Python literal read by tokenize and ast) raises on a crafted header.
+NPY_HEADER_ERRORS = (ValueError, SyntaxError, TypeError, EOFError, tokenize.TokenError, RecursionError,
+                     KeyError, IndexError, OverflowError, MemoryError, Warning)
 DTYPE_NAMES = ("float32", "float64")
 
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "SUFFIX"]
@@ -336,7 +341,7 @@ class _Reader:
         for key, builtin in (("activation", activations.BUILTIN), ("output", activations.BUILTIN),
                              ("cost", costs.BUILTIN), ("init", initializers.BUILTIN)):
             name = header.get(key)
-            if not (name in builtin or (key == "init" and name is None)):
+            if not ((isinstance(name, str) and name in builtin) or (key == "init" and name is None)):
                 raise self.fail(
                     f"{key}={_short(name)} is not a built-in {key} of this bprop "
                     f"({', '.join(repr(n) for n in builtin)})",
@@ -425,14 +430,8 @@ class _Reader:
         data = self.read_member(info, limit, key)
         stream = io.BytesIO(data)
         try:
-            version = npy_format.read_magic(stream)
-            if version == (1, 0):
-                found_shape, fortran, found = npy_format.read_array_header_1_0(stream, max_header_size=limit)
-            elif version == (2, 0):
-                found_shape, fortran, found = npy_format.read_array_header_2_0(stream, max_header_size=limit)
-            else:
-                raise ValueError(f".npy format version {version} (bprop writes 1.0)")
-        except (ValueError, SyntaxError, TypeError, EOFError) as e:
+            found_shape, fortran, found = read_npy_header(stream, limit, versions=((1, 0), (2, 0)))
+        except NPY_HEADER_ERRORS as e:
             raise self.fail(f"file is corrupt: {key} is not a readable .npy array ({e})") from None
         if found.hasobject:
             raise self.fail(
@@ -453,6 +452,23 @@ class _Reader:
         if hashlib.sha256(data).hexdigest() != digest:
             raise self.fail(f"file is corrupt: checksum of {key} does not match")
         return np.frombuffer(payload, dtype=found).reshape(shape, order="F" if fortran else "C")
+
+
+def read_npy_header(stream, limit, versions=((1, 0),)):
+    """(shape, fortran_order, dtype) from the .npy header at the start of ``stream``.
+
+    numpy reads the header, a Python literal, with ``ast.literal_eval`` (no
+    code runs) within ``limit`` bytes. Headers bprop never writes (another
+    version; a Python 2 header, about which numpy only warns) are refused:
+    the warning is raised as an error, and the caller catches NPY_HEADER_ERRORS.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        version = npy_format.read_magic(stream)
+        if version not in versions:
+            raise ValueError(f".npy format version {version} (bprop writes 1.0)")
+        read = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+        return read(stream, max_header_size=limit)
 
 
 class _Preloaded:

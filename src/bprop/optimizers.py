@@ -61,6 +61,46 @@ class Optimizer:
     def _update(self, key, param, grad, eta):
         raise NotImplementedError
 
+    # -- state, for checkpoints ------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """Everything that changes as this optimizer steps, as copies.
+
+        Returns ``{"type": class name, "steps": t, "state": {key: array}}``:
+        the step count t (which a schedule and Adam's bias corrections read)
+        and every buffer (velocity, moments, and the scratch space they reuse),
+        keyed as in ``self.state``: tuples such as ``("w", 0, "v")`` for
+        layer l = 2's weights. The hyperparameters (η, μ, β₁, β₂, ε) are not
+        included: they come from the constructor. ``load_state_dict`` of an
+        optimizer of the same class continues exactly where this one is.
+        """
+        return {"type": type(self).__name__, "steps": int(self.steps),
+                "state": {key: np.array(buf, copy=True) for key, buf in self.state.items()}}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Continue from ``state``, a ``state_dict()`` of an optimizer of the same class.
+
+        The arrays are copied. Raises InvalidArgument for another class, a
+        step count that is not a whole number ≥ 0, or a buffer that is not a
+        floating-point array under a tuple key.
+        """
+        if not isinstance(state, dict) or not {"type", "steps", "state"} <= set(state):
+            raise InvalidArgument("load_state_dict needs the dict that state_dict() returns "
+                                  "(keys 'type', 'steps', 'state').")
+        if state["type"] != type(self).__name__:
+            raise InvalidArgument(f"the saved optimizer state is {state['type']!r}'s, not {type(self).__name__!r}'s; "
+                                  f"continue with a {state['type']} optimizer.")
+        steps = state["steps"]
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+            raise InvalidArgument(f"the saved optimizer step count must be a whole number ≥ 0, got {steps!r}.")
+        buffers = {}
+        for key, buf in dict(state["state"]).items():
+            if not isinstance(key, tuple) or not isinstance(buf, np.ndarray) or buf.dtype.kind != "f":
+                raise InvalidArgument(f"the saved optimizer buffer {key!r} must be a floating-point array under a "
+                                      "tuple key such as ('w', 0, 'v').")
+            buffers[key] = np.array(buf, order="C", copy=True)
+        self.steps, self.state = int(steps), buffers
+
 
 class SGD(Optimizer):
     """Plain gradient descent: w ← w − η ∂C/∂w, b ← b − η ∂C/∂b."""

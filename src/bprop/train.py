@@ -2,8 +2,8 @@
 
 Each epoch shuffles the training set once, then for each mini-batch runs
 ``backprop`` and the optimizer's ``step``. The loop never prints: it returns a
-``History``, and front ends attach callbacks (progress bars, plots,
-checkpoints) that are called after every batch and every epoch.
+``History``, and front ends attach callbacks (progress bars, plots) that are
+called after every batch and every epoch.
 
 A callback is any object with some of these methods, each taking the
 ``TrainingState``:
@@ -11,20 +11,46 @@ A callback is any object with some of these methods, each taking the
     on_train_begin(state)   on_batch_end(state)   on_epoch_end(state)   on_train_end(state)
 
 Setting ``state.stop = True`` in a callback ends training after the current
-batch.
+batch. ``state.interrupt()`` (the command line calls it on Ctrl-C) also stops
+after the current batch, but saves a checkpoint there and raises
+TrainingInterrupted, so that ``train(..., resume=...)`` continues as if
+nothing had happened.
+
+Divergence. Training stops with TrainingDiverged, and the weights of the
+start of the epoch restored, when a batch's cost C is NaN or infinite, when
+it explodes — |C| > EXPLOSION_FACTOR (10⁶) × the mean training cost of the
+first epoch, checked from the second epoch on — or when a step leaves a
+weight NaN or infinite (checked at the end of each epoch). The checks cost
+one comparison per batch and one pass over the parameters per epoch.
+
+Checkpoints (``bprop.checkpoint``). With ``checkpoint=Checkpointer(path,
+every_epochs=N or every_batches=N)`` the loop saves, atomically, everything
+it needs to continue: weights, optimizer buffers and step count, the
+shuffling generator's state, the position (epoch, batches done, the epoch's
+order and running sums, its starting weights), the history and early
+stopping's best weights. ``resume=path`` restores all of that first; the
+final weights then equal, bit for bit, those of a run never stopped.
+Between checkpoints the batches run the very same loop as without them.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .errors import InvalidArgument, TrainingDiverged
+from . import checkpoint as checkpoints
+from .errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .optimizers import SGD, Optimizer
 from .validation import as_inputs, as_targets, non_negative_float, positive_int
+
+EXPLOSION_FACTOR = 1e6
+"""A batch cost above this many times the first epoch's mean training cost counts as divergence."""
 
 
 @dataclass
@@ -86,10 +112,19 @@ class TrainingState:
     batch_targets: object = None
     l2: float = 0.0
     n: int = 0
+    interrupted: bool = False
+
+    def interrupt(self) -> None:
+        """Stop after the current batch, save a checkpoint there and raise TrainingInterrupted.
+
+        Safe to call from a signal handler (the command line does, on Ctrl-C):
+        it only sets two flags, which the loop reads after each batch.
+        """
+        self.interrupted = self.stop = True
 
 
 def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, validation=None,
-          seed=None, shuffle=True, early_stopping=None, callbacks=()) -> History:
+          seed=None, shuffle=True, early_stopping=None, callbacks=(), checkpoint=None, resume=None) -> History:
     """Train ``net`` in place by mini-batch gradient descent and return its History.
 
     Parameters
@@ -106,9 +141,20 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
         without validation data) has not improved for N epochs, and restore
         the weights of the best epoch. None: run all epochs.
     callbacks : objects with on_train_begin/on_batch_end/on_epoch_end/on_train_end.
+    checkpoint : a ``bprop.checkpoint.Checkpointer`` (the file, and every how
+        many epochs or batches), or a path: a checkpoint after every epoch.
+    resume : a checkpoint to continue from (its path, or a loaded
+        ``bprop.checkpoint.Checkpoint``). ``net``'s parameters, the
+        optimizer's state, the shuffling generator (``seed`` is not used), the
+        position in the run and the history are restored from it, then
+        training goes on to ``epochs``. It must come from the same network
+        (sizes, dtype, σ, cost), optimizer class, batch_size, l2, shuffle,
+        early_stopping and data (X, Y, validation); ``epochs`` may be larger.
 
-    Raises TrainingDiverged (with the weights of the last finite epoch
-    restored) when the cost becomes NaN or infinite.
+    Raises TrainingDiverged (the weights of the start of the epoch restored)
+    when the cost becomes NaN or infinite or explodes (see the module
+    docstring); TrainingInterrupted after ``state.interrupt()``, with the
+    checkpoint saved where it stopped.
     """
     X = as_inputs(X, net.sizes[0], net.dtype)
     targets = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype)
@@ -121,59 +167,198 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
         raise InvalidArgument(f"optimizer must be an Optimizer such as bprop.SGD(lr=3.0), got {optimizer!r}.")
     patience = None if early_stopping is None else positive_int(early_stopping, "early_stopping")
     val = _prepared_validation(net, validation)
+    saver = _checkpointer(checkpoint)
+    if (saver is not None or resume is not None) and not all(
+            callable(getattr(optimizer, name, None)) for name in ("state_dict", "load_state_dict")):
+        raise InvalidArgument(f"checkpoints need an optimizer with state_dict() and load_state_dict(), such as "
+                              f"bprop.SGD or bprop.Adam; got {optimizer!r}.")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     m = X.shape[0]
-    history = History()
-    state = TrainingState(net, optimizer, history, epochs, batches=math.ceil(m / batch_size), l2=l2, n=m)
-    watch = _BestEpoch(net, patience)
+    state = TrainingState(net, optimizer, History(), epochs, batches=math.ceil(m / batch_size), l2=l2, n=m)
+    loop = _Loop(state, (X, targets, labels, val), rng, batch_size, shuffle, _BestEpoch(net, patience),
+                 callbacks, saver)
+    first_epoch, progress = 1, None
+    if saver is not None or resume is not None:
+        loop.training = {"epochs": epochs, "batch_size": batch_size, "l2": l2, "shuffle": bool(shuffle),
+                         "early_stopping": patience, "samples": m,
+                         "data_sha256": _fingerprint(X, targets, *(val[:2] if val else ()))}
+    if resume is not None:
+        first_epoch, progress = loop.restore(resume)
     _call(callbacks, "on_train_begin", state)
+    loop.run(first_epoch, progress)
+    _call(callbacks, "on_train_end", state)
+    return state.history
 
-    # Overflow in a diverging run is caught as a non-finite cost, with a message
-    # that says what to do; NumPy's own warnings would only add noise.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(1, epochs + 1):
-            state.epoch, started = epoch, time.perf_counter()
-            order = rng.permutation(m) if shuffle else None
-            cost, accuracy = _one_epoch(state, X, targets, labels, order, batch_size, l2, callbacks)
-            history.train_cost.append(cost)
-            history.train_accuracy.append(accuracy)
-            val_cost, val_accuracy = net._evaluate(*val) if val else (None, None)
-            history.validation_cost.append(val_cost)
-            history.validation_accuracy.append(val_accuracy)
-            history.epoch_seconds.append(time.perf_counter() - started)
-            if watch.saw_last_chance(history, epoch, val_cost if val else cost):
-                history.stopped_early = state.stop = True
-            _call(callbacks, "on_epoch_end", state)
+
+@dataclass
+class _EpochProgress:
+    """How far the epoch in progress is: its order, starting weights, batches done and running sums."""
+
+    order: object                  # (m,) sample indices, or None: as stored
+    start: tuple                   # (weights, biases) at the epoch's start, restored if it diverges
+    started: float                 # time.perf_counter() at its start (moved back by a resume)
+    done: int = 0
+    cost_sum: float = 0.0
+    correct: int = 0
+    seen: int = 0
+
+
+class _Loop:
+    """The epochs of one call to ``train``: their batches, and the checkpoints between them."""
+
+    def __init__(self, state, data, rng, batch_size, shuffle, watch, callbacks, saver):
+        self.state = state
+        self.X, self.targets, self.labels, self.val = data
+        self.rng, self.batch_size, self.shuffle = rng, batch_size, shuffle
+        self.watch, self.callbacks, self.saver = watch, callbacks, saver
+        self.training = None       # what a checkpoint records about the run (with a saver or resume)
+
+    def run(self, first_epoch, progress):
+        state, net, val = self.state, self.state.net, self.val
+        history = state.history
+        # Overflow in a diverging run is caught as a non-finite cost, with a message
+        # that says what to do; NumPy's own warnings would only add noise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in range(first_epoch, state.epochs + 1):
+                state.epoch = epoch
+                if progress is None:
+                    order = self.rng.permutation(self.X.shape[0]) if self.shuffle else None
+                    progress = _EpochProgress(order, _snapshot(net), time.perf_counter())
+                self.batches(progress)
+                if state.interrupted:
+                    self.stop_here(progress)
+                if not _finite(net):                        # the epoch's last step, which no cost has seen
+                    _restore(net, progress.start)
+                    raise TrainingDiverged(
+                        f"a step in epoch {epoch} made a weight NaN or infinite: training diverged. The weights "
+                        f"from the start of epoch {epoch} were kept. {_advice(state.optimizer)}", history=history)
+                history.train_cost.append(progress.cost_sum / progress.seen)
+                history.train_accuracy.append(progress.correct / progress.seen if self.labels is not None else None)
+                val_cost, val_accuracy = net._evaluate(*val) if val else (None, None)
+                history.validation_cost.append(val_cost)
+                history.validation_accuracy.append(val_accuracy)
+                history.epoch_seconds.append(time.perf_counter() - progress.started)
+                progress = None
+                if self.watch.saw_last_chance(history, epoch, val_cost if val else history.train_cost[-1]):
+                    history.stopped_early = state.stop = True
+                _call(self.callbacks, "on_epoch_end", state)
+                if state.interrupted:
+                    self.stop_here(None)
+                if state.stop:
+                    break
+                if self.saver is not None and self.saver.every_epochs and epoch % self.saver.every_epochs == 0:
+                    self.save(None)
+        self.watch.restore_best()
+
+    def batches(self, progress):
+        """The epoch's remaining batches, with a checkpoint after each every_batches-th batch of the run."""
+        state, total = self.state, self.state.batches
+        limit = self.explosion_limit()
+        every = self.saver.every_batches if self.saver is not None else None
+        if not every:
+            _run_batches(state, self.X, self.targets, self.labels, progress, total, self.batch_size, limit,
+                         self.callbacks)
+            return
+        before = (state.epoch - 1) * total                  # batches of the epochs before this one
+        while progress.done < total:
+            until = min(total, ((before + progress.done) // every + 1) * every - before)
+            _run_batches(state, self.X, self.targets, self.labels, progress, until, self.batch_size, limit,
+                         self.callbacks)
             if state.stop:
                 break
+            if (before + until) % every == 0:
+                self.save(progress)
 
-    watch.restore_best()
-    _call(callbacks, "on_train_end", state)
-    return history
+    def explosion_limit(self) -> float:
+        """|C| above this is divergence: EXPLOSION_FACTOR × the first epoch's mean cost, once there is one."""
+        costs = self.state.history.train_cost
+        first = abs(costs[0]) if costs else 0.0
+        return min(sys.float_info.max, EXPLOSION_FACTOR * first) if first > 0 else sys.float_info.max
+
+    # -- checkpoints -------------------------------------------------------------
+
+    def save(self, progress):
+        """Write a checkpoint: at the end of epoch state.epoch (progress None), or inside it."""
+        state, net, watch = self.state, self.state.net, self.watch
+        c = checkpoints.Checkpoint(
+            network=_description(net), weights=list(net.weights), biases=list(net.biases),
+            optimizer=state.optimizer.state_dict(), rng=self.rng.bit_generator.state,
+            training=self.training, history=state.history.to_dict(),
+            epochs_done=state.epoch - (progress is not None),
+            best_cost=watch.best_cost if watch.best_params is not None else None, best=watch.best_params)
+        if progress is not None:
+            c.epoch = {"batches_done": progress.done, "cost_sum": progress.cost_sum, "correct": progress.correct,
+                       "seen": progress.seen, "seconds": time.perf_counter() - progress.started}
+            c.order, c.epoch_start = progress.order, progress.start
+        return checkpoints.save(c, self.saver.path)
+
+    def stop_here(self, progress):
+        """After state.interrupt(): save where training stands and raise TrainingInterrupted."""
+        state = self.state
+        path = self.save(progress) if self.saver is not None else None
+        where = (f"in epoch {state.epoch} of {state.epochs}, after batch {progress.done} of {state.batches}"
+                 if progress is not None else f"after epoch {state.epoch} of {state.epochs}")
+        saved = f"; the checkpoint {path} holds the run there" if path is not None else ""
+        raise TrainingInterrupted(f"training was interrupted {where}{saved}", history=state.history, checkpoint=path)
+
+    def restore(self, resume):
+        """Continue from a checkpoint: returns (first epoch to run, its progress or None)."""
+        if isinstance(resume, checkpoints.Checkpoint):
+            c, source = resume, "the checkpoint"
+        else:
+            c, source = checkpoints.load(resume), f"the checkpoint {resume}"
+        state, net = self.state, self.state.net
+        mine = _description(net)
+        if c.network != mine:
+            raise InvalidArgument(f"resume: {source} is of the network {c.network}, but net is {mine}; build the "
+                                  "network the checkpoint was saved from.")
+        for key in ("batch_size", "l2", "shuffle", "early_stopping", "samples"):
+            if c.training[key] != self.training[key]:
+                raise InvalidArgument(f"resume: {source} was saved with {key}={c.training[key]!r}, but this call "
+                                      f"has {key}={self.training[key]!r}; pass the same value to continue that run.")
+        if c.training["data_sha256"] != self.training["data_sha256"]:
+            raise InvalidArgument(f"resume: the training or validation data are not those {source} was trained "
+                                  "on (their SHA-256 differs); pass the same X, Y and validation.")
+        if c.epochs_done + (c.epoch is not None) > state.epochs:
+            raise InvalidArgument(f"resume: {source} is already {c.epochs_done} epochs in"
+                                  f"{' and inside the next' if c.epoch is not None else ''}; "
+                                  f"epochs={state.epochs} is too few to continue it.")
+        state.optimizer.load_state_dict(c.optimizer)
+        _restore(net, (c.weights, c.biases))
+        bit_generator = checkpoints.BIT_GENERATORS[c.rng["bit_generator"]]()
+        bit_generator.state = c.rng
+        self.rng = np.random.Generator(bit_generator)
+        state.history = History.from_dict(copy.deepcopy(c.history))
+        if c.best is not None:
+            self.watch.best_cost = c.best_cost
+            self.watch.best_params = ([w.copy() for w in c.best[0]], [b.copy() for b in c.best[1]])
+        if c.epoch is None:
+            return c.epochs_done + 1, None
+        progress = _EpochProgress(None if c.order is None else c.order.copy(),
+                                  ([w.copy() for w in c.epoch_start[0]], [b.copy() for b in c.epoch_start[1]]),
+                                  time.perf_counter() - c.epoch["seconds"], c.epoch["batches_done"],
+                                  c.epoch["cost_sum"], c.epoch["correct"], c.epoch["seen"])
+        return c.epochs_done + 1, progress
 
 
-def _one_epoch(state, X, targets, labels, order, batch_size, l2, callbacks):
-    """One pass over the data, in ``order`` (None: as stored); returns the running mean cost and accuracy.
+def _run_batches(state, X, targets, labels, progress, until, batch_size, limit, callbacks):
+    """Batches progress.done + 1 … until of the epoch, in progress.order (None: as stored).
 
-    Each batch gathers its own rows, X[order[start:stop]]: no shuffled copy of
-    the whole training set is ever made.
+    Adds to the epoch's running sums of cost and correct labels. Each batch
+    gathers its own rows, X[order[start:stop]]: no shuffled copy of the whole
+    training set is ever made. This is the hot loop: per batch, backprop, one
+    comparison, the step and the callbacks.
     """
-    net, optimizer = state.net, state.optimizer
-    m = X.shape[0]
-    start_of_epoch = _snapshot(net)
-    cost_sum, correct, seen = 0.0, 0, 0
-    for batch, start in enumerate(range(0, m, batch_size), start=1):
+    net, optimizer, l2 = state.net, state.optimizer, state.l2
+    m, order = X.shape[0], progress.order
+    cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, progress.done
+    for batch, start in enumerate(range(batch * batch_size, min(until * batch_size, m), batch_size), start=batch + 1):
         rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
         grads = net._backprop(X[rows], targets[rows], l2, m)
-        if not math.isfinite(grads.cost):
-            _restore(net, start_of_epoch)
-            raise TrainingDiverged(
-                f"the cost became {grads.cost} in epoch {state.epoch}, batch {batch}: training diverged. "
-                f"The weights from the start of epoch {state.epoch} were kept. Try a smaller learning rate "
-                f"(now {getattr(optimizer, 'lr', '?')}) or scaled inputs.",
-                history=state.history,
-            )
+        if not abs(grads.cost) <= limit:                 # NaN, ±inf, or exploded
+            _restore(net, progress.start)
+            raise _diverged(state, batch, grads.cost)
         optimizer.step(net, grads)
         count = grads.activations[0].shape[0]
         seen += count
@@ -184,7 +369,47 @@ def _one_epoch(state, X, targets, labels, order, batch_size, l2, callbacks):
         _call(callbacks, "on_batch_end", state)
         if state.stop:
             break
-    return cost_sum / seen, (correct / seen if labels is not None else None)
+    progress.done, progress.cost_sum, progress.correct, progress.seen = batch, cost_sum, correct, seen
+
+
+def _diverged(state, batch, cost) -> TrainingDiverged:
+    if math.isfinite(cost):
+        first = state.history.train_cost[0]
+        what = (f"the cost rose to {cost:.4g} in epoch {state.epoch}, batch {batch}, more than "
+                f"{EXPLOSION_FACTOR:g} times the first epoch's mean cost ({first:.4g})")
+    else:
+        what = f"the cost became {cost} in epoch {state.epoch}, batch {batch}"
+    return TrainingDiverged(f"{what}: training diverged. The weights from the start of epoch {state.epoch} were "
+                            f"kept. {_advice(state.optimizer)}", history=state.history)
+
+
+def _advice(optimizer) -> str:
+    return f"Try a smaller learning rate (now {getattr(optimizer, 'lr', '?')}) or scaled inputs."
+
+
+def _checkpointer(checkpoint):
+    if checkpoint is None or isinstance(checkpoint, checkpoints.Checkpointer):
+        return checkpoint
+    return checkpoints.Checkpointer(checkpoint, every_epochs=1)
+
+
+def _description(net) -> dict:
+    """What a checkpoint records of the network, to check it on resume."""
+    def name(component):
+        value = getattr(component, "name", None)
+        return value if isinstance(value, str) else None
+
+    return {"sizes": [int(n) for n in net.sizes], "dtype": np.dtype(net.dtype).name,
+            "activation": name(net.activation), "output": name(net.output), "cost": name(net.cost)}
+
+
+def _fingerprint(*arrays) -> str:
+    """SHA-256 of the arrays' dtypes, shapes and bytes (C-contiguous: hashed in place, no copy)."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(np.ascontiguousarray(array))
+    return digest.hexdigest()
 
 
 class _BestEpoch:
@@ -218,6 +443,10 @@ def _prepared_validation(net, validation):
     X_val = as_inputs(X_val, net.sizes[0], net.dtype, parameter="validation X")
     targets = as_targets(Y_val, X_val.shape[0], net.sizes[-1], net.dtype, parameter="validation Y")
     return X_val, targets, net.labels_from_targets(Y_val, targets)
+
+
+def _finite(net) -> bool:
+    return all(np.isfinite(w).all() for w in net.weights) and all(np.isfinite(b).all() for b in net.biases)
 
 
 def _snapshot(net):

@@ -68,26 +68,42 @@ def train(
     out: Annotated[Optional[str], typer.Option(help="Folder for run folders (default: runs).")] = None,
     name: Annotated[Optional[str], typer.Option(help="A name added to the run folder's.")] = None,
     plots: Annotated[Optional[bool], typer.Option("--plots", help="Also record per-layer |δ| and |∂C/∂w| and draw every picture into the run folder.")] = None,
+    checkpoint_every: Annotated[Optional[str], typer.Option(metavar="N|Nb", help="Save a checkpoint every N epochs, or every N batches with Nb (e.g. 200b), for --resume. Ctrl-C always saves one.")] = None,
+    resume: Annotated[Optional[Path], typer.Option(metavar="RUN_DIR", help="Continue the run in RUN_DIR from its checkpoint, with its settings.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the final figures as JSON.")] = False,
 ):
-    """Train a network; with no options, the classic [64,30,10] sigmoid network on digits."""
+    """Train a network; with no options, the classic [64,30,10] sigmoid network on digits.
+
+    Ctrl-C stops after the current batch, saves a checkpoint in the run folder
+    and exits with status 130; --resume RUN_DIR continues the run from it, to
+    the same weights as a run never stopped.
+    """
     given = dict(locals())
+    from ..errors import TrainingInterrupted
     from . import train_command
     from .progress import ProgressBar, results_table
-    from .settings import KEYS, merged
+    from .settings import KEYS, merged, resumed
 
-    settings = merged(config, {k: v for k, v in given.items() if k in KEYS})
+    flags = {k: v for k, v in given.items() if k in KEYS}
+    settings = resumed(resume, flags, config) if resume is not None else merged(config, flags)
     show = not quiet and not as_json
     if show:
-        console.print(f"training [bold]{escape(settings.data)}[/] with {settings.activation} neurons, "
-                      f"{settings.cost} cost, {settings.optimizer} η={settings.learning_rate}")
+        console.print(f"{'resuming' if resume else 'training'} [bold]{escape(settings.data)}[/] with "
+                      f"{settings.activation} neurons, {settings.cost} cost, {settings.optimizer} η={settings.learning_rate}")
     bar = ProgressBar(console) if show else None
     try:
-        summary = train_command.run(settings, callbacks=[bar] if bar else [], report=_print_finding if show else None)
+        summary = train_command.run(settings, callbacks=[bar] if bar else [], report=_print_finding if show else None,
+                                    resume_folder=resume)
+    except TrainingInterrupted as e:          # Ctrl-C: saved; one line that says how to continue
+        sys.stderr.write(f"bprop: {e}\n")
+        raise typer.Exit(130)
     finally:
         if bar:
             bar.close()             # also when training raised: on_train_end never came
+    if summary.get("already_finished") and not as_json:
+        console.print(f"the run in {summary['run_folder']} is already finished; nothing to resume.",
+                      markup=False, soft_wrap=True)
     if as_json:
         _print_json(summary)
     elif show:
@@ -228,11 +244,13 @@ def gradcheck(
 from .bench_command import bench  # noqa: E402
 from .explain_command import explain  # noqa: E402
 
+from .playground_command import playground  # noqa: E402
 from .plot_command import plot  # noqa: E402
 
 app.command()(bench)
 app.command()(explain)
 app.command()(plot)
+app.command()(playground)
 
 
 # -- data ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ the file. The defaults are the classic network of the derivation.
 from __future__ import annotations
 
 import dataclasses
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ class TrainSettings:
     out: str = "runs"
     name: str | None = None
     plots: bool = False
+    checkpoint_every: str | None = None     # "N": every N epochs; "Nb": every N batches; None: only on Ctrl-C
 
     @property
     def learning_rate(self) -> float:
@@ -56,6 +58,7 @@ class TrainSettings:
 
 
 KEYS = {f.name for f in dataclasses.fields(TrainSettings)}
+FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainSettings)}   # "float | None", …
 LIST_KEYS = {"layers", "hidden"}
 
 
@@ -98,14 +101,76 @@ def merged(config_path, flags: dict) -> TrainSettings:
     values.update({k: v for k, v in flags.items() if v is not None})
     for key in LIST_KEYS & set(values):
         values[key] = int_list(values[key], key)
-    defaults = TrainSettings()
+    every = values.get("checkpoint_every")
+    if isinstance(every, int) and not isinstance(every, bool):
+        values["checkpoint_every"] = str(every)               # TOML: checkpoint_every = 5
     for key, value in values.items():
-        expected = type(getattr(defaults, key)) if getattr(defaults, key) is not None else None
-        if expected in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise InvalidArgument(f"{key} must be a number, got {value!r}.")
-    settings = dataclasses.replace(defaults, **values)
+        _check_type(key, value)
+    settings = dataclasses.replace(TrainSettings(), **values)
     if settings.optimizer not in DEFAULT_LR:
         raise InvalidArgument(f"--optimizer {settings.optimizer!r} is not known; use one of {', '.join(DEFAULT_LR)}.")
     if not 0 <= settings.validation_fraction < 1:
         raise InvalidArgument(f"--validation-fraction must be in [0, 1), got {settings.validation_fraction}.")
+    if settings.name is not None and (settings.name in ("", ".", "..") or any(c in settings.name for c in "/\\\0")):
+        raise InvalidArgument(f"--name {settings.name!r} must be a plain name for the run folder, without / or \\.")
+    if settings.checkpoint_every is not None:
+        every, unit = checkpoint_schedule(settings.checkpoint_every)
+        settings.checkpoint_every = f"{every}{'b' if unit == 'batches' else ''}"
     return settings
+
+
+_TYPES = {"str": (str, "a string"), "int": (int, "a whole number"), "float": ((int, float), "a number"),
+          "bool": (bool, "true or false"), "list": (list, "a list of layer widths")}
+
+
+def _check_type(key, value):
+    """A setting's value has the type its TrainSettings field declares (a config file can hold anything)."""
+    names = [t.strip() for t in FIELD_TYPES[key].split("|") if t.strip() != "None"]
+    for name in names:
+        python_type, _ = _TYPES[name]
+        if isinstance(value, python_type) and (name == "bool" or not isinstance(value, bool)):
+            return
+    raise InvalidArgument(f"{key} must be {' or '.join(_TYPES[n][1] for n in names)}, got {value!r}.")
+
+
+def checkpoint_schedule(value) -> tuple:
+    """--checkpoint-every: 5 or '5' → (5, 'epochs'); '200b' → (200, 'batches')."""
+    text = str(value).strip().lower()
+    digits, unit = (text[:-1], "batches") if text.endswith("b") else (text, "epochs")
+    if isinstance(value, bool) or not digits.isascii() or not digits.isdigit() or int(digits) < 1:
+        raise InvalidArgument(f"--checkpoint-every takes N (every N epochs) or Nb (every N batches), N ≥ 1, "
+                              f"such as 5 or 200b; got {value!r}.")
+    return int(digits), unit
+
+
+def resumed(run_dir, flags: dict, config_path=None) -> TrainSettings:
+    """The settings of the run in ``run_dir`` (its settings.json), for --resume.
+
+    Only --checkpoint-every may be given again (it changes when checkpoints
+    are written, not the weights); any other training flag, or --config, is
+    refused, because the run can only continue as it started.
+    """
+    run_dir = Path(run_dir)
+    given = sorted(k for k, v in flags.items() if v is not None and k != "checkpoint_every")
+    if config_path is not None or given:
+        extra = (["--config"] if config_path is not None else []) + [f"--{k.replace('_', '-')}" for k in given]
+        raise InvalidArgument(f"--resume {run_dir} continues the run with the settings in its settings.json; "
+                              f"drop {', '.join(extra)} (only --checkpoint-every, --quiet and --json may be given).")
+    path = run_dir / "settings.json"
+    if not path.is_file():
+        raise InvalidArgument(f"--resume {run_dir}: no {path.name} there, so it is not a run folder written by "
+                              "'bprop train'; pass a folder such as runs/20250101-120000.")
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise InvalidArgument(f"--resume {run_dir}: {path.name} is not valid JSON ({e}); the run cannot be "
+                              "continued, start it again.") from None
+    if not isinstance(stored, dict):
+        raise InvalidArgument(f"--resume {run_dir}: {path.name} must hold a JSON object.")
+    unknown = sorted(set(stored) - KEYS)
+    if unknown:
+        raise InvalidArgument(f"--resume {run_dir}: {path.name} has unknown key(s) {', '.join(unknown)}; it was "
+                              "written by another version of bprop.")
+    if flags.get("checkpoint_every") is not None:
+        stored["checkpoint_every"] = flags["checkpoint_every"]
+    return merged(None, stored)

@@ -99,6 +99,9 @@ def _read_stream(stream, label: str, max_bytes: int) -> np.ndarray:
     if any(d < 0 for d in dims):
         raise DataError(f"{label} declares negative dimensions {dims}; the file is corrupt.")
     n_bytes = math.prod(dims) * dtype.itemsize
+    if math.prod(d for d in dims if d) * dtype.itemsize > np.iinfo(np.intp).max:
+        raise DataError(f"{label} declares dimensions {dims}, too large for any array (even with a zero among "
+                        "them); the header is corrupt or crafted.")
     if n_bytes > max_bytes:
         raise DataError(f"{label} declares dimensions {dims} of {dtype.name}, i.e. {n_bytes} bytes, more "
                         f"than the limit of {max_bytes} bytes; the header is corrupt or crafted "

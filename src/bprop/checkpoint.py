@@ -1,0 +1,560 @@
+"""Checkpoints: where a training run is, saved so that it continues exactly.
+
+``train(..., checkpoint=Checkpointer(path, every_epochs=1))`` saves one; ``train(...,
+resume=path)`` continues from it, with the same weights, optimizer buffers,
+random-number generator, position in the epoch and history, so that the
+final weights equal those of a run that was never stopped (bit for bit: the
+arithmetic is the same, in the same order).
+
+A checkpoint file (``checkpoint.ckpt`` in a run folder) is a ZIP archive of
+uncompressed (stored) members, a sibling of the model file (``bprop.modelfile``):
+
+    header.json             what the run is and where it stands (below), UTF-8 JSON
+    net/weights/0.npy …     w^l and b^l now, one .npy per array
+    net/biases/0.npy …      (numpy.lib.format, allow_pickle=False)
+    optimizer/0.npy …       the optimizer's buffers, in the order of header "optimizer" "buffers"
+    epoch/order.npy         the epoch in progress: its shuffled order of the samples (int64, (m,)) …
+    epoch/weights/0.npy …   … and the weights at its start (kept if it diverges)
+    epoch/biases/0.npy …
+    best/weights/0.npy …    early stopping: the weights of the best epoch so far
+    best/biases/0.npy …
+
+and the header is
+
+    {"format": "bprop-checkpoint", "format_version": 1, "bprop_version": "0.1.0",
+     "network":   {"sizes": [64, 30, 10], "dtype": "float64", "activation": "sigmoid", "output": "sigmoid",
+                   "cost": "quadratic"},
+     "training":  {"epochs": 30, "batch_size": 10, "l2": 0.0, "shuffle": true, "early_stopping": null,
+                   "samples": 1617, "data_sha256": "<of the training and validation arrays>"},
+     "epochs_done": 3,
+     "epoch":     null, or for a checkpoint inside an epoch (epoch epochs_done + 1):
+                  {"batches_done": 45, "cost_sum": 12.5, "correct": 410, "seen": 450, "seconds": 0.21},
+     "rng":       numpy's bit_generator.state of the shuffling generator (a JSON object),
+     "optimizer": {"type": "Adam", "steps": 531, "buffers": [["w", 0, "m"], …]},
+     "best_cost": null or the best watched cost (early stopping),
+     "history":   History.to_dict(),
+     "arrays":    {"net/weights/0": {"shape": [30, 64], "dtype": "float64", "sha256": "<hex>"}, …}}
+
+Saving is atomic (``bprop.files.atomic_write``): a crash leaves the previous
+checkpoint or the new one, never a mixture. ``load`` treats the file as
+hostile, as ``bprop.modelfile.load`` does: no pickle, no eval; safe member
+names; only stored members, so that nothing it reads is larger than the file
+itself (no ZIP bomb); every array's shape and dtype checked against the
+header before it is read and its SHA-256 after; every JSON value checked
+for type and range. A problem raises ModelFileError naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import numbers
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.lib import format as npy_format
+
+from .errors import InvalidArgument, ModelFileError
+from .files import atomic_write
+from .modelfile import NPY_HEADER_ERRORS, read_npy_header
+from .network import MAX_PARAMETERS
+from .validation import positive_int
+
+FORMAT = "bprop-checkpoint"
+FORMAT_VERSION = 1
+FILENAME = "checkpoint.ckpt"          # its name in a run folder
+HEADER_NAME = "header.json"
+MAX_HEADER_BYTES = 64 << 20           # the history of a very long run, with per-layer figures, fits easily
+NPY_HEADER_ALLOWANCE = 4096           # bytes a member may hold beyond its array data
+MAX_SAMPLES = 2**40
+DTYPE_NAMES = ("float32", "float64")
+# The bit generators numpy ships; the header names one, and nothing else is built.
+BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
+HISTORY_LISTS = ("train_cost", "train_accuracy", "validation_cost", "validation_accuracy", "epoch_seconds")
+
+__all__ = ["Checkpoint", "Checkpointer", "save", "load", "FILENAME", "FORMAT", "FORMAT_VERSION"]
+
+
+class Checkpointer:
+    """Where and how often ``train`` saves a checkpoint.
+
+    path : the checkpoint file; its folder is created when missing.
+    every_epochs : save after every N-th epoch (epochs N, 2N, …), or
+    every_batches : save after every N-th batch, counted over the whole run
+        (so checkpoints fall inside epochs too). Give at most one of the two;
+        with neither, a checkpoint is saved only when training is interrupted
+        (``TrainingState.interrupt()``, which the command line calls on Ctrl-C).
+
+    The cost: nothing per batch between checkpoints; each checkpoint writes
+    the weights, the optimizer's buffers and (inside an epoch) the order of
+    the samples and the epoch's starting weights, then fsyncs them.
+    """
+
+    def __init__(self, path, *, every_epochs=None, every_batches=None):
+        if not isinstance(path, (str, os.PathLike)):
+            raise InvalidArgument(f"checkpoint path must be a file path (str or os.PathLike), "
+                                  f"got {type(path).__name__}.")
+        if every_epochs is not None and every_batches is not None:
+            raise InvalidArgument(f"give every_epochs or every_batches, not both (got {every_epochs!r} and "
+                                  f"{every_batches!r}).")
+        self.path = Path(path)
+        self.every_epochs = None if every_epochs is None else positive_int(every_epochs, "every_epochs")
+        self.every_batches = None if every_batches is None else positive_int(every_batches, "every_batches")
+
+    def __repr__(self):
+        every = (f", every_epochs={self.every_epochs}" if self.every_epochs else
+                 f", every_batches={self.every_batches}" if self.every_batches else "")
+        return f"Checkpointer({str(self.path)!r}{every})"
+
+
+@dataclass
+class Checkpoint:
+    """What one checkpoint holds, in memory (see the module docstring for the file).
+
+    network : {"sizes", "dtype", "activation", "output", "cost"}; names as the
+        model file stores them (None for a user-defined object).
+    weights, biases : the parameters now, shapes as ``Network.weights/biases``.
+    optimizer : ``Optimizer.state_dict()``.
+    rng : the shuffling generator's ``bit_generator.state``.
+    training : {"epochs", "batch_size", "l2", "shuffle", "early_stopping",
+        "samples", "data_sha256"}: what must match to continue.
+    history : ``History.to_dict()`` of the epochs done.
+    epochs_done : whole epochs done.
+    epoch : None at an epoch boundary; inside epoch epochs_done + 1:
+        {"batches_done", "cost_sum", "correct", "seen", "seconds"}, the
+        running sums of that epoch so far …
+    order : … its order of the samples ((m,) int64; None without shuffling) …
+    epoch_start : … and (weights, biases) at its start.
+    best_cost, best : early stopping's best watched cost and (weights,
+        biases) of that epoch (None when not watching, or nothing yet).
+    """
+
+    network: dict
+    weights: list
+    biases: list
+    optimizer: dict
+    rng: dict
+    training: dict
+    history: dict
+    epochs_done: int
+    epoch: dict | None = None
+    order: np.ndarray | None = None
+    epoch_start: tuple | None = None
+    best_cost: float | None = None
+    best: tuple | None = None
+
+
+# -- save ---------------------------------------------------------------------
+
+def save(checkpoint: Checkpoint, path) -> Path:
+    """Write ``checkpoint`` to ``path`` atomically; returns the path."""
+    path = Path(path)
+    arrays = _arrays_of(checkpoint)
+    buffers = [list(key) for key in checkpoint.optimizer["state"]]
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "bprop_version": _bprop_version(),
+        "network": checkpoint.network,
+        "training": checkpoint.training,
+        "epochs_done": int(checkpoint.epochs_done),
+        "epoch": checkpoint.epoch,
+        "rng": checkpoint.rng,
+        "optimizer": {"type": checkpoint.optimizer["type"], "steps": int(checkpoint.optimizer["steps"]),
+                      "buffers": buffers},
+        "best_cost": None if checkpoint.best_cost is None or not math.isfinite(checkpoint.best_cost)
+        else float(checkpoint.best_cost),
+        "history": checkpoint.history,
+    }
+    with atomic_write(path) as f:
+        _write_archive(f, header, arrays)
+    return path
+
+
+def _arrays_of(c: Checkpoint) -> list:
+    arrays = [(f"net/weights/{i}", w) for i, w in enumerate(c.weights)]
+    arrays += [(f"net/biases/{i}", b) for i, b in enumerate(c.biases)]
+    for i, (key, buf) in enumerate(c.optimizer["state"].items()):
+        if not (isinstance(key, tuple) and len(key) >= 2 and key[0] in ("w", "b")
+                and isinstance(key[1], int) and all(isinstance(k, (str, int)) for k in key)):
+            raise InvalidArgument(f"the optimizer buffer {key!r} has no key of the form "
+                                  "('w' or 'b', layer index, …); "
+                                  "a checkpoint stores buffers that belong to one parameter array each.")
+        arrays.append((f"optimizer/{i}", buf))
+    if c.order is not None:
+        arrays.append(("epoch/order", np.asarray(c.order, dtype=np.int64)))
+    for prefix, pair in (("epoch", c.epoch_start), ("best", c.best)):
+        if pair is not None:
+            arrays += [(f"{prefix}/weights/{i}", w) for i, w in enumerate(pair[0])]
+            arrays += [(f"{prefix}/biases/{i}", b) for i, b in enumerate(pair[1])]
+    return arrays
+
+
+def _write_archive(f, header, arrays) -> None:
+    table = {}
+    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
+        for key, array in arrays:
+            array = np.ascontiguousarray(array)
+            big = array.nbytes + NPY_HEADER_ALLOWANCE > zipfile.ZIP64_LIMIT
+            with zf.open(_member_info(key + ".npy"), "w", force_zip64=big) as member:
+                sink = _HashingWriter(member)
+                npy_format.write_array(sink, array, allow_pickle=False)
+            table[key] = {"shape": list(array.shape), "dtype": array.dtype.name, "sha256": sink.sha256.hexdigest()}
+        # NaN/Infinity may appear only in the history (a validation cost that overflowed).
+        text = json.dumps({**header, "arrays": table}, ensure_ascii=False, default=_plain)
+        zf.writestr(_member_info(HEADER_NAME), text.encode("utf-8"))
+
+
+def _member_info(name) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)          # fixed 1980 timestamp: the same state gives the same bytes
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+class _HashingWriter:
+    """A write-only stream that hashes what passes through it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data):
+        self.sha256.update(data)
+        return self._stream.write(data)
+
+
+def _bprop_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# -- load ---------------------------------------------------------------------
+
+def load(path) -> Checkpoint:
+    """The checkpoint in the file at ``path``, every part checked.
+
+    Raises ModelFileError (naming the file, the problem and the fix) for a
+    file that is not a bprop checkpoint, was written by a newer bprop, or is
+    corrupt or truncated; OSError (such as FileNotFoundError) when it cannot
+    be opened. Memory and time are bounded by the file's size.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgument(f"path must be a file path (str or os.PathLike), got {type(path).__name__}.")
+    path = Path(path)
+    with open(path, "rb") as f:
+        try:
+            zf = zipfile.ZipFile(f)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
+            raise ModelFileError(f"{path} is not a bprop checkpoint: it is not a ZIP archive, or it is truncated "
+                                 f"({e}). Resume from another checkpoint, or train again.") from None
+        with zf:
+            return _Reader(path, zf).checkpoint()
+
+
+class _Reader:
+    """One pass over an open archive: the header's every value first, then each array."""
+
+    def __init__(self, path, zf):
+        self.path, self.zf = path, zf
+
+    def fail(self, problem, fix="The checkpoint is damaged; resume from a copy, or train again."):
+        return ModelFileError(f"checkpoint {self.path}: {problem}. {fix}")
+
+    def checkpoint(self) -> Checkpoint:
+        infos = self.members()
+        h = self.header(infos)
+        network = self.network(h.get("network"))
+        training = self.training(h.get("training"))
+        sizes, dtype = network["sizes"], network["dtype"]
+        batches = math.ceil(training["samples"] / training["batch_size"])
+        epochs_done = self.integer(h.get("epochs_done"), "epochs_done", 0, training["epochs"])
+        epoch = self.epoch(h.get("epoch"), batches, training["samples"])
+        if epoch is not None and epochs_done >= training["epochs"]:
+            raise self.fail(f"it stands inside epoch {epochs_done + 1} of a run of {training['epochs']} epochs")
+        rng = self.rng(h.get("rng"))
+        optimizer = h.get("optimizer")
+        if not isinstance(optimizer, dict):
+            raise self.fail("'optimizer' must be a JSON object")
+        opt_type = optimizer.get("type")
+        if not isinstance(opt_type, str) or not opt_type.isidentifier():
+            raise self.fail(f"optimizer type {_short(opt_type)} is not a class name")
+        steps = self.integer(optimizer.get("steps"), "optimizer steps", 0, None)
+        buffer_keys = self.buffer_keys(optimizer.get("buffers"), len(sizes) - 1)
+        best_cost = h.get("best_cost")
+        if best_cost is not None and not _is_number(best_cost):
+            raise self.fail(f"best_cost={_short(best_cost)} is not a number or null")
+        history = self.history(h.get("history"), epochs_done)
+
+        shapes = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        expected = {}
+        prefixes = ["net"] + (["epoch"] if epoch is not None else []) + (["best"] if "best/weights/0" in h["arrays"] else [])
+        for prefix in prefixes:
+            expected.update({f"{prefix}/weights/{i}": (s, dtype) for i, s in enumerate(shapes)})
+            expected.update({f"{prefix}/biases/{i}": ((s[0],), dtype) for i, s in enumerate(shapes)})
+        for i, key in enumerate(buffer_keys):
+            shape = shapes[key[1]] if key[0] == "w" else (shapes[key[1]][0],)
+            expected[f"optimizer/{i}"] = (shape, dtype)
+        if epoch is not None and training["shuffle"]:
+            expected["epoch/order"] = ((training["samples"],), "int64")
+        declared = self.declared_arrays(h["arrays"], expected)
+        self.check_member_set(infos, declared)
+        read = {key: self.array(infos[key + ".npy"], key, *declared[key]) for key in declared}
+
+        def pair(prefix):
+            if f"{prefix}/weights/0" not in read:
+                return None
+            return ([read[f"{prefix}/weights/{i}"] for i in range(len(shapes))],
+                    [read[f"{prefix}/biases/{i}"] for i in range(len(shapes))])
+
+        order = read.get("epoch/order")
+        if order is not None and not _is_permutation(order):
+            raise self.fail("epoch/order is not a permutation of the sample indices")
+        weights, biases = pair("net")
+        return Checkpoint(
+            network=network, weights=weights, biases=biases,
+            optimizer={"type": opt_type, "steps": steps,
+                       "state": {key: read[f"optimizer/{i}"] for i, key in enumerate(buffer_keys)}},
+            rng=rng, training=training, history=history, epochs_done=epochs_done, epoch=epoch,
+            order=order, epoch_start=pair("epoch"), best_cost=best_cost, best=pair("best"),
+        )
+
+    # -- the archive -----------------------------------------------------------
+
+    def members(self) -> dict:
+        infos = self.zf.infolist()
+        for info in infos:
+            name = info.filename
+            parts = name.split("/")
+            if (name.startswith("/") or "\\" in name or ":" in name or "\x00" in name
+                    or any(p in ("", ".", "..") for p in parts)):
+                raise self.fail(f"the archive holds a member with an unsafe name {_short(name)}; a bprop "
+                                "checkpoint never does", "Do not use this file.")
+            if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or info.compress_size != info.file_size:
+                raise self.fail(f"the member {_short(name)} is compressed or encrypted; bprop checkpoints store "
+                                "their members as they are", "Do not use this file.")
+        names = [info.filename for info in infos]
+        if len(set(names)) != len(names):
+            raise self.fail("the archive holds a member more than once")
+        return {info.filename: info for info in infos}
+
+    def read_member(self, info, limit, what) -> bytes:
+        try:
+            with self.zf.open(info) as member:
+                data = member.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                OverflowError, NotImplementedError, RuntimeError) as e:
+            raise self.fail(f"{what} cannot be read ({e})") from None
+        if len(data) > limit:
+            raise self.fail(f"{what} holds more than the {limit:,} bytes it may have")
+        return data
+
+    def header(self, infos) -> dict:
+        info = infos.get(HEADER_NAME)
+        if info is None:
+            raise self.fail(f"not a bprop checkpoint: the archive has no {HEADER_NAME}",
+                            "Pass the checkpoint.ckpt of a run folder.")
+        if info.file_size > MAX_HEADER_BYTES:
+            raise self.fail(f"{HEADER_NAME} declares {info.file_size:,} bytes, more than the {MAX_HEADER_BYTES:,} "
+                            "a checkpoint header may have")
+        raw = self.read_member(info, MAX_HEADER_BYTES, HEADER_NAME)
+        try:
+            header = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise self.fail(f"{HEADER_NAME} is not valid UTF-8 JSON ({e})") from None
+        if not isinstance(header, dict):
+            raise self.fail(f"{HEADER_NAME} must hold a JSON object")
+        if header.get("format") != FORMAT:
+            raise self.fail(f"not a bprop checkpoint: format={_short(header.get('format'))}, not {FORMAT!r}",
+                            "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load).")
+        version = header.get("format_version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise self.fail(f"format_version={_short(version)} is not a positive whole number")
+        if version > FORMAT_VERSION:
+            raise self.fail(f"it has format_version {version}, written by a newer bprop; this bprop reads "
+                            f"format_version {FORMAT_VERSION}", "Upgrade bprop to resume from it.")
+        if not isinstance(header.get("arrays"), dict):
+            raise self.fail(f"{HEADER_NAME} has no 'arrays' table")
+        return header
+
+    # -- the header's parts ------------------------------------------------------
+
+    def integer(self, value, what, low, high) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+            bound = f"in {low} … {high}" if high is not None else f"≥ {low}"
+            raise self.fail(f"{what}={_short(value)} is not a whole number {bound}")
+        return value
+
+    def network(self, network) -> dict:
+        if not isinstance(network, dict):
+            raise self.fail("'network' must be a JSON object")
+        sizes = network.get("sizes")
+        if (not isinstance(sizes, list) or len(sizes) < 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
+            raise self.fail(f"network sizes={_short(sizes)} is not a list of 2 or more positive whole numbers")
+        if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
+            raise self.fail(f"network sizes={_short(sizes)} declares more than {MAX_PARAMETERS:,} parameters")
+        if network.get("dtype") not in DTYPE_NAMES:
+            raise self.fail(f"network dtype={_short(network.get('dtype'))} is not one of {', '.join(DTYPE_NAMES)}")
+        for key in ("activation", "output", "cost"):
+            if not (network.get(key) is None or isinstance(network.get(key), str)):
+                raise self.fail(f"network {key}={_short(network.get(key))} is not a name")
+        return {key: network.get(key) for key in ("sizes", "dtype", "activation", "output", "cost")}
+
+    def training(self, training) -> dict:
+        if not isinstance(training, dict):
+            raise self.fail("'training' must be a JSON object")
+        epochs = self.integer(training.get("epochs"), "epochs", 1, None)
+        batch_size = self.integer(training.get("batch_size"), "batch_size", 1, None)
+        samples = self.integer(training.get("samples"), "samples", 1, MAX_SAMPLES)
+        l2 = training.get("l2")
+        if not _is_number(l2) or l2 < 0:
+            raise self.fail(f"l2={_short(l2)} is not a number ≥ 0")
+        if not isinstance(training.get("shuffle"), bool):
+            raise self.fail(f"shuffle={_short(training.get('shuffle'))} is not true or false")
+        patience = training.get("early_stopping")
+        if patience is not None:
+            self.integer(patience, "early_stopping", 1, None)
+        digest = training.get("data_sha256")
+        if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+            raise self.fail("data_sha256 is not 64 lowercase hex digits")
+        return {"epochs": epochs, "batch_size": batch_size, "l2": float(l2), "shuffle": training["shuffle"],
+                "early_stopping": patience, "samples": samples, "data_sha256": digest}
+
+    def epoch(self, epoch, batches, samples):
+        if epoch is None:
+            return None
+        if not isinstance(epoch, dict):
+            raise self.fail("'epoch' must be a JSON object or null")
+        done = self.integer(epoch.get("batches_done"), "batches_done", 0, batches)
+        seen = self.integer(epoch.get("seen"), "seen", 0, samples)
+        correct = self.integer(epoch.get("correct"), "correct", 0, seen)
+        cost_sum, seconds = epoch.get("cost_sum"), epoch.get("seconds")
+        if not _is_number(cost_sum) or not _is_number(seconds) or seconds < 0:
+            raise self.fail("the epoch's cost_sum and seconds must be finite numbers (seconds ≥ 0)")
+        return {"batches_done": done, "cost_sum": float(cost_sum), "correct": correct, "seen": seen,
+                "seconds": float(seconds)}
+
+    def rng(self, state) -> dict:
+        if not isinstance(state, dict) or not isinstance(state.get("bit_generator"), str) \
+                or state["bit_generator"] not in BIT_GENERATORS:
+            raise self.fail(f"rng is not the state of one of numpy's bit generators ({', '.join(BIT_GENERATORS)})")
+        try:
+            BIT_GENERATORS[state["bit_generator"]]().state = state
+        except (ValueError, TypeError, KeyError, OverflowError, IndexError, AttributeError) as e:
+            raise self.fail(f"rng is not a valid {state['bit_generator']} state ({_short(str(e))})") from None
+        return state
+
+    def buffer_keys(self, buffers, layers) -> list:
+        if not isinstance(buffers, list):
+            raise self.fail("optimizer buffers must be a list of keys")
+        keys = []
+        for key in buffers:
+            if not (isinstance(key, list) and len(key) >= 2 and key[0] in ("w", "b")
+                    and isinstance(key[1], int) and not isinstance(key[1], bool) and 0 <= key[1] < layers
+                    and all(isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in key)):
+                raise self.fail(f"optimizer buffer key {_short(key)} is not ['w' or 'b', layer index, …]")
+            keys.append(tuple(key))
+        if len(set(keys)) != len(keys):
+            raise self.fail("an optimizer buffer key appears twice")
+        return keys
+
+    def history(self, history, epochs_done) -> dict:
+        if not isinstance(history, dict):
+            raise self.fail("'history' must be a JSON object")
+        out = {}
+        for key in HISTORY_LISTS:
+            values = history.get(key, [])
+            if (not isinstance(values, list) or len(values) != epochs_done
+                    or not all(v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool)) for v in values)):
+                raise self.fail(f"history {key} is not a list of {epochs_done} numbers (or nulls)")
+            out[key] = values
+        best = history.get("best_epoch")
+        if best is not None:
+            self.integer(best, "history best_epoch", 1, epochs_done)
+        if not isinstance(history.get("stopped_early", False), bool):
+            raise self.fail("history stopped_early is not true or false")
+        if not isinstance(history.get("layer_stats", {}), dict):
+            raise self.fail("history layer_stats is not a JSON object")
+        return out | {"best_epoch": best, "stopped_early": history.get("stopped_early", False),
+                      "layer_stats": history.get("layer_stats", {})}
+
+    def declared_arrays(self, table, expected) -> dict:
+        if set(table) != set(expected):
+            raise self.fail(f"the 'arrays' table does not match the header ({_difference(expected, table)})")
+        declared = {}
+        for key, (shape, dtype) in expected.items():
+            entry = table[key]
+            if not isinstance(entry, dict):
+                raise self.fail(f"arrays[{key!r}] must be a JSON object")
+            if entry.get("shape") != list(shape) or entry.get("dtype") != dtype:
+                raise self.fail(f"arrays[{key!r}] declares {_short(entry.get('shape'))} {_short(entry.get('dtype'))}, "
+                                f"but the header gives {list(shape)} {dtype}")
+            digest = entry.get("sha256")
+            if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+                raise self.fail(f"arrays[{key!r}] has no valid sha256 (64 lowercase hex digits)")
+            declared[key] = (tuple(shape), np.dtype(dtype), digest)
+        return declared
+
+    def check_member_set(self, infos, declared) -> None:
+        expected = {HEADER_NAME} | {key + ".npy" for key in declared}
+        if set(infos) != expected:
+            raise self.fail(f"the archive's members are not those its header lists ({_difference(expected, infos)})")
+
+    def array(self, info, key, shape, dtype, digest) -> np.ndarray:
+        nbytes = math.prod(shape) * dtype.itemsize
+        limit = nbytes + NPY_HEADER_ALLOWANCE
+        if info.file_size > limit or info.file_size < nbytes:
+            raise self.fail(f"{key} is {info.file_size:,} bytes, but a {shape} {dtype.name} array takes {nbytes:,}")
+        data = self.read_member(info, limit, key)
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise self.fail(f"checksum of {key} does not match")
+        stream = io.BytesIO(data)
+        try:
+            found_shape, fortran, found = read_npy_header(stream, limit)
+        except NPY_HEADER_ERRORS as e:
+            raise self.fail(f"{key} is not a readable .npy array ({e})") from None
+        if found.hasobject or found != dtype.newbyteorder("=") or tuple(found_shape) != shape or fortran:
+            raise self.fail(f"{key} holds {found} {tuple(found_shape)}, not the {dtype.name} {shape} of its header")
+        payload = memoryview(data)[stream.tell():]
+        if len(payload) != nbytes:
+            raise self.fail(f"{key} has {len(payload):,} data bytes, not {nbytes:,}")
+        return np.frombuffer(payload, dtype=found).reshape(shape).copy()
+
+
+def _plain(value):
+    """NumPy values in a header (a bit generator's key array, a numpy scalar) as JSON values."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} cannot be stored in a checkpoint header")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_permutation(order) -> bool:
+    m = order.shape[0]
+    if m == 0 or order.min() < 0 or order.max() >= m:
+        return False
+    return bool((np.bincount(order, minlength=m) == 1).all())
+
+
+def _difference(expected, found) -> str:
+    missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+    parts = [f"{what}: {_short(names)}" for what, names in (("missing", missing), ("unexpected", extra)) if names]
+    return "; ".join(parts)
+
+
+def _short(value, limit=80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
