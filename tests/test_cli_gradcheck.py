@@ -66,3 +66,14 @@ def test_a_saved_model_on_its_data(capsys, tmp_path):
 def test_an_unknown_module_is_a_one_line_error(capsys):
     status, _, err = run(capsys, "gradcheck", "--activation", "no_such_module_here:Thing")
     assert status == 1 and err.startswith("bprop: error: cannot import")
+
+
+def test_running_out_of_memory_is_one_line(capsys, monkeypatch):
+    import bprop.cli.gradcheck_command as gc
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(gc, "check_random", exhausted)
+    status, _, err = run(capsys, "gradcheck")
+    assert status == 1 and err.startswith("bprop: error: out of memory") and len(err.strip().splitlines()) == 1

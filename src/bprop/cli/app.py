@@ -337,4 +337,10 @@ def main(argv=None) -> int:
         message = str(e) if isinstance(e, BpropError) else f"{e.strerror or e}: {e.filename or ''}".rstrip(": ")
         sys.stderr.write(f"bprop: error: {message}\n")
         return 1
+    except MemoryError:
+        if debug:
+            raise
+        sys.stderr.write("bprop: error: out of memory; use narrower layers (--layers/--hidden), a smaller "
+                         "--batch-size or less data (--n).\n")
+        return 1
     return status if isinstance(status, int) else 0   # typer.Exit(n) in a command comes back as n
