@@ -58,10 +58,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.lib import format as npy_format
 
 from .errors import InvalidArgument, ModelFileError
 from .files import atomic_write
+from .archive import HEADER_NAME, NPY_HEADER_ALLOWANCE, bprop_version, difference, short, write_archive
 from .modelfile import NPY_HEADER_ERRORS, read_npy_header
 from .network import MAX_PARAMETERS
 from .validation import positive_int
@@ -69,9 +69,7 @@ from .validation import positive_int
 FORMAT = "bprop-checkpoint"
 FORMAT_VERSION = 1
 FILENAME = "checkpoint.ckpt"          # its name in a run folder
-HEADER_NAME = "header.json"
 MAX_HEADER_BYTES = 64 << 20           # the history of a very long run, with per-layer figures, fits easily
-NPY_HEADER_ALLOWANCE = 4096           # bytes a member may hold beyond its array data
 MAX_SAMPLES = 2**40
 DTYPE_NAMES = ("float32", "float64")
 # The bit generators numpy ships; the header names one, and nothing else is built.
@@ -160,7 +158,7 @@ def save(checkpoint: Checkpoint, path) -> Path:
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "bprop_version": _bprop_version(),
+        "bprop_version": bprop_version(),
         "network": checkpoint.network,
         "training": checkpoint.training,
         "epochs_done": int(checkpoint.epochs_done),
@@ -173,7 +171,8 @@ def save(checkpoint: Checkpoint, path) -> Path:
         "history": checkpoint.history,
     }
     with atomic_write(path) as f:
-        _write_archive(f, header, arrays)
+        # NaN/Infinity may appear only in the history (a validation cost that overflowed).
+        write_archive(f, header, arrays, default=_plain)
     return path
 
 
@@ -194,46 +193,6 @@ def _arrays_of(c: Checkpoint) -> list:
             arrays += [(f"{prefix}/weights/{i}", w) for i, w in enumerate(pair[0])]
             arrays += [(f"{prefix}/biases/{i}", b) for i, b in enumerate(pair[1])]
     return arrays
-
-
-def _write_archive(f, header, arrays) -> None:
-    table = {}
-    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
-        for key, array in arrays:
-            array = np.ascontiguousarray(array)
-            big = array.nbytes + NPY_HEADER_ALLOWANCE > zipfile.ZIP64_LIMIT
-            with zf.open(_member_info(key + ".npy"), "w", force_zip64=big) as member:
-                sink = _HashingWriter(member)
-                npy_format.write_array(sink, array, allow_pickle=False)
-            table[key] = {"shape": list(array.shape), "dtype": array.dtype.name, "sha256": sink.sha256.hexdigest()}
-        # NaN/Infinity may appear only in the history (a validation cost that overflowed).
-        text = json.dumps({**header, "arrays": table}, ensure_ascii=False, default=_plain)
-        zf.writestr(_member_info(HEADER_NAME), text.encode("utf-8"))
-
-
-def _member_info(name) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name)          # fixed 1980 timestamp: the same state gives the same bytes
-    info.compress_type = zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    return info
-
-
-class _HashingWriter:
-    """A write-only stream that hashes what passes through it."""
-
-    def __init__(self, stream):
-        self._stream = stream
-        self.sha256 = hashlib.sha256()
-
-    def write(self, data):
-        self.sha256.update(data)
-        return self._stream.write(data)
-
-
-def _bprop_version() -> str:
-    from . import __version__
-
-    return __version__
 
 
 # -- load ---------------------------------------------------------------------
@@ -285,12 +244,12 @@ class _Reader:
             raise self.fail("'optimizer' must be a JSON object")
         opt_type = optimizer.get("type")
         if not isinstance(opt_type, str) or not opt_type.isidentifier():
-            raise self.fail(f"optimizer type {_short(opt_type)} is not a class name")
+            raise self.fail(f"optimizer type {short(opt_type)} is not a class name")
         steps = self.integer(optimizer.get("steps"), "optimizer steps", 0, None)
         buffer_keys = self.buffer_keys(optimizer.get("buffers"), len(sizes) - 1)
         best_cost = h.get("best_cost")
         if best_cost is not None and not _is_number(best_cost):
-            raise self.fail(f"best_cost={_short(best_cost)} is not a number or null")
+            raise self.fail(f"best_cost={short(best_cost)} is not a number or null")
         history = self.history(h.get("history"), epochs_done)
 
         shapes = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -335,10 +294,10 @@ class _Reader:
             parts = name.split("/")
             if (name.startswith("/") or "\\" in name or ":" in name or "\x00" in name
                     or any(p in ("", ".", "..") for p in parts)):
-                raise self.fail(f"the archive holds a member with an unsafe name {_short(name)}; a bprop "
+                raise self.fail(f"the archive holds a member with an unsafe name {short(name)}; a bprop "
                                 "checkpoint never does", "Do not use this file.")
             if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or info.compress_size != info.file_size:
-                raise self.fail(f"the member {_short(name)} is compressed or encrypted; bprop checkpoints store "
+                raise self.fail(f"the member {short(name)} is compressed or encrypted; bprop checkpoints store "
                                 "their members as they are", "Do not use this file.")
         names = [info.filename for info in infos]
         if len(set(names)) != len(names):
@@ -372,11 +331,11 @@ class _Reader:
         if not isinstance(header, dict):
             raise self.fail(f"{HEADER_NAME} must hold a JSON object")
         if header.get("format") != FORMAT:
-            raise self.fail(f"not a bprop checkpoint: format={_short(header.get('format'))}, not {FORMAT!r}",
+            raise self.fail(f"not a bprop checkpoint: format={short(header.get('format'))}, not {FORMAT!r}",
                             "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load).")
         version = header.get("format_version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise self.fail(f"format_version={_short(version)} is not a positive whole number")
+            raise self.fail(f"format_version={short(version)} is not a positive whole number")
         if version > FORMAT_VERSION:
             raise self.fail(f"it has format_version {version}, written by a newer bprop; this bprop reads "
                             f"format_version {FORMAT_VERSION}", "Upgrade bprop to resume from it.")
@@ -389,7 +348,7 @@ class _Reader:
     def integer(self, value, what, low, high) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
             bound = f"in {low} … {high}" if high is not None else f"≥ {low}"
-            raise self.fail(f"{what}={_short(value)} is not a whole number {bound}")
+            raise self.fail(f"{what}={short(value)} is not a whole number {bound}")
         return value
 
     def network(self, network) -> dict:
@@ -398,14 +357,14 @@ class _Reader:
         sizes = network.get("sizes")
         if (not isinstance(sizes, list) or len(sizes) < 2
                 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
-            raise self.fail(f"network sizes={_short(sizes)} is not a list of 2 or more positive whole numbers")
+            raise self.fail(f"network sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
         if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
-            raise self.fail(f"network sizes={_short(sizes)} declares more than {MAX_PARAMETERS:,} parameters")
+            raise self.fail(f"network sizes={short(sizes)} declares more than {MAX_PARAMETERS:,} parameters")
         if network.get("dtype") not in DTYPE_NAMES:
-            raise self.fail(f"network dtype={_short(network.get('dtype'))} is not one of {', '.join(DTYPE_NAMES)}")
+            raise self.fail(f"network dtype={short(network.get('dtype'))} is not one of {', '.join(DTYPE_NAMES)}")
         for key in ("activation", "output", "cost"):
             if not (network.get(key) is None or isinstance(network.get(key), str)):
-                raise self.fail(f"network {key}={_short(network.get(key))} is not a name")
+                raise self.fail(f"network {key}={short(network.get(key))} is not a name")
         return {key: network.get(key) for key in ("sizes", "dtype", "activation", "output", "cost")}
 
     def training(self, training) -> dict:
@@ -416,9 +375,9 @@ class _Reader:
         samples = self.integer(training.get("samples"), "samples", 1, MAX_SAMPLES)
         l2 = training.get("l2")
         if not _is_number(l2) or l2 < 0:
-            raise self.fail(f"l2={_short(l2)} is not a number ≥ 0")
+            raise self.fail(f"l2={short(l2)} is not a number ≥ 0")
         if not isinstance(training.get("shuffle"), bool):
-            raise self.fail(f"shuffle={_short(training.get('shuffle'))} is not true or false")
+            raise self.fail(f"shuffle={short(training.get('shuffle'))} is not true or false")
         patience = training.get("early_stopping")
         if patience is not None:
             self.integer(patience, "early_stopping", 1, None)
@@ -449,7 +408,7 @@ class _Reader:
         try:
             BIT_GENERATORS[state["bit_generator"]]().state = state
         except (ValueError, TypeError, KeyError, OverflowError, IndexError, AttributeError) as e:
-            raise self.fail(f"rng is not a valid {state['bit_generator']} state ({_short(str(e))})") from None
+            raise self.fail(f"rng is not a valid {state['bit_generator']} state ({short(str(e))})") from None
         return state
 
     def buffer_keys(self, buffers, layers) -> list:
@@ -460,7 +419,7 @@ class _Reader:
             if not (isinstance(key, list) and len(key) >= 2 and key[0] in ("w", "b")
                     and isinstance(key[1], int) and not isinstance(key[1], bool) and 0 <= key[1] < layers
                     and all(isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in key)):
-                raise self.fail(f"optimizer buffer key {_short(key)} is not ['w' or 'b', layer index, …]")
+                raise self.fail(f"optimizer buffer key {short(key)} is not ['w' or 'b', layer index, …]")
             keys.append(tuple(key))
         if len(set(keys)) != len(keys):
             raise self.fail("an optimizer buffer key appears twice")
@@ -488,14 +447,14 @@ class _Reader:
 
     def declared_arrays(self, table, expected) -> dict:
         if set(table) != set(expected):
-            raise self.fail(f"the 'arrays' table does not match the header ({_difference(expected, table)})")
+            raise self.fail(f"the 'arrays' table does not match the header ({difference(expected, table)})")
         declared = {}
         for key, (shape, dtype) in expected.items():
             entry = table[key]
             if not isinstance(entry, dict):
                 raise self.fail(f"arrays[{key!r}] must be a JSON object")
             if entry.get("shape") != list(shape) or entry.get("dtype") != dtype:
-                raise self.fail(f"arrays[{key!r}] declares {_short(entry.get('shape'))} {_short(entry.get('dtype'))}, "
+                raise self.fail(f"arrays[{key!r}] declares {short(entry.get('shape'))} {short(entry.get('dtype'))}, "
                                 f"but the header gives {list(shape)} {dtype}")
             digest = entry.get("sha256")
             if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
@@ -506,7 +465,7 @@ class _Reader:
     def check_member_set(self, infos, declared) -> None:
         expected = {HEADER_NAME} | {key + ".npy" for key in declared}
         if set(infos) != expected:
-            raise self.fail(f"the archive's members are not those its header lists ({_difference(expected, infos)})")
+            raise self.fail(f"the archive's members are not those its header lists ({difference(expected, infos)})")
 
     def array(self, info, key, shape, dtype, digest) -> np.ndarray:
         nbytes = math.prod(shape) * dtype.itemsize
@@ -549,12 +508,3 @@ def _is_permutation(order) -> bool:
     return bool((np.bincount(order, minlength=m) == 1).all())
 
 
-def _difference(expected, found) -> str:
-    missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
-    parts = [f"{what}: {_short(names)}" for what, names in (("missing", missing), ("unexpected", extra)) if names]
-    return "; ".join(parts)
-
-
-def _short(value, limit=80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"

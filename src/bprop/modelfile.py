@@ -47,6 +47,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from . import activations, costs, initializers
+from .archive import HEADER_NAME, NPY_HEADER_ALLOWANCE, bprop_version, difference, short, write_archive
 from .errors import InvalidArgument, ModelFileError
 from .files import atomic_write
 from .network import MAX_PARAMETERS, Network
@@ -55,9 +56,7 @@ FORMAT = "bprop-model"
 FORMAT_VERSION = 1
 SUFFIX = ".bprop"
 
-HEADER_NAME = "header.json"
 MAX_HEADER_BYTES = 1 << 20            # header.json larger than 1 MiB is refused
-NPY_HEADER_ALLOWANCE = 4096           # bytes a member may hold beyond its array data
 # What numpy's .npy header parser (a Python literal read by tokenize and ast) raises on a crafted header.
 NPY_HEADER_ERRORS = (ValueError, SyntaxError, TypeError, EOFError, tokenize.TokenError, RecursionError,
                      KeyError, IndexError, OverflowError, MemoryError, Warning)
@@ -86,7 +85,7 @@ def save(net, path, *, metadata=None) -> Path:
     if not path.parent.is_dir():
         raise InvalidArgument(f"cannot save to {path}: the directory {path.parent} does not exist; create it first.")
     with atomic_write(path) as f:
-        _write_archive(f, net, header)
+        write_archive(f, header, _arrays_of(net), indent=2, allow_nan=False)
     return path
 
 
@@ -100,7 +99,7 @@ def _header_of(net, metadata) -> dict:
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "bprop_version": _bprop_version(),
+        "bprop_version": bprop_version(),
         "sizes": [int(n) for n in net.sizes],
         "activation": _builtin_name(net.activation, activations.BUILTIN, "activation"),
         "output": _builtin_name(net.output, activations.BUILTIN, "output"),
@@ -162,51 +161,11 @@ def _numpy_to_json(value):
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _bprop_version() -> str:
-    from . import __version__   # here, not at import time: bprop/__init__ may import this module
-
-    return __version__
-
-
-def _write_archive(f, net, header) -> None:
-    """The ZIP archive: one .npy member per array, then header.json with their checksums."""
-    arrays = {}
-    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
-        for key, array in _arrays_of(net):
-            array = np.ascontiguousarray(array)
-            with zf.open(_member_info(key + ".npy"), "w", force_zip64=array.nbytes + NPY_HEADER_ALLOWANCE > zipfile.ZIP64_LIMIT) as member:
-                sink = _HashingWriter(member)
-                npy_format.write_array(sink, array, allow_pickle=False)
-            arrays[key] = {"shape": list(array.shape), "dtype": array.dtype.name, "sha256": sink.sha256.hexdigest()}
-        header = {**header, "arrays": arrays}
-        text = json.dumps(header, indent=2, ensure_ascii=False, allow_nan=False)
-        zf.writestr(_member_info(HEADER_NAME), text.encode("utf-8"))
-
-
 def _arrays_of(net):
     for i, w in enumerate(net.weights):
         yield f"weights/{i}", w
     for i, b in enumerate(net.biases):
         yield f"biases/{i}", b
-
-
-def _member_info(name) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name)          # fixed 1980 timestamp: the same network gives the same bytes
-    info.compress_type = zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    return info
-
-
-class _HashingWriter:
-    """A write-only stream that hashes what passes through it."""
-
-    def __init__(self, stream):
-        self._stream = stream
-        self.sha256 = hashlib.sha256()
-
-    def write(self, data):
-        self.sha256.update(data)
-        return self._stream.write(data)
 
 
 # -- load ---------------------------------------------------------------------
@@ -321,11 +280,11 @@ class _Reader:
         sizes = header.get("sizes")
         if (not isinstance(sizes, list) or len(sizes) < 2
                 or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
-            raise self.fail(f"sizes={_short(sizes)} is not a list of 2 or more positive whole numbers")
+            raise self.fail(f"sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
         count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
         if count > MAX_PARAMETERS:
             raise self.fail(
-                f"sizes={_short(sizes)} declares {count:,} parameters, more than the {MAX_PARAMETERS:,} bprop "
+                f"sizes={short(sizes)} declares {count:,} parameters, more than the {MAX_PARAMETERS:,} bprop "
                 "accepts; the file is corrupt or not meant for bprop"
             )
         return sizes
@@ -333,7 +292,7 @@ class _Reader:
     def checked_dtype(self, header) -> str:
         dtype = header.get("dtype")
         if dtype not in DTYPE_NAMES:
-            raise self.fail(f"dtype={_short(dtype)} is not one of {', '.join(DTYPE_NAMES)}")
+            raise self.fail(f"dtype={short(dtype)} is not one of {', '.join(DTYPE_NAMES)}")
         return dtype
 
     def components(self, header):
@@ -343,7 +302,7 @@ class _Reader:
             name = header.get(key)
             if not ((isinstance(name, str) and name in builtin) or (key == "init" and name is None)):
                 raise self.fail(
-                    f"{key}={_short(name)} is not a built-in {key} of this bprop "
+                    f"{key}={short(name)} is not a built-in {key} of this bprop "
                     f"({', '.join(repr(n) for n in builtin)})",
                     "Upgrade bprop if a newer version wrote the file.",
                 )
@@ -352,7 +311,7 @@ class _Reader:
         slope = header.get("leaky_relu_slope")
         if slope is not None and (isinstance(slope, bool) or not isinstance(slope, (int, float))
                                   or not math.isfinite(slope)):
-            raise self.fail(f"leaky_relu_slope={_short(slope)} is not a finite number")
+            raise self.fail(f"leaky_relu_slope={short(slope)} is not a finite number")
 
         def layer(name):
             if name == "leaky_relu" and slope is not None:
@@ -371,17 +330,17 @@ class _Reader:
             expected[f"weights/{i}"] = (n_out, n_in)
             expected[f"biases/{i}"] = (n_out,)
         if set(table) != set(expected):
-            raise self.fail(f"the 'arrays' table does not match sizes={sizes} ({_difference(expected, table)})")
+            raise self.fail(f"the 'arrays' table does not match sizes={sizes} ({difference(expected, table)})")
         declared = {}
         for key, shape in expected.items():
             entry = table[key]
             if not isinstance(entry, dict):
                 raise self.fail(f"arrays[{key!r}] must be a JSON object")
             if entry.get("shape") != list(shape):
-                raise self.fail(f"arrays[{key!r}] declares shape {_short(entry.get('shape'))}, but sizes={sizes} "
+                raise self.fail(f"arrays[{key!r}] declares shape {short(entry.get('shape'))}, but sizes={sizes} "
                                 f"give {list(shape)}")
             if entry.get("dtype") != dtype:
-                raise self.fail(f"arrays[{key!r}] declares dtype {_short(entry.get('dtype'))}, but the network's "
+                raise self.fail(f"arrays[{key!r}] declares dtype {short(entry.get('dtype'))}, but the network's "
                                 f"dtype is {dtype}")
             digest = entry.get("sha256")
             if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
@@ -393,7 +352,7 @@ class _Reader:
         expected = {HEADER_NAME} | {key + ".npy" for key in declared}
         if set(infos) != expected:
             raise self.fail(f"the archive's members are not those of a bprop model file "
-                            f"({_difference(expected, infos)})")
+                            f"({difference(expected, infos)})")
 
     # -- members ---------------------------------------------------------------
 
@@ -489,14 +448,3 @@ def _as_path(path, parameter) -> Path:
     return Path(path)
 
 
-def _difference(expected, found) -> str:
-    """'missing: [...]; unexpected: [...]', naming only what is there."""
-    missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
-    parts = [f"{what}: {_short(names)}" for what, names in (("missing", missing), ("unexpected", extra)) if names]
-    return "; ".join(parts)
-
-
-def _short(value, limit=80) -> str:
-    """repr(value), cut to ``limit`` characters for a message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -17,6 +17,7 @@ import pytest
 from .reliability_helpers import TALLY, same_parameters, small_problem
 
 import bprop as bp
+from bprop import archive
 from bprop import checkpoint as checkpoints
 from bprop.checkpoint import Checkpointer
 from bprop.errors import InvalidArgument, ModelFileError, TrainingInterrupted
@@ -236,7 +237,7 @@ def test_a_failed_checkpoint_write_leaves_the_previous_one(tmp_path, monkeypatch
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(checkpoints.npy_format, "write_array", broken)
+    monkeypatch.setattr(archive.npy_format, "write_array", broken)
     with pytest.raises(OSError, match="No space left"):
         fit(network(), bp.SGD(lr=0.5), checkpoint=path, epochs=2)
     assert path.read_bytes() == before
