@@ -355,7 +355,8 @@ def _run_batches(state, X, targets, labels, progress, until, batch_size, limit, 
     cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, progress.done
     for batch, start in enumerate(range(batch * batch_size, min(until * batch_size, m), batch_size), start=batch + 1):
         rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
-        grads = net._backprop(X[rows], targets[rows], l2, m)
+        batch_targets = targets[rows]
+        grads = net._backprop(X[rows], batch_targets, l2, m)
         if not abs(grads.cost) <= limit:                 # NaN, ±inf, or exploded
             _restore(net, progress.start)
             raise _diverged(state, batch, grads.cost)
@@ -365,7 +366,7 @@ def _run_batches(state, X, targets, labels, progress, until, batch_size, limit, 
         cost_sum += grads.cost * count
         if labels is not None:
             correct += int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels[rows]))
-        state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, targets[rows]
+        state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, batch_targets
         _call(callbacks, "on_batch_end", state)
         if state.stop:
             break
