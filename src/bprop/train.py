@@ -332,11 +332,11 @@ class _Loop:
         state.history = History.from_dict(copy.deepcopy(c.history))
         if c.best is not None:
             self.watch.best_cost = c.best_cost
-            self.watch.best_params = ([w.copy() for w in c.best[0]], [b.copy() for b in c.best[1]])
+            self.watch.best_params = _copied(c.best)
         if c.epoch is None:
             return c.epochs_done + 1, None
         progress = _EpochProgress(None if c.order is None else c.order.copy(),
-                                  ([w.copy() for w in c.epoch_start[0]], [b.copy() for b in c.epoch_start[1]]),
+                                  _copied(c.epoch_start),
                                   time.perf_counter() - c.epoch["seconds"], c.epoch["batches_done"],
                                   c.epoch["cost_sum"], c.epoch["correct"], c.epoch["seen"])
         return c.epochs_done + 1, progress
@@ -451,7 +451,13 @@ def _finite(net) -> bool:
 
 
 def _snapshot(net):
-    return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    return _copied((net.weights, net.biases))
+
+
+def _copied(parameters):
+    """A copy of a (weights, biases) pair of array lists."""
+    weights, biases = parameters
+    return [w.copy() for w in weights], [b.copy() for b in biases]
 
 
 def _restore(net, snapshot):
