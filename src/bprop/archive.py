@@ -9,11 +9,18 @@ its SHA-256 recorded in ``header.json``, which is written last.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import math
+import tokenize
+import warnings
 import zipfile
+import zlib
 
 import numpy as np
 from numpy.lib import format as npy_format
+
+from .errors import ModelFileError
 
 HEADER_NAME = "header.json"
 NPY_HEADER_ALLOWANCE = 4096           # bytes a member may hold beyond its array data
@@ -70,3 +77,156 @@ def short(value, limit=80) -> str:
     """repr(value), cut to ``limit`` characters for a message."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# -- reading ----------------------------------------------------------------------
+
+# What numpy's .npy header parser may raise on a hostile header.
+NPY_HEADER_ERRORS = (ValueError, SyntaxError, TypeError, EOFError, tokenize.TokenError, RecursionError,
+                     KeyError, IndexError, OverflowError, MemoryError, Warning)
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+                OverflowError, NotImplementedError, RuntimeError)
+
+
+def read_npy_header(stream, limit, versions=((1, 0), (2, 0))):
+    """(shape, fortran_order, dtype) from the .npy header at the start of ``stream``.
+
+    numpy reads the header, a Python literal, with ``ast.literal_eval`` (no
+    code runs) within ``limit`` bytes. Headers bprop never writes (another
+    version; a Python 2 header, about which numpy only warns) are refused:
+    the warning is raised as an error, and the caller catches NPY_HEADER_ERRORS.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        version = npy_format.read_magic(stream)
+        if version not in versions:
+            raise ValueError(f".npy format version {version} (bprop writes 1.0)")
+        read = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+        return read(stream, max_header_size=limit)
+
+
+class ArchiveReader:
+    """The checks every bprop archive gets, for a reader that treats the file as hostile.
+
+    Subclasses name what they read (KIND, FORMAT, FORMAT_VERSION,
+    MAX_HEADER_BYTES, the fixes to suggest) and check their own header
+    contents; member names, sizes, the header's JSON and format, and each
+    array's .npy header, size and SHA-256 are checked here, before any array
+    is built. Every refusal is a ModelFileError naming the file.
+    """
+
+    KIND = "archive"
+    FORMAT = None
+    FORMAT_VERSION = 1
+    MAX_HEADER_BYTES = 1 << 20
+    FIX = "Restore the file from a copy."
+    NOT_OURS_FIX = "Pass a file written by bprop."
+    UPGRADE_FIX = "Upgrade bprop (pip install --upgrade bprop) to read it."
+
+    def __init__(self, path, zf):
+        self.path, self.zf = path, zf
+
+    def fail(self, problem, fix=None) -> ModelFileError:
+        return ModelFileError(f"{self.path}: {problem}. {fix or self.FIX}")
+
+    def members(self) -> dict:
+        """{name: ZipInfo}, refusing path tricks and duplicated names."""
+        infos = self.zf.infolist()
+        for info in infos:
+            name = info.filename
+            parts = name.split("/")
+            if (name.startswith("/") or "\\" in name or ":" in name or "\x00" in name
+                    or any(p in ("", ".", "..") for p in parts)):
+                raise self.fail(f"the archive holds a member with an unsafe name {name!r} (absolute, '..', or a "
+                                f"backslash); a bprop {self.KIND} never does, so it was not written by bprop",
+                                "Do not use this file.")
+            self.check_member(info)
+        names = [info.filename for info in infos]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise self.fail(f"the archive holds the member(s) {twice} more than once")
+        return {info.filename: info for info in infos}
+
+    def check_member(self, info) -> None:
+        """A subclass hook for what its members may be (compression, say)."""
+
+    def read_member(self, info, limit, what) -> bytes:
+        """At most ``limit`` bytes of a member, refusing odd compression and encryption."""
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise self.fail(f"{what} uses ZIP compression method {info.compress_type}; a bprop {self.KIND} uses "
+                            "stored or deflated members")
+        if info.flag_bits & 0x1:
+            raise self.fail(f"{what} is encrypted; a bprop {self.KIND} never is")
+        try:
+            with self.zf.open(info) as member:
+                data = member.read(limit + 1)     # zipfile stops at the declared size and checks the CRC there
+        except _READ_ERRORS as e:
+            raise self.fail(f"file is corrupt: {what} cannot be read ({e})") from None
+        if len(data) > limit:
+            raise self.fail(f"file is corrupt: {what} holds more than the {limit:,} bytes it may have")
+        return data
+
+    def header(self, infos) -> dict:
+        """header.json as a dict, of this FORMAT and a version this bprop reads."""
+        info = infos.get(HEADER_NAME)
+        if info is None:
+            raise self.fail(f"not a bprop {self.KIND}: the ZIP archive has no {HEADER_NAME}", self.NOT_OURS_FIX)
+        if info.file_size > self.MAX_HEADER_BYTES:
+            raise self.fail(f"{HEADER_NAME} declares {info.file_size:,} bytes, more than the "
+                            f"{self.MAX_HEADER_BYTES:,} a bprop {self.KIND} header may have")
+        raw = self.read_member(info, self.MAX_HEADER_BYTES, HEADER_NAME)
+        try:
+            header = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise self.fail(f"{HEADER_NAME} is not valid UTF-8 JSON ({e})") from None
+        if not isinstance(header, dict):
+            raise self.fail(f"{HEADER_NAME} must hold a JSON object, got {type(header).__name__}")
+        if header.get("format") != self.FORMAT:
+            raise self.fail(f"not a bprop {self.KIND}: {HEADER_NAME} says format={short(header.get('format'))}, "
+                            f"not {self.FORMAT!r}", self.NOT_OURS_FIX)
+        version = header.get("format_version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise self.fail(f"format_version={short(version)} is not a positive whole number")
+        if version > self.FORMAT_VERSION:
+            raise self.fail(f"the file has format_version {version}, written by a newer bprop "
+                            f"({short(header.get('bprop_version', 'unknown version'))}); this bprop reads "
+                            f"format_version {self.FORMAT_VERSION} only", self.UPGRADE_FIX)
+        return header
+
+    def check_member_set(self, infos, declared) -> None:
+        expected = {HEADER_NAME} | {key + ".npy" for key in declared}
+        if set(infos) != expected:
+            raise self.fail(f"the archive's members are not those of a bprop {self.KIND} "
+                            f"({difference(expected, infos)})")
+
+    def read_array(self, info, key, shape, dtype, digest) -> np.ndarray:
+        """The member ``key``.npy as a read-only (shape) array of ``dtype``, every byte checked."""
+        dtype = np.dtype(dtype)
+        nbytes = math.prod(shape) * dtype.itemsize
+        limit = nbytes + NPY_HEADER_ALLOWANCE
+        if info.file_size > limit:
+            raise self.fail(f"file is corrupt: {key} declares {info.file_size:,} bytes uncompressed, but a {shape} "
+                            f"{dtype.name} array takes {nbytes:,} (a ZIP bomb, or not written by bprop)",
+                            "Do not use this file.")
+        data = self.read_member(info, limit, key)
+        stream = io.BytesIO(data)
+        try:
+            found_shape, fortran, found = read_npy_header(stream, limit)
+        except NPY_HEADER_ERRORS as e:
+            raise self.fail(f"file is corrupt: {key} is not a readable .npy array ({e})") from None
+        if found.hasobject:
+            raise self.fail(f"{key} is an array of Python objects (dtype {found}), which would have to be "
+                            "unpickled; bprop never unpickles its files", "Do not use this file.")
+        if found.kind != dtype.kind or found.name != dtype.name:
+            raise self.fail(f"{key} holds dtype {found} but the header says {dtype.name}; the file is inconsistent")
+        if tuple(found_shape) != tuple(shape):
+            raise self.fail(f"{key} holds shape {tuple(found_shape)} but the header gives {tuple(shape)}; "
+                            "the file is inconsistent")
+        payload = memoryview(data)[stream.tell():]
+        if len(payload) < nbytes:
+            raise self.fail(f"file is corrupt: {key} is truncated ({len(payload):,} of {nbytes:,} data bytes)")
+        if len(payload) > nbytes:
+            raise self.fail(f"file is corrupt: {key} has {len(payload) - nbytes:,} bytes after its data")
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise self.fail(f"file is corrupt: checksum of {key} does not match")
+        return np.frombuffer(payload, dtype=found).reshape(shape, order="F" if fortran else "C")

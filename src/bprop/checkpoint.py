@@ -46,14 +46,10 @@ for type and range. A problem raises ModelFileError naming the file.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import math
 import numbers
 import os
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,8 +57,7 @@ import numpy as np
 
 from .errors import InvalidArgument, ModelFileError
 from .files import atomic_write
-from .archive import HEADER_NAME, NPY_HEADER_ALLOWANCE, bprop_version, difference, short, write_archive
-from .modelfile import NPY_HEADER_ERRORS, read_npy_header
+from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
 from .network import MAX_PARAMETERS
 from .validation import positive_int
 
@@ -218,14 +213,17 @@ def load(path) -> Checkpoint:
             return _Reader(path, zf).checkpoint()
 
 
-class _Reader:
-    """One pass over an open archive: the header's every value first, then each array."""
+class _Reader(ArchiveReader):
+    """One pass over an open checkpoint: the header's every value first, then each array."""
 
-    def __init__(self, path, zf):
-        self.path, self.zf = path, zf
+    KIND = "checkpoint"
+    FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES = FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES
+    FIX = "The checkpoint is damaged; resume from a copy, or train again."
+    NOT_OURS_FIX = "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load)."
+    UPGRADE_FIX = "Upgrade bprop to resume from it."
 
-    def fail(self, problem, fix="The checkpoint is damaged; resume from a copy, or train again."):
-        return ModelFileError(f"checkpoint {self.path}: {problem}. {fix}")
+    def fail(self, problem, fix=None):
+        return ModelFileError(f"checkpoint {self.path}: {problem}. {fix or self.FIX}")
 
     def checkpoint(self) -> Checkpoint:
         infos = self.members()
@@ -287,58 +285,13 @@ class _Reader:
 
     # -- the archive -----------------------------------------------------------
 
-    def members(self) -> dict:
-        infos = self.zf.infolist()
-        for info in infos:
-            name = info.filename
-            parts = name.split("/")
-            if (name.startswith("/") or "\\" in name or ":" in name or "\x00" in name
-                    or any(p in ("", ".", "..") for p in parts)):
-                raise self.fail(f"the archive holds a member with an unsafe name {short(name)}; a bprop "
-                                "checkpoint never does", "Do not use this file.")
-            if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or info.compress_size != info.file_size:
-                raise self.fail(f"the member {short(name)} is compressed or encrypted; bprop checkpoints store "
-                                "their members as they are", "Do not use this file.")
-        names = [info.filename for info in infos]
-        if len(set(names)) != len(names):
-            raise self.fail("the archive holds a member more than once")
-        return {info.filename: info for info in infos}
-
-    def read_member(self, info, limit, what) -> bytes:
-        try:
-            with self.zf.open(info) as member:
-                data = member.read(limit + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
-                OverflowError, NotImplementedError, RuntimeError) as e:
-            raise self.fail(f"{what} cannot be read ({e})") from None
-        if len(data) > limit:
-            raise self.fail(f"{what} holds more than the {limit:,} bytes it may have")
-        return data
+    def check_member(self, info) -> None:
+        if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or info.compress_size != info.file_size:
+            raise self.fail(f"the member {short(info.filename)} is compressed or encrypted; bprop checkpoints "
+                            "store their members as they are", "Do not use this file.")
 
     def header(self, infos) -> dict:
-        info = infos.get(HEADER_NAME)
-        if info is None:
-            raise self.fail(f"not a bprop checkpoint: the archive has no {HEADER_NAME}",
-                            "Pass the checkpoint.ckpt of a run folder.")
-        if info.file_size > MAX_HEADER_BYTES:
-            raise self.fail(f"{HEADER_NAME} declares {info.file_size:,} bytes, more than the {MAX_HEADER_BYTES:,} "
-                            "a checkpoint header may have")
-        raw = self.read_member(info, MAX_HEADER_BYTES, HEADER_NAME)
-        try:
-            header = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as e:
-            raise self.fail(f"{HEADER_NAME} is not valid UTF-8 JSON ({e})") from None
-        if not isinstance(header, dict):
-            raise self.fail(f"{HEADER_NAME} must hold a JSON object")
-        if header.get("format") != FORMAT:
-            raise self.fail(f"not a bprop checkpoint: format={short(header.get('format'))}, not {FORMAT!r}",
-                            "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load).")
-        version = header.get("format_version")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise self.fail(f"format_version={short(version)} is not a positive whole number")
-        if version > FORMAT_VERSION:
-            raise self.fail(f"it has format_version {version}, written by a newer bprop; this bprop reads "
-                            f"format_version {FORMAT_VERSION}", "Upgrade bprop to resume from it.")
+        header = super().header(infos)
         if not isinstance(header.get("arrays"), dict):
             raise self.fail(f"{HEADER_NAME} has no 'arrays' table")
         return header
@@ -462,30 +415,8 @@ class _Reader:
             declared[key] = (tuple(shape), np.dtype(dtype), digest)
         return declared
 
-    def check_member_set(self, infos, declared) -> None:
-        expected = {HEADER_NAME} | {key + ".npy" for key in declared}
-        if set(infos) != expected:
-            raise self.fail(f"the archive's members are not those its header lists ({difference(expected, infos)})")
-
     def array(self, info, key, shape, dtype, digest) -> np.ndarray:
-        nbytes = math.prod(shape) * dtype.itemsize
-        limit = nbytes + NPY_HEADER_ALLOWANCE
-        if info.file_size > limit or info.file_size < nbytes:
-            raise self.fail(f"{key} is {info.file_size:,} bytes, but a {shape} {dtype.name} array takes {nbytes:,}")
-        data = self.read_member(info, limit, key)
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise self.fail(f"checksum of {key} does not match")
-        stream = io.BytesIO(data)
-        try:
-            found_shape, fortran, found = read_npy_header(stream, limit)
-        except NPY_HEADER_ERRORS as e:
-            raise self.fail(f"{key} is not a readable .npy array ({e})") from None
-        if found.hasobject or found != dtype.newbyteorder("=") or tuple(found_shape) != shape or fortran:
-            raise self.fail(f"{key} holds {found} {tuple(found_shape)}, not the {dtype.name} {shape} of its header")
-        payload = memoryview(data)[stream.tell():]
-        if len(payload) != nbytes:
-            raise self.fail(f"{key} has {len(payload):,} data bytes, not {nbytes:,}")
-        return np.frombuffer(payload, dtype=found).reshape(shape).copy()
+        return np.array(self.read_array(info, key, shape, dtype, digest), order="C")
 
 
 def _plain(value):

@@ -32,22 +32,16 @@ bounded by the checked sizes of the network the header declares.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import math
 import os
-import tokenize
-import warnings
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
-from numpy.lib import format as npy_format
 
 from . import activations, costs, initializers
-from .archive import HEADER_NAME, NPY_HEADER_ALLOWANCE, bprop_version, difference, short, write_archive
+from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
 from .errors import InvalidArgument, ModelFileError
 from .files import atomic_write
 from .network import MAX_PARAMETERS, Network
@@ -58,8 +52,6 @@ SUFFIX = ".bprop"
 
 MAX_HEADER_BYTES = 1 << 20            # header.json larger than 1 MiB is refused
 # What numpy's .npy header parser (a Python literal read by tokenize and ast) raises on a crafted header.
-NPY_HEADER_ERRORS = (ValueError, SyntaxError, TypeError, EOFError, tokenize.TokenError, RecursionError,
-                     KeyError, IndexError, OverflowError, MemoryError, Warning)
 DTYPE_NAMES = ("float32", "float64")
 
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "SUFFIX"]
@@ -192,14 +184,14 @@ def load(path) -> Network:
             return _Reader(path, zf).network()
 
 
-class _Reader:
-    """One pass over an open archive: header checks first, then each array."""
+class _Reader(ArchiveReader):
+    """One pass over an open model file: header checks first, then each array."""
 
-    def __init__(self, path, zf):
-        self.path, self.zf = path, zf
-
-    def fail(self, problem, fix="Save the model again with bprop, or restore the file from a copy."):
-        return ModelFileError(f"{self.path}: {problem}. {fix}")
+    KIND = "model file"
+    FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES = FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES
+    FIX = "Save the model again with bprop, or restore the file from a copy."
+    NOT_OURS_FIX = "Pass a file written by bprop's save (net.save)."
+    UPGRADE_FIX = "Upgrade bprop (pip install --upgrade bprop) to load it."
 
     def network(self) -> Network:
         infos = self.members()
@@ -221,56 +213,8 @@ class _Reader:
 
     # -- the archive's table of contents ------------------------------------
 
-    def members(self) -> dict:
-        infos = self.zf.infolist()
-        for info in infos:
-            name = info.filename
-            parts = name.split("/")
-            if (name.startswith("/") or "\\" in name or ":" in name or "\x00" in name
-                    or any(p in ("", ".", "..") for p in parts)):
-                raise self.fail(
-                    f"the archive holds a member with an unsafe name {name!r} (absolute, '..', or a "
-                    "backslash); a bprop model file never does, so it was not written by bprop",
-                    "Do not use this file.",
-                )
-        names = [info.filename for info in infos]
-        if len(set(names)) != len(names):
-            twice = sorted({n for n in names if names.count(n) > 1})
-            raise self.fail(f"the archive holds the member(s) {twice} more than once")
-        return {info.filename: info for info in infos}
-
     def header(self, infos) -> dict:
-        info = infos.get(HEADER_NAME)
-        if info is None:
-            raise self.fail(
-                f"not a bprop model file: the ZIP archive has no {HEADER_NAME}",
-                "Pass a file written by bprop's save (net.save).",
-            )
-        if info.file_size > MAX_HEADER_BYTES:
-            raise self.fail(f"{HEADER_NAME} declares {info.file_size:,} bytes, more than the {MAX_HEADER_BYTES:,} "
-                            "a bprop header may have")
-        raw = self.read_member(info, MAX_HEADER_BYTES, HEADER_NAME)
-        try:
-            header = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as e:
-            raise self.fail(f"{HEADER_NAME} is not valid UTF-8 JSON ({e})") from None
-        if not isinstance(header, dict):
-            raise self.fail(f"{HEADER_NAME} must hold a JSON object, got {type(header).__name__}")
-        if header.get("format") != FORMAT:
-            raise self.fail(
-                f"not a bprop model file: {HEADER_NAME} says format={header.get('format')!r}, not {FORMAT!r}",
-                "Pass a file written by bprop's save (net.save).",
-            )
-        version = header.get("format_version")
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise self.fail(f"format_version={version!r} is not a positive whole number")
-        if version > FORMAT_VERSION:
-            raise self.fail(
-                f"the file has format_version {version}, written by a newer bprop "
-                f"({header.get('bprop_version', 'unknown version')}); this bprop reads format_version "
-                f"{FORMAT_VERSION} only",
-                "Upgrade bprop (pip install --upgrade bprop) to load it.",
-            )
+        header = super().header(infos)
         if not isinstance(header.get("metadata", {}), dict):
             raise self.fail(f"metadata in {HEADER_NAME} must be a JSON object")
         header.setdefault("metadata", {})
@@ -348,86 +292,10 @@ class _Reader:
             declared[key] = (shape, digest)
         return declared
 
-    def check_member_set(self, infos, declared) -> None:
-        expected = {HEADER_NAME} | {key + ".npy" for key in declared}
-        if set(infos) != expected:
-            raise self.fail(f"the archive's members are not those of a bprop model file "
-                            f"({difference(expected, infos)})")
-
-    # -- members ---------------------------------------------------------------
-
-    def read_member(self, info, limit, what) -> bytes:
-        """At most ``limit`` bytes of a member, refusing odd compression and encryption."""
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise self.fail(f"{what} uses ZIP compression method {info.compress_type}; bprop model files use "
-                            "stored or deflated members")
-        if info.flag_bits & 0x1:
-            raise self.fail(f"{what} is encrypted; bprop model files never are")
-        try:
-            with self.zf.open(info) as member:
-                data = member.read(limit + 1)     # zipfile stops at the declared size and checks the CRC there
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
-                OverflowError, NotImplementedError, RuntimeError) as e:
-            raise self.fail(f"file is corrupt: {what} cannot be read ({e})") from None
-        if len(data) > limit:
-            raise self.fail(f"file is corrupt: {what} holds more than the {limit:,} bytes it may have")
-        return data
-
     def array(self, infos, key, declared, dtype) -> np.ndarray:
         """The checked array ``key`` ('weights/0' …), a read-only view of the member's bytes."""
         shape, digest = declared[key]
-        dtype = np.dtype(dtype)
-        nbytes = math.prod(shape) * dtype.itemsize
-        limit = nbytes + NPY_HEADER_ALLOWANCE
-        info = infos[key + ".npy"]
-        if info.file_size > limit:
-            raise self.fail(
-                f"file is corrupt: {key} declares {info.file_size:,} bytes uncompressed, but a {shape} "
-                f"{dtype.name} array takes {nbytes:,} (a ZIP bomb, or not written by bprop)",
-                "Do not use this file.",
-            )
-        data = self.read_member(info, limit, key)
-        stream = io.BytesIO(data)
-        try:
-            found_shape, fortran, found = read_npy_header(stream, limit, versions=((1, 0), (2, 0)))
-        except NPY_HEADER_ERRORS as e:
-            raise self.fail(f"file is corrupt: {key} is not a readable .npy array ({e})") from None
-        if found.hasobject:
-            raise self.fail(
-                f"{key} is an array of Python objects (dtype {found}), which would have to be unpickled; "
-                "bprop never unpickles model files",
-                "Do not use this file.",
-            )
-        if found.kind != "f" or found.name != dtype.name:
-            raise self.fail(f"{key} holds dtype {found} but the header says {dtype.name}; the file is inconsistent")
-        if tuple(found_shape) != shape:
-            raise self.fail(f"{key} holds shape {tuple(found_shape)} but the header and sizes give {shape}; "
-                            "the file is inconsistent")
-        payload = memoryview(data)[stream.tell():]
-        if len(payload) < nbytes:
-            raise self.fail(f"file is corrupt: {key} is truncated ({len(payload):,} of {nbytes:,} data bytes)")
-        if len(payload) > nbytes:
-            raise self.fail(f"file is corrupt: {key} has {len(payload) - nbytes:,} bytes after its data")
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise self.fail(f"file is corrupt: checksum of {key} does not match")
-        return np.frombuffer(payload, dtype=found).reshape(shape, order="F" if fortran else "C")
-
-
-def read_npy_header(stream, limit, versions=((1, 0),)):
-    """(shape, fortran_order, dtype) from the .npy header at the start of ``stream``.
-
-    numpy reads the header, a Python literal, with ``ast.literal_eval`` (no
-    code runs) within ``limit`` bytes. Headers bprop never writes (another
-    version; a Python 2 header, about which numpy only warns) are refused:
-    the warning is raised as an error, and the caller catches NPY_HEADER_ERRORS.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        version = npy_format.read_magic(stream)
-        if version not in versions:
-            raise ValueError(f".npy format version {version} (bprop writes 1.0)")
-        read = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
-        return read(stream, max_header_size=limit)
+        return self.read_array(infos[key + ".npy"], key, shape, dtype, digest)
 
 
 class _Preloaded:
