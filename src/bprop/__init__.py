@@ -8,6 +8,7 @@
     net.save("model.bprop"); net = bp.load("model.bprop")
 """
 
+from . import backend
 from .checkpoint import Checkpointer
 from .errors import BpropError, DataError, InvalidArgument, ModelFileError, TrainingDiverged, TrainingInterrupted
 from .explanation import Trace, explain, explain_steps

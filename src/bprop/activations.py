@@ -18,11 +18,18 @@ the output layer's activation.
 
 All functions are numerically stable for |z| up to 1e4 and beyond: no
 overflow or invalid-value warnings in float32 or float64.
+
+Each function takes its array library from z (``xp = namespace(z)``, see
+``bprop.backend``), so the same lines run on NumPy, PyTorch, CuPy and
+array_api_strict arrays; ``backend.tanh``/``exp`` write in place for NumPy.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from . import backend
+from .backend import namespace, total
 
 
 class Sigmoid:
@@ -34,8 +41,8 @@ class Sigmoid:
     def value(self, z):
         # 1/(1+e^{−z}) = ½(1 + tanh(z/2)): the same function, but tanh never
         # overflows, so there is no warning at z = −1e4.
-        a = np.multiply(z, 0.5)
-        np.tanh(a, out=a)
+        a = z * 0.5
+        a = backend.tanh(a, out=a)
         a += 1.0
         a *= 0.5
         return a
@@ -52,7 +59,7 @@ class Tanh:
     output_range = (-1.0, 1.0)
 
     def value(self, z):
-        return np.tanh(z)
+        return namespace(z).tanh(z)
 
     def derivative(self, z, a):
         """σ′(z) computed from a = tanh z."""
@@ -71,14 +78,15 @@ class ReLU:
     def value(self, z):
         # Against a row of zeros NumPy's maximum runs its vector loop; against
         # the scalar 0 it is about 2× slower (measured at 32 and 1024 rows).
-        key = (z.shape[-1], z.dtype)
+        xp = namespace(z)
+        key = (z.shape[-1], z.dtype, xp.__name__, str(z.device))
         zeros = self._zero_rows.get(key)
         if zeros is None:
-            zeros = self._zero_rows[key] = np.zeros(z.shape[-1], dtype=z.dtype)
-        return np.maximum(z, zeros)
+            zeros = self._zero_rows[key] = xp.zeros(z.shape[-1], dtype=z.dtype, device=z.device)
+        return xp.maximum(z, zeros)
 
     def derivative(self, z, a):
-        return (z > 0).astype(z.dtype)
+        return namespace(z).astype(z > 0, z.dtype)
 
 
 class LeakyReLU:
@@ -91,10 +99,11 @@ class LeakyReLU:
         self.slope = float(slope)
 
     def value(self, z):
-        return np.where(z > 0, z, self.slope * z)
+        return namespace(z).where(z > 0, z, self.slope * z)
 
     def derivative(self, z, a):
-        return np.where(z > 0, 1.0, self.slope).astype(z.dtype)
+        xp = namespace(z)
+        return xp.where(z > 0, xp.ones_like(z), xp.full_like(z, self.slope))
 
 
 class Identity:
@@ -104,10 +113,10 @@ class Identity:
     output_range = (-np.inf, np.inf)
 
     def value(self, z):
-        return z.copy()
+        return backend.copy(z)
 
     def derivative(self, z, a):
-        return np.ones_like(z)
+        return namespace(z).ones_like(z)
 
 
 class Softmax:
@@ -126,14 +135,15 @@ class Softmax:
 
     def value(self, z):
         # Subtracting the row maximum leaves a unchanged and keeps e^{z} ≤ 1.
-        e = z - z.max(axis=-1, keepdims=True)
-        np.exp(e, out=e)
-        e /= e.sum(axis=-1, keepdims=True)
+        xp = namespace(z)
+        e = z - xp.max(z, axis=-1, keepdims=True)
+        e = backend.exp(e, out=e)
+        e /= total(e, axis=-1, keepdims=True)
         return e
 
     def jacobian_product(self, z, a, g):
         """(∂a/∂z)ᵀ g for each row: a ⊙ (g − ⟨g, a⟩). g, a : (m, n_L)."""
-        return a * (g - np.sum(g * a, axis=-1, keepdims=True))
+        return a * (g - total(g * a, axis=-1, keepdims=True))
 
     def derivative(self, z, a):
         from .errors import InvalidArgument

@@ -17,8 +17,7 @@ network is built (``check_pairing``).
 
 from __future__ import annotations
 
-import numpy as np
-
+from .backend import namespace, total
 from .errors import InvalidArgument
 
 
@@ -28,7 +27,13 @@ def _safe_log(a):
     ln 0 is −inf; a saturated output gives a large finite cost instead of a
     warning and an infinity.
     """
-    return np.log(np.maximum(a, np.finfo(a.dtype).tiny))
+    xp = namespace(a)
+    return xp.log(xp.maximum(a, _tiny(a)))
+
+
+def _tiny(a):
+    """The smallest normal number of a's dtype (1.2e−38 for float32)."""
+    return namespace(a).finfo(a.dtype).smallest_normal
 
 
 class Quadratic:
@@ -39,7 +44,7 @@ class Quadratic:
 
     def value(self, a, y):
         d = a - y
-        return 0.5 * np.einsum("ij,ij->i", d, d)
+        return 0.5 * total(d * d, axis=-1)
 
     def gradient(self, a, y):
         return a - y
@@ -55,11 +60,10 @@ class CrossEntropy:
     requires_output = ("sigmoid",)
 
     def value(self, a, y):
-        return -np.sum(y * _safe_log(a) + (1.0 - y) * _safe_log(1.0 - a), axis=-1)
+        return -total(y * _safe_log(a) + (1.0 - y) * _safe_log(1.0 - a), axis=-1)
 
     def gradient(self, a, y):
-        tiny = np.finfo(a.dtype).tiny
-        return (a - y) / np.maximum(a * (1.0 - a), tiny)
+        return (a - y) / namespace(a).maximum(a * (1.0 - a), _tiny(a))
 
 
 class LogLikelihood:
@@ -72,11 +76,10 @@ class LogLikelihood:
     requires_output = ("softmax",)
 
     def value(self, a, y):
-        return -np.sum(y * _safe_log(a), axis=-1)
+        return -total(y * _safe_log(a), axis=-1)
 
     def gradient(self, a, y):
-        tiny = np.finfo(a.dtype).tiny
-        return -y / np.maximum(a, tiny)
+        return -y / namespace(a).maximum(a, _tiny(a))
 
 
 BUILTIN = {

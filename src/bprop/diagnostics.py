@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations, costs
+from .backend import mean_abs, namespace, sum_of_squares
 from .errors import InvalidArgument
 from .optimizers import SGD
 from .validation import positive_int
@@ -132,14 +133,15 @@ class Diagnostics:
         grads = state.grads
         if self._checks_bp1 and state.batch_targets is not None:
             a = grads.activations[-1]
-            far = np.abs(a - state.batch_targets) >= 0.5                                   # |a^L − y| ≥ ½
+            xp = namespace(a)
+            far = xp.abs(a - state.batch_targets) >= 0.5                                   # |a^L − y| ≥ ½
             sigma_prime = state.net.output.derivative(grads.zs[-1], a)                     # σ′(z^L)
-            self._saturated += int(np.count_nonzero(far & (sigma_prime < self.saturated_below)))
-            self._far += int(np.count_nonzero(far))
-            self._outputs += a.size
+            self._saturated += int(xp.count_nonzero(far & (sigma_prime < self.saturated_below)))
+            self._far += int(xp.count_nonzero(far))
+            self._outputs += math.prod(a.shape)
         if len(grads.deltas) > 1:
-            self._first += float(np.abs(grads.deltas[0]).sum()) / grads.deltas[0].size     # mean |δ^2|
-            self._last += float(np.abs(grads.deltas[-1]).sum()) / grads.deltas[-1].size    # mean |δ^L|
+            self._first += mean_abs(grads.deltas[0])     # mean |δ^2|
+            self._last += mean_abs(grads.deltas[-1])     # mean |δ^L|
         self._batches += 1
 
     def on_epoch_end(self, state):
@@ -195,7 +197,7 @@ class Diagnostics:
         if not isinstance(optimizer, SGD) or callable(optimizer.lr) or state.batch_targets is None:
             return
         eta, grads, net = float(optimizer.lr), state.grads, state.net
-        squared_norm = sum(float(np.vdot(g, g)) for g in (*grads.weights, *grads.biases))    # ‖∇C‖²
+        squared_norm = sum(float(sum_of_squares(g)) for g in (*grads.weights, *grads.biases))    # ‖∇C‖²
         predicted = -eta * squared_norm                                       # ΔC ≈ ∇C · Δw = −η‖∇C‖²
         with np.errstate(over="ignore", invalid="ignore"):
             after = float(net._batch_cost(net._feedforward(grads.activations[0]), state.batch_targets,

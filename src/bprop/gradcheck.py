@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .backend import backend_for, to_numpy
 from .validation import as_inputs, as_targets, non_negative_float, positive_int
 
 FLOOR = 1e-8
@@ -76,7 +77,9 @@ def gradcheck(net, X, Y, *, l2=0.0, eps=1e-6, max_per_layer=None, seed=0) -> Gra
     max_per_layer : check at most this many weights and biases per layer,
         chosen at random from ``seed`` (None: all of them).
     """
-    net64, net_fd = net.copy(dtype="float64"), net._converted(np.longdouble)
+    # backprop runs where the network lives (a GPU's BP1–BP4 is what is checked);
+    # the finite differences run on the CPU in extended precision.
+    net64, net_fd = net.copy(dtype="float64"), net._converted(np.longdouble, backend_for("numpy"))
     X = as_inputs(X, net.sizes[0], np.float64)
     Y = as_targets(Y, X.shape[0], net.sizes[-1], np.float64)
     X_fd, Y_fd = X.astype(np.longdouble), Y.astype(np.longdouble)
@@ -85,15 +88,15 @@ def gradcheck(net, X, Y, *, l2=0.0, eps=1e-6, max_per_layer=None, seed=0) -> Gra
         max_per_layer = positive_int(max_per_layer, "max_per_layer")
     rng = np.random.default_rng(seed)
     n = X.shape[0]
-    grads = net64._backprop(X, Y, l2, n)
+    grads = net64._backprop(net64._placed(X), net64._placed(Y), l2, n)
 
     def cost():
         return net_fd._batch_cost(net_fd._feedforward(X_fd), Y_fd, l2, n)
 
     checks = []
     for i in range(len(net64.weights)):
-        w_err, w_count = _compare(net_fd.weights[i], grads.weights[i], cost, eps, max_per_layer, rng)
-        b_err, b_count = _compare(net_fd.biases[i], grads.biases[i], cost, eps, max_per_layer, rng)
+        w_err, w_count = _compare(net_fd.weights[i], to_numpy(grads.weights[i]), cost, eps, max_per_layer, rng)
+        b_err, b_count = _compare(net_fd.biases[i], to_numpy(grads.biases[i]), cost, eps, max_per_layer, rng)
         checks.append(LayerCheck(i + 2, w_err, b_err, w_count, b_count))
     return GradcheckReport(checks, eps)
 

@@ -42,6 +42,7 @@ import numpy as np
 
 from . import activations, costs, initializers
 from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
+from .backend import to_numpy
 from .errors import InvalidArgument, ModelFileError
 from .files import atomic_write
 from .network import MAX_PARAMETERS, Network
@@ -154,24 +155,29 @@ def _numpy_to_json(value):
 
 
 def _arrays_of(net):
+    """The parameters as NumPy arrays (a GPU network's come to the host)."""
     for i, w in enumerate(net.weights):
-        yield f"weights/{i}", w
+        yield f"weights/{i}", to_numpy(w)
     for i, b in enumerate(net.biases):
-        yield f"biases/{i}", b
+        yield f"biases/{i}", to_numpy(b)
 
 
 # -- load ---------------------------------------------------------------------
 
-def load(path) -> Network:
-    """The network saved in the model file at ``path``.
+def load(path, device="cpu", backend=None) -> Network:
+    """The network saved in the model file at ``path``, on ``device``.
 
     Raises ModelFileError (naming the file, the problem and the fix) for a file
     that is not a bprop model file, was written by a newer bprop, is corrupt or
     truncated, or describes a network bprop will not build. OSError (such as
     FileNotFoundError) when the file cannot be opened. The returned network has
     the file's sizes, names, dtype, weights and biases, and ``net.metadata``.
+    device, backend : where the network goes, as for ``Network`` (a model
+        saved from a GPU loads on the CPU and the other way round).
     """
     path = _as_path(path, "path")
+    if (device, backend) != ("cpu", None):
+        return load(path).to(device, backend)
     with open(path, "rb") as f:
         try:
             zf = zipfile.ZipFile(f)

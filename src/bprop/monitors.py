@@ -14,7 +14,7 @@ It reads only the arrays the training step already computed
 
 from __future__ import annotations
 
-import numpy as np
+from .backend import mean_abs
 
 from .validation import positive_int
 
@@ -71,8 +71,8 @@ class LayerStats:
             return
         grads = state.grads
         for i, (delta, grad_w) in enumerate(zip(grads.deltas, grads.weights)):
-            self._delta[i] += float(np.abs(delta).sum()) / delta.size       # mean |δ^l|      (BP1/BP2)
-            self._grad_w[i] += float(np.abs(grad_w).sum()) / grad_w.size    # mean |∂C/∂w^l|  (BP3)
+            self._delta[i] += mean_abs(delta)       # mean |δ^l|      (BP1/BP2)
+            self._grad_w[i] += mean_abs(grad_w)     # mean |∂C/∂w^l|  (BP3)
         self._count += 1
 
     def on_epoch_end(self, state):

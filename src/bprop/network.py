@@ -24,6 +24,11 @@ stacks m samples as the rows of a matrix: X is (m, n_1), and row i of Z^l, A^l,
 The batch cost is the mean of the per-sample costs, so a batch of one sample
 gives exactly the derivation's numbers, and three matrix products per layer
 (forward, BP2, BP3) do all the heavy work.
+
+The arrays may be NumPy's (the default), PyTorch's or CuPy's, on the CPU or a
+GPU (``Network(..., device="cuda")``): the lines below use only the Python
+array API standard, through ``xp``, the namespace of the network's arrays
+(see ``bprop.backend``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations, costs, initializers
+from .backend import backend_for, namespace, sum_of_squares, to_numpy, total
 from .errors import InvalidArgument
 from .validation import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
 
@@ -74,21 +80,22 @@ class ParameterList(list):
     of deep inside a matrix product later.
     """
 
-    def __init__(self, arrays, shapes, dtype, what):
+    def __init__(self, arrays, shapes, dtype, what, backend):
         super().__init__()
-        self._shapes, self._dtype, self._what = shapes, dtype, what
+        self._shapes, self._dtype, self._what, self._backend = shapes, dtype, what, backend
         if len(arrays) != len(shapes):
             raise InvalidArgument(f"{what} needs {len(shapes)} arrays (one per layer l = 2 … {len(shapes) + 1}), got {len(arrays)}.")
         for i, array in enumerate(arrays):
             super().append(self._checked(i, array))
 
     def _checked(self, i, array):
-        array = np.asarray(array)
-        if array.shape != self._shapes[i]:
+        if not hasattr(array, "shape"):
+            array = np.asarray(array)
+        if tuple(array.shape) != self._shapes[i]:
             raise InvalidArgument(
-                f"{self._what}[{i}] (layer l = {i + 2}) must have shape {self._shapes[i]}, got {array.shape}."
+                f"{self._what}[{i}] (layer l = {i + 2}) must have shape {self._shapes[i]}, got {tuple(array.shape)}."
             )
-        return np.array(array, dtype=self._dtype, order="C", copy=True)
+        return self._backend.asarray(array, self._dtype)
 
     def __setitem__(self, i, array):
         if isinstance(i, slice):
@@ -100,7 +107,7 @@ class ParameterList(list):
 
     def __reduce__(self):
         """Pickle and deepcopy rebuild the list through __init__, with its checks."""
-        return (ParameterList, (list(self), self._shapes, self._dtype, self._what))
+        return (ParameterList, (list(self), self._shapes, self._dtype, self._what, self._backend))
 
     extend = insert = append
 
@@ -129,12 +136,19 @@ class Network:
     seed : int, numpy.random.Generator or None
         The source of the initial weights.
     dtype : 'float32' (default, for training) or 'float64' (for checks).
+    device : 'cpu' (default) or 'cuda' / 'cuda:N': where the parameters, and
+        the batches during training, live.
+    backend : the array library: None (NumPy on the CPU; on 'cuda', CuPy if
+        installed, else PyTorch), or 'numpy', 'torch', 'cupy', 'array_api_strict'.
+        Data passed in (NumPy arrays, lists, tensors) is moved there; results
+        (``feedforward``, ``backprop``) are arrays of that library.
     """
 
     def __init__(self, sizes, activation="sigmoid", output=None, cost="quadratic",
-                 init="normal", seed=None, dtype="float32"):
+                 init="normal", seed=None, dtype="float32", device="cpu", backend=None):
         self.sizes = _checked_sizes(sizes)
         self.dtype = dtype_of(dtype)
+        self.backend = backend_for(backend, device)
         self.activation = resolve(activation, parameter="activation", builtin=activations.BUILTIN,
                                   methods=("value", "derivative"))
         if not activations.is_elementwise(self.activation):
@@ -177,7 +191,7 @@ class Network:
 
     @weights.setter
     def weights(self, arrays):
-        self._weights = ParameterList(list(arrays), self._weight_shapes(), self.dtype, "weights")
+        self._weights = ParameterList(list(arrays), self._weight_shapes(), self.dtype, "weights", self.backend)
 
     @property
     def biases(self):
@@ -186,7 +200,7 @@ class Network:
 
     @biases.setter
     def biases(self, arrays):
-        self._biases = ParameterList(list(arrays), [(n,) for n in self.sizes[1:]], self.dtype, "biases")
+        self._biases = ParameterList(list(arrays), [(n,) for n in self.sizes[1:]], self.dtype, "biases", self.backend)
 
     def _weight_shapes(self):
         return [(n_out, n_in) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
@@ -206,18 +220,32 @@ class Network:
         names = {getattr(self.output, "name", None), getattr(self.cost, "name", None)}
         return bool(names & {"sigmoid", "softmax", "cross_entropy", "log_likelihood"})
 
+    @property
+    def device(self) -> str:
+        """Where the parameters live: 'cpu', 'cuda' or 'cuda:N'."""
+        return self.backend.device
+
     def copy(self, dtype=None) -> "Network":
         """An independent copy, optionally in another dtype (float64 for checks)."""
         return self._converted(self.dtype if dtype is None else dtype_of(dtype))
 
-    def _converted(self, dtype) -> "Network":
-        """A copy in any floating dtype (gradcheck uses np.longdouble)."""
+    def to(self, device="cpu", backend=None) -> "Network":
+        """An independent copy on another device or array library (same dtype).
+
+        ``net.to("cuda")`` moves a network to the GPU, ``net.to("cpu")``
+        brings it back as NumPy arrays; backend as in the constructor.
+        """
+        return self._converted(self.dtype, backend_for(backend, device))
+
+    def _converted(self, dtype, backend=None) -> "Network":
+        """A copy in any floating dtype (gradcheck uses np.longdouble) and backend."""
         twin = object.__new__(Network)
         twin.__dict__.update(self.__dict__)
         twin.sizes = list(self.sizes)
         twin.dtype = dtype
-        twin.weights = [w.astype(twin.dtype) for w in self.weights]
-        twin.biases = [b.astype(twin.dtype) for b in self.biases]
+        twin.backend = self.backend if backend is None else backend
+        twin.weights = list(self.weights)        # ParameterList copies, converting dtype and library
+        twin.biases = list(self.biases)
         return twin
 
     def save(self, path, *, metadata=None):
@@ -228,34 +256,44 @@ class Network:
 
     def __repr__(self):
         name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
+        where = "" if self.backend.is_numpy else f", device={self.device!r}, backend={self.backend.name!r}"
         return (f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "
-                f"cost={name(self.cost)!r}, dtype={np.dtype(self.dtype).name!r})")
+                f"cost={name(self.cost)!r}, dtype={np.dtype(self.dtype).name!r}{where})")
 
     # -- forward ------------------------------------------------------------
 
     def feedforward(self, X):
         """a^L for each sample. X : (m, n_1) → (m, n_L); a single (n_1,) → (n_L,)."""
         single = np.ndim(X) == 1
-        A = self._feedforward(as_inputs(X, self.sizes[0], self.dtype))
-        return A[0] if single else A
+        A = self._feedforward(self._inputs(X))
+        return A[0, ...] if single else A
 
     def predict(self, X):
         """Class labels (m,) for a classifier, else the outputs a^L (m, n_L)."""
         single = np.ndim(X) == 1
-        A = self._feedforward(as_inputs(X, self.sizes[0], self.dtype))
+        A = self._feedforward(self._inputs(X))
         P = self.labels_from_outputs(A) if self.is_classifier else A
-        return P[0] if single else P
+        return P[0, ...] if single else P
 
     def labels_from_outputs(self, A):
         """Class labels from outputs a^L: the largest output, or a ≥ ½ for one output neuron."""
+        xp = namespace(A)
         if A.shape[1] == 1:
-            return (A[:, 0] >= 0.5).astype(np.int64)
-        return A.argmax(axis=1)
+            return xp.astype(A[:, 0] >= 0.5, xp.int64)
+        return xp.argmax(A, axis=1)
+
+    def _inputs(self, X, parameter="X"):
+        """X checked (as_inputs) and placed in the network's library and device."""
+        return self._placed(as_inputs(X, self.sizes[0], self.dtype, parameter))
+
+    def _placed(self, array):
+        """A checked NumPy array moved to the network's library and device (NumPy: itself)."""
+        return array if self.backend.is_numpy else self.backend.asarray(array)
 
     def _feedforward(self, X, chunk=8192):
         """a^L only, in chunks of rows so that memory stays bounded."""
         if X.shape[0] > chunk:
-            return np.concatenate([self._feedforward(X[i:i + chunk]) for i in range(0, X.shape[0], chunk)])
+            return namespace(X).concat([self._feedforward(X[rows, ...]) for rows in _chunks(X.shape[0], chunk)])
         return self._forward(X)[1][-1]
 
     def _forward(self, X):
@@ -263,11 +301,12 @@ class Network:
         zs, acts = [], [X]
         a = X
         last = len(self._weights) - 1
+        small = SMALL_BATCH if self.backend.is_numpy else 0
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
             # z^l = w^l a^{l−1} + b^l, in row form Z = A Wᵀ + b. For a few rows
             # OpenBLAS runs A·Wᵀ ~40% slower than the same product as (W·Aᵀ)ᵀ
-            # (measured: 121 vs 83 µs at 32×784·784×256), so small batches use that.
-            z = (w @ a.T).T if a.shape[0] < SMALL_BATCH else a @ w.T
+            # (measured: 121 vs 83 µs at 32×784·784×256), so small NumPy batches use that.
+            z = (w @ a.T).T if a.shape[0] < small else a @ w.T
             z += b
             sigma = self.output if i == last else self.activation
             a = sigma.value(z)                           # a^l = σ(z^l)
@@ -289,15 +328,15 @@ class Network:
         single = np.ndim(X) == 1
         X = as_inputs(X, self.sizes[0], self.dtype)
         if single:
-            Y = np.asarray(Y)
+            Y = to_numpy(Y)
             Y = Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1)
         Y = as_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         l2 = non_negative_float(l2, "l2")
         n = X.shape[0] if n is None else positive_int(n, "n")
-        return self._backprop(X, Y, l2, n)
+        return self._backprop(self._placed(X), self._placed(Y), l2, n)
 
     def _backprop(self, X, Y, l2=0.0, n=1) -> Gradients:
-        """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype."""
+        """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library."""
         m = X.shape[0]
         zs, acts = self._forward(X)
         count = len(self._weights)
@@ -318,7 +357,7 @@ class Network:
             deltas[i] = delta
             delta_mean = delta * (1.0 / m)      # the 1/m of the batch mean, applied to Δ (smaller than W)
             grad_w[i] = delta_mean.T @ acts[i]                          # BP3: Σ_i a^{l−1}_k δ^l_j / m
-            grad_b[i] = delta_mean.sum(axis=0)                          # BP4: Σ_i δ^l_j / m
+            grad_b[i] = total(delta_mean, axis=0)                       # BP4: Σ_i δ^l_j / m
 
         if l2:
             for gw, w in zip(grad_w, self._weights):
@@ -330,9 +369,9 @@ class Network:
 
         Returned as a scalar of the network's dtype (gradcheck relies on that).
         """
-        cost = self.cost.value(A, Y).sum() / A.shape[0]          # the batch mean
+        cost = total(self.cost.value(A, Y)) / A.shape[0]          # the batch mean
         if l2:
-            cost += l2 / (2 * n) * sum(np.vdot(w, w) for w in self._weights)
+            cost += l2 / (2 * n) * sum(sum_of_squares(w) for w in self._weights)
         return cost
 
     # -- evaluation ---------------------------------------------------------
@@ -345,15 +384,17 @@ class Network:
         X = as_inputs(X, self.sizes[0], self.dtype)
         targets = as_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         labels = self.labels_from_targets(Y, targets)
-        return self._evaluate(X, targets, labels, chunk=chunk)
+        return self._evaluate(self._placed(X), self._placed(targets), labels, chunk=chunk)
 
     def _evaluate(self, X, targets, labels, chunk=8192):
+        """(mean cost, accuracy) of placed X, targets; labels a NumPy (m,) array or None."""
         total_cost, correct = 0.0, 0
-        for i in range(0, X.shape[0], chunk):
-            A = self._feedforward(X[i:i + chunk])
-            total_cost += float(np.sum(self.cost.value(A, targets[i:i + chunk])))
+        for rows in _chunks(X.shape[0], chunk):
+            A = self._feedforward(X[rows, ...])
+            total_cost += float(total(self.cost.value(A, targets[rows, ...])))
             if labels is not None:
-                correct += int(np.count_nonzero(self.labels_from_outputs(A) == labels[i:i + chunk]))
+                predicted = to_numpy(self.labels_from_outputs(A))
+                correct += int(np.count_nonzero(predicted == labels[rows]))
         m = X.shape[0]
         return total_cost / m, (correct / m if labels is not None else None)
 
@@ -364,10 +405,15 @@ class Network:
         applies to a tanh or identity output too); real-valued targets are
         read as classes only by a classifier (one-hot rows, or 0/1 for one output).
         """
-        Y = np.asarray(Y)
+        Y = to_numpy(Y)
         if Y.ndim == 1 and Y.dtype.kind in "biu":
             return Y.astype(np.int64)
-        return self.labels_from_outputs(targets) if self.is_classifier else None
+        return to_numpy(self.labels_from_outputs(targets)) if self.is_classifier else None
+
+
+def _chunks(m, chunk):
+    """Slices of at most ``chunk`` rows covering 0 … m (never past the end: the standard leaves that open)."""
+    return [slice(i, min(i + chunk, m)) for i in range(0, m, chunk)]
 
 
 def _checked_sizes(sizes):

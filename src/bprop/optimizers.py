@@ -19,10 +19,13 @@ l2=λ)`` adds (λ/n) w to ∂C/∂w, so that SGD's step is w ← (1 − ηλ/n) 
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
+from . import backend
+from .backend import backend_of, namespace, to_numpy
 from .errors import InvalidArgument
 
 
@@ -52,10 +55,16 @@ class Optimizer:
         self.steps += 1
 
     def _buffer(self, key, like):
-        """A zero buffer per parameter, made on first use and reused by every step."""
+        """A zero buffer per parameter, made on first use and reused by every step.
+
+        A buffer loaded by load_state_dict (NumPy) moves to the parameter's
+        library and device on first use.
+        """
         buf = self.state.get(key)
+        if buf is not None and type(buf) is not type(like):
+            buf = self.state[key] = backend_of(like).asarray(buf)
         if buf is None or buf.shape != like.shape or buf.dtype != like.dtype:
-            buf = self.state[key] = np.zeros_like(like)
+            buf = self.state[key] = namespace(like).zeros_like(like)
         return buf
 
     def _update(self, key, param, grad, eta):
@@ -75,7 +84,7 @@ class Optimizer:
         optimizer of the same class continues exactly where this one is.
         """
         return {"type": type(self).__name__, "steps": int(self.steps),
-                "state": {key: np.array(buf, copy=True) for key, buf in self.state.items()}}
+                "state": {key: np.array(to_numpy(buf), copy=True) for key, buf in self.state.items()}}
 
     def load_state_dict(self, state: dict) -> None:
         """Continue from ``state``, a ``state_dict()`` of an optimizer of the same class.
@@ -109,7 +118,7 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def _update(self, key, param, grad, eta):
-        param -= np.multiply(grad, eta, out=self._buffer(key, param))
+        param -= backend.multiply(grad, eta, out=self._buffer(key, param))
 
     def __repr__(self):
         return f"SGD(lr={self.lr!r})"
@@ -125,7 +134,7 @@ class Momentum(Optimizer):
     def _update(self, key, param, grad, eta):
         v = self._buffer(key + ("v",), param)
         v *= self.momentum
-        v -= np.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))
+        v -= backend.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))
         param += v
 
     def __repr__(self):
@@ -141,10 +150,10 @@ class Nesterov(Momentum):
 
     def _update(self, key, param, grad, eta):
         v = self._buffer(key + ("v",), param)
-        step = np.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))   # η ∂C/∂w
+        step = backend.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))   # η ∂C/∂w
         v *= self.momentum
         v -= step
-        ahead = np.multiply(v, self.momentum, out=self._buffer(key + ("ahead",), param))
+        ahead = backend.multiply(v, self.momentum, out=self._buffer(key + ("ahead",), param))
         ahead -= step
         param += ahead                                                   # w ← w + μv − η ∂C/∂w
 
@@ -174,17 +183,17 @@ class Adam(Optimizer):
         v = self._buffer(key + ("v",), param)
         scratch = self._buffer(key + ("scratch",), param)
         t = self.steps + 1
-        correction = np.sqrt(1 - self.beta2 ** t)
+        correction = math.sqrt(1 - self.beta2 ** t)
         step_size = eta * correction / (1 - self.beta1 ** t)           # α_t
         m *= self.beta1
-        m += np.multiply(grad, 1 - self.beta1, out=scratch)            # m ← β₁m + (1 − β₁)g
+        m += backend.multiply(grad, 1 - self.beta1, out=scratch)       # m ← β₁m + (1 − β₁)g
         v *= self.beta2
-        np.multiply(grad, grad, out=scratch)
+        scratch = backend.multiply(grad, grad, out=scratch)
         scratch *= 1 - self.beta2
         v += scratch                                                    # v ← β₂v + (1 − β₂)g²
-        np.sqrt(v, out=scratch)
+        scratch = backend.sqrt(v, out=scratch)
         scratch += self.eps * correction                                # √v + ε̂
-        np.divide(m, scratch, out=scratch)
+        scratch = backend.divide(m, scratch, out=scratch)
         scratch *= step_size
         param -= scratch                                                # w ← w − α_t m/(√v + ε̂)
 

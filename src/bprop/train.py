@@ -31,6 +31,10 @@ order and running sums, its starting weights), the history and early
 stopping's best weights. ``resume=path`` restores all of that first; the
 final weights then equal, bit for bit, those of a run never stopped.
 Between checkpoints the batches run the very same loop as without them.
+
+Devices. For a network on a GPU (``Network(..., device="cuda")``) the
+training data move to the device once, when ``train`` starts; each epoch's
+shuffled order moves once per epoch, and every batch is gathered there.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import operator
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -45,6 +50,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import checkpoint as checkpoints
+from .backend import copy as copied_array
+from .backend import namespace, to_numpy
 from .errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .optimizers import SGD, Optimizer
 from .validation import as_inputs, as_targets, non_negative_float, positive_int
@@ -176,13 +183,16 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
 
     m = X.shape[0]
     state = TrainingState(net, optimizer, History(), epochs, batches=math.ceil(m / batch_size), l2=l2, n=m)
-    loop = _Loop(state, (X, targets, labels, val), rng, batch_size, shuffle, _BestEpoch(net, patience),
-                 callbacks, saver)
-    first_epoch, progress = 1, None
+    training = None
     if saver is not None or resume is not None:
-        loop.training = {"epochs": epochs, "batch_size": batch_size, "l2": l2, "shuffle": bool(shuffle),
-                         "early_stopping": patience, "samples": m,
-                         "data_sha256": _fingerprint(X, targets, *(val[:2] if val else ()))}
+        training = {"epochs": epochs, "batch_size": batch_size, "l2": l2, "shuffle": bool(shuffle),
+                    "early_stopping": patience, "samples": m,
+                    "data_sha256": _fingerprint(X, targets, *(val[:2] if val else ()))}
+    data = _Data(net, X, targets, labels)                  # on the network's device, once
+    val = val and (net._placed(val[0]), net._placed(val[1]), val[2])
+    loop = _Loop(state, data, val, rng, batch_size, shuffle, _BestEpoch(net, patience), callbacks, saver)
+    loop.training = training
+    first_epoch, progress = 1, None
     if resume is not None:
         first_epoch, progress = loop.restore(resume)
     _call(callbacks, "on_train_begin", state)
@@ -191,25 +201,52 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
     return state.history
 
 
+class _Data:
+    """The training set on the network's device: X (m, n_1), targets (m, n_L), labels (m,) or None.
+
+    ``rows(order, start, stop)`` names a batch's rows (a slice when the order
+    is as stored) and ``gather`` picks them out: NumPy's fancy indexing, or the
+    standard's ``take`` for other libraries. ``placed_order`` moves an epoch's
+    order to the device once.
+    """
+
+    def __init__(self, net, X, targets, labels):
+        self.numpy = net.backend.is_numpy
+        self.X, self.targets = net._placed(X), net._placed(targets)
+        self.labels = None if labels is None else net._placed(labels)
+        self.xp = namespace(self.X)
+        self._placed = net._placed
+        # NumPy: plain indexing, called without a Python frame (this runs 3× per batch).
+        self.gather = operator.getitem if self.numpy else self._take
+
+    def placed_order(self, order):
+        return order if order is None or self.numpy else self._placed(order)
+
+    def _take(self, array, rows):
+        if isinstance(rows, slice):
+            return array[rows, ...]
+        return self.xp.take(array, rows, axis=0)
+
+
 @dataclass
 class _EpochProgress:
     """How far the epoch in progress is: its order, starting weights, batches done and running sums."""
 
-    order: object                  # (m,) sample indices, or None: as stored
+    order: object                  # (m,) sample indices (NumPy), or None: as stored
     start: tuple                   # (weights, biases) at the epoch's start, restored if it diverges
     started: float                 # time.perf_counter() at its start (moved back by a resume)
     done: int = 0
     cost_sum: float = 0.0
     correct: int = 0
     seen: int = 0
+    placed_order: object = None    # order on the network's device (set by the loop)
 
 
 class _Loop:
     """The epochs of one call to ``train``: their batches, and the checkpoints between them."""
 
-    def __init__(self, state, data, rng, batch_size, shuffle, watch, callbacks, saver):
-        self.state = state
-        self.X, self.targets, self.labels, self.val = data
+    def __init__(self, state, data, val, rng, batch_size, shuffle, watch, callbacks, saver):
+        self.state, self.data, self.val = state, data, val
         self.rng, self.batch_size, self.shuffle = rng, batch_size, shuffle
         self.watch, self.callbacks, self.saver = watch, callbacks, saver
         self.training = None       # what a checkpoint records about the run (with a saver or resume)
@@ -223,7 +260,7 @@ class _Loop:
             for epoch in range(first_epoch, state.epochs + 1):
                 state.epoch = epoch
                 if progress is None:
-                    order = self.rng.permutation(self.X.shape[0]) if self.shuffle else None
+                    order = self.rng.permutation(self.data.X.shape[0]) if self.shuffle else None
                     progress = _EpochProgress(order, _snapshot(net), time.perf_counter())
                 self.batches(progress)
                 if state.interrupted:
@@ -234,7 +271,7 @@ class _Loop:
                         f"a step in epoch {epoch} made a weight NaN or infinite: training diverged. The weights "
                         f"from the start of epoch {epoch} were kept. {_advice(state.optimizer)}", history=history)
                 history.train_cost.append(progress.cost_sum / progress.seen)
-                history.train_accuracy.append(progress.correct / progress.seen if self.labels is not None else None)
+                history.train_accuracy.append(progress.correct / progress.seen if self.data.labels is not None else None)
                 val_cost, val_accuracy = net._evaluate(*val) if val else (None, None)
                 history.validation_cost.append(val_cost)
                 history.validation_accuracy.append(val_accuracy)
@@ -256,15 +293,15 @@ class _Loop:
         state, total = self.state, self.state.batches
         limit = self.explosion_limit()
         every = self.saver.every_batches if self.saver is not None else None
+        if progress.placed_order is None:
+            progress.placed_order = self.data.placed_order(progress.order)
         if not every:
-            _run_batches(state, self.X, self.targets, self.labels, progress, total, self.batch_size, limit,
-                         self.callbacks)
+            _run_batches(state, self.data, progress, total, self.batch_size, limit, self.callbacks)
             return
         before = (state.epoch - 1) * total                  # batches of the epochs before this one
         while progress.done < total:
             until = min(total, ((before + progress.done) // every + 1) * every - before)
-            _run_batches(state, self.X, self.targets, self.labels, progress, until, self.batch_size, limit,
-                         self.callbacks)
+            _run_batches(state, self.data, progress, until, self.batch_size, limit, self.callbacks)
             if state.stop:
                 break
             if (before + until) % every == 0:
@@ -282,15 +319,16 @@ class _Loop:
         """Write a checkpoint: at the end of epoch state.epoch (progress None), or inside it."""
         state, net, watch = self.state, self.state.net, self.watch
         c = checkpoints.Checkpoint(
-            network=_description(net), weights=list(net.weights), biases=list(net.biases),
+            network=_description(net), weights=[to_numpy(w) for w in net.weights],
+            biases=[to_numpy(b) for b in net.biases],
             optimizer=state.optimizer.state_dict(), rng=self.rng.bit_generator.state,
             training=self.training, history=state.history.to_dict(),
             epochs_done=state.epoch - (progress is not None),
-            best_cost=watch.best_cost if watch.best_params is not None else None, best=watch.best_params)
+            best_cost=watch.best_cost if watch.best_params is not None else None, best=None if watch.best_params is None else _copied(watch.best_params, to_numpy))
         if progress is not None:
             c.epoch = {"batches_done": progress.done, "cost_sum": progress.cost_sum, "correct": progress.correct,
                        "seen": progress.seen, "seconds": time.perf_counter() - progress.started}
-            c.order, c.epoch_start = progress.order, progress.start
+            c.order, c.epoch_start = progress.order, _copied(progress.start, to_numpy)
         return checkpoints.save(c, self.saver.path)
 
     def stop_here(self, progress):
@@ -342,7 +380,7 @@ class _Loop:
         return c.epochs_done + 1, progress
 
 
-def _run_batches(state, X, targets, labels, progress, until, batch_size, limit, callbacks):
+def _run_batches(state, data, progress, until, batch_size, limit, callbacks):
     """Batches progress.done + 1 … until of the epoch, in progress.order (None: as stored).
 
     Adds to the epoch's running sums of cost and correct labels. Each batch
@@ -351,12 +389,14 @@ def _run_batches(state, X, targets, labels, progress, until, batch_size, limit, 
     comparison, the step and the callbacks.
     """
     net, optimizer, l2 = state.net, state.optimizer, state.l2
-    m, order = X.shape[0], progress.order
+    X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
+    m, order = X.shape[0], progress.placed_order
     cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, progress.done
     for batch, start in enumerate(range(batch * batch_size, min(until * batch_size, m), batch_size), start=batch + 1):
-        rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
-        batch_targets = targets[rows]
-        grads = net._backprop(X[rows], batch_targets, l2, m)
+        stop = min(start + batch_size, m)
+        rows = slice(start, stop) if order is None else order[start:stop]
+        batch_targets = gather(targets, rows)
+        grads = net._backprop(gather(X, rows), batch_targets, l2, m)
         if not abs(grads.cost) <= limit:                 # NaN, ±inf, or exploded
             _restore(net, progress.start)
             raise _diverged(state, batch, grads.cost)
@@ -365,7 +405,7 @@ def _run_batches(state, X, targets, labels, progress, until, batch_size, limit, 
         seen += count
         cost_sum += grads.cost * count
         if labels is not None:
-            correct += int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels[rows]))
+            correct += int(data.xp.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == gather(labels, rows)))
         state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, batch_targets
         _call(callbacks, "on_batch_end", state)
         if state.stop:
@@ -447,25 +487,25 @@ def _prepared_validation(net, validation):
 
 
 def _finite(net) -> bool:
-    return all(np.isfinite(w).all() for w in net.weights) and all(np.isfinite(b).all() for b in net.biases)
+    xp = net.backend.xp
+    return all(bool(xp.all(xp.isfinite(p))) for p in (*net.weights, *net.biases))
 
 
 def _snapshot(net):
     return _copied((net.weights, net.biases))
 
 
-def _copied(parameters):
-    """A copy of a (weights, biases) pair of array lists."""
+def _copied(parameters, copy=copied_array):
+    """A copy of a (weights, biases) pair of array lists (``copy``: to_numpy for the host)."""
     weights, biases = parameters
-    return [w.copy() for w in weights], [b.copy() for b in biases]
+    return [copy(w) for w in weights], [copy(b) for b in biases]
 
 
 def _restore(net, snapshot):
+    """Write saved (weights, biases), of any library, into the network's own arrays."""
     weights, biases = snapshot
-    for w, saved in zip(net.weights, weights):
-        w[...] = saved
-    for b, saved in zip(net.biases, biases):
-        b[...] = saved
+    for param, saved in zip((*net.weights, *net.biases), (*weights, *biases)):
+        param[...] = saved if type(saved) is type(param) else net.backend.asarray(saved)
 
 
 def _call(callbacks, event, state):

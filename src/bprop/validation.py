@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from .backend import to_numpy
 from .errors import InvalidArgument
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -94,7 +95,7 @@ def as_inputs(X, n_inputs, dtype, parameter="X"):
 def _numeric(value, parameter, fix):
     """``value`` as a NumPy array of numbers (bool, int or float)."""
     try:
-        array = np.asarray(value)
+        array = to_numpy(value)          # a PyTorch/CuPy array comes to the host, where it is checked
     except (ValueError, TypeError) as e:
         raise InvalidArgument(f"{parameter} cannot be read as a numeric array ({e}); {fix}.")
     if array.dtype.kind not in "biuf":
