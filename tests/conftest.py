@@ -49,3 +49,30 @@ def digits_split():
     digits = load_digits()
     X = digits.data / 16.0
     return train_test_split(X, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
+
+
+# Array libraries the core runs on without a GPU (bprop.backend): NumPy is the
+# default; PyTorch CPU tensors and array_api_strict arrays prove the math uses
+# only the array API standard.
+BACKENDS = ["numpy", "torch", "array_api_strict"]
+
+
+def on_backend(net, backend):
+    """A copy of ``net`` whose arrays live in ``backend``, on the CPU."""
+    return net.to("cpu", backend)
+
+
+def host(arrays):
+    """NumPy copies of a list of arrays from any backend."""
+    return [bp.backend.to_numpy(a) for a in arrays]
+
+
+def cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+requires_gpu = pytest.mark.skipif(not cuda_available(), reason="no CUDA GPU on this machine (GPU tests run on one)")

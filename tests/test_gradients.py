@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bprop as bp
-from conftest import HIDDEN, OUTPUT_COST, random_problem, random_targets
+from conftest import BACKENDS, HIDDEN, OUTPUT_COST, host, on_backend, random_problem, random_targets
 
 problems = st.tuples(
     st.integers(0, 2**31 - 1),           # seed
@@ -18,12 +18,13 @@ problems = st.tuples(
 )
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("output,cost", OUTPUT_COST)
-def test_backprop_matches_finite_differences_for_every_pair(hidden, output, cost):
+def test_backprop_matches_finite_differences_for_every_pair(hidden, output, cost, backend):
     for depth in (1, 2, 3, 4):
         net, X, Y = random_problem(depth * 7 + 3, depth, hidden, output, cost)
-        report = bp.gradcheck(net, X, Y)
+        report = bp.gradcheck(on_backend(net, backend), X, Y)
         assert report.max_error <= 1e-6, report.format()
 
 
@@ -97,15 +98,16 @@ def torch_gradients(net, X, Y, hidden, output, cost, l2=0.0):
             [z.grad.numpy() * m for z in zs], C.item())
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=80, deadline=None)
 @given(problems)
-def test_backprop_equals_torch_autograd(problem):
+def test_backprop_equals_torch_autograd(backend, problem):
     seed, depth, hidden, (output, cost), m = problem
     net, X, Y = random_problem(seed, depth, hidden, output, cost, m=m)
     l2 = 0.5 if seed % 3 == 0 else 0.0
-    g = net.backprop(X, Y, l2=l2)
+    g = on_backend(net, backend).backprop(X, Y, l2=l2)
     tw, tb, tdeltas, tcost = torch_gradients(net, X, Y, hidden, output, cost, l2)
-    for ours, theirs in zip(g.weights + g.biases + g.deltas, tw + tb + tdeltas):
+    for ours, theirs in zip(host(g.weights + g.biases + g.deltas), tw + tb + tdeltas):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
     assert g.cost == pytest.approx(tcost, rel=1e-12, abs=1e-14)
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import bprop as bp
+from conftest import BACKENDS, host, on_backend
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
@@ -168,12 +169,13 @@ def test_an_epoch_can_end_with_a_smaller_batch():
     assert seen == [1, 2, 3]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("hidden,output,cost,optimizer", [
     ("sigmoid", "sigmoid", "quadratic", "sgd"),
     ("relu", "softmax", "log_likelihood", "momentum"),
     ("tanh", "sigmoid", "cross_entropy", "adam"),
 ])
-def test_an_epoch_equals_a_pytorch_training_loop(digits_split, hidden, output, cost, optimizer):
+def test_an_epoch_equals_a_pytorch_training_loop(digits_split, hidden, output, cost, optimizer, backend):
     """Same weights, same batch order: bp.train and a plain torch loop end at the same weights."""
     torch = pytest.importorskip("torch")
     X, _, y, _ = digits_split
@@ -204,7 +206,8 @@ def test_an_epoch_equals_a_pytorch_training_loop(digits_split, hidden, output, c
         theirs.zero_grad()
         loss.backward()
         theirs.step()
+    net = on_backend(net, backend)
     bp.train(net, X, y, epochs=1, batch_size=10, optimizer=ours, shuffle=False)
-    for layer, w, b in zip(layers, net.weights, net.biases):
+    for layer, w, b in zip(layers, host(net.weights), host(net.biases)):
         np.testing.assert_allclose(w, layer.weight.detach().numpy(), rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(b, layer.bias.detach().numpy(), rtol=1e-9, atol=1e-12)
