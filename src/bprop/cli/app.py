@@ -59,6 +59,7 @@ def train(
     batch_size: Annotated[Optional[int], typer.Option(help="(default: 10)")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Initial weights, shuffling, sampling (default: 0).")] = None,
     dtype: Annotated[Optional[str], typer.Option(help="float32 or float64 (default: float32).")] = None,
+    device: Annotated[Optional[str], typer.Option(help="cpu, cuda or cuda:N: where the weights and batches live (default: cpu). cuda uses CuPy if installed, else PyTorch with CUDA.")] = None,
     early_stopping: Annotated[Optional[int], typer.Option(help="Stop after N epochs without a better validation cost.")] = None,
     validation_fraction: Annotated[Optional[float], typer.Option(help="Share of the training split held out for validation (default: 0.1).")] = None,
     preprocess: Annotated[Optional[str], typer.Option(help="scale (to [0,1]), standardize, none (default: scale).")] = None,

@@ -207,8 +207,8 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None) -> dict
     prepared = prepare_data(s)
     data = prepared.dataset
     net = Network(layer_sizes(s, data), activation=s.activation, output=s.output, cost=s.cost,
-                  init=s.init, seed=s.seed, dtype=s.dtype)
-    initial = net.copy()
+                  init=s.init, seed=s.seed, dtype=s.dtype, device=s.device)
+    initial = net.to("cpu")
     optimizer = build_optimizer(s)
     findings = []
 
@@ -242,6 +242,7 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None) -> dict
         raise TrainingInterrupted(f"{e}. Continue with: bprop train --resume {folder}", history=e.history,
                                   checkpoint=e.checkpoint) from None
     seconds = time.perf_counter() - started
+    net = net.to("cpu")              # the figures, model file and pictures are made on the host
 
     results = {"train": _figures(net, prepared.X_train, prepared.y_train)}
     if validation:
