@@ -44,7 +44,9 @@ as ``mpiexec -n K python -m mpi4py script.py``, which does the same.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import sys
 
 import numpy as np
 
@@ -80,6 +82,26 @@ class Communicator:
     def abort(self, code=1) -> None:
         """End every rank of the job now (after an error on this rank alone)."""
         self.comm.Abort(code)
+
+    @contextlib.contextmanager
+    def abort_on_error(self, agreed=()):
+        """An error inside ends every rank (MPI Abort) instead of leaving the others waiting forever.
+
+        ``agreed``: exception types that every rank raises together (such as
+        TrainingDiverged, decided on the reduced cost); those pass through.
+        Before aborting, the error is written to stderr with this rank's number.
+        """
+        try:
+            yield
+        except agreed:
+            raise
+        except BaseException as e:
+            if self.size > 1:
+                what = str(e) if isinstance(e, InvalidArgument) else f"{type(e).__name__}: {e}"
+                sys.stderr.write(f"bprop: error on rank {self.rank} of {self.size}: {what.rstrip('.')}; ending every rank.\n")
+                sys.stderr.flush()
+                self.abort(1)
+            raise
 
 
 def communicator(distributed) -> Communicator:
