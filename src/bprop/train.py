@@ -177,7 +177,7 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
     distributed : True (MPI.COMM_WORLD) or a ``bprop.distributed.Communicator``:
         train on many processes started by ``mpiexec -n K``. X, Y are then this
         rank's shard (``bprop.distributed.shard_rows``), batch_size the global
-        batch size B ≥ K, seed the same on every rank; validation is measured
+        batch size B ≥ K, rank 0's seed shuffles every shard; validation is measured
         on rank 0 (other ranks may pass None) and only rank 0 writes the
         checkpoint. Every rank returns the same History and weights.
 
