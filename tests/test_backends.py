@@ -226,3 +226,9 @@ def test_the_gpu_check_script_runs_every_step_on_torch_cpu_tensors(tmp_path):
     report = (tmp_path / "gpu_check.md").read_text()
     assert "FAIL" not in report and report.count("- ok:") == 16
     assert "bprop ÷ PyTorch throughput" in report
+
+
+def test_distributed_training_needs_a_numpy_network():
+    net = bp.Network([2, 2], backend="torch")
+    with pytest.raises(bp.InvalidArgument, match="distributed training combines NumPy gradients"):
+        bp.train(net, np.zeros((4, 2)), np.array([0, 1, 0, 1]), distributed=True)

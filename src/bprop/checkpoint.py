@@ -25,7 +25,7 @@ and the header is
      "network":   {"sizes": [64, 30, 10], "dtype": "float64", "activation": "sigmoid", "output": "sigmoid",
                    "cost": "quadratic"},
      "training":  {"epochs": 30, "batch_size": 10, "l2": 0.0, "shuffle": true, "early_stopping": null,
-                   "samples": 1617, "data_sha256": "<of the training and validation arrays>"},
+                   "samples": 1617, "processes": 1, "data_sha256": "<of the training and validation arrays>"},
      "epochs_done": 3,
      "epoch":     null, or for a checkpoint inside an epoch (epoch epochs_done + 1):
                   {"batches_done": 45, "cost_sum": 12.5, "correct": 410, "seen": 450, "seconds": 0.21},
@@ -116,7 +116,10 @@ class Checkpoint:
     optimizer : ``Optimizer.state_dict()``.
     rng : the shuffling generator's ``bit_generator.state``.
     training : {"epochs", "batch_size", "l2", "shuffle", "early_stopping",
-        "samples", "data_sha256"}: what must match to continue.
+        "samples", "processes", "data_sha256"}: what must match to continue.
+        Under MPI (processes > 1) "samples" counts the whole training set,
+        "data_sha256" hashes the shards' digests, and no epoch/order is
+        stored: each rank recomputes its own (``bprop.distributed``).
     history : ``History.to_dict()`` of the epochs done.
     epochs_done : whole epochs done.
     epoch : None at an epoch boundary; inside epoch epochs_done + 1:
@@ -259,7 +262,7 @@ class _Reader(ArchiveReader):
         for i, key in enumerate(buffer_keys):
             shape = shapes[key[1]] if key[0] == "w" else (shapes[key[1]][0],)
             expected[f"optimizer/{i}"] = (shape, dtype)
-        if epoch is not None and training["shuffle"]:
+        if epoch is not None and training["shuffle"] and training["processes"] == 1:    # MPI recomputes it
             expected["epoch/order"] = ((training["samples"],), "int64")
         declared = self.declared_arrays(h["arrays"], expected)
         self.check_member_set(infos, declared)
@@ -326,6 +329,7 @@ class _Reader(ArchiveReader):
         epochs = self.integer(training.get("epochs"), "epochs", 1, None)
         batch_size = self.integer(training.get("batch_size"), "batch_size", 1, None)
         samples = self.integer(training.get("samples"), "samples", 1, MAX_SAMPLES)
+        processes = self.integer(training.get("processes", 1), "processes", 1, None)   # absent before MPI: 1
         l2 = training.get("l2")
         if not _is_number(l2) or l2 < 0:
             raise self.fail(f"l2={short(l2)} is not a number ≥ 0")
@@ -338,7 +342,7 @@ class _Reader(ArchiveReader):
         if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
             raise self.fail("data_sha256 is not 64 lowercase hex digits")
         return {"epochs": epochs, "batch_size": batch_size, "l2": float(l2), "shuffle": training["shuffle"],
-                "early_stopping": patience, "samples": samples, "data_sha256": digest}
+                "early_stopping": patience, "samples": samples, "processes": processes, "data_sha256": digest}
 
     def epoch(self, epoch, batches, samples):
         if epoch is None:

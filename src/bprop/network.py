@@ -335,9 +335,15 @@ class Network:
         n = X.shape[0] if n is None else positive_int(n, "n")
         return self._backprop(self._placed(X), self._placed(Y), l2, n)
 
-    def _backprop(self, X, Y, l2=0.0, n=1) -> Gradients:
-        """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library."""
-        m = X.shape[0]
+    def _backprop(self, X, Y, l2=0.0, n=1, divisor=None) -> Gradients:
+        """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library.
+
+        divisor : what the BP3/BP4 sums and the cost are divided by (default:
+            m, giving batch means). Data-parallel training (``bprop.distributed``)
+            passes the global batch size, so that the ranks' results add up to
+            the global batch mean.
+        """
+        m = X.shape[0] if divisor is None else divisor
         zs, acts = self._forward(X)
         count = len(self._weights)
         deltas, grad_w, grad_b = [None] * count, [None] * count, [None] * count
@@ -362,14 +368,15 @@ class Network:
         if l2:
             for gw, w in zip(grad_w, self._weights):
                 gw += (l2 / n) * w                                      # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
-        return Gradients(grad_w, grad_b, deltas, float(self._batch_cost(a, Y, l2, n)), zs, acts)
+        return Gradients(grad_w, grad_b, deltas, float(self._batch_cost(a, Y, l2, n, m)), zs, acts)
 
-    def _batch_cost(self, A, Y, l2=0.0, n=1):
+    def _batch_cost(self, A, Y, l2=0.0, n=1, divisor=None):
         """C = mean of the per-sample costs + (λ/2n) Σ_l Σ w², from outputs A = a^L.
 
+        divisor : what the sum of the per-sample costs is divided by (default: m).
         Returned as a scalar of the network's dtype (gradcheck relies on that).
         """
-        cost = total(self.cost.value(A, Y)) / A.shape[0]          # the batch mean
+        cost = total(self.cost.value(A, Y)) / (A.shape[0] if divisor is None else divisor)  # the batch mean
         if l2:
             cost += l2 / (2 * n) * sum(sum_of_squares(w) for w in self._weights)
         return cost

@@ -32,6 +32,13 @@ stopping's best weights. ``resume=path`` restores all of that first; the
 final weights then equal, bit for bit, those of a run never stopped.
 Between checkpoints the batches run the very same loop as without them.
 
+Many processes (``bprop.distributed``). With ``distributed=True`` under
+``mpiexec -n K``, X and Y are this rank's shard, each global batch is split
+across the ranks, and one Allreduce per step combines their BP3/BP4 sums, so
+that every rank applies the same update as one process would. The loop is the
+same; a batch plan (``_OneProcess`` here, ``distributed.DataParallel`` there)
+says which rows make each batch and how its gradients are found.
+
 Devices. For a network on a GPU (``Network(..., device="cuda")``) the
 training data move to the device once, when ``train`` starts; each epoch's
 shuffled order moves once per epoch, and every batch is gathered there.
@@ -130,8 +137,25 @@ class TrainingState:
         self.interrupted = self.stop = True
 
 
+@dataclass
+class _SharedState(TrainingState):
+    """The TrainingState of one rank of a distributed run.
+
+    ``interrupt()`` only asks: the request travels with the next step's
+    Allreduce, after which every rank stops at the same batch. (A callback
+    that sets ``stop`` itself must do so alike on every rank, as early
+    stopping does, or the ranks part ways.)
+    """
+
+    interrupt_requested: bool = False
+
+    def interrupt(self) -> None:
+        self.interrupt_requested = True
+
+
 def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, validation=None,
-          seed=None, shuffle=True, early_stopping=None, callbacks=(), checkpoint=None, resume=None) -> History:
+          seed=None, shuffle=True, early_stopping=None, callbacks=(), checkpoint=None, resume=None,
+          distributed=None) -> History:
     """Train ``net`` in place by mini-batch gradient descent and return its History.
 
     Parameters
@@ -157,6 +181,12 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
         training goes on to ``epochs``. It must come from the same network
         (sizes, dtype, σ, cost), optimizer class, batch_size, l2, shuffle,
         early_stopping and data (X, Y, validation); ``epochs`` may be larger.
+    distributed : True (MPI.COMM_WORLD) or a ``bprop.distributed.Communicator``:
+        train on many processes started by ``mpiexec -n K``. X, Y are then this
+        rank's shard (``bprop.distributed.shard_rows``), batch_size the global
+        batch size B ≥ K, rank 0's seed shuffles every shard; validation is measured
+        on rank 0 (other ranks may pass None) and only rank 0 writes the
+        checkpoint. Every rank returns the same History and weights.
 
     Raises TrainingDiverged (the weights of the start of the epoch restored)
     when the cost becomes NaN or infinite or explodes (see the module
@@ -181,16 +211,27 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
                               f"bprop.SGD or bprop.Adam; got {optimizer!r}.")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
-    m = X.shape[0]
-    state = TrainingState(net, optimizer, History(), epochs, batches=math.ceil(m / batch_size), l2=l2, n=m)
+    if distributed is None:
+        plan = _OneProcess(X.shape[0], batch_size)
+        state = TrainingState(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
+    else:
+        from . import distributed as parallel
+
+        if not net.backend.is_numpy:
+            raise InvalidArgument(f"distributed training combines NumPy gradients over MPI; this network's arrays are "
+                                  f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
+                                  "(one GPU per rank is not supported yet).")
+        plan = parallel.DataParallel(parallel.communicator(distributed), X.shape[0], batch_size)
+        rng = plan.share_rng(rng)
+        state = _SharedState(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
     training = None
     if saver is not None or resume is not None:
         training = {"epochs": epochs, "batch_size": batch_size, "l2": l2, "shuffle": bool(shuffle),
-                    "early_stopping": patience, "samples": m,
-                    "data_sha256": _fingerprint(X, targets, *(val[:2] if val else ()))}
+                    "early_stopping": patience, "samples": plan.samples, "processes": plan.processes,
+                    "data_sha256": plan.fingerprint(_fingerprint(X, targets, *(val[:2] if val else ())))}
     data = _Data(net, X, targets, labels)                  # on the network's device, once
     val = val and (net._placed(val[0]), net._placed(val[1]), val[2])
-    loop = _Loop(state, data, val, rng, batch_size, shuffle, _BestEpoch(net, patience), callbacks, saver)
+    loop = _Loop(state, data, val, rng, plan, shuffle, _BestEpoch(net, patience), callbacks, saver)
     loop.training = training
     first_epoch, progress = 1, None
     if resume is not None:
@@ -204,10 +245,9 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
 class _Data:
     """The training set on the network's device: X (m, n_1), targets (m, n_L), labels (m,) or None.
 
-    ``rows(order, start, stop)`` names a batch's rows (a slice when the order
-    is as stored) and ``gather`` picks them out: NumPy's fancy indexing, or the
-    standard's ``take`` for other libraries. ``placed_order`` moves an epoch's
-    order to the device once.
+    ``gather(array, rows)`` picks a batch's rows (a slice when the order is as
+    stored, else indices): NumPy's plain indexing, or the standard's ``take``
+    for other libraries. ``placed_order`` moves an epoch's order to the device once.
     """
 
     def __init__(self, net, X, targets, labels):
@@ -242,12 +282,47 @@ class _EpochProgress:
     placed_order: object = None    # order on the network's device (set by the loop)
 
 
+class _OneProcess:
+    """The batch plan of one process: batch j is rows [(j−1)B, jB) of the epoch's order of X.
+
+    The same questions as ``bprop.distributed.DataParallel``, answered for
+    one process: which rows make each batch (``bounds``), the epoch's order,
+    a batch's gradients (BP1–BP4 on it, nothing to combine), validation.
+    """
+
+    processes, is_root, recomputes_order = 1, True, False
+
+    def __init__(self, m, batch_size):
+        self.samples = m
+        self.bounds = [*range(0, m, batch_size), m]
+
+    def order(self, rng, epoch):
+        return rng.permutation(self.samples)
+
+    @staticmethod
+    def gradients(state, X, Y, labels, batch):
+        """(grads, samples, correct labels) of one batch."""
+        net = state.net
+        grads = net._backprop(X, Y, state.l2, state.n)
+        correct = 0 if labels is None else int(
+            namespace(labels).count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))
+        return grads, X.shape[0], correct
+
+    @staticmethod
+    def evaluate(net, validation):
+        return net._evaluate(*validation) if validation else (None, None)
+
+    @staticmethod
+    def fingerprint(digest):
+        return digest
+
+
 class _Loop:
     """The epochs of one call to ``train``: their batches, and the checkpoints between them."""
 
-    def __init__(self, state, data, val, rng, batch_size, shuffle, watch, callbacks, saver):
+    def __init__(self, state, data, val, rng, plan, shuffle, watch, callbacks, saver):
         self.state, self.data, self.val = state, data, val
-        self.rng, self.batch_size, self.shuffle = rng, batch_size, shuffle
+        self.rng, self.plan, self.shuffle = rng, plan, shuffle
         self.watch, self.callbacks, self.saver = watch, callbacks, saver
         self.training = None       # what a checkpoint records about the run (with a saver or resume)
 
@@ -260,7 +335,7 @@ class _Loop:
             for epoch in range(first_epoch, state.epochs + 1):
                 state.epoch = epoch
                 if progress is None:
-                    order = self.rng.permutation(self.data.X.shape[0]) if self.shuffle else None
+                    order = self.plan.order(self.rng, epoch) if self.shuffle else None
                     progress = _EpochProgress(order, _snapshot(net), time.perf_counter())
                 self.batches(progress)
                 if state.interrupted:
@@ -272,12 +347,13 @@ class _Loop:
                         f"from the start of epoch {epoch} were kept. {_advice(state.optimizer)}", history=history)
                 history.train_cost.append(progress.cost_sum / progress.seen)
                 history.train_accuracy.append(progress.correct / progress.seen if self.data.labels is not None else None)
-                val_cost, val_accuracy = net._evaluate(*val) if val else (None, None)
+                val_cost, val_accuracy = self.plan.evaluate(net, val)
                 history.validation_cost.append(val_cost)
                 history.validation_accuracy.append(val_accuracy)
                 history.epoch_seconds.append(time.perf_counter() - progress.started)
                 progress = None
-                if self.watch.saw_last_chance(history, epoch, val_cost if val else history.train_cost[-1]):
+                watched = val_cost if val_cost is not None else history.train_cost[-1]
+                if self.watch.saw_last_chance(history, epoch, watched):
                     history.stopped_early = state.stop = True
                 _call(self.callbacks, "on_epoch_end", state)
                 if state.interrupted:
@@ -296,12 +372,12 @@ class _Loop:
         if progress.placed_order is None:
             progress.placed_order = self.data.placed_order(progress.order)
         if not every:
-            _run_batches(state, self.data, progress, total, self.batch_size, limit, self.callbacks)
+            _run_batches(state, self.data, progress, total, self.plan, limit, self.callbacks)
             return
         before = (state.epoch - 1) * total                  # batches of the epochs before this one
         while progress.done < total:
             until = min(total, ((before + progress.done) // every + 1) * every - before)
-            _run_batches(state, self.data, progress, until, self.batch_size, limit, self.callbacks)
+            _run_batches(state, self.data, progress, until, self.plan, limit, self.callbacks)
             if state.stop:
                 break
             if (before + until) % every == 0:
@@ -316,8 +392,14 @@ class _Loop:
     # -- checkpoints -------------------------------------------------------------
 
     def save(self, progress):
-        """Write a checkpoint: at the end of epoch state.epoch (progress None), or inside it."""
+        """Write a checkpoint: at the end of epoch state.epoch (progress None), or inside it.
+
+        Under MPI only rank 0 writes (every rank holds the same state); the
+        others return the path it writes to.
+        """
         state, net, watch = self.state, self.state.net, self.watch
+        if not self.plan.is_root:
+            return self.saver.path
         c = checkpoints.Checkpoint(
             network=_description(net), weights=[to_numpy(w) for w in net.weights],
             biases=[to_numpy(b) for b in net.biases],
@@ -328,7 +410,8 @@ class _Loop:
         if progress is not None:
             c.epoch = {"batches_done": progress.done, "cost_sum": progress.cost_sum, "correct": progress.correct,
                        "seen": progress.seen, "seconds": time.perf_counter() - progress.started}
-            c.order, c.epoch_start = progress.order, _copied(progress.start, to_numpy)
+            c.order = None if self.plan.recomputes_order else progress.order
+            c.epoch_start = _copied(progress.start, to_numpy)
         return checkpoints.save(c, self.saver.path)
 
     def stop_here(self, progress):
@@ -351,6 +434,10 @@ class _Loop:
         if c.network != mine:
             raise InvalidArgument(f"resume: {source} is of the network {c.network}, but net is {mine}; build the "
                                   "network the checkpoint was saved from.")
+        if c.training["processes"] != self.training["processes"]:
+            raise InvalidArgument(f"resume: {source} was saved by a run on {c.training['processes']} process(es); "
+                                  f"this one has {self.training['processes']}: continue it on as many "
+                                  "(mpiexec -n K for K > 1).")
         for key in ("batch_size", "l2", "shuffle", "early_stopping", "samples"):
             if c.training[key] != self.training[key]:
                 raise InvalidArgument(f"resume: {source} was saved with {key}={c.training[key]!r}, but this call "
@@ -373,39 +460,43 @@ class _Loop:
             self.watch.best_params = _copied(c.best)
         if c.epoch is None:
             return c.epochs_done + 1, None
-        progress = _EpochProgress(None if c.order is None else c.order.copy(),
+        if self.plan.recomputes_order:
+            order = self.plan.order(self.rng, c.epochs_done + 1) if self.shuffle else None
+        else:
+            order = None if c.order is None else c.order.copy()
+        progress = _EpochProgress(order,
                                   _copied(c.epoch_start),
                                   time.perf_counter() - c.epoch["seconds"], c.epoch["batches_done"],
                                   c.epoch["cost_sum"], c.epoch["correct"], c.epoch["seen"])
         return c.epochs_done + 1, progress
 
 
-def _run_batches(state, data, progress, until, batch_size, limit, callbacks):
+def _run_batches(state, data, progress, until, plan, limit, callbacks):
     """Batches progress.done + 1 … until of the epoch, in progress.order (None: as stored).
 
-    Adds to the epoch's running sums of cost and correct labels. Each batch
-    gathers its own rows, X[order[start:stop]]: no shuffled copy of the whole
-    training set is ever made. This is the hot loop: per batch, backprop, one
+    Batch j is rows plan.bounds[j-1]:plan.bounds[j] of the order; plan.gradients
+    runs BP1–BP4 on them (and, under MPI, combines the ranks' parts). Adds to
+    the epoch's running sums of cost and correct labels. Each batch gathers
+    its own rows, X[order[start:stop]]: no shuffled copy of the whole training
+    set is ever made. This is the hot loop: per batch, backprop, one
     comparison, the step and the callbacks.
     """
-    net, optimizer, l2 = state.net, state.optimizer, state.l2
+    net, optimizer, gradients = state.net, state.optimizer, plan.gradients
     X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
-    m, order = X.shape[0], progress.placed_order
-    cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, progress.done
-    for batch, start in enumerate(range(batch * batch_size, min(until * batch_size, m), batch_size), start=batch + 1):
-        stop = min(start + batch_size, m)
+    order, bounds, done = progress.placed_order, plan.bounds, progress.done
+    cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, done
+    for batch, start, stop in zip(range(done + 1, until + 1), bounds[done:until], bounds[done + 1:until + 1]):
         rows = slice(start, stop) if order is None else order[start:stop]
         batch_targets = gather(targets, rows)
-        grads = net._backprop(gather(X, rows), batch_targets, l2, m)
+        grads, count, right = gradients(state, gather(X, rows), batch_targets,
+                                        None if labels is None else gather(labels, rows), batch)
         if not abs(grads.cost) <= limit:                 # NaN, ±inf, or exploded
             _restore(net, progress.start)
             raise _diverged(state, batch, grads.cost)
         optimizer.step(net, grads)
-        count = grads.activations[0].shape[0]
         seen += count
         cost_sum += grads.cost * count
-        if labels is not None:
-            correct += int(data.xp.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == gather(labels, rows)))
+        correct += right
         state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, batch_targets
         _call(callbacks, "on_batch_end", state)
         if state.stop:

@@ -8,6 +8,7 @@ before the command shows one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -71,6 +72,7 @@ def train(
     plots: Annotated[Optional[bool], typer.Option("--plots", help="Also record per-layer |δ| and |∂C/∂w| and draw every picture into the run folder.")] = None,
     checkpoint_every: Annotated[Optional[str], typer.Option(metavar="N|Nb", help="Save a checkpoint every N epochs, or every N batches with Nb (e.g. 200b), for --resume. Ctrl-C always saves one.")] = None,
     resume: Annotated[Optional[Path], typer.Option(metavar="RUN_DIR", help="Continue the run in RUN_DIR from its checkpoint, with its settings.")] = None,
+    distributed: Annotated[bool, typer.Option("--distributed", help="Under mpiexec -n K: split each batch across the K processes (MPI); needs pip install 'bprop[mpi]'.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the final figures as JSON.")] = False,
 ):
@@ -79,29 +81,51 @@ def train(
     Ctrl-C stops after the current batch, saves a checkpoint in the run folder
     and exits with status 130; --resume RUN_DIR continues the run from it, to
     the same weights as a run never stopped.
+
+    --distributed under mpiexec -n K: every process keeps its shard of the
+    training data and one MPI Allreduce per step combines their gradients;
+    rank 0 alone shows progress and writes the run folder. Without mpiexec
+    it runs as one process.
     """
     given = dict(locals())
-    from ..errors import TrainingInterrupted
+    from ..errors import TrainingDiverged, TrainingInterrupted
     from . import train_command
     from .progress import ProgressBar, results_table
     from .settings import KEYS, merged, resumed
 
     flags = {k: v for k, v in given.items() if k in KEYS}
     settings = resumed(resume, flags, config) if resume is not None else merged(config, flags)
+    comm = None
+    if distributed:
+        from ..distributed import Communicator
+
+        comm = Communicator()
+    if comm is not None and comm.rank != 0:
+        quiet, as_json = True, False                 # rank 0 alone shows progress and results
     show = not quiet and not as_json
     if show:
         console.print(f"{'resuming' if resume else 'training'} [bold]{escape(settings.data)}[/] with "
                       f"{settings.activation} neurons, {settings.cost} cost, {settings.optimizer} η={settings.learning_rate}")
     bar = ProgressBar(console) if show else None
+    ends_all = comm.abort_on_error(agreed=(TrainingInterrupted, TrainingDiverged)) if comm else contextlib.nullcontext()
     try:
-        summary = train_command.run(settings, callbacks=[bar] if bar else [], report=_print_finding if show else None,
-                                    resume_folder=resume)
+        with ends_all:
+            summary = train_command.run(settings, callbacks=[bar] if bar else [],
+                                        report=_print_finding if show else None, resume_folder=resume,
+                                        communicator=comm)
     except TrainingInterrupted as e:          # Ctrl-C: saved; one line that says how to continue
-        sys.stderr.write(f"bprop: {e}\n")
+        if comm is None or comm.rank == 0:
+            sys.stderr.write(f"bprop: {e}\n")
         raise typer.Exit(130)
+    except TrainingDiverged:
+        if comm is None or comm.rank == 0:
+            raise
+        raise typer.Exit(1)                   # every rank diverged together; rank 0 says so
     finally:
         if bar:
             bar.close()             # also when training raised: on_train_end never came
+    if comm is not None and comm.rank != 0:
+        return
     if summary.get("already_finished") and not as_json:
         console.print(f"the run in {summary['run_folder']} is already finished; nothing to resume.",
                       markup=False, soft_wrap=True)

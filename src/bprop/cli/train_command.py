@@ -180,7 +180,7 @@ class _StopOnSignal:
         self.state.interrupt()
 
 
-def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None) -> dict:
+def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communicator=None) -> dict:
     """Train as the settings say and write the run folder; returns the results.
 
     ``report`` receives each diagnostic ``Finding`` as it fires (see
@@ -196,15 +196,29 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None) -> dict
     (settings ``s`` read from it): from its checkpoint, or from the start
     when it has none; a finished run (results.json) is not trained again,
     its stored summary is returned.
+
+    ``communicator`` (a ``bprop.distributed.Communicator``, under ``mpiexec``):
+    train on its processes. Each loads the whole data set, keeps only its
+    shard of the training split (``distributed.shard_rows``) and trains on
+    it; rank 0 alone shows ``callbacks``, writes the run folder and returns
+    the summary; the other ranks return {"run_folder", "rank"}.
     """
+    writes = communicator is None or communicator.rank == 0
     if resume_folder is not None:
         folder = Path(resume_folder)
         if (folder / RESULTS).is_file():
             summary = _finished_summary(folder)
             if summary is not None:
                 return summary
-        _remove_stale_temporary_files(folder)
+        if writes:
+            _remove_stale_temporary_files(folder)
     prepared = prepare_data(s)
+    X_fit, y_fit = prepared.X_train, prepared.y_train
+    if communicator is not None:
+        from ..distributed import shard_rows
+
+        rows = shard_rows(len(X_fit), s.batch_size, communicator.size, communicator.rank)
+        X_fit, y_fit = X_fit[rows], y_fit[rows]
     data = prepared.dataset
     net = Network(layer_sizes(s, data), activation=s.activation, output=s.output, cost=s.cost,
                   init=s.init, seed=s.seed, dtype=s.dtype, device=s.device)
@@ -219,6 +233,8 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None) -> dict
 
     if resume_folder is None:
         folder = new_run_folder(s)
+        if communicator is not None:
+            folder = Path(communicator.broadcast(str(folder)))      # rank 0's: the clocks may differ
     checkpoint_path = folder / checkpoints.FILENAME
     every, unit = checkpoint_schedule(s.checkpoint_every) if s.checkpoint_every else (None, None)
     saver = checkpoints.Checkpointer(checkpoint_path, every_epochs=every if unit == "epochs" else None,
@@ -228,20 +244,27 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None) -> dict
     stop_on_signal = _StopOnSignal()
     callbacks = [_StartRunFolder(folder, s), stop_on_signal, *callbacks, Diagnostics(keep, every=10)]
     callbacks += [LayerStats()] if s.plots else []
+    if not writes:
+        callbacks = [stop_on_signal]
     validation = (prepared.X_val, prepared.y_val) if prepared.X_val is not None else None
     started = time.perf_counter()
     failure = None
     try:
         with stop_on_signal:
-            history = train(net, prepared.X_train, prepared.y_train, epochs=s.epochs, batch_size=s.batch_size,
+            history = train(net, X_fit, y_fit, epochs=s.epochs, batch_size=s.batch_size,
                             optimizer=optimizer, l2=s.l2, validation=validation, seed=s.seed,
-                            early_stopping=s.early_stopping, callbacks=callbacks, checkpoint=saver, resume=resume)
+                            early_stopping=s.early_stopping, callbacks=callbacks, checkpoint=saver, resume=resume,
+                            distributed=communicator)
     except TrainingDiverged as e:
         failure, history = e, e.history
     except TrainingInterrupted as e:
         raise TrainingInterrupted(f"{e}. Continue with: bprop train --resume {folder}", history=e.history,
                                   checkpoint=e.checkpoint) from None
     seconds = time.perf_counter() - started
+    if not writes:
+        if failure is not None:
+            raise failure
+        return {"run_folder": str(folder), "rank": communicator.rank}
     net = net.to("cpu")              # the figures, model file and pictures are made on the host
 
     results = {"train": _figures(net, prepared.X_train, prepared.y_train)}
