@@ -38,7 +38,10 @@ NAMES = ("numpy", "torch", "cupy", "array_api_strict")
 
 def namespace(*arrays):
     """The array API namespace of these arrays: ``numpy`` itself for NumPy arrays."""
-    if all(type(a) is np.ndarray for a in arrays):
+    for a in arrays:                   # a loop, not all(...): this runs several times per batch
+        if type(a) is not np.ndarray:
+            break
+    else:
         return np
     import array_api_compat
 
@@ -74,6 +77,13 @@ def total(x, axis=None, keepdims=False):
     if type(x) is np.ndarray:
         return np.add.reduce(x, axis=axis, keepdims=keepdims)
     return namespace(x).sum(x, axis=axis, keepdims=keepdims)
+
+
+def largest(x, axis=None, keepdims=False):
+    """max x along ``axis``, in x's library (``np.maximum.reduce`` for NumPy, as in ``total``)."""
+    if type(x) is np.ndarray:
+        return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+    return namespace(x).max(x, axis=axis, keepdims=keepdims)
 
 
 def mean_abs(x) -> float:

@@ -280,6 +280,8 @@ class Network:
         xp = namespace(A)
         if A.shape[1] == 1:
             return xp.astype(A[:, 0] >= 0.5, xp.int64)
+        if xp is np:
+            return A.argmax(axis=1)          # the method: np.argmax's wrapper costs a µs per batch
         return xp.argmax(A, axis=1)
 
     def _inputs(self, X, parameter="X"):
