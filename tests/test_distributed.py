@@ -222,3 +222,27 @@ def test_a_command_line_error_on_every_rank_ends_the_run(mpi, tmp_path):
     assert done.returncode != 0
     assert "batch_size=2 is smaller than the 3 processes" in done.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_ctrl_c_to_mpiexec_saves_a_checkpoint_and_the_run_resumes(mpi, tmp_path):
+    """SIGINT to mpiexec (hydra forwards it to every rank): all stop at one batch, rank 0 saves, resume finishes."""
+    import signal
+
+    runs = tmp_path / "runs"
+    args = ["-m", "bprop", "train", "--distributed", "--data", "spiral", "--n", "20000", "--hidden", "64,64",
+            "--activation", "relu", "--epochs", "50", "--batch-size", "16", "--out", str(runs), "--quiet"]
+    env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    job = subprocess.Popen(["mpiexec", "-n", "2", sys.executable, *args], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while not list(runs.glob("*/settings.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)                              # the run folder appears when training begins
+    time.sleep(1.0)
+    job.send_signal(signal.SIGINT)
+    _, stderr = job.communicate(timeout=60)
+    assert "training was interrupted" in stderr and "Continue with: bprop train --resume" in stderr
+    folder, = runs.iterdir()
+    assert (folder / "checkpoint.ckpt").is_file() and not (folder / "results.json").exists()
+    done = _mpiexec(2, ["-m", "bprop", "train", "--distributed", "--resume", str(folder), "--quiet"], timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (folder / "results.json").is_file() and not (folder / "checkpoint.ckpt").exists()
