@@ -232,3 +232,20 @@ def test_distributed_training_needs_a_numpy_network():
     net = bp.Network([2, 2], backend="torch")
     with pytest.raises(bp.InvalidArgument, match="distributed training combines NumPy gradients"):
         bp.train(net, np.zeros((4, 2)), np.array([0, 1, 0, 1]), distributed=True)
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_explain_and_pictures_take_a_network_of_any_library(backend, tmp_path):
+    from bprop import plots
+
+    net, x, y = bp.explanation.classic_example()
+    moved = on_backend(net, backend)
+    assert bp.explain(moved, x, y).render("text") == bp.explain(net, x, y).render("text")
+    assert bp.explain_steps(moved, x, y, steps=3) == pytest.approx(bp.explain_steps(net, x, y, steps=3), rel=1e-12)
+    wide, X, labels = problem()
+    plots.weight_histograms(on_backend(wide, backend), on_backend(wide, backend), tmp_path / "w.png")
+    plots.first_layer_weights(on_backend(wide, backend), (2, 3), tmp_path / "f.png")
+    flat = bp.Network([2, 4, 3], activation="tanh", output="softmax", cost="log_likelihood", seed=0)
+    plots.decision_boundary(on_backend(flat, backend), np.random.default_rng(0).normal(size=(20, 2)),
+                            np.arange(20) % 3, tmp_path / "d.png", resolution=20)
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("w.png", "f.png", "d.png"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .backend import to_numpy
 from .errors import InvalidArgument
 from .files import atomic_write
 from .validation import positive_int
@@ -216,7 +217,7 @@ def weight_histograms(initial_net, final_net, path, title=None) -> Path:
     columns = min(count, 4)
     fig = _figure(3.4 * columns, 2.9 * int(np.ceil(count / columns)) + 0.5)
     for i, ax in enumerate(_panel_grid(fig, count, columns)):
-        start, end = (np.asarray(net.weights[i], dtype=float).ravel() for net in (initial_net, final_net))
+        start, end = (np.asarray(to_numpy(net.weights[i]), dtype=float).ravel() for net in (initial_net, final_net))
         low, high = min(start.min(), end.min()), max(start.max(), end.max())
         bins = np.linspace(low, high, 41) if high > low else 41
         ax.hist(start, bins=bins, histtype="stepfilled", alpha=0.55, label="start")
@@ -240,7 +241,7 @@ def first_layer_weights(net, image_shape, path, max_neurons=100, title=None) -> 
     from matplotlib import colormaps
 
     shape = tuple(int(n) for n in image_shape)
-    weights = np.asarray(net.weights[0], dtype=float)
+    weights = np.asarray(to_numpy(net.weights[0]), dtype=float)
     if len(shape) != 2 or shape[0] * shape[1] != weights.shape[1]:
         raise InvalidArgument(f"image_shape={shape} holds {int(np.prod(shape))} pixels but the network has "
                               f"{weights.shape[1]} inputs; pass (height, width).")
@@ -307,7 +308,7 @@ def decision_boundary(net, X, y, path, preprocessor=None, class_names=None, reso
     if net.is_classifier or np.asarray(y).dtype.kind in "biu":        # classes: colour by predicted class
         k = max(net.sizes[-1], 2)
         cmap = _class_colors(k)
-        levels = net.labels_from_outputs(net.feedforward(inputs)).reshape(resolution, resolution)
+        levels = to_numpy(net.labels_from_outputs(net.feedforward(inputs))).reshape(resolution, resolution)
         ax.imshow(levels, origin="lower", extent=extent, aspect="auto", cmap=cmap, vmin=-0.5, vmax=k - 0.5,
                   alpha=0.35, interpolation="nearest")
         points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=k - 0.5, s=14,
@@ -317,7 +318,7 @@ def decision_boundary(net, X, y, path, preprocessor=None, class_names=None, reso
                               label=names[c]) for c in range(min(k, len(names)))]
         ax.legend(handles=handles, fontsize=8, loc="best")
     else:
-        values = net.feedforward(inputs)[:, 0].reshape(resolution, resolution)
+        values = to_numpy(net.feedforward(inputs))[:, 0].reshape(resolution, resolution)
         image = ax.imshow(values, origin="lower", extent=extent, aspect="auto", cmap="viridis", alpha=0.6)
         fig.colorbar(image, ax=ax, label="$a^L_1$")
         ax.scatter(X[:, 0], X[:, 1], c="white", s=10, edgecolors="black", linewidths=0.4)

@@ -107,6 +107,13 @@ def _name(obj) -> str:
     return getattr(obj, "name", type(obj).__name__)
 
 
+def _on_host(net):
+    """A network on a GPU or in another array library is explained from its NumPy copy (same numbers)."""
+    if isinstance(net, Network) and not net.backend.is_numpy:
+        return net.to("cpu")
+    return net
+
+
 def _one_sample(net, x, y):
     """x as (1, n_1) and y as (1, n_L), converted exactly as ``backprop`` converts them."""
     if not isinstance(net, Network):
@@ -131,6 +138,7 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
     lang : 'en' or 'zh', the default language of ``Trace.render``.
     """
     check_lang(lang)
+    net = _on_host(net)
     Y = _one_sample(net, x, y)
     optimizer = SGD(lr)                                   # validates η
     g = net.backprop(x, y)
@@ -182,6 +190,7 @@ def explain_steps(net, x, y, lr=0.5, steps=20) -> list:
     the ``cost`` of ``backprop`` on a copy of ``net`` (``net`` is unchanged).
     """
     steps = positive_int(steps, "steps", maximum=1_000_000)
+    net = _on_host(net)
     _one_sample(net, x, y)
     optimizer = SGD(lr)
     twin = net.copy()
