@@ -145,3 +145,18 @@ def test_a_user_error_found_by_train_leaves_no_run_folder(tmp_path, capsys):
                          "--out", tmp_path / "runs")
     assert status == 1 and "early_stopping" in err
     assert run_folders(tmp_path / "runs") == []
+
+
+def test_resume_may_change_the_device(tmp_path, capsys, monkeypatch, uninterrupted):
+    """--device is where the arithmetic runs, not part of the run: a run may go on elsewhere."""
+    diagnostics = train_command.Diagnostics
+    interrupt_at(monkeypatch, 2, 10)
+    status, _, _ = run(capsys, *RUN, "--out", tmp_path / "runs")
+    assert status == 130
+    (folder,) = run_folders(tmp_path / "runs")
+    monkeypatch.setattr(train_command, "Diagnostics", diagnostics)
+    status, _, err = run(capsys, "train", "--resume", folder, "--device", "gpu")
+    assert status == 1 and "device must be 'cpu', 'cuda' or 'cuda:N'" in err
+    status, _, err = run(capsys, "train", "--resume", folder, "--device", "cpu", "--quiet")
+    assert status == 0, err
+    assert same_parameters(bp.load(folder / "model.bprop"), bp.load(uninterrupted / "model.bprop"))

@@ -61,6 +61,7 @@ class TrainSettings:
 KEYS = {f.name for f in dataclasses.fields(TrainSettings)}
 FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainSettings)}   # "float | None", …
 LIST_KEYS = {"layers", "hidden"}
+RESUMABLE_FLAGS = ("checkpoint_every", "device")     # flags --resume may change
 
 
 def int_list(text, key):
@@ -147,16 +148,17 @@ def checkpoint_schedule(value) -> tuple:
 def resumed(run_dir, flags: dict, config_path=None) -> TrainSettings:
     """The settings of the run in ``run_dir`` (its settings.json), for --resume.
 
-    Only --checkpoint-every may be given again (it changes when checkpoints
-    are written, not the weights); any other training flag, or --config, is
-    refused, because the run can only continue as it started.
+    Only --checkpoint-every and --device may be given again (they change
+    when checkpoints are written and where the arithmetic runs, not the run:
+    a run started on a GPU may go on on the CPU); any other training flag, or
+    --config, is refused, because the run can only continue as it started.
     """
     run_dir = Path(run_dir)
-    given = sorted(k for k, v in flags.items() if v is not None and k != "checkpoint_every")
+    given = sorted(k for k, v in flags.items() if v is not None and k not in RESUMABLE_FLAGS)
     if config_path is not None or given:
         extra = (["--config"] if config_path is not None else []) + [f"--{k.replace('_', '-')}" for k in given]
         raise InvalidArgument(f"--resume {run_dir} continues the run with the settings in its settings.json; "
-                              f"drop {', '.join(extra)} (only --checkpoint-every, --quiet and --json may be given).")
+                              f"drop {', '.join(extra)} (only --checkpoint-every, --device, --quiet and --json may be given).")
     path = run_dir / "settings.json"
     if not path.is_file():
         raise InvalidArgument(f"--resume {run_dir}: no {path.name} there, so it is not a run folder written by "
@@ -172,6 +174,5 @@ def resumed(run_dir, flags: dict, config_path=None) -> TrainSettings:
     if unknown:
         raise InvalidArgument(f"--resume {run_dir}: {path.name} has unknown key(s) {', '.join(unknown)}; it was "
                               "written by another version of bprop.")
-    if flags.get("checkpoint_every") is not None:
-        stored["checkpoint_every"] = flags["checkpoint_every"]
+    stored |= {k: flags[k] for k in RESUMABLE_FLAGS if flags.get(k) is not None}
     return merged(None, stored)
