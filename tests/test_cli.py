@@ -31,25 +31,10 @@ from bprop.cli import main
 from bprop.datasets import Preprocessor
 from bprop.datasets import load as load_data
 from bprop.errors import InvalidArgument
+from cli_helpers import isolated, run  # noqa: F401 (isolated: an autouse fixture)
 
 PNG_MAGIC = b"\x89PNG"
 RUN_FILES = ("model.bprop", "history.json", "curves.png", "settings.json", "results.json")
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    """Run every command in tmp_path, away from the repository and the real data cache."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BPROP_DATA_DIR", str(tmp_path / "bprop-data-root"))
-
-
-# ---------------------------------------------------------------- helpers
-
-def run(capsys, *args):
-    """main(args) → (status, stdout, stderr)."""
-    status = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def assert_user_error(status, err, *fragments):

@@ -21,6 +21,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from bprop.errors import InvalidArgument  # noqa: E402
 from bprop.explanation.terms import term  # noqa: E402
 from bprop.playground import create_app  # noqa: E402
+from live_server import LiveServer  # noqa: E402
 from bprop.playground.server import STATIC  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
 
@@ -321,33 +322,6 @@ def test_the_command_refuses_a_port_in_use():
 
 
 # -- load: many tabs at once on loopback -------------------------------------------------
-
-class LiveServer:
-    """uvicorn serving ``app`` in a thread on a free loopback port."""
-
-    def __init__(self, app):
-        import uvicorn
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                   lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
-
 
 def rss_bytes():
     with open("/proc/self/statm") as f:

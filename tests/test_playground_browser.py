@@ -9,9 +9,6 @@ Playwright is missing; Playwright never downloads a browser here.
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -27,34 +24,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Pyt
 pytest.importorskip("uvicorn", reason="uvicorn is not installed (pip install 'bprop[playground]')")
 
 from bprop.playground import create_app  # noqa: E402
-
-
-class LiveServer:
-    """uvicorn serving the playground in a thread on a free loopback port."""
-
-    def __init__(self):
-        import uvicorn
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app()
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
+from live_server import LiveServer  # noqa: E402
 
 
 @pytest.fixture
@@ -62,7 +32,7 @@ def page():
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
     ARTIFACTS.mkdir(parents=True)
-    with LiveServer() as live, sync_api.sync_playwright() as pw:
+    with LiveServer(create_app()) as live, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1100})

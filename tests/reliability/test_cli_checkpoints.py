@@ -18,23 +18,12 @@ from .reliability_helpers import TALLY, assert_readable_run_folder, run_folders,
 
 import bprop as bp
 from bprop import checkpoint as checkpoints
-from bprop.cli import main, train_command
+from bprop.cli import train_command
+from cli_helpers import isolated, run  # noqa: F401 (isolated: an autouse fixture)
 
 RUN = ["train", "--data", "xor", "--n", "200", "--epochs", "6", "--batch-size", "5", "--dtype", "float64",
        "--optimizer", "adam", "--lr", "0.01", "--seed", "5", "--quiet"]
 RUN_FILES = ("model.bprop", "history.json", "curves.png", "settings.json", "results.json")
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BPROP_DATA_DIR", str(tmp_path / "bprop-data-root"))
-
-
-def run(capsys, *args):
-    status = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 @pytest.fixture
