@@ -23,6 +23,19 @@
 
 Writes ``gpu_check.json`` and ``gpu_check.md`` (with the card's name) into
 --out, and exits 1 when a check fails, 2 when there is no usable GPU.
+
+On this workplace's lent GPU machines (the ``run`` tool: Python 3.12 with
+numpy, torch, CuPy, typer, rich, scikit-learn, matplotlib, pytest and
+hypothesis, no network) only array-api-compat is missing, and CuPy being
+there means ``device="cuda"`` runs on CuPy. Here, once::
+
+    echo /.whl/ >> .git/info/exclude
+    python3 -m pip download --no-deps -d .whl array-api-compat==1.16.0
+
+then one run, carrying ``.whl``::
+
+    python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl &&
+    PYTHONPATH=/tmp/site:src PYTHONUNBUFFERED=1 python3 benchmarks/gpu_check.py --out $OUT
 """
 
 from __future__ import annotations
