@@ -69,6 +69,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats (R), after one warm-up")
     parser.add_argument("--device", default="cuda", help="cuda, cuda:N, or cpu for a dry run on PyTorch CPU tensors")
     parser.add_argument("--samples", type=int, default=None, help="keep this many training samples (dry runs)")
+    parser.add_argument("--backend", default=None, choices=["torch", "cupy"],
+                        help="bprop's array library on the GPU (default: CuPy if installed, else PyTorch)")
     args = parser.parse_args(argv)
 
     try:
@@ -79,7 +81,7 @@ def main(argv=None) -> int:
     if args.device != "cpu" and not torch.cuda.is_available():
         print("gpu_check: no CUDA GPU is usable here (torch.cuda.is_available() is False).", file=sys.stderr)
         return 2
-    backend = "torch" if args.device == "cpu" else None
+    backend = "torch" if args.device == "cpu" else args.backend
     probe = bp.Network([2, 1], device=args.device, backend=backend)
     card = torch.cuda.get_device_name() if args.device != "cpu" else f"none (dry run on the CPU: {platform.processor()})"
     report = {"card": card, "device": args.device, "bprop_backend": probe.backend.name,
