@@ -150,13 +150,14 @@ def test_early_stopping_restores_the_best_epoch(digits_split):
     assert net.evaluate(X_test, y_test)[0] == pytest.approx(history.validation_cost[best - 1], rel=1e-6)
 
 
-def test_divergence_stops_with_the_last_finite_weights():
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_divergence_stops_with_the_last_finite_weights(backend):
     rng = np.random.default_rng(0)
     X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1)) * 100
-    net = bp.Network([3, 8, 1], activation="relu", output="identity", init="he", seed=0)
+    net = on_backend(bp.Network([3, 8, 1], activation="relu", output="identity", init="he", seed=0), backend)
     with pytest.raises(bp.TrainingDiverged, match="smaller learning rate") as caught:
         bp.train(net, X, Y, epochs=50, batch_size=4, optimizer=bp.SGD(lr=10.0), seed=0)
-    assert all(np.isfinite(w).all() for w in net.weights + net.biases)
+    assert all(np.isfinite(w).all() for w in host(net.weights + net.biases))
     assert isinstance(caught.value, ArithmeticError)
     assert caught.value.history is not None
 
