@@ -249,3 +249,24 @@ def test_explain_and_pictures_take_a_network_of_any_library(backend, tmp_path):
     plots.decision_boundary(on_backend(flat, backend), np.random.default_rng(0).normal(size=(20, 2)),
                             np.arange(20) % 3, tmp_path / "d.png", resolution=20)
     assert all((tmp_path / name).stat().st_size > 0 for name in ("w.png", "f.png", "d.png"))
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_inputs_already_in_the_library_are_checked_there(backend, monkeypatch):
+    """feedforward/predict on arrays of the network's own library never bring them to the host."""
+    net, X, y = problem()
+    moved = on_backend(net, backend)
+    there = backend_for(backend)
+    X_there = there.asarray(X.astype(np.float32))             # another dtype: converted there
+    expected = net.feedforward(X.astype(np.float32))
+    monkeypatch.setattr(bp.validation, "to_numpy", lambda value: pytest.fail("inputs went to the host"))
+    out = moved.feedforward(X_there)
+    assert type(out) is type(X_there)
+    np.testing.assert_allclose(to_numpy(out), expected, rtol=1e-12)
+    assert type(moved.predict(X_there[0, ...])) is type(X_there)
+    with pytest.raises(bp.InvalidArgument, match="has 5 features per sample"):
+        moved.feedforward(there.asarray(np.ones((3, 5))))
+    with pytest.raises(bp.InvalidArgument, match="NaN or infinite"):
+        moved.feedforward(there.asarray(np.full((2, 6), np.nan)))
+    with pytest.raises(bp.InvalidArgument, match="must have shape"):
+        moved.feedforward(there.asarray(np.ones((2, 3, 6))))

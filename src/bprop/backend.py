@@ -140,6 +140,10 @@ class Backend:
     def is_numpy(self) -> bool:
         return self.name == "numpy"
 
+    def owns(self, x) -> bool:
+        """True when x is an array of this library (on any device)."""
+        return _belongs(x, self.name)
+
     def dtype(self, dtype):
         """The library's dtype for a NumPy float dtype (np.float32 → xp.float32)."""
         return getattr(self.xp, np.dtype(dtype).name)

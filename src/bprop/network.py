@@ -140,8 +140,10 @@ class Network:
         the batches during training, live.
     backend : the array library: None (NumPy on the CPU; on 'cuda', CuPy if
         installed, else PyTorch), or 'numpy', 'torch', 'cupy', 'array_api_strict'.
-        Data passed in (NumPy arrays, lists, tensors) is moved there; results
-        (``feedforward``, ``backprop``) are arrays of that library.
+        Data passed in (NumPy arrays, lists, tensors) is moved there; inputs
+        already of that library (``feedforward``, ``predict``) are checked
+        where they are; results (``feedforward``, ``backprop``) are arrays of
+        that library.
     """
 
     def __init__(self, sizes, activation="sigmoid", output=None, cost="quadratic",
@@ -285,8 +287,12 @@ class Network:
         return xp.argmax(A, axis=1)
 
     def _inputs(self, X, parameter="X"):
-        """X checked (as_inputs) and placed in the network's library and device."""
-        return self._placed(as_inputs(X, self.sizes[0], self.dtype, parameter))
+        """X checked (as_inputs) and placed in the network's library and device.
+
+        An X already in the network's library is checked there (no host round trip).
+        """
+        X = as_inputs(X, self.sizes[0], self.dtype, parameter, backend=self.backend)
+        return X if self.backend.owns(X) else self._placed(X)
 
     def _placed(self, array):
         """A checked NumPy array moved to the network's library and device (NumPy: itself)."""

@@ -65,23 +65,21 @@ def non_negative_float(value, parameter) -> float:
     return float(value)
 
 
-def as_inputs(X, n_inputs, dtype, parameter="X"):
+def as_inputs(X, n_inputs, dtype, parameter="X", backend=None):
     """X as a C-contiguous (m, n_1) array of ``dtype`` with finite values.
 
     A single sample of shape (n_1,) is accepted and returned as (1, n_1).
+    backend : a ``bprop.backend.Backend`` other than NumPy's: an X that is
+        already an array of that library (a tensor on the GPU, say) is
+        checked where it lives and returned there, without a trip through
+        the host. Everything else is checked as a NumPy array.
     """
+    if backend is not None and not backend.is_numpy and backend.owns(X):
+        return _library_inputs(X, n_inputs, dtype, parameter, backend)
     X = _numeric(X, parameter, f"pass an (m, {n_inputs}) array of numbers")
     if X.ndim == 1:
         X = X[None, :]
-    if X.ndim != 2:
-        raise InvalidArgument(f"{parameter} must have shape (m, {n_inputs}) (samples are rows), got shape {X.shape}.")
-    if X.shape[0] == 0:
-        raise InvalidArgument(f"{parameter} is empty (shape {X.shape}); pass at least one sample.")
-    if X.shape[1] != n_inputs:
-        raise InvalidArgument(
-            f"{parameter} has {X.shape[1]} features per sample but the network's input layer has "
-            f"n_1 = {n_inputs} neurons; pass an (m, {n_inputs}) array or build the network with sizes[0] = {X.shape[1]}."
-        )
+    _check_input_shape(X.shape, n_inputs, parameter)
     X = np.ascontiguousarray(X, dtype=dtype)
     if not np.isfinite(X).all():
         bad = np.argwhere(~np.isfinite(X))[0]
@@ -89,6 +87,34 @@ def as_inputs(X, n_inputs, dtype, parameter="X"):
             f"{parameter} contains NaN or infinite values (first at row {bad[0]}, column {bad[1]}); "
             "remove or impute them before training."
         )
+    return X
+
+
+def _check_input_shape(shape, n_inputs, parameter):
+    """(m, n_1) with m ≥ 1, or an InvalidArgument that says what was passed."""
+    if len(shape) != 2:
+        raise InvalidArgument(f"{parameter} must have shape (m, {n_inputs}) (samples are rows), got shape {shape}.")
+    if shape[0] == 0:
+        raise InvalidArgument(f"{parameter} is empty (shape {shape}); pass at least one sample.")
+    if shape[1] != n_inputs:
+        raise InvalidArgument(
+            f"{parameter} has {shape[1]} features per sample but the network's input layer has "
+            f"n_1 = {n_inputs} neurons; pass an (m, {n_inputs}) array or build the network with sizes[0] = {shape[1]}."
+        )
+
+
+def _library_inputs(X, n_inputs, dtype, parameter, backend):
+    """as_inputs for an array of the network's own library: the same checks, made with its functions."""
+    xp = backend.xp
+    if not xp.isdtype(X.dtype, ("bool", "integral", "real floating")):
+        raise InvalidArgument(f"{parameter} must hold real numbers, got an array of dtype {X.dtype}; "
+                              f"pass an (m, {n_inputs}) array of numbers.")
+    if X.ndim == 1:
+        X = xp.reshape(X, (1, -1))
+    _check_input_shape(tuple(X.shape), n_inputs, parameter)
+    X = backend.asarray(X, dtype)                  # the network's dtype and device
+    if not bool(xp.all(xp.isfinite(X))):
+        raise InvalidArgument(f"{parameter} contains NaN or infinite values; remove or impute them first.")
     return X
 
 
