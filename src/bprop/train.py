@@ -211,19 +211,8 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
                               f"bprop.SGD or bprop.Adam; got {optimizer!r}.")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
-    if distributed is None:
-        plan = _OneProcess(X.shape[0], batch_size)
-        state = TrainingState(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
-    else:
-        from . import distributed as parallel
-
-        if not net.backend.is_numpy:
-            raise InvalidArgument(f"distributed training combines NumPy gradients over MPI; this network's arrays are "
-                                  f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
-                                  "(one GPU per rank is not supported yet).")
-        plan = parallel.DataParallel(parallel.communicator(distributed), X.shape[0], batch_size)
-        rng = plan.share_rng(rng)
-        state = _SharedState(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
+    plan, rng, State = _batch_plan(net, X.shape[0], batch_size, distributed, rng)
+    state = State(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
     training = None
     if saver is not None or resume is not None:
         training = {"epochs": epochs, "batch_size": batch_size, "l2": l2, "shuffle": bool(shuffle),
@@ -280,6 +269,20 @@ class _EpochProgress:
     correct: int = 0
     seen: int = 0
     placed_order: object = None    # order on the network's device (set by the loop)
+
+
+def _batch_plan(net, m, batch_size, distributed, rng):
+    """(plan, shuffling generator, TrainingState class) for one process, or for a rank of an MPI job."""
+    if distributed is None:
+        return _OneProcess(m, batch_size), rng, TrainingState
+    from . import distributed as parallel
+
+    if not net.backend.is_numpy:
+        raise InvalidArgument(f"distributed training combines NumPy gradients over MPI; this network's arrays are "
+                              f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
+                              "(one GPU per rank is not supported yet).")
+    plan = parallel.DataParallel(parallel.communicator(distributed), m, batch_size)
+    return plan, plan.share_rng(rng), _SharedState
 
 
 class _OneProcess:
