@@ -126,6 +126,23 @@ class ArchiveReader:
     def __init__(self, path, zf):
         self.path, self.zf = path, zf
 
+    @classmethod
+    def read(cls, path, what):
+        """``what(reader)`` on the archive at ``path``, a ``Path``.
+
+        A file that is not a ZIP archive (or is cut short) is one
+        ModelFileError naming the kind of file expected; OSError when it
+        cannot be opened at all.
+        """
+        with open(path, "rb") as f:
+            try:
+                zf = zipfile.ZipFile(f)
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
+                raise ModelFileError(f"{path} is not a bprop {cls.KIND}: it is not a ZIP archive, or it is "
+                                     f"truncated ({e}). {cls.NOT_OURS_FIX}") from None
+            with zf:
+                return what(cls(path, zf))
+
     def fail(self, problem, fix=None) -> ModelFileError:
         return ModelFileError(f"{self.path}: {problem}. {fix or self.FIX}")
 

@@ -206,14 +206,7 @@ def load(path) -> Checkpoint:
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgument(f"path must be a file path (str or os.PathLike), got {type(path).__name__}.")
     path = Path(path)
-    with open(path, "rb") as f:
-        try:
-            zf = zipfile.ZipFile(f)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
-            raise ModelFileError(f"{path} is not a bprop checkpoint: it is not a ZIP archive, or it is truncated "
-                                 f"({e}). Resume from another checkpoint, or train again.") from None
-        with zf:
-            return _Reader(path, zf).checkpoint()
+    return _Reader.read(path, _Reader.checkpoint)
 
 
 class _Reader(ArchiveReader):
@@ -222,7 +215,8 @@ class _Reader(ArchiveReader):
     KIND = "checkpoint"
     FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES = FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES
     FIX = "The checkpoint is damaged; resume from a copy, or train again."
-    NOT_OURS_FIX = "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load)."
+    NOT_OURS_FIX = ("Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load), or resume "
+                    "from another checkpoint.")
     UPGRADE_FIX = "Upgrade bprop to resume from it."
 
     def fail(self, problem, fix=None):

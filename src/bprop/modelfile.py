@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,7 @@ import numpy as np
 from . import activations, costs, initializers
 from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
 from .backend import to_numpy
-from .errors import InvalidArgument, ModelFileError
+from .errors import InvalidArgument
 from .files import atomic_write
 from .network import MAX_PARAMETERS, Network
 
@@ -178,16 +177,7 @@ def load(path, device="cpu", backend=None) -> Network:
     path = _as_path(path, "path")
     if (device, backend) != ("cpu", None):
         return load(path).to(device, backend)
-    with open(path, "rb") as f:
-        try:
-            zf = zipfile.ZipFile(f)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
-            raise ModelFileError(
-                f"{path} is not a bprop model file: it is not a ZIP archive, or it is truncated ({e}). "
-                "Pass a file written by bprop's save (net.save), or save the model again."
-            ) from None
-        with zf:
-            return _Reader(path, zf).network()
+    return _Reader.read(path, _Reader.network)
 
 
 class _Reader(ArchiveReader):
@@ -196,7 +186,7 @@ class _Reader(ArchiveReader):
     KIND = "model file"
     FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES = FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES
     FIX = "Save the model again with bprop, or restore the file from a copy."
-    NOT_OURS_FIX = "Pass a file written by bprop's save (net.save)."
+    NOT_OURS_FIX = "Pass a file written by bprop's save (net.save), or save the model again."
     UPGRADE_FIX = "Upgrade bprop (pip install --upgrade bprop) to load it."
 
     def network(self) -> Network:
