@@ -103,7 +103,7 @@ class LeakyReLU:
 
     def derivative(self, z, a):
         xp = namespace(z)
-        return xp.where(z > 0, xp.ones_like(z), xp.full_like(z, self.slope))
+        return xp.where(z > 0, 1.0, xp.full_like(z, self.slope))
 
 
 class Identity:

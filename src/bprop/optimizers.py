@@ -67,6 +67,14 @@ class Optimizer:
             buf = self.state[key] = namespace(like).zeros_like(like)
         return buf
 
+    def _scratch(self, key, like):
+        """Work space for NumPy's ``out=`` (``_buffer``); None for other libraries.
+
+        Their operations return new arrays (``bprop.backend.multiply`` and
+        friends ignore ``out=None``), so a GPU network holds no idle copies.
+        """
+        return self._buffer(key, like) if type(like) is np.ndarray else None
+
     def _update(self, key, param, grad, eta):
         raise NotImplementedError
 
@@ -118,7 +126,7 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def _update(self, key, param, grad, eta):
-        param -= backend.multiply(grad, eta, out=self._buffer(key, param))
+        param -= backend.multiply(grad, eta, out=self._scratch(key, param))
 
     def __repr__(self):
         return f"SGD(lr={self.lr!r})"
@@ -134,7 +142,7 @@ class Momentum(Optimizer):
     def _update(self, key, param, grad, eta):
         v = self._buffer(key + ("v",), param)
         v *= self.momentum
-        v -= backend.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))
+        v -= backend.multiply(grad, eta, out=self._scratch(key + ("scratch",), param))
         param += v
 
     def __repr__(self):
@@ -150,10 +158,10 @@ class Nesterov(Momentum):
 
     def _update(self, key, param, grad, eta):
         v = self._buffer(key + ("v",), param)
-        step = backend.multiply(grad, eta, out=self._buffer(key + ("scratch",), param))   # η ∂C/∂w
+        step = backend.multiply(grad, eta, out=self._scratch(key + ("scratch",), param))   # η ∂C/∂w
         v *= self.momentum
         v -= step
-        ahead = backend.multiply(v, self.momentum, out=self._buffer(key + ("ahead",), param))
+        ahead = backend.multiply(v, self.momentum, out=self._scratch(key + ("ahead",), param))
         ahead -= step
         param += ahead                                                   # w ← w + μv − η ∂C/∂w
 
@@ -181,7 +189,7 @@ class Adam(Optimizer):
     def _update(self, key, param, grad, eta):
         m = self._buffer(key + ("m",), param)
         v = self._buffer(key + ("v",), param)
-        scratch = self._buffer(key + ("scratch",), param)
+        scratch = self._scratch(key + ("scratch",), param)
         t = self.steps + 1
         correction = math.sqrt(1 - self.beta2 ** t)
         step_size = eta * correction / (1 - self.beta1 ** t)           # α_t
