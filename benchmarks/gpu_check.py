@@ -1,6 +1,6 @@
 """On a machine with a CUDA GPU: bprop's BP1–BP4 on the GPU, checked, then timed against PyTorch CUDA.
 
-    python benchmarks/gpu_check.py --out gpu-results            # about a minute on an H100
+    python benchmarks/gpu_check.py --out gpu-results            # on a machine with a CUDA GPU
     python benchmarks/gpu_check.py --device cpu --samples 2048 --epochs 1 --repeats 1
                                   # a dry run of every step with PyTorch CPU tensors (the test suite's)
 
