@@ -1,4 +1,4 @@
-"""Epoch time of data-parallel training (bprop.distributed) for K = 1 and 2 processes on this machine.
+"""Epoch time of data-parallel training (bprop.training.distributed) for K = 1 and 2 processes on this machine.
 
     python benchmarks/distributed.py                # all cases, a few minutes
     python benchmarks/distributed.py --quick        # digits only, seconds
@@ -27,14 +27,14 @@ CASES = {
     "fashion-b128": {"data": "fashion-mnist", "sizes": [784, 256, 128, 10], "batch_size": 128},
     "fashion-b1024": {"data": "fashion-mnist", "sizes": [784, 256, 128, 10], "batch_size": 1024},
 }
-SETUPS = [(1, 1), (1, 2), (2, 1)]          # (processes K, BLAS threads per process)
+SETUPS = [(1, 1), (1, 2), (2, 1)]  # (processes K, BLAS threads per process)
 
 
 def worker(case):
     """One rank: load, keep the shard, train 2 epochs; rank 0 prints the faster epoch's seconds."""
     import bprop as bp
     from bprop import datasets
-    from bprop.distributed import Communicator, shard_rows
+    from bprop.training.distributed import Communicator, shard_rows
 
     c = CASES[case]
     comm = Communicator()
@@ -42,11 +42,22 @@ def worker(case):
     X = data.X_train.astype(np.float32) / np.float32(data.X_train.max())
     rows = shard_rows(len(X), c["batch_size"], comm.size, comm.rank)
     net = bp.Network(c["sizes"], activation="relu", output="softmax", cost="log_likelihood", init="he", seed=0)
-    history = bp.train(net, X[rows], data.y_train[rows], epochs=2, batch_size=c["batch_size"],
-                       optimizer=bp.SGD(lr=0.05), shuffle=False, distributed=comm)
+    history = bp.train(
+        net,
+        X[rows],
+        data.y_train[rows],
+        epochs=2,
+        batch_size=c["batch_size"],
+        optimizer=bp.SGD(lr=0.05),
+        shuffle=False,
+        distributed=comm,
+    )
     if comm.rank == 0:
-        print(json.dumps({"epoch_seconds": min(history.epoch_seconds), "samples": len(X),
-                          "parameters": net.num_parameters}))
+        print(
+            json.dumps(
+                {"epoch_seconds": min(history.epoch_seconds), "samples": len(X), "parameters": net.num_parameters}
+            )
+        )
 
 
 def allreduce_seconds(parameters, repeats=200):
@@ -66,9 +77,11 @@ def allreduce_seconds(parameters, repeats=200):
 
 def gflops(threads):
     """float32 matrix products of the sizes of a [784,256,128,10] batch of 128, in GFLOP/s."""
-    code = ("import time, numpy as np; a = np.ones((128, 784), np.float32); w = np.ones((256, 784), np.float32);"
-            "t = time.perf_counter(); [a @ w.T for _ in range(300)]; s = time.perf_counter() - t;"
-            "print(2 * 128 * 784 * 256 * 300 / s / 1e9)")
+    code = (
+        "import time, numpy as np; a = np.ones((128, 784), np.float32); w = np.ones((256, 784), np.float32);"
+        "t = time.perf_counter(); [a @ w.T for _ in range(300)]; s = time.perf_counter() - t;"
+        "print(2 * 128 * 784 * 256 * 300 / s / 1e9)"
+    )
     return float(_run(1, threads, ["-c", code], mpi=False))
 
 
@@ -89,11 +102,15 @@ def main():
     for case in [c for c in CASES if not quick or c.startswith("digits")]:
         for k, threads in SETUPS:
             figures = json.loads(_run(k, threads, [__file__, "--worker", case]))
-            results["cases"].setdefault(case, {})[f"K={k}, {threads} thread(s) each"] = round(figures["epoch_seconds"], 4)
+            results["cases"].setdefault(case, {})[f"K={k}, {threads} thread(s) each"] = round(
+                figures["epoch_seconds"], 4
+            )
             print(case, k, threads, figures, file=sys.stderr)
         p = figures["parameters"]
         if p not in results["allreduce_seconds"]:
-            results["allreduce_seconds"][p] = json.loads(_run(2, 1, [__file__, "--allreduce", str(p)]))["allreduce_seconds"]
+            results["allreduce_seconds"][p] = json.loads(_run(2, 1, [__file__, "--allreduce", str(p)]))[
+                "allreduce_seconds"
+            ]
     print(json.dumps(results, indent=2))
 
 

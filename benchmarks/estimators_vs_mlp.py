@@ -57,14 +57,15 @@ def run(name, hidden, epochs, repeats, dtype, train_samples):
     print(f"  {'':14}{'accuracy':>10}{'fit (s)':>10}")
     print(f"  {'BPClassifier':14}{bp_acc:10.4f}{bp_time:10.2f}")
     print(f"  {'MLPClassifier':14}{sk_acc:10.4f}{sk_time:10.2f}")
-    print(f"  accuracy difference (bprop − sklearn): {100 * (bp_acc - sk_acc):+.2f} points; "
-          f"time ratio sklearn/bprop: {sk_time / bp_time:.2f}×")
+    print(
+        f"  accuracy difference (bprop − sklearn): {100 * (bp_acc - sk_acc):+.2f} points; "
+        f"time ratio sklearn/bprop: {sk_time / bp_time:.2f}×"
+    )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=sorted(SETUPS), action="append",
-                        help="data set (repeatable; default: both)")
+    parser.add_argument("--data", choices=sorted(SETUPS), action="append", help="data set (repeatable; default: both)")
     parser.add_argument("--epochs", type=int, help="max_iter (default: 50 for digits, 10 for Fashion-MNIST)")
     parser.add_argument("--hidden", type=str, help="hidden layer sizes, e.g. 100 or 256,128")
     parser.add_argument("--repeats", type=int, default=3, help="fits of each estimator (random_state 0, 1, …)")

@@ -52,12 +52,22 @@ from pathlib import Path
 import numpy as np
 
 import bprop as bp
-from bprop.backend import to_numpy
+from bprop.core.backend import to_numpy
 
-PAIRS = [("sigmoid", "quadratic"), ("sigmoid", "cross_entropy"), ("softmax", "log_likelihood"),
-         ("softmax", "quadratic"), ("tanh", "quadratic"), ("identity", "quadratic")]
-OPTIMIZERS = {"sgd": lambda: bp.SGD(lr=0.5), "momentum": lambda: bp.Momentum(lr=0.1),
-              "nesterov": lambda: bp.Nesterov(lr=0.1), "adam": lambda: bp.Adam(lr=0.01)}
+PAIRS = [
+    ("sigmoid", "quadratic"),
+    ("sigmoid", "cross_entropy"),
+    ("softmax", "log_likelihood"),
+    ("softmax", "quadratic"),
+    ("tanh", "quadratic"),
+    ("identity", "quadratic"),
+]
+OPTIMIZERS = {
+    "sgd": lambda: bp.SGD(lr=0.5),
+    "momentum": lambda: bp.Momentum(lr=0.1),
+    "nesterov": lambda: bp.Nesterov(lr=0.1),
+    "adam": lambda: bp.Adam(lr=0.01),
+}
 SPEED_SIZES = [784, 1024, 1024, 10]
 TARGET = 0.8
 
@@ -69,8 +79,12 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats (R), after one warm-up")
     parser.add_argument("--device", default="cuda", help="cuda, cuda:N, or cpu for a dry run on PyTorch CPU tensors")
     parser.add_argument("--samples", type=int, default=None, help="keep this many training samples (dry runs)")
-    parser.add_argument("--backend", default=None, choices=["torch", "cupy"],
-                        help="bprop's array library on the GPU (default: CuPy if installed, else PyTorch)")
+    parser.add_argument(
+        "--backend",
+        default=None,
+        choices=["torch", "cupy"],
+        help="bprop's array library on the GPU (default: CuPy if installed, else PyTorch)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -83,10 +97,21 @@ def main(argv=None) -> int:
         return 2
     backend = "torch" if args.device == "cpu" else args.backend
     probe = bp.Network([2, 1], device=args.device, backend=backend)
-    card = torch.cuda.get_device_name() if args.device != "cpu" else f"none (dry run on the CPU: {platform.processor()})"
-    report = {"card": card, "device": args.device, "bprop_backend": probe.backend.name,
-              "versions": {"bprop": bp.__version__, "numpy": np.__version__, "torch": torch.__version__,
-                           "cuda": torch.version.cuda, "python": platform.python_version()}}
+    card = (
+        torch.cuda.get_device_name() if args.device != "cpu" else f"none (dry run on the CPU: {platform.processor()})"
+    )
+    report = {
+        "card": card,
+        "device": args.device,
+        "bprop_backend": probe.backend.name,
+        "versions": {
+            "bprop": bp.__version__,
+            "numpy": np.__version__,
+            "torch": torch.__version__,
+            "cuda": torch.version.cuda,
+            "python": platform.python_version(),
+        },
+    }
     print(f"GPU: {report['card']}; bprop uses {probe.backend.name} arrays on {args.device}", flush=True)
 
     report["checks"] = correctness(args.device, backend)
@@ -102,37 +127,43 @@ def main(argv=None) -> int:
 
 # -- 1. correctness ------------------------------------------------------------------
 
+
 def correctness(device, backend) -> list:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 6))
     checks = []
     for output, cost in PAIRS:
-        net = bp.Network([6, 8, 4], activation="relu", output=output, cost=cost, init="xavier", seed=1,
-                         dtype="float64")
+        net = bp.Network([6, 8, 4], activation="relu", output=output, cost=cost, init="xavier", seed=1, dtype="float64")
         Y = np.eye(4)[rng.integers(0, 4, 40)] if output in ("softmax", "sigmoid") else rng.normal(size=(40, 4))
         if output == "sigmoid":
             Y = np.clip(Y, 0.05, 0.95)
         on_gpu = net.to(device, backend)
         ours, reference = on_gpu.backprop(X, Y, l2=0.2), net.backprop(X, Y, l2=0.2)
-        difference = max(float(np.max(np.abs(to_numpy(a) - b)))
-                         for a, b in zip(ours.weights + ours.biases + ours.deltas,
-                                         reference.weights + reference.biases + reference.deltas))
+        difference = max(
+            float(np.max(np.abs(to_numpy(a) - b)))
+            for a, b in zip(
+                ours.weights + ours.biases + ours.deltas, reference.weights + reference.biases + reference.deltas
+            )
+        )
         checks.append(_check(f"backprop on the GPU = NumPy ({output}/{cost})", difference, 1e-10))
         error = bp.gradcheck(on_gpu, X[:6], Y[:6]).max_error
         checks.append(_check(f"gradcheck on the GPU ({output}/{cost})", error, 1e-6))
     y = rng.integers(0, 4, 40)
     for name, make in OPTIMIZERS.items():
-        net = bp.Network([6, 8, 4], activation="tanh", output="softmax", cost="log_likelihood", seed=2,
-                         dtype="float64")
+        net = bp.Network([6, 8, 4], activation="tanh", output="softmax", cost="log_likelihood", seed=2, dtype="float64")
         on_gpu = net.to(device, backend)
         for target in (net, on_gpu):
             bp.train(target, X, y, epochs=3, batch_size=7, optimizer=make(), l2=0.1, seed=3)
-        difference = max(float(np.max(np.abs(to_numpy(a) - b)))
-                         for a, b in zip([*on_gpu.weights, *on_gpu.biases], [*net.weights, *net.biases]))
+        difference = max(
+            float(np.max(np.abs(to_numpy(a) - b)))
+            for a, b in zip([*on_gpu.weights, *on_gpu.biases], [*net.weights, *net.biases])
+        )
         checks.append(_check(f"3 epochs of {name} on the GPU = NumPy", difference, 1e-10))
     for check in checks:
-        print(f"  {'ok  ' if check['passed'] else 'FAIL'} {check['name']}: {check['value']:.2e} "
-              f"(≤ {check['limit']:g})", flush=True)
+        print(
+            f"  {'ok  ' if check['passed'] else 'FAIL'} {check['name']}: {check['value']:.2e} (≤ {check['limit']:g})",
+            flush=True,
+        )
     return checks
 
 
@@ -149,14 +180,19 @@ def pytest_gpu() -> dict:
         return {"ran": False, "why": "pytest is not installed"}
     if not tests.is_file():
         return {"ran": False, "why": f"{tests} not found"}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "gpu", "-p", "no:cacheprovider", str(tests)],
-                          capture_output=True, text=True, cwd=tests.parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-m", "gpu", "-p", "no:cacheprovider", str(tests)],
+        capture_output=True,
+        text=True,
+        cwd=tests.parent.parent,
+    )
     last = (done.stdout.strip().splitlines() or [""])[-1]
     print(f"  pytest -m gpu: {last}", flush=True)
     return {"ran": True, "exit_code": done.returncode, "summary": last}
 
 
 # -- 2. speed ----------------------------------------------------------------------------
+
 
 def speed_data(samples):
     """(X float32 in [0, 1], y int64, description): Fashion-MNIST's training set, else random data."""
@@ -208,7 +244,7 @@ def speed(device, backend, epochs, repeats, samples) -> dict:
         for _ in range(epochs):
             order = torch.randperm(len(X_d), device=device, generator=generator)
             for start in range(0, len(X_d), batch):
-                rows = order[start:start + batch]
+                rows = order[start : start + batch]
                 optimizer.zero_grad()
                 loss = loss_fn(model(X_d[rows]), y_d[rows])
                 loss.backward()
@@ -217,46 +253,74 @@ def speed(device, backend, epochs, repeats, samples) -> dict:
         synchronize()
         return time.perf_counter() - started, model
 
-    run_bprop(), run_torch()                                  # warm-up: kernels, allocator, cuBLAS handles
+    run_bprop(), run_torch()  # warm-up: kernels, allocator, cuBLAS handles
     times = {"bprop": [], "torch": []}
-    for _ in range(repeats):                                  # interleaved
+    for _ in range(repeats):  # interleaved
         seconds, net = run_bprop()
         times["bprop"].append(seconds)
         seconds, model = run_torch()
         times["torch"].append(seconds)
     samples = epochs * len(X)
-    result = {"data": data, "sizes": SPEED_SIZES, "batch_size": batch, "epochs_per_repeat": epochs,
-              "repeats": repeats, "seconds": times,
-              "samples_per_second": {k: samples / statistics.median(v) for k, v in times.items()}}
+    result = {
+        "data": data,
+        "sizes": SPEED_SIZES,
+        "batch_size": batch,
+        "epochs_per_repeat": epochs,
+        "repeats": repeats,
+        "seconds": times,
+        "samples_per_second": {k: samples / statistics.median(v) for k, v in times.items()},
+    }
     result["throughput_ratio"] = result["samples_per_second"]["bprop"] / result["samples_per_second"]["torch"]
     result["target"] = TARGET
     result["met"] = bool(result["throughput_ratio"] >= TARGET)
     with torch.no_grad():
         torch_predicted = model(torch.from_numpy(X[:10_000]).to(device)).argmax(1).cpu().numpy()
-    result["train_accuracy_after"] = {"bprop": float(np.mean(to_numpy(net.predict(X[:10_000])) == y[:10_000])),
-                                      "torch": float(np.mean(torch_predicted == y[:10_000]))}
+    result["train_accuracy_after"] = {
+        "bprop": float(np.mean(to_numpy(net.predict(X[:10_000])) == y[:10_000])),
+        "torch": float(np.mean(torch_predicted == y[:10_000])),
+    }
     return result
 
 
 def markdown(report) -> str:
     s = report["speed"]
-    lines = [f"# bprop on a GPU: {report['card']}", "",
-             f"bprop's arrays: {report['bprop_backend']}; versions: "
-             + ", ".join(f"{k} {v}" for k, v in report["versions"].items()), "",
-             "## Correctness (float64 on the GPU)", ""]
-    lines += [f"- {'ok' if c['passed'] else 'FAIL'}: {c['name']}: {c['value']:.2e} (≤ {c['limit']:g})"
-              for c in report["checks"]]
+    lines = [
+        f"# bprop on a GPU: {report['card']}",
+        "",
+        f"bprop's arrays: {report['bprop_backend']}; versions: "
+        + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
+        "",
+        "## Correctness (float64 on the GPU)",
+        "",
+    ]
+    lines += [
+        f"- {'ok' if c['passed'] else 'FAIL'}: {c['name']}: {c['value']:.2e} (≤ {c['limit']:g})"
+        for c in report["checks"]
+    ]
     pytest_line = report["pytest_gpu"].get("summary") or report["pytest_gpu"].get("why")
-    lines += [f"- pytest -m gpu: {pytest_line}", "", "## Speed (float32)", "",
-              f"{s['sizes']} relu/softmax/log_likelihood, SGD η = 0.1, batch {s['batch_size']}, on {s['data']}; "
-              f"{s['epochs_per_repeat']} epochs per repeat (each contender moves the data to the GPU once per "
-              f"repeat), median of {s['repeats']} interleaved repeats after a warm-up.", "",
-              "| contender | samples/s | s per repeat (each) | accuracy on the first ≤ 10,000 training samples |", "|---|---|---|---|"]
+    lines += [
+        f"- pytest -m gpu: {pytest_line}",
+        "",
+        "## Speed (float32)",
+        "",
+        f"{s['sizes']} relu/softmax/log_likelihood, SGD η = 0.1, batch {s['batch_size']}, on {s['data']}; "
+        f"{s['epochs_per_repeat']} epochs per repeat (each contender moves the data to the GPU once per "
+        f"repeat), median of {s['repeats']} interleaved repeats after a warm-up.",
+        "",
+        "| contender | samples/s | s per repeat (each) | accuracy on the first ≤ 10,000 training samples |",
+        "|---|---|---|---|",
+    ]
     for name in ("bprop", "torch"):
-        lines.append(f"| {name} | {s['samples_per_second'][name]:,.0f} | "
-                     f"{', '.join(f'{t:.3f}' for t in s['seconds'][name])} | {s['train_accuracy_after'][name]:.4f} |")
-    lines += ["", f"bprop ÷ PyTorch throughput: {s['throughput_ratio']:.2f} (target ≥ {s['target']}: "
-              f"{'met' if s['met'] else 'missed'})", ""]
+        lines.append(
+            f"| {name} | {s['samples_per_second'][name]:,.0f} | "
+            f"{', '.join(f'{t:.3f}' for t in s['seconds'][name])} | {s['train_accuracy_after'][name]:.4f} |"
+        )
+    lines += [
+        "",
+        f"bprop ÷ PyTorch throughput: {s['throughput_ratio']:.2f} (target ≥ {s['target']}: "
+        f"{'met' if s['met'] else 'missed'})",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -34,8 +34,9 @@ def random_problem(seed, depth, hidden, output, cost, m=5):
     rng = np.random.default_rng(seed)
     n_out = int(rng.integers(2, 5)) if output == "softmax" else int(rng.integers(1, 5))
     sizes = [int(rng.integers(1, 6)) for _ in range(depth)] + [n_out]
-    net = bp.Network(sizes, activation=hidden, output=output, cost=cost,
-                     init="scaled_normal", seed=seed, dtype="float64")
+    net = bp.Network(
+        sizes, activation=hidden, output=output, cost=cost, init="scaled_normal", seed=seed, dtype="float64"
+    )
     X = rng.normal(size=(m, sizes[0]))
     return net, X, random_targets(rng, output, cost, m, n_out)
 
@@ -51,7 +52,7 @@ def digits_split():
     return train_test_split(X, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
 
 
-# Array libraries the core runs on without a GPU (bprop.backend): NumPy is the
+# Array libraries the core runs on without a GPU (bprop.core.backend): NumPy is the
 # default; PyTorch CPU tensors and array_api_strict arrays prove the math uses
 # only the array API standard.
 BACKENDS = ["numpy", "torch", "array_api_strict"]

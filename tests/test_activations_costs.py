@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import bprop as bp
-from bprop import activations, costs
+from bprop.core import activations, costs
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 
@@ -13,7 +13,7 @@ ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 def test_derivative_matches_finite_differences(name):
     sigma = activations.BUILTIN[name]()
     z = np.linspace(-6, 6, 241)
-    z = z[np.abs(z) > 1e-3]                       # away from the ReLU kink
+    z = z[np.abs(z) > 1e-3]  # away from the ReLU kink
     h = 1e-6
     numeric = (sigma.value(z + h) - sigma.value(z - h)) / (2 * h)
     np.testing.assert_allclose(sigma.derivative(z, sigma.value(z)), numeric, rtol=1e-6, atol=1e-9)
@@ -48,7 +48,7 @@ def test_softmax_jacobian_product_equals_the_full_jacobian():
     softmax = activations.Softmax()
     a = softmax.value(z)
     for i in range(3):
-        jacobian = np.diag(a[i]) - np.outer(a[i], a[i])          # ∂a_j/∂z_k = a_j(δ_jk − a_k)
+        jacobian = np.diag(a[i]) - np.outer(a[i], a[i])  # ∂a_j/∂z_k = a_j(δ_jk − a_k)
         np.testing.assert_allclose(softmax.jacobian_product(z, a, g)[i], jacobian.T @ g[i], rtol=1e-13)
 
 
@@ -95,12 +95,15 @@ def test_bp1_shortcut_equals_the_full_formula(output, cost):
     np.testing.assert_allclose(g.deltas[-1], full, rtol=1e-10, atol=1e-14)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(output="sigmoid", cost="log_likelihood"), r"cost='log_likelihood' needs output='softmax'"),
-    (dict(output="relu", cost="cross_entropy"), r"cost='cross_entropy' needs output='sigmoid'"),
-    (dict(output="softmax", cost="cross_entropy"), r"needs output='sigmoid'"),
-    (dict(activation="softmax"), r"cannot be a hidden layer's σ"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(output="sigmoid", cost="log_likelihood"), r"cost='log_likelihood' needs output='softmax'"),
+        (dict(output="relu", cost="cross_entropy"), r"cost='cross_entropy' needs output='sigmoid'"),
+        (dict(output="softmax", cost="cross_entropy"), r"needs output='sigmoid'"),
+        (dict(activation="softmax"), r"cannot be a hidden layer's σ"),
+    ],
+)
 def test_senseless_pairings_are_refused_at_construction(kwargs, message):
     with pytest.raises(bp.InvalidArgument, match=message):
         bp.Network([3, 4, 2], **kwargs)

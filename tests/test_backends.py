@@ -1,4 +1,4 @@
-"""One BP1–BP4 code on several array libraries (bprop.backend).
+"""One BP1–BP4 code on several array libraries (bprop.core.backend).
 
 Every check runs the same network on NumPy (the reference) and on another
 library, in float64, and asks for the same numbers to 1e-10. PyTorch CPU
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import bprop as bp
-from bprop.backend import backend_for, to_numpy
-from bprop.diagnostics import Diagnostics
-from bprop.monitors import LayerStats
+from bprop.core.backend import backend_for, to_numpy
+from bprop.training.diagnostics import Diagnostics
+from bprop.training.monitors import LayerStats
 from conftest import HIDDEN, OUTPUT_COST, cuda_available, host, on_backend, random_targets, requires_gpu
 
 OTHER_BACKENDS = ["torch", "array_api_strict"]
@@ -28,8 +28,9 @@ OPTIMIZERS = {
 
 def problem(hidden="tanh", output="softmax", cost="log_likelihood", m=53, seed=0):
     rng = np.random.default_rng(seed)
-    net = bp.Network([6, 7, 5, 3], activation=hidden, output=output, cost=cost, init="xavier", seed=seed,
-                     dtype="float64")
+    net = bp.Network(
+        [6, 7, 5, 3], activation=hidden, output=output, cost=cost, init="xavier", seed=seed, dtype="float64"
+    )
     X = rng.normal(size=(m, 6))
     y = rng.integers(0, 3, m) if output in ("softmax", "sigmoid") else random_targets(rng, output, cost, m, 3)
     return net, X, y
@@ -118,8 +119,8 @@ def test_a_network_moves_between_libraries_and_back(backend, tmp_path):
     back = moved.to("cpu")
     assert back.backend.name == "numpy"
     assert_same_parameters(back, net, tol=0)
-    path = moved.save(tmp_path / "model.bprop")                 # saved from the other library …
-    assert_same_parameters(bp.load(path), net, tol=0)          # … loads as NumPy
+    path = moved.save(tmp_path / "model.bprop")  # saved from the other library …
+    assert_same_parameters(bp.load(path), net, tol=0)  # … loads as NumPy
     again = bp.load(path, backend=backend)
     assert again.backend.name == backend
     assert_same_parameters(again, net, tol=0)
@@ -142,8 +143,7 @@ def test_resume_on_another_library_gives_the_uninterrupted_weights(backend, tmp_
     stopped = on_backend(net, backend)
     checkpoint = bp.Checkpointer(tmp_path / "run.ckpt")
     with pytest.raises(bp.TrainingInterrupted):
-        bp.train(stopped, X, y, optimizer=bp.Adam(lr=0.01), callbacks=[StopAtBatch()], checkpoint=checkpoint,
-                 **options)
+        bp.train(stopped, X, y, optimizer=bp.Adam(lr=0.01), callbacks=[StopAtBatch()], checkpoint=checkpoint, **options)
     resumed = on_backend(net, backend)
     bp.train(resumed, X, y, optimizer=bp.Adam(lr=0.01), resume=tmp_path / "run.ckpt", **options)
     assert_same_parameters(resumed, reference.to("cpu"), tol=0)
@@ -157,8 +157,9 @@ def test_monitors_and_diagnostics_read_any_library(backend):
         seen = []
         callbacks = [LayerStats(), Diagnostics(seen.append)]
         # η = 300 saturates the sigmoid outputs: the BP1 finding fires, on every library alike.
-        histories.append(bp.train(target, X, y, epochs=2, batch_size=10, seed=0, optimizer=bp.SGD(lr=300.0),
-                                  callbacks=callbacks))
+        histories.append(
+            bp.train(target, X, y, epochs=2, batch_size=10, seed=0, optimizer=bp.SGD(lr=300.0), callbacks=callbacks)
+        )
         findings.append([(f.epoch, f.equation, str(f)) for f in seen])
     numpy_stats, other_stats = (h.layer_stats for h in histories)
     for key in ("mean_abs_delta", "mean_abs_grad_w"):
@@ -189,6 +190,7 @@ def test_cuda_without_a_gpu_is_one_clear_error():
 
 # -- on a GPU (skipped without one) ----------------------------------------------------
 
+
 @pytest.mark.gpu
 @requires_gpu
 @pytest.mark.parametrize("output,cost", OUTPUT_COST)
@@ -197,8 +199,9 @@ def test_gpu_backprop_equals_numpy(output, cost):
     on_gpu = net.to("cuda")
     assert on_gpu.device == "cuda"
     ours, reference = on_gpu.backprop(X, y, l2=0.3), net.backprop(X, y, l2=0.3)
-    for a, b in zip(host(ours.weights + ours.biases + ours.deltas),
-                    reference.weights + reference.biases + reference.deltas):
+    for a, b in zip(
+        host(ours.weights + ours.biases + ours.deltas), reference.weights + reference.biases + reference.deltas
+    ):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     assert bp.gradcheck(on_gpu, X[:5], y[:5]).max_error <= 1e-6
 
@@ -223,8 +226,25 @@ def test_the_gpu_check_script_runs_every_step_on_torch_cpu_tensors(tmp_path):
     from pathlib import Path
 
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "gpu_check.py"
-    done = subprocess.run([sys.executable, str(script), "--device", "cpu", "--samples", "512", "--epochs", "1",
-                           "--repeats", "1", "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "--device",
+            "cpu",
+            "--samples",
+            "512",
+            "--epochs",
+            "1",
+            "--repeats",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = (tmp_path / "gpu_check.md").read_text()
     assert "FAIL" not in report and report.count("- ok:") == 16
@@ -249,8 +269,13 @@ def test_explain_and_pictures_take_a_network_of_any_library(backend, tmp_path):
     plots.weight_histograms(on_backend(wide, backend), on_backend(wide, backend), tmp_path / "w.png")
     plots.first_layer_weights(on_backend(wide, backend), (2, 3), tmp_path / "f.png")
     flat = bp.Network([2, 4, 3], activation="tanh", output="softmax", cost="log_likelihood", seed=0)
-    plots.decision_boundary(on_backend(flat, backend), np.random.default_rng(0).normal(size=(20, 2)),
-                            np.arange(20) % 3, tmp_path / "d.png", resolution=20)
+    plots.decision_boundary(
+        on_backend(flat, backend),
+        np.random.default_rng(0).normal(size=(20, 2)),
+        np.arange(20) % 3,
+        tmp_path / "d.png",
+        resolution=20,
+    )
     assert all((tmp_path / name).stat().st_size > 0 for name in ("w.png", "f.png", "d.png"))
 
 
@@ -260,7 +285,7 @@ def test_inputs_already_in_the_library_are_checked_there(backend, monkeypatch):
     net, X, y = problem()
     moved = on_backend(net, backend)
     there = backend_for(backend)
-    X_there = there.asarray(X.astype(np.float32))             # another dtype: converted there
+    X_there = there.asarray(X.astype(np.float32))  # another dtype: converted there
     expected = net.feedforward(X.astype(np.float32))
     monkeypatch.setattr(bp.validation, "to_numpy", lambda value: pytest.fail("inputs went to the host"))
     out = moved.feedforward(X_there)

@@ -29,7 +29,7 @@ CONTENDERS = {"bprop", "torch", "sklearn"}
 def cli():
     """A local app holding only the bench command (the lead registers it on bprop's app)."""
     app = typer.Typer(add_completion=False)
-    app.callback()(lambda: None)                 # a group, so that "bench" stays a subcommand
+    app.callback()(lambda: None)  # a group, so that "bench" stays a subcommand
     app.command()(bench_command)
     return app
 
@@ -74,7 +74,7 @@ def test_the_command_runs_digits_in_smoke_mode_with_memory(tmp_path):
     (run_,) = entry["runs"]
     check_run(entry, run_)
     for name, f in run_["contenders"].items():
-        assert f["accuracy"] > 0.3, name                  # 10 classes: chance is 0.1
+        assert f["accuracy"] > 0.3, name  # 10 classes: chance is 0.1
         assert f["memory"]["peak_mb"] > 0 and f["memory"]["delta_mb"] >= 0, f["memory"]
     assert {t["metric"] for t in run_["targets"]} == {"time_ratio", "memory_ratio"}
     assert all(t["met"] in (True, False) for t in run_["targets"])
@@ -88,7 +88,7 @@ def test_every_case_runs_in_smoke_mode(tmp_path):
     for entry in results["cases"]:
         assert len(entry["runs"]) == 1
         check_run(entry, entry["runs"][0])
-        for target in entry["runs"][0]["targets"]:      # memory is off in smoke mode: not checked
+        for target in entry["runs"][0]["targets"]:  # memory is off in smoke mode: not checked
             assert target["met"] is None if target["metric"] == "memory_ratio" else target["met"] in (True, False)
     assert results["sgemm_peak"]["gflops"] > 0 and any("case c" in line for line in lines)
     md, js = bench.write_report(results, tmp_path / "out")
@@ -104,7 +104,8 @@ def test_unknown_cases_are_refused():
 
 
 def test_the_script_shows_its_options():
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--help"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--help"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert "--quick" in done.stdout and "--no-memory" in done.stdout

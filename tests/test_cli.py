@@ -103,6 +103,7 @@ def model_copy(digits_model, tmp_path):
 
 # ---------------------------------------------------------------- train
 
+
 def test_train_defaults_write_a_complete_run_folder(capsys, tmp_path):
     status, out, err = run(capsys, "train", "--out", tmp_path / "runs", "--epochs", 2, "--quiet")
     assert (status, out, err) == (0, "", "")
@@ -157,11 +158,40 @@ def test_train_default_output_shows_results_table_and_run_folder(capsys, tmp_pat
 
 def test_train_honors_every_flag(capsys, tmp_path):
     folder = train_quietly(
-        capsys, tmp_path / "runs",
-        "--layers", "64,20,10", "--activation", "relu", "--output", "softmax", "--cost", "log_likelihood",
-        "--init", "he", "--optimizer", "adam", "--lr", "0.01", "--l2", "0.1", "--batch-size", "32",
-        "--seed", "3", "--dtype", "float64", "--early-stopping", "2", "--epochs", "3",
-        "--validation-fraction", "0.2", "--preprocess", "standardize", "--name", "every-flag",
+        capsys,
+        tmp_path / "runs",
+        "--layers",
+        "64,20,10",
+        "--activation",
+        "relu",
+        "--output",
+        "softmax",
+        "--cost",
+        "log_likelihood",
+        "--init",
+        "he",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.01",
+        "--l2",
+        "0.1",
+        "--batch-size",
+        "32",
+        "--seed",
+        "3",
+        "--dtype",
+        "float64",
+        "--early-stopping",
+        "2",
+        "--epochs",
+        "3",
+        "--validation-fraction",
+        "0.2",
+        "--preprocess",
+        "standardize",
+        "--name",
+        "every-flag",
     )
     assert folder.name.endswith("-every-flag")
     net = bprop.load(folder / "model.bprop")
@@ -172,12 +202,28 @@ def test_train_honors_every_flag(capsys, tmp_path):
     assert net.metadata["preprocessing"]["kind"] == "standardize"
 
     settings = read_json(folder / "settings.json")
-    assert settings | {
-        "layers": [64, 20, 10], "activation": "relu", "output": "softmax", "cost": "log_likelihood",
-        "init": "he", "optimizer": "adam", "lr": 0.01, "l2": 0.1, "batch_size": 32, "seed": 3,
-        "dtype": "float64", "early_stopping": 2, "epochs": 3, "validation_fraction": 0.2,
-        "preprocess": "standardize", "name": "every-flag",
-    } == settings
+    assert (
+        settings
+        | {
+            "layers": [64, 20, 10],
+            "activation": "relu",
+            "output": "softmax",
+            "cost": "log_likelihood",
+            "init": "he",
+            "optimizer": "adam",
+            "lr": 0.01,
+            "l2": 0.1,
+            "batch_size": 32,
+            "seed": 3,
+            "dtype": "float64",
+            "early_stopping": 2,
+            "epochs": 3,
+            "validation_fraction": 0.2,
+            "preprocess": "standardize",
+            "name": "every-flag",
+        }
+        == settings
+    )
     assert len(read_json(folder / "history.json")["train_cost"]) <= 3
     results = read_json(folder / "results.json")["results"]
     assert results["validation"]["samples"] == pytest.approx(0.2 * 1437, abs=1)
@@ -193,10 +239,13 @@ def test_train_same_seed_same_weights_other_optimizer_other_weights(capsys, tmp_
     assert not np.array_equal(a.weights[0], c.weights[0])
 
 
-@pytest.mark.parametrize("optimizer, extra, momentum, lr", [
-    ("momentum", ["--momentum", "0.5"], 0.5, 0.1),
-    ("nesterov", [], 0.9, 0.1),
-])
+@pytest.mark.parametrize(
+    "optimizer, extra, momentum, lr",
+    [
+        ("momentum", ["--momentum", "0.5"], 0.5, 0.1),
+        ("nesterov", [], 0.9, 0.1),
+    ],
+)
 def test_train_momentum_optimizers_run(capsys, tmp_path, optimizer, extra, momentum, lr):
     folder = train_quietly(capsys, tmp_path / "runs", "--optimizer", optimizer, *extra, "--epochs", "1")
     settings = read_json(folder / "settings.json")
@@ -209,8 +258,9 @@ def test_train_hidden_sets_the_hidden_layers(capsys, tmp_path):
 
 
 def test_train_toy_set_with_n_and_noise(capsys, tmp_path):
-    folder = train_quietly(capsys, tmp_path / "runs", "--data", "moons", "--n", "80", "--noise", "0.1",
-                           "--hidden", "4", "--epochs", "2")
+    folder = train_quietly(
+        capsys, tmp_path / "runs", "--data", "moons", "--n", "80", "--noise", "0.1", "--hidden", "4", "--epochs", "2"
+    )
     net = bprop.load(folder / "model.bprop")
     assert net.sizes == [2, 4, 2] and net.metadata["dataset"] == "moons"
     settings = read_json(folder / "settings.json")
@@ -229,12 +279,14 @@ def test_train_csv_data_file(capsys, tmp_path):
     y = (X[:, 0] > 0).astype(int)
     rows = ["a,b,c,label"] + [f"{r[0]},{r[1]},{r[2]},{k}" for r, k in zip(X, y)]
     (tmp_path / "mine.csv").write_text("\n".join(rows) + "\n")
-    folder = train_quietly(capsys, tmp_path / "runs", "--data", "mine.csv", "--label-column", "label",
-                           "--hidden", "4", "--epochs", "2")
+    folder = train_quietly(
+        capsys, tmp_path / "runs", "--data", "mine.csv", "--label-column", "label", "--hidden", "4", "--epochs", "2"
+    )
     assert bprop.load(folder / "model.bprop").sizes == [3, 4, 2]
 
 
 # ---------------------------------------------------------------- train --config
+
 
 def test_config_top_level_keys(capsys, tmp_path):
     (tmp_path / "run.toml").write_text('epochs = 1\nhidden = [12]\nactivation = "tanh"\nbatch-size = 20\n')
@@ -254,14 +306,14 @@ def test_config_keys_under_train_table(capsys, tmp_path):
 
 
 def test_config_top_level_and_train_table_are_both_read(capsys, tmp_path):
-    (tmp_path / "run.toml").write_text('epochs = 1\n[train]\nhidden = [7]\n')
+    (tmp_path / "run.toml").write_text("epochs = 1\n[train]\nhidden = [7]\n")
     folder = train_quietly(capsys, tmp_path / "runs", "--config", "run.toml")
     assert bprop.load(folder / "model.bprop").sizes == [64, 7, 10]
     assert read_json(folder / "settings.json")["epochs"] == 1
 
 
 def test_flags_override_the_config_file(capsys, tmp_path):
-    (tmp_path / "run.toml").write_text('epochs = 3\nhidden = [12]\nseed = 4\n')
+    (tmp_path / "run.toml").write_text("epochs = 3\nhidden = [12]\nseed = 4\n")
     folder = train_quietly(capsys, tmp_path / "runs", "--config", "run.toml", "--hidden", "7", "--epochs", "1")
     assert bprop.load(folder / "model.bprop").sizes == [64, 7, 10]
     settings = read_json(folder / "settings.json")
@@ -269,14 +321,17 @@ def test_flags_override_the_config_file(capsys, tmp_path):
     assert len(read_json(folder / "history.json")["train_cost"]) == 1
 
 
-@pytest.mark.parametrize("text, fragments", [
-    ("epochs = 1\nbogus_key = 2\n", ["run.toml", "unknown key", "bogus_key"]),
-    ("[train]\nepochs = 1\nlearning_rate = 2\n", ["run.toml", "unknown key", "learning_rate"]),
-    ("train = 3\n", ["run.toml", "unknown key", "train"]),
-    ("epochs = \n", ["run.toml", "not valid TOML"]),
-    ("epochs = 1\n[train]\nepochs = 2\n", ["run.toml", "epochs", "both"]),
-    ('epochs = "two"\n', ["epochs", "number"]),
-])
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("epochs = 1\nbogus_key = 2\n", ["run.toml", "unknown key", "bogus_key"]),
+        ("[train]\nepochs = 1\nlearning_rate = 2\n", ["run.toml", "unknown key", "learning_rate"]),
+        ("train = 3\n", ["run.toml", "unknown key", "train"]),
+        ("epochs = \n", ["run.toml", "not valid TOML"]),
+        ("epochs = 1\n[train]\nepochs = 2\n", ["run.toml", "epochs", "both"]),
+        ('epochs = "two"\n', ["epochs", "number"]),
+    ],
+)
 def test_bad_config_is_a_one_line_error(capsys, tmp_path, text, fragments):
     (tmp_path / "run.toml").write_text(text)
     status, out, err = run(capsys, "train", "--config", "run.toml", "--quiet", "--out", tmp_path / "runs")
@@ -291,43 +346,50 @@ def test_missing_config_file(capsys, tmp_path):
 
 # ---------------------------------------------------------------- user errors
 
-@pytest.mark.parametrize("flags, fragments", [
-    (["--layers", "10,5"], ["--layers", "64 features"]),
-    (["--layers", "64,5"], ["--layers", "10 classes"]),
-    (["--lr", "-1"], ["lr", "-1"]),
-    (["--activation", "nope"], ["activation", "nope"]),
-    (["--output", "nope"], ["output", "nope"]),
-    (["--cost", "nope"], ["cost", "nope"]),
-    (["--init", "nope"], ["init", "nope"]),
-    (["--optimizer", "nope"], ["optimizer", "nope"]),
-    (["--dtype", "float16"], ["dtype", "float16"]),
-    (["--preprocess", "nope"], ["nope"]),
-    (["--data", "nope"], ["nope", "digits"]),
-    (["--data", "missing.csv"], ["missing.csv"]),
-    (["--cost", "log_likelihood", "--output", "sigmoid"], ["log_likelihood", "softmax"]),
-    (["--epochs", "0"], ["epochs", "0"]),
-    (["--batch-size", "0"], ["batch_size", "0"]),
-    (["--l2", "-1"], ["l2"]),
-    (["--hidden", "a,b"], ["--hidden", "a,b"]),
-    (["--hidden", "0"], ["--hidden"]),
-    (["--validation-fraction", "1.5"], ["--validation-fraction", "1.5"]),
-    (["--optimizer", "momentum", "--momentum", "2"], ["momentum", "2"]),
-    (["--early-stopping", "0"], ["early_stopping"]),
-])
+
+@pytest.mark.parametrize(
+    "flags, fragments",
+    [
+        (["--layers", "10,5"], ["--layers", "64 features"]),
+        (["--layers", "64,5"], ["--layers", "10 classes"]),
+        (["--lr", "-1"], ["lr", "-1"]),
+        (["--activation", "nope"], ["activation", "nope"]),
+        (["--output", "nope"], ["output", "nope"]),
+        (["--cost", "nope"], ["cost", "nope"]),
+        (["--init", "nope"], ["init", "nope"]),
+        (["--optimizer", "nope"], ["optimizer", "nope"]),
+        (["--dtype", "float16"], ["dtype", "float16"]),
+        (["--preprocess", "nope"], ["nope"]),
+        (["--data", "nope"], ["nope", "digits"]),
+        (["--data", "missing.csv"], ["missing.csv"]),
+        (["--cost", "log_likelihood", "--output", "sigmoid"], ["log_likelihood", "softmax"]),
+        (["--epochs", "0"], ["epochs", "0"]),
+        (["--batch-size", "0"], ["batch_size", "0"]),
+        (["--l2", "-1"], ["l2"]),
+        (["--hidden", "a,b"], ["--hidden", "a,b"]),
+        (["--hidden", "0"], ["--hidden"]),
+        (["--validation-fraction", "1.5"], ["--validation-fraction", "1.5"]),
+        (["--optimizer", "momentum", "--momentum", "2"], ["momentum", "2"]),
+        (["--early-stopping", "0"], ["early_stopping"]),
+    ],
+)
 def test_train_user_errors_are_one_line(capsys, tmp_path, flags, fragments):
     status, out, err = run(capsys, "train", "--quiet", "--epochs", "1", "--out", tmp_path / "runs", *flags)
     assert_user_error(status, err, *fragments)
     assert out == ""
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["train", "--epochs", "abc"], "--epochs"),
-    (["train", "--lr", "fast"], "--lr"),
-    (["train", "--no-such-flag"], "--no-such-flag"),
-    (["no-such-command"], "no-such-command"),
-    (["evaluate", "m.bprop", "--split", "both"], "--split"),
-    (["predict", "m.bprop"], "INPUTS"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["train", "--epochs", "abc"], "--epochs"),
+        (["train", "--lr", "fast"], "--lr"),
+        (["train", "--no-such-flag"], "--no-such-flag"),
+        (["no-such-command"], "no-such-command"),
+        (["evaluate", "m.bprop", "--split", "both"], "--split"),
+        (["predict", "m.bprop"], "INPUTS"),
+    ],
+)
 def test_malformed_command_lines_exit_2_with_usage(capsys, tmp_path, args, fragment):
     status, out, err = run(capsys, *args, "--out", tmp_path) if args[0] == "train" else run(capsys, *args)
     assert status == 2
@@ -345,8 +407,22 @@ def test_debug_shows_the_traceback(tmp_path):
 
 def test_divergence_keeps_a_loadable_finite_model(capsys, tmp_path):
     threads_before = set(threading.enumerate())
-    status, out, err = run(capsys, "train", "--data", "digits", "--activation", "relu", "--output", "identity",
-                           "--lr", "1000", "--epochs", "5", "--out", tmp_path / "runs")
+    status, out, err = run(
+        capsys,
+        "train",
+        "--data",
+        "digits",
+        "--activation",
+        "relu",
+        "--output",
+        "identity",
+        "--lr",
+        "1000",
+        "--epochs",
+        "5",
+        "--out",
+        tmp_path / "runs",
+    )
     line = assert_user_error(status, err, "smaller learning rate", "diverged")
     folder = only_run_folder(tmp_path / "runs")
     assert str(folder) in line
@@ -363,6 +439,7 @@ def test_divergence_keeps_a_loadable_finite_model(capsys, tmp_path):
 
 
 # ---------------------------------------------------------------- evaluate
+
 
 def test_evaluate_prints_report_and_writes_plot_next_to_model(capsys, model_copy):
     status, out, err = run(capsys, "evaluate", model_copy)
@@ -395,8 +472,9 @@ def test_evaluate_json_accuracy_matches_independent_computation(capsys, digits_m
 
 
 def test_evaluate_train_split(capsys, digits_model, tmp_path):
-    status, out, _ = run(capsys, "evaluate", digits_model[0], "--split", "train", "--json",
-                         "--plot", tmp_path / "cm.png")
+    status, out, _ = run(
+        capsys, "evaluate", digits_model[0], "--split", "train", "--json", "--plot", tmp_path / "cm.png"
+    )
     assert status == 0
     report = json.loads(out)
     assert report["split"] == "train" and report["samples"] == 1437
@@ -419,8 +497,9 @@ def test_evaluate_model_trained_on_toy_set(capsys, tmp_path):
 
 # ---------------------------------------------------------------- predict
 
+
 def _write_csv(path, X, header=False):
-    lines = ([",".join(f"pixel{j}" for j in range(X.shape[1]))] if header else [])
+    lines = [",".join(f"pixel{j}" for j in range(X.shape[1]))] if header else []
     lines += [",".join(repr(float(v)) for v in row) for row in X]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -452,7 +531,7 @@ def test_predict_table_output(capsys, digits_model, tmp_path):
     np.savez(tmp_path / "x.npz", X=X_test[:3])
     status, out, err = run(capsys, "predict", model, tmp_path / "x.npz")
     assert status == 0 and err == ""
-    assert len([line for line in out.splitlines() if line.strip()]) >= 3 + 2   # header and 3 rows at least
+    assert len([line for line in out.splitlines() if line.strip()]) >= 3 + 2  # header and 3 rows at least
 
 
 def test_predict_output_csv(capsys, digits_model, tmp_path):
@@ -530,6 +609,7 @@ def test_model_file_of_random_bytes_is_a_one_line_error(capsys, tmp_path):
 
 # ---------------------------------------------------------------- data
 
+
 def test_data_list_shows_every_name(capsys):
     from bprop.datasets import NAMES
 
@@ -577,11 +657,12 @@ def mnist_mirror(tmp_path, monkeypatch):
     }
     checksums = {}
     for stem, a in arrays.items():
-        body = gzip.compress(bytes([0, 0, 0x08, a.ndim]) + np.array(a.shape, dtype=">i4").tobytes() + a.tobytes(),
-                             mtime=0)
+        body = gzip.compress(
+            bytes([0, 0, 0x08, a.ndim]) + np.array(a.shape, dtype=">i4").tobytes() + a.tobytes(), mtime=0
+        )
         (served / f"{stem}.gz").write_bytes(body)
         checksums[f"{stem}.gz"] = hashlib.md5(body).hexdigest()
-    fetch_module = importlib.import_module("bprop.datasets.fetch")   # the package's `fetch` is the function
+    fetch_module = importlib.import_module("bprop.datasets.fetch")  # the package's `fetch` is the function
     monkeypatch.setitem(fetch_module.CHECKSUMS, "mnist", checksums)
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
@@ -605,8 +686,9 @@ def test_data_fetch_from_a_local_mirror_then_train(capsys, tmp_path, mnist_mirro
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{stem}.gz" for stem in arrays)
 
     runs = tmp_path / "runs"
-    run_folder = train_quietly(capsys, runs, "--data", "mnist", "--data-dir", data_dir, "--hidden", "8",
-                               "--epochs", "1")
+    run_folder = train_quietly(
+        capsys, runs, "--data", "mnist", "--data-dir", data_dir, "--hidden", "8", "--epochs", "1"
+    )
     net = bprop.load(run_folder / "model.bprop")
     assert net.sizes == [784, 8, 10] and net.metadata["image_shape"] == [28, 28]
 
@@ -619,6 +701,7 @@ def test_data_fetch_unknown_name_and_bad_url(capsys, tmp_path):
 
 
 # ---------------------------------------------------------------- real processes
+
 
 def _console_script() -> str:
     beside = Path(sys.executable).with_name("bprop")
@@ -643,8 +726,9 @@ def test_help_in_a_subprocess(tmp_path, command):
 
 
 def test_train_in_a_subprocess(tmp_path):
-    done = _subprocess([_console_script(), "train", "--epochs", "1", "--quiet", "--out", str(tmp_path / "runs")],
-                       tmp_path)
+    done = _subprocess(
+        [_console_script(), "train", "--epochs", "1", "--quiet", "--out", str(tmp_path / "runs")], tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "" and done.stderr == ""
     folder = only_run_folder(tmp_path / "runs")
@@ -653,7 +737,8 @@ def test_train_in_a_subprocess(tmp_path):
 
 
 def test_user_error_in_a_subprocess_has_no_traceback(tmp_path):
-    done = _subprocess([sys.executable, "-m", "bprop", "train", "--data", "nope", "--quiet",
-                        "--out", str(tmp_path / "runs")], tmp_path)
+    done = _subprocess(
+        [sys.executable, "-m", "bprop", "train", "--data", "nope", "--quiet", "--out", str(tmp_path / "runs")], tmp_path
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("bprop: error:") and len(done.stderr.strip().splitlines()) == 1

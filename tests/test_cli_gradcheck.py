@@ -2,9 +2,6 @@
 
 import json
 
-import numpy as np
-import pytest
-
 import bprop as bp
 from bprop.cli import main
 
@@ -47,11 +44,21 @@ def test_a_broken_custom_derivative_fails(capsys, tmp_path, monkeypatch):
 
 
 def test_one_named_pair_and_a_table(capsys):
-    status, out, _ = run(capsys, "gradcheck", "--activation", "tanh", "--output", "softmax",
-                         "--cost", "log_likelihood", "--layers", "3,4,4,2")
+    status, out, _ = run(
+        capsys,
+        "gradcheck",
+        "--activation",
+        "tanh",
+        "--output",
+        "softmax",
+        "--cost",
+        "log_likelihood",
+        "--layers",
+        "3,4,4,2",
+    )
     assert status == 0
     assert "tanh → softmax / log_likelihood" in out and "1 of 1 networks pass" in out
-    assert out.count("pass") >= 3                              # one verdict per layer l = 2, 3, 4
+    assert out.count("pass") >= 3  # one verdict per layer l = 2, 3, 4
 
 
 def test_a_saved_model_on_its_data(capsys, tmp_path):

@@ -29,8 +29,7 @@ from bprop.datasets import (
 from bprop.errors import DataError, InvalidArgument
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
 @pytest.fixture(autouse=True)
@@ -62,8 +61,7 @@ def test_idx_round_trip(tmp_path, dtype, suffix):
 
 def test_idx_header_is_big_endian_as_specified(tmp_path):
     path = write_idx(tmp_path / "x", np.arange(6, dtype=np.int16).reshape(2, 3))
-    assert path.read_bytes() == bytes([0, 0, 0x0B, 2, 0, 0, 0, 2, 0, 0, 0, 3,
-                                       0, 0, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5])
+    assert path.read_bytes() == bytes([0, 0, 0x0B, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5])
 
 
 def test_idx_gzip_detected_by_content_not_name(tmp_path):
@@ -123,7 +121,7 @@ def test_idx_huge_declared_size_is_refused_before_reading(tmp_path):
 def test_idx_damaged_gzip_and_missing_file(tmp_path):
     gz = write_idx(tmp_path / "a.gz", np.ones(1000, dtype=np.uint8)).read_bytes()
     damaged = tmp_path / "damaged.gz"
-    damaged.write_bytes(gz[:len(gz) // 2])
+    damaged.write_bytes(gz[: len(gz) // 2])
     with pytest.raises(DataError, match="damaged.gz"):
         read_idx(damaged)
     with pytest.raises(DataError, match="nope"):
@@ -136,6 +134,7 @@ def test_write_idx_refuses_int64(tmp_path):
 
 
 # ---------------------------------------------------------------- MNIST-format folders
+
 
 def _fake_mnist_arrays(m_train=30, m_test=10, seed=0):
     rng = np.random.default_rng(seed)
@@ -200,8 +199,7 @@ def test_mnist_count_mismatch_and_bad_label(tmp_path):
         load("mnist", data_dir=tmp_path / "b")
 
 
-@pytest.mark.skipif(not FASHION_DIR.is_dir(),
-                    reason=f"{FASHION_DIR} is absent (apt-get install dataset-fashion-mnist)")
+@pytest.mark.skipif(not FASHION_DIR.is_dir(), reason=f"{FASHION_DIR} is absent (apt-get install dataset-fashion-mnist)")
 def test_real_fashion_mnist_loads():
     data = load("fashion-mnist")
     assert data.X_train.shape == (60000, 784) and data.X_test.shape == (10000, 784)
@@ -216,6 +214,7 @@ def test_real_fashion_mnist_loads():
 
 
 # ---------------------------------------------------------------- fetch
+
 
 class _Server:
     """A local HTTP server of in-memory files that can honour Range requests."""
@@ -249,7 +248,7 @@ class _Server:
                     self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body[:outer.drop_after.pop(name, len(body))])
+                self.wfile.write(body[: outer.drop_after.pop(name, len(body))])
 
             def log_message(self, *args):
                 pass
@@ -271,7 +270,8 @@ def mirror():
     files = {}
     for stem, a in _fake_mnist_arrays(m_train=50, m_test=20, seed=3).items():
         files[f"{stem}.gz"] = gzip.compress(
-            bytes([0, 0, 0x08, a.ndim]) + np.array(a.shape, dtype=">i4").tobytes() + a.tobytes(), mtime=0)
+            bytes([0, 0, 0x08, a.ndim]) + np.array(a.shape, dtype=">i4").tobytes() + a.tobytes(), mtime=0
+        )
     checksums = {name: hashlib.md5(body).hexdigest() for name, body in files.items()}
     server = _Server(files)
     yield server, checksums
@@ -281,8 +281,7 @@ def mirror():
 def test_fetch_downloads_verifies_and_loads(tmp_path, mirror):
     server, checksums = mirror
     calls = []
-    folder = fetch("mnist", tmp_path, base_url=server.url, checksums=checksums,
-                   progress=lambda *a: calls.append(a))
+    folder = fetch("mnist", tmp_path, base_url=server.url, checksums=checksums, progress=lambda *a: calls.append(a))
     assert folder == tmp_path / "mnist"
     for name, body in server.files.items():
         assert (folder / name).read_bytes() == body
@@ -431,6 +430,7 @@ def test_toy_n_classes():
 
 # ---------------------------------------------------------------- user files
 
+
 def test_csv_numeric_labels(tmp_path):
     path = tmp_path / "d.csv"
     rows = "\n".join(f"{i},{i * 0.5},{i % 3}" for i in range(30))
@@ -507,6 +507,7 @@ def test_npz_happy_path_and_object_arrays_refused(tmp_path):
 
 # ---------------------------------------------------------------- preprocessing
 
+
 def test_preprocessing_is_fitted_on_training_data_only():
     X_train = np.array([[0.0, 10.0], [2.0, 30.0], [4.0, 20.0]])
     X_test = np.array([[8.0, 10.0]])
@@ -556,6 +557,7 @@ def test_preprocessing_errors():
 
 
 # ---------------------------------------------------------------- catalog
+
 
 def test_list_datasets_includes_every_name(tmp_path):
     infos = list_datasets(data_dir=tmp_path)

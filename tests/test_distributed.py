@@ -1,4 +1,4 @@
-"""Data-parallel training over MPI (bprop.distributed), with real mpiexec runs of 2 and 3 ranks.
+"""Data-parallel training over MPI (bprop.training.distributed), with real mpiexec runs of 2 and 3 ranks.
 
 Each MPI test starts ``mpiexec -n K python tests/distributed/worker.py`` (or
 ``python -m bprop train --distributed``) with a timeout and compares what the
@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import bprop as bp
-from bprop.distributed import part_sizes, shard_rows
 from bprop.errors import InvalidArgument
+from bprop.training.distributed import part_sizes, shard_rows
 
 sys.path.insert(0, str(Path(__file__).parent / "distributed"))
 import worker  # noqa: E402
@@ -33,8 +33,12 @@ def _mpiexec_problem():
     if shutil.which("mpiexec") is None:
         return "no mpiexec on PATH (pip install 'bprop[mpi]' brings MPICH's)"
     try:
-        done = subprocess.run(["mpiexec", "-n", "2", sys.executable, "-c", "from mpi4py import MPI; MPI.COMM_WORLD.Barrier()"],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            ["mpiexec", "-n", "2", sys.executable, "-c", "from mpi4py import MPI; MPI.COMM_WORLD.Barrier()"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except subprocess.TimeoutExpired:
         return "mpiexec -n 2 did not finish in 60 s"
     if done.returncode != 0:
@@ -52,8 +56,9 @@ def mpi():
 
 def _mpiexec(k, args, timeout=120):
     env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    return subprocess.run(["mpiexec", "-n", str(k), sys.executable, *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        ["mpiexec", "-n", str(k), sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def _run(k, tmp_path, **options):
@@ -69,8 +74,16 @@ def _run(k, tmp_path, **options):
 def _one_process(**options):
     o = BASE | options
     X, y, net = worker.problem(o)
-    history = bp.train(net, X, y, epochs=o["epochs"], batch_size=o["batch_size"],
-                       optimizer=worker.OPTIMIZERS[o.get("optimizer", "sgd")](), l2=o.get("l2", 0.0), shuffle=False)
+    history = bp.train(
+        net,
+        X,
+        y,
+        epochs=o["epochs"],
+        batch_size=o["batch_size"],
+        optimizer=worker.OPTIMIZERS[o.get("optimizer", "sgd")](),
+        l2=o.get("l2", 0.0),
+        shuffle=False,
+    )
     return net, history
 
 
@@ -85,12 +98,13 @@ def _assert_same_weights(ranks, net, history, tol=1e-12):
         for key, value in mine.items():
             np.testing.assert_allclose(result[key], value, rtol=0, atol=tol)
         np.testing.assert_allclose(result["train_cost"], history.train_cost, rtol=0, atol=tol)
-    for result in ranks[1:]:                     # every rank holds the very same bits
+    for result in ranks[1:]:  # every rank holds the very same bits
         for a, b in zip(_parameters(ranks[0]), _parameters(result)):
             assert np.array_equal(a, b)
 
 
 # -- the shards (no MPI needed) ---------------------------------------------------
+
 
 @pytest.mark.parametrize("m, batch_size, k", [(50, 8, 2), (50, 7, 3), (10, 3, 3), (9, 4, 2), (12, 12, 5)])
 def test_the_shards_split_every_batch_in_rank_order(m, batch_size, k):
@@ -111,7 +125,7 @@ def test_a_batch_smaller_than_the_processes_is_refused():
 
 
 def test_without_mpi4py_distributed_names_the_extra(monkeypatch):
-    monkeypatch.setitem(sys.modules, "mpi4py", None)         # import mpi4py → ImportError
+    monkeypatch.setitem(sys.modules, "mpi4py", None)  # import mpi4py → ImportError
     X, y, net = worker.problem(BASE)
     with pytest.raises(InvalidArgument, match=r"pip install 'bprop\[mpi\]'"):
         bp.train(net, X, y, epochs=1, distributed=True)
@@ -119,17 +133,21 @@ def test_without_mpi4py_distributed_names_the_extra(monkeypatch):
 
 # -- equivalence with one process --------------------------------------------------
 
+
 @pytest.mark.parametrize("k", [2, 3])
 def test_k_ranks_train_the_weights_of_one_process(mpi, tmp_path, k):
     net, history = _one_process()
     _assert_same_weights(_run(k, tmp_path), net, history)
 
 
-@pytest.mark.parametrize("options", [
-    {"optimizer": "adam", "l2": 0.5},                       # L2 counted once, Adam's moments
-    {"optimizer": "momentum", "batch_size": 7},             # B not divisible by K; last batch of 1 row
-    {"batch_size": 3, "m": 10, "epochs": 4},                # a last batch smaller than K: an empty part
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"optimizer": "adam", "l2": 0.5},  # L2 counted once, Adam's moments
+        {"optimizer": "momentum", "batch_size": 7},  # B not divisible by K; last batch of 1 row
+        {"batch_size": 3, "m": 10, "epochs": 4},  # a last batch smaller than K: an empty part
+    ],
+)
 def test_equivalence_holds_with_l2_optimizers_and_uneven_batches(mpi, tmp_path, options):
     net, history = _one_process(**options)
     _assert_same_weights(_run(3, tmp_path, **options), net, history)
@@ -141,14 +159,14 @@ def test_shuffled_ranks_equal_one_process_on_the_global_order(mpi, tmp_path):
     ranks = _run(k, tmp_path, shuffle=True, seed=5)
     X, y, net = worker.problem(o)
     optimizer = worker.OPTIMIZERS["sgd"]()
-    base_seed = int(np.random.default_rng(5).integers(2**63))      # as bprop.distributed.DataParallel.order
+    base_seed = int(np.random.default_rng(5).integers(2**63))  # as bprop.training.distributed.DataParallel.order
     shards = [shard_rows(o["m"], o["batch_size"], k, r) for r in range(k)]
     bounds = [np.concatenate(([0], np.cumsum(part_sizes(o["m"], o["batch_size"], k, r)))) for r in range(k)]
     for epoch in range(1, o["epochs"] + 1):
-        orders = [shards[r][np.random.default_rng([base_seed, epoch, r]).permutation(len(shards[r]))]
-                  for r in range(k)]
-        rows = np.concatenate([orders[r][bounds[r][j]:bounds[r][j + 1]]
-                               for j in range(len(bounds[0]) - 1) for r in range(k)])
+        orders = [shards[r][np.random.default_rng([base_seed, epoch, r]).permutation(len(shards[r]))] for r in range(k)]
+        rows = np.concatenate(
+            [orders[r][bounds[r][j] : bounds[r][j + 1]] for j in range(len(bounds[0]) - 1) for r in range(k)]
+        )
         bp.train(net, X[rows], y[rows], epochs=1, batch_size=o["batch_size"], optimizer=optimizer, shuffle=False)
     for result in ranks:
         for i, w in enumerate(net.weights):
@@ -157,10 +175,14 @@ def test_shuffled_ranks_equal_one_process_on_the_global_order(mpi, tmp_path):
 
 # -- failure and resume ------------------------------------------------------------
 
+
 def test_a_killed_rank_ends_the_run_within_seconds(mpi, tmp_path):
     started = time.perf_counter()
-    done = _mpiexec(3, [str(WORKER), json.dumps(BASE | {"epochs": 10**6, "out": str(tmp_path),
-                                                         "kill_rank": 1, "kill_step": 5})], timeout=60)
+    done = _mpiexec(
+        3,
+        [str(WORKER), json.dumps(BASE | {"epochs": 10**6, "out": str(tmp_path), "kill_rank": 1, "kill_step": 5})],
+        timeout=60,
+    )
     seconds = time.perf_counter() - started
     assert done.returncode != 0
     assert "signal 9" in done.stdout + done.stderr or "Killed" in done.stdout + done.stderr
@@ -173,9 +195,18 @@ def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_weights(mpi, tmp_pa
     options = {"shuffle": shuffle, "seed": 3, "optimizer": "adam", "epochs": 4}
     reference = _run(2, tmp_path, **options)
     checkpoint = str(tmp_path / "run.ckpt")
-    killed = _mpiexec(2, [str(WORKER), json.dumps(BASE | options | {
-        "out": str(tmp_path), "checkpoint": checkpoint, "every_batches": 4, "kill_rank": 1, "kill_step": 11})])
-    assert killed.returncode != 0 and Path(checkpoint).is_file()        # the checkpoint of step 8, in epoch 2
+    killed = _mpiexec(
+        2,
+        [
+            str(WORKER),
+            json.dumps(
+                BASE
+                | options
+                | {"out": str(tmp_path), "checkpoint": checkpoint, "every_batches": 4, "kill_rank": 1, "kill_step": 11}
+            ),
+        ],
+    )
+    assert killed.returncode != 0 and Path(checkpoint).is_file()  # the checkpoint of step 8, in epoch 2
     resumed = _run(2, tmp_path, **options, checkpoint=checkpoint, every_batches=4, resume=checkpoint)
     for a, b in zip(_parameters(reference[0]), _parameters(resumed[0])):
         assert np.array_equal(a, b)
@@ -204,12 +235,28 @@ def test_a_checkpoint_resumes_only_on_as_many_processes(mpi, tmp_path):
 
 # -- the command line --------------------------------------------------------------
 
+
 def test_the_command_line_trains_on_two_ranks_and_rank_0_alone_writes(mpi, tmp_path):
-    args = ["-m", "bprop", "train", "--distributed", "--data", "xor", "--hidden", "4", "--epochs", "3",
-            "--batch-size", "8", "--out", str(tmp_path / "runs"), "--json"]
+    args = [
+        "-m",
+        "bprop",
+        "train",
+        "--distributed",
+        "--data",
+        "xor",
+        "--hidden",
+        "4",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "8",
+        "--out",
+        str(tmp_path / "runs"),
+        "--json",
+    ]
     done = _mpiexec(2, args)
     assert done.returncode == 0, done.stderr[-2000:]
-    summary = json.loads(done.stdout)                 # one JSON document: rank 0 alone prints
+    summary = json.loads(done.stdout)  # one JSON document: rank 0 alone prints
     folders = list((tmp_path / "runs").iterdir())
     assert [str(f) for f in folders] == [summary["run_folder"]]
     assert {p.name for p in folders[0].iterdir()} >= {"model.bprop", "history.json", "results.json", "settings.json"}
@@ -217,8 +264,9 @@ def test_the_command_line_trains_on_two_ranks_and_rank_0_alone_writes(mpi, tmp_p
 
 
 def test_a_command_line_error_on_every_rank_ends_the_run(mpi, tmp_path):
-    done = _mpiexec(3, ["-m", "bprop", "train", "--distributed", "--batch-size", "2", "--out", str(tmp_path)],
-                    timeout=60)
+    done = _mpiexec(
+        3, ["-m", "bprop", "train", "--distributed", "--batch-size", "2", "--out", str(tmp_path)], timeout=60
+    )
     assert done.returncode != 0
     assert "batch_size=2 is smaller than the 3 processes" in done.stderr
     assert not list(tmp_path.iterdir())
@@ -229,19 +277,43 @@ def test_ctrl_c_to_mpiexec_saves_a_checkpoint_and_the_run_resumes(mpi, tmp_path)
     import signal
 
     runs = tmp_path / "runs"
-    args = ["-m", "bprop", "train", "--distributed", "--data", "spiral", "--n", "20000", "--hidden", "64,64",
-            "--activation", "relu", "--epochs", "50", "--batch-size", "16", "--out", str(runs), "--quiet"]
+    args = [
+        "-m",
+        "bprop",
+        "train",
+        "--distributed",
+        "--data",
+        "spiral",
+        "--n",
+        "20000",
+        "--hidden",
+        "64,64",
+        "--activation",
+        "relu",
+        "--epochs",
+        "50",
+        "--batch-size",
+        "16",
+        "--out",
+        str(runs),
+        "--quiet",
+    ]
     env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    job = subprocess.Popen(["mpiexec", "-n", "2", sys.executable, *args], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, env=env)
+    job = subprocess.Popen(
+        ["mpiexec", "-n", "2", sys.executable, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while not list(runs.glob("*/settings.json")) and time.monotonic() < deadline:
-        time.sleep(0.2)                              # the run folder appears when training begins
+        time.sleep(0.2)  # the run folder appears when training begins
     time.sleep(1.0)
     job.send_signal(signal.SIGINT)
     _, stderr = job.communicate(timeout=60)
     assert "training was interrupted" in stderr and "Continue with: bprop train --resume" in stderr
-    folder, = runs.iterdir()
+    (folder,) = runs.iterdir()
     assert (folder / "checkpoint.ckpt").is_file() and not (folder / "results.json").exists()
     done = _mpiexec(2, ["-m", "bprop", "train", "--distributed", "--resume", str(folder), "--quiet"], timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

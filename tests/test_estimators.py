@@ -40,11 +40,12 @@ def iris():
 
 # -- scikit-learn's conformance suite ---------------------------------------------
 
+
 # max_iter=100 is what scikit-learn's own suite gives MLPClassifier/MLPRegressor
 # (sklearn/utils/_test_common/instance_generator.py); no expected failures are
 # declared, as none are for MLP.
 @parametrize_with_checks([BPClassifier(max_iter=100, random_state=0), BPRegressor(max_iter=100, random_state=0)])
-@SHORT_RUN     # short runs on purpose; scikit-learn's test_common ignores ConvergenceWarning too
+@SHORT_RUN  # short runs on purpose; scikit-learn's test_common ignores ConvergenceWarning too
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -55,6 +56,7 @@ def test_reexport():
 
 # -- the same numbers as MLP ----------------------------------------------------------
 
+
 def _same_start(ours, mlp):
     """Copy our initial weights into MLP's arrays (in place: its optimizer holds them)."""
     for c, w in zip(mlp.coefs_, ours.coefs_):
@@ -64,9 +66,17 @@ def _same_start(ours, mlp):
 
 
 def test_one_epoch_equals_mlpclassifier_with_l2_and_uneven_last_batch(iris):
-    X, y = iris[0][:133], iris[1][:133]          # 133 = 4 × 32 + 5: the last batch is smaller
-    kw = dict(hidden_layer_sizes=(5,), solver="sgd", momentum=0.0, alpha=0.5, batch_size=32, shuffle=False,
-              learning_rate_init=0.1, random_state=0)
+    X, y = iris[0][:133], iris[1][:133]  # 133 = 4 × 32 + 5: the last batch is smaller
+    kw = dict(
+        hidden_layer_sizes=(5,),
+        solver="sgd",
+        momentum=0.0,
+        alpha=0.5,
+        batch_size=32,
+        shuffle=False,
+        learning_rate_init=0.1,
+        random_state=0,
+    )
     ours = BPClassifier(**kw).partial_fit(X, y, classes=[0, 1, 2])
     mlp = MLPClassifier(**kw).partial_fit(X, y, classes=[0, 1, 2])
     _same_start(ours, mlp)
@@ -74,14 +84,23 @@ def test_one_epoch_equals_mlpclassifier_with_l2_and_uneven_last_batch(iris):
     mlp.partial_fit(X, y)
     for a, b in zip(ours.coefs_ + ours.intercepts_, mlp.coefs_ + mlp.intercepts_):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
-    assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)   # L2 term included
+    assert ours.loss_curve_[-1] == pytest.approx(mlp.loss_curve_[-1], rel=1e-12)  # L2 term included
 
 
 def test_one_epoch_equals_mlpregressor_multi_output():
     X, Y = make_regression(n_samples=70, n_features=6, n_targets=3, random_state=0)
     Y = Y / Y.std()
-    kw = dict(hidden_layer_sizes=(7,), activation="tanh", solver="sgd", momentum=0.0, alpha=0.3, batch_size=16,
-              shuffle=False, learning_rate_init=0.01, random_state=0)
+    kw = dict(
+        hidden_layer_sizes=(7,),
+        activation="tanh",
+        solver="sgd",
+        momentum=0.0,
+        alpha=0.3,
+        batch_size=16,
+        shuffle=False,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
     ours = BPRegressor(**kw).partial_fit(X, Y)
     mlp = MLPRegressor(**kw).partial_fit(X, Y)
     _same_start(ours, mlp)
@@ -91,7 +110,7 @@ def test_one_epoch_equals_mlpregressor_multi_output():
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
 
 
-@SHORT_RUN     # 50 epochs for speed; accuracy, not convergence, is compared
+@SHORT_RUN  # 50 epochs for speed; accuracy, not convergence, is compared
 def test_digits_accuracy_within_one_point_of_mlpclassifier(digits_split):
     X_train, X_test, y_train, y_test = digits_split
     kw = dict(hidden_layer_sizes=(64,), max_iter=50)
@@ -103,10 +122,12 @@ def test_digits_accuracy_within_one_point_of_mlpclassifier(digits_split):
 
 # -- scikit-learn's tools ----------------------------------------------------------------
 
+
 def test_pipeline_gridsearch_cross_val_score_clone(iris):
     X, y = load_iris(return_X_y=True)
-    kw = dict(hidden_layer_sizes=(8,), learning_rate_init=0.01, tol=1e-3, n_iter_no_change=5, max_iter=1000,
-              random_state=0)          # converges well before max_iter: no warning
+    kw = dict(
+        hidden_layer_sizes=(8,), learning_rate_init=0.01, tol=1e-3, n_iter_no_change=5, max_iter=1000, random_state=0
+    )  # converges well before max_iter: no warning
     pipe = make_pipeline(StandardScaler(), BPClassifier(**kw)).fit(X, y)
     assert pipe.score(X, y) > 0.9
     search = GridSearchCV(BPClassifier(**kw), {"alpha": [1e-4, 1e-1], "hidden_layer_sizes": [(4,), (8,)]}, cv=3)
@@ -125,17 +146,26 @@ def test_pickle_round_trip_predicts_and_continues_identically(iris):
     assert isinstance(copy.network_, bp.Network)
     np.testing.assert_array_equal(copy.predict_proba(X), est.predict_proba(X))
     est.partial_fit(X, y)
-    copy.partial_fit(X, y)        # Adam's moments and step count travelled too
+    copy.partial_fit(X, y)  # Adam's moments and step count travelled too
     for a, b in zip(est.network_.weights, copy.network_.weights):
         np.testing.assert_array_equal(a, b)
 
 
 # -- incremental learning and the optimizer's state -------------------------------------------
 
+
 def test_partial_fit_needs_classes_first_and_keeps_the_optimizer_state(iris):
     X, y = iris
-    est = BPClassifier(hidden_layer_sizes=(5,), solver="momentum", momentum=0.9, learning_rate_init=0.05,
-                       alpha=0.0, batch_size=len(X), shuffle=False, random_state=0)
+    est = BPClassifier(
+        hidden_layer_sizes=(5,),
+        solver="momentum",
+        momentum=0.9,
+        learning_rate_init=0.05,
+        alpha=0.0,
+        batch_size=len(X),
+        shuffle=False,
+        random_state=0,
+    )
     with pytest.raises(ValueError, match="classes must be passed"):
         est.partial_fit(X, y)
     weights, biases = [], []
@@ -180,15 +210,17 @@ def test_warm_start_continues_from_the_fitted_weights(iris):
 
 # -- targets ----------------------------------------------------------------------------------
 
+
 def test_binary_and_multiclass_probabilities(iris):
     X, y = iris
     names = np.array(["setosa", "versicolor", "virginica"])[y]
-    est = BPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01, tol=1e-3, n_iter_no_change=5,
-                       max_iter=1000, random_state=0).fit(X, names)
+    est = BPClassifier(
+        hidden_layer_sizes=(8,), learning_rate_init=0.01, tol=1e-3, n_iter_no_change=5, max_iter=1000, random_state=0
+    ).fit(X, names)
     P = est.predict_proba(X)
     np.testing.assert_allclose(P.sum(axis=1), 1)
     np.testing.assert_array_equal(est.classes_[P.argmax(axis=1)], est.predict(X))
-    np.testing.assert_array_equal(est.classes_[est.network_.predict(X)], est.predict(X))   # the core's own rule
+    np.testing.assert_array_equal(est.classes_[est.network_.predict(X)], est.predict(X))  # the core's own rule
     np.testing.assert_allclose(est.predict_log_proba(X), np.log(P))
     assert est.out_activation_ == "softmax"
 
@@ -201,8 +233,9 @@ def test_binary_and_multiclass_probabilities(iris):
 
 def test_multilabel():
     X, Y = make_multilabel_classification(n_samples=200, n_features=10, n_classes=4, random_state=0)
-    est = BPClassifier(hidden_layer_sizes=(32,), learning_rate_init=0.01, tol=1e-3, max_iter=1000,
-                       random_state=0).fit(StandardScaler().fit_transform(X), Y)
+    est = BPClassifier(hidden_layer_sizes=(32,), learning_rate_init=0.01, tol=1e-3, max_iter=1000, random_state=0).fit(
+        StandardScaler().fit_transform(X), Y
+    )
     X = StandardScaler().fit_transform(X)
     assert est.out_activation_ == "logistic" and est.n_outputs_ == 4
     pred = est.predict(X)
@@ -213,8 +246,10 @@ def test_multilabel():
 
 def test_multi_output_regression():
     X, Y = make_regression(n_samples=200, n_features=5, n_targets=3, noise=0.1, random_state=0)
-    est = make_pipeline(StandardScaler(), BPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01,
-                                                      max_iter=500, tol=1e-4, random_state=0))
+    est = make_pipeline(
+        StandardScaler(),
+        BPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01, max_iter=500, tol=1e-4, random_state=0),
+    )
     est.fit(X, Y / Y.std())
     assert est.predict(X).shape == Y.shape
     assert est.score(X, Y / Y.std()) > 0.95
@@ -222,6 +257,7 @@ def test_multi_output_regression():
 
 
 # -- stopping ------------------------------------------------------------------------------------
+
 
 def test_convergence_warning_at_max_iter_and_none_when_converged(iris):
     X, y = iris
@@ -251,7 +287,8 @@ def test_early_stopping_restores_the_best_validation_epoch(digits_split):
 
 # -- attributes, dtypes, display, refusals ----------------------------------------------------------
 
-@SHORT_RUN     # three epochs are enough to check layouts
+
+@SHORT_RUN  # three epochs are enough to check layouts
 def test_coefs_are_the_transposes_of_the_network_weights(iris):
     X, y = iris
     est = BPClassifier(hidden_layer_sizes=(7, 5), max_iter=3, random_state=0).fit(X, y)
@@ -262,7 +299,7 @@ def test_coefs_are_the_transposes_of_the_network_weights(iris):
         assert np.shares_memory(c, w) and i is b
 
 
-@SHORT_RUN     # two epochs are enough to check dtypes
+@SHORT_RUN  # two epochs are enough to check dtypes
 def test_dtype_follows_x_unless_given(iris):
     X, y = iris
     fit = lambda X, **kw: BPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0, **kw).fit(X, y)  # noqa: E731
@@ -280,18 +317,21 @@ def test_verbose_draws_the_cli_progress_bar(iris):
     assert "epoch 3/3" in out.getvalue() and "9/9" in out.getvalue() and "acc" in out.getvalue()
 
 
-@pytest.mark.parametrize("params, match", [
-    ({"solver": "lbfgs"}, "no L-BFGS"),
-    ({"activation": "softplus"}, "activation='softplus'"),
-    ({"alpha": -1.0}, "alpha=-1.0"),
-    ({"batch_size": 0}, "batch_size=0"),
-    ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes"),
-    ({"out_activation": "tanh"}, "out_activation='tanh'"),
-    ({"dtype": "float16"}, "float16"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"solver": "lbfgs"}, "no L-BFGS"),
+        ({"activation": "softplus"}, "activation='softplus'"),
+        ({"alpha": -1.0}, "alpha=-1.0"),
+        ({"batch_size": 0}, "batch_size=0"),
+        ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes"),
+        ({"out_activation": "tanh"}, "out_activation='tanh'"),
+        ({"dtype": "float16"}, "float16"),
+    ],
+)
 def test_bad_parameters_are_named_at_fit(iris, params, match):
     X, y = iris
-    est = BPClassifier(**params)            # __init__ only stores
+    est = BPClassifier(**params)  # __init__ only stores
     with pytest.raises(ValueError, match=match):
         est.fit(X, y)
 
@@ -301,6 +341,6 @@ def test_refusals(iris):
     with pytest.raises(ValueError, match="1 class"):
         BPClassifier().fit(X, np.zeros(len(X)))
     with pytest.raises(TypeError, match="sample_weight"):
-        BPClassifier().fit(X, y, sample_weight=np.ones(len(X)))     # unsupported: see the module docstring
+        BPClassifier().fit(X, y, sample_weight=np.ones(len(X)))  # unsupported: see the module docstring
     with pytest.raises(ValueError, match="multi-class"):
         BPClassifier(out_activation="softmax").fit(X, y == 2)

@@ -1,4 +1,4 @@
-"""Tests of ``bprop.explanation`` and the ``bprop explain`` command.
+"""Tests of ``bprop.teaching.explanation`` and the ``bprop explain`` command.
 
 The numbers of a trace must be the very arrays ``backprop`` returns, the
 update must be w − η ∂C/∂w, and the classic 2-2-2 example must give the
@@ -23,16 +23,15 @@ from typer.testing import CliRunner
 import bprop as bp
 from bprop.cli.explain_command import explain as explain_command
 from bprop.errors import InvalidArgument
-from bprop.explanation import Trace, classic_example, explain, explain_steps
-from bprop.explanation.steps import number, to_latex, to_text
-
+from bprop.teaching.explanation import Trace, classic_example, explain, explain_steps
+from bprop.teaching.explanation.steps import number, to_latex, to_text
 from conftest import random_targets
 
 PAIRS = [  # (hidden σ, output σ, cost)
     ("sigmoid", "sigmoid", "quadratic"),
-    ("sigmoid", "sigmoid", "cross_entropy"),       # BP1 shortcut δ^L = a − y
-    ("relu", "softmax", "log_likelihood"),         # BP1 shortcut δ^L = a − y
-    ("tanh", "softmax", "quadratic"),              # BP1 through the softmax Jacobian
+    ("sigmoid", "sigmoid", "cross_entropy"),  # BP1 shortcut δ^L = a − y
+    ("relu", "softmax", "log_likelihood"),  # BP1 shortcut δ^L = a − y
+    ("tanh", "softmax", "quadratic"),  # BP1 through the softmax Jacobian
     ("leaky_relu", "identity", "quadratic"),
     ("tanh", "tanh", "quadratic"),
 ]
@@ -40,8 +39,9 @@ PAIRS = [  # (hidden σ, output σ, cost)
 
 def random_case(hidden, output, cost, seed=0, sizes=(3, 4, 5, 3)):
     rng = np.random.default_rng(seed)
-    net = bp.Network(list(sizes), activation=hidden, output=output, cost=cost,
-                     init="scaled_normal", seed=seed, dtype="float64")
+    net = bp.Network(
+        list(sizes), activation=hidden, output=output, cost=cost, init="scaled_normal", seed=seed, dtype="float64"
+    )
     x = rng.normal(size=sizes[0])
     y = random_targets(rng, output, cost, 1, sizes[-1])[0]
     return net, x, y
@@ -49,12 +49,13 @@ def random_case(hidden, output, cost, seed=0, sizes=(3, 4, 5, 3)):
 
 # ---------------------------------------------------------------- the numbers
 
+
 @pytest.mark.parametrize("hidden, output, cost", PAIRS)
 def test_trace_holds_the_arrays_backprop_returns(hidden, output, cost):
     net, x, y = random_case(hidden, output, cost)
     before = [w.copy() for w in net.weights]
     t = explain(net, x, y, lr=0.3)
-    g = net.backprop(x, y)                                  # an independent second call: same arrays
+    g = net.backprop(x, y)  # an independent second call: same arrays
 
     assert isinstance(t, Trace) and t.sizes == net.sizes
     assert (t.activation, t.output, t.cost_name) == (hidden, output, cost)
@@ -71,14 +72,14 @@ def test_trace_holds_the_arrays_backprop_returns(hidden, output, cost):
     np.testing.assert_array_equal(t.x, x)
     np.testing.assert_array_equal(t.y, y)
     np.testing.assert_array_equal(t.grad_a, net.cost.gradient(g.activations[-1], y[None, :])[0])
-    for i in range(len(net.weights) - 1):                  # σ′ of the hidden layers, as BP2 uses it
+    for i in range(len(net.weights) - 1):  # σ′ of the hidden layers, as BP2 uses it
         np.testing.assert_array_equal(t.sigma_primes[i], net.activation.derivative(g.zs[i], g.activations[i + 1])[0])
     if output == "softmax":
-        assert t.sigma_primes[-1] is None                   # its Jacobian is used instead
+        assert t.sigma_primes[-1] is None  # its Jacobian is used instead
     else:
         np.testing.assert_array_equal(t.sigma_primes[-1], net.output.derivative(g.zs[-1], g.activations[-1])[0])
     assert t.shortcut == ((output, cost) in {("sigmoid", "cross_entropy"), ("softmax", "log_likelihood")})
-    for w, w0 in zip(net.weights, before):                 # explain leaves the network alone
+    for w, w0 in zip(net.weights, before):  # explain leaves the network alone
         np.testing.assert_array_equal(w, w0)
 
 
@@ -144,15 +145,18 @@ def test_explain_steps_cost_falls_and_network_unchanged():
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("call, fragment", [
-    (lambda net, x, y: explain(net, np.stack([x, x]), y), "one sample"),
-    (lambda net, x, y: explain(net, x, y, lang="fr"), "lang"),
-    (lambda net, x, y: explain(net, x, y, lr=-1), "lr"),
-    (lambda net, x, y: explain(net, x[:1], y), "n_1 = 2"),
-    (lambda net, x, y: explain(net, x, y).render("pdf"), "format"),
-    (lambda net, x, y: explain(net, x, y).render(precision=0), "precision"),
-    (lambda net, x, y: explain_steps(net, x, y, 0.5, 0), "steps"),
-])
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (lambda net, x, y: explain(net, np.stack([x, x]), y), "one sample"),
+        (lambda net, x, y: explain(net, x, y, lang="fr"), "lang"),
+        (lambda net, x, y: explain(net, x, y, lr=-1), "lr"),
+        (lambda net, x, y: explain(net, x[:1], y), "n_1 = 2"),
+        (lambda net, x, y: explain(net, x, y).render("pdf"), "format"),
+        (lambda net, x, y: explain(net, x, y).render(precision=0), "precision"),
+        (lambda net, x, y: explain_steps(net, x, y, 0.5, 0), "steps"),
+    ],
+)
 def test_bad_arguments_are_refused_with_a_message(call, fragment):
     net, x, y = classic_example()
     with pytest.raises(InvalidArgument, match=fragment):
@@ -161,9 +165,10 @@ def test_bad_arguments_are_refused_with_a_message(call, fragment):
 
 # ---------------------------------------------------------------- formatting
 
+
 def test_numbers_and_markup():
     assert number(-0.0380982, 4) == "−0.0381"
-    assert number(0.008771354, 4) == "0.008771"       # small numbers keep 4 significant digits
+    assert number(0.008771354, 4) == "0.008771"  # small numbers keep 4 significant digits
     assert number(0.0, 4) == "0.0000"
     assert to_text("δ^{2}_{1} = a^{l−1}_{k}") == "δ^2_1 = a^{l−1}_k"
     assert to_latex("δ^{L} = ∇_{a} C ⊙ σ′(z^{L})") == r"\delta ^{L} = \nabla _{a} C \odot \sigma '(z^{L})"
@@ -172,11 +177,14 @@ def test_numbers_and_markup():
 def test_default_text_shows_the_substituted_bp2_line():
     net, x, y = classic_example()
     text = str(explain(net, x, y))
-    assert "δ^2_1 = (w^3_11 δ^3_1 + w^3_21 δ^3_2) · σ′(z^2_1) = (0.4000 · 0.1385 + 0.5000 · (−0.0381)) · 0.2413 = 0.008771" in text
+    assert (
+        "δ^2_1 = (w^3_11 δ^3_1 + w^3_21 δ^3_2) · σ′(z^2_1) = (0.4000 · 0.1385 + 0.5000 · (−0.0381)) · 0.2413 = 0.008771"
+        in text
+    )
     assert "C = ½ ((0.0100 − 0.7514)² + (0.9900 − 0.7729)²) = 0.2984" in text
     assert "w^3_11 ← 0.4000 − 0.5 · 0.0822 = 0.3589" in text
     assert "δ^3 = (0.1385, −0.0381)" in text
-    assert "⎡0.1500  0.2000⎤" in text                  # whole matrices for a small network
+    assert "⎡0.1500  0.2000⎤" in text  # whole matrices for a small network
     assert text.index("BP1") < text.index("BP2") < text.index("BP3") < text.index("BP4")
 
 
@@ -187,9 +195,26 @@ def test_precision_changes_the_digits():
 
 
 EN_LABELS = ["BP1", "BP2", "BP3", "BP4", "update", "learning rate", "Hadamard"]
-ZH_LABELS = ["BP1", "BP2", "BP3", "BP4", "更新", "公式1：计算最后一层神经网络产生的误差",
-             "公式2：由后向前，计算每一层神经网络产生的误差", "公式3：计算权重的梯度", "公式4：计算偏置的梯度",
-             "更新权重和偏置", "学习率", "Hadamard", "带权输入", "激活值", "误差", "权重", "偏置", "代价函数"]
+ZH_LABELS = [
+    "BP1",
+    "BP2",
+    "BP3",
+    "BP4",
+    "更新",
+    "公式1：计算最后一层神经网络产生的误差",
+    "公式2：由后向前，计算每一层神经网络产生的误差",
+    "公式3：计算权重的梯度",
+    "公式4：计算偏置的梯度",
+    "更新权重和偏置",
+    "学习率",
+    "Hadamard",
+    "带权输入",
+    "激活值",
+    "误差",
+    "权重",
+    "偏置",
+    "代价函数",
+]
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
@@ -269,7 +294,7 @@ def test_html_is_one_standalone_well_formed_page(lang):
     for outside in ("http://", "https://", "src=", "<script", "@import", "url("):
         assert outside not in page
     assert "<style>" in page
-    assert "δ<span class=\"ss\"><sup>2</sup><sub>1</sub></span>" in page
+    assert 'δ<span class="ss"><sup>2</sup><sub>1</sub></span>' in page
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
@@ -279,7 +304,7 @@ def test_a_wide_network_is_summarized(fmt):
     page = explain(net, x, 3).render(fmt)
     assert "30×64" in page and "10×30" in page and "‖" in page
     numbers = re.findall(r"\d\.\d{3,}", page)
-    assert len(numbers) < 200, len(numbers)               # not the 1,920 + 300 weights
+    assert len(numbers) < 200, len(numbers)  # not the 1,920 + 300 weights
     assert "…" in page
 
 
@@ -289,12 +314,13 @@ def test_cost_table_in_every_format():
     t = explain(net, x, y)
     text = t.render(costs=costs)
     assert "cost fell from 0.2984 to" in text
-    assert text.count("\n") - t.render().count("\n") < 25   # at most a dozen rows
+    assert text.count("\n") - t.render().count("\n") < 25  # at most a dozen rows
     assert "代价函数从 0.2984 降到" in t.render(lang="zh", costs=costs)
     assert "| 40 |" in t.render("markdown", costs=costs)
 
 
 # ---------------------------------------------------------------- the command
+
 
 @pytest.fixture()
 def cli():
@@ -315,7 +341,7 @@ def test_cli_default_is_the_classic_example(cli):
 def test_cli_steps_show_the_cost_falling(cli):
     result = cli("--steps", 20)
     assert result.exit_code == 0, result.output
-    table = result.output[result.output.index("update t"):]
+    table = result.output[result.output.index("update t") :]
     costs = [float(c) for c in re.findall(r"^\s+\d+\s+(\d\.\d+)$", table, flags=re.M)]
     assert costs[0] == 0.2984 and len(costs) >= 10
     assert all(b < a for a, b in zip(costs, costs[1:]))
@@ -339,7 +365,10 @@ def test_cli_weights_file_and_random_layers(cli, tmp_path):
     result = cli("--weights", f, "--input", "1,2,3", "--target", "0.5,0.5", "--activation", "tanh")
     assert result.exit_code == 0, result.output
     assert "network (neurons per layer)            3-1-2" in result.output
-    assert "z^2_1 = w^2_11 a^1_1 + w^2_12 a^1_2 + w^2_13 a^1_3 + b^2_1 = 0.1000 · 1.0000 + 0.2000 · 2.0000 + 0.3000 · 3.0000 + 0.0000 = 1.4000" in result.output
+    assert (
+        "z^2_1 = w^2_11 a^1_1 + w^2_12 a^1_2 + w^2_13 a^1_3 + b^2_1 = 0.1000 · 1.0000 + 0.2000 · 2.0000 + 0.3000 · 3.0000 + 0.0000 = 1.4000"
+        in result.output
+    )
     first = cli("--layers", "3,4,2", "--seed", 5)
     again = cli("--layers", "3,4,2", "--seed", 5)
     other = cli("--layers", "3,4,2", "--seed", 6)
@@ -358,22 +387,28 @@ def test_cli_model_file(cli, tmp_path):
     assert "a^L − y" in result.output
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--input", "0.05,0.10,0.2"], "--input 0.05,0.10,0.2 has 3 number(s) but the network's input layer has 2 neurons"),
-    (["--input", "a,b"], "--input takes numbers"),
-    (["--layers", "3,4,3", "--output", "softmax", "--cost", "log_likelihood", "--target", "7"], "--target 7"),
-    (["--format", "pdf"], "--format 'pdf'"),
-    (["--lang", "fr"], "--lang 'fr'"),
-    (["--precision", "0"], "--precision 0"),
-    (["--steps", "0"], "--steps 0"),
-    (["--lr", "-1"], "--lr -1"),
-    (["--layers", "2,x"], "--layers"),
-    (["--weights", "missing.json"], "--weights missing.json: no such file"),
-    (["--model", "missing.bprop"], "--model missing.bprop: no such file"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (
+            ["--input", "0.05,0.10,0.2"],
+            "--input 0.05,0.10,0.2 has 3 number(s) but the network's input layer has 2 neurons",
+        ),
+        (["--input", "a,b"], "--input takes numbers"),
+        (["--layers", "3,4,3", "--output", "softmax", "--cost", "log_likelihood", "--target", "7"], "--target 7"),
+        (["--format", "pdf"], "--format 'pdf'"),
+        (["--lang", "fr"], "--lang 'fr'"),
+        (["--precision", "0"], "--precision 0"),
+        (["--steps", "0"], "--steps 0"),
+        (["--lr", "-1"], "--lr -1"),
+        (["--layers", "2,x"], "--layers"),
+        (["--weights", "missing.json"], "--weights missing.json: no such file"),
+        (["--model", "missing.bprop"], "--model missing.bprop: no such file"),
+    ],
+)
 def test_cli_bad_options_name_the_option_and_the_fix(cli, args, fragment):
     result = cli(*args)
     assert result.exit_code != 0
     assert isinstance(result.exception, InvalidArgument)
     assert fragment in str(result.exception)
-    assert "\n" not in str(result.exception)               # the CLI prints it as one line
+    assert "\n" not in str(result.exception)  # the CLI prints it as one line

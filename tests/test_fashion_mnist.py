@@ -12,14 +12,16 @@ DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not DEBIAN_DIR.is_dir(), reason="Fashion-MNIST is missing: apt-get install dataset-fashion-mnist (./run test does)")
+@pytest.mark.skipif(
+    not DEBIAN_DIR.is_dir(), reason="Fashion-MNIST is missing: apt-get install dataset-fashion-mnist (./run test does)"
+)
 def test_fashion_mnist_reaches_88_percent_in_10_epochs():
     data = datasets.load("fashion-mnist")
     pre = datasets.fit_preprocessor("scale", data.X_train, value_range=data.value_range)
-    net = bp.Network([784, 256, 128, 10], activation="relu", output="softmax", cost="log_likelihood",
-                     init="he", seed=0)
-    history = bp.train(net, pre.transform(data.X_train), data.y_train, epochs=10, batch_size=128,
-                       optimizer=bp.Adam(lr=1e-3), seed=0)
+    net = bp.Network([784, 256, 128, 10], activation="relu", output="softmax", cost="log_likelihood", init="he", seed=0)
+    history = bp.train(
+        net, pre.transform(data.X_train), data.y_train, epochs=10, batch_size=128, optimizer=bp.Adam(lr=1e-3), seed=0
+    )
     accuracy = np.mean(net.predict(pre.transform(data.X_test)) == data.y_test)
     assert len(history) == 10
     assert accuracy >= 0.88, accuracy

@@ -10,11 +10,11 @@ import bprop as bp
 from conftest import BACKENDS, HIDDEN, OUTPUT_COST, host, on_backend, random_problem, random_targets
 
 problems = st.tuples(
-    st.integers(0, 2**31 - 1),           # seed
-    st.integers(1, 4),                    # depth: number of weight layers
+    st.integers(0, 2**31 - 1),  # seed
+    st.integers(1, 4),  # depth: number of weight layers
     st.sampled_from(HIDDEN),
     st.sampled_from(OUTPUT_COST),
-    st.integers(1, 6),                    # batch size m
+    st.integers(1, 6),  # batch size m
 )
 
 
@@ -90,12 +90,16 @@ def torch_gradients(net, X, Y, hidden, output, cost, l2=0.0):
         zs.append(z)
         a = TORCH_ACTIVATIONS[output if i == len(weights) - 1 else hidden](z)
     C = TORCH_COSTS[cost](a, torch.tensor(Y)).mean()
-    C = C + l2 / (2 * X.shape[0]) * sum((w ** 2).sum() for w in weights)
+    C = C + l2 / (2 * X.shape[0]) * sum((w**2).sum() for w in weights)
     C.backward()
     m = X.shape[0]
     # C is the batch mean, so ∂C/∂z of sample i is δ_i / m.
-    return ([w.grad.numpy() for w in weights], [b.grad.numpy() for b in biases],
-            [z.grad.numpy() * m for z in zs], C.item())
+    return (
+        [w.grad.numpy() for w in weights],
+        [b.grad.numpy() for b in biases],
+        [z.grad.numpy() * m for z in zs],
+        C.item(),
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 import bprop as bp
-from bprop import activations, modelfile
+from bprop.core import activations
 from bprop.errors import InvalidArgument, ModelFileError
+from bprop.storage import modelfile
 
 CONFIGS = [
     dict(activation="sigmoid", cost="quadratic", init="normal"),
@@ -78,6 +79,7 @@ def tamper(src, dst, *, header=None, members=None, checksums=True):
 
 # -- round trips --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("config", range(len(CONFIGS)))
 def test_round_trip_is_exact(tmp_path, dtype, config):
@@ -94,7 +96,7 @@ def test_round_trip_is_exact(tmp_path, dtype, config):
     assert getattr(loaded.activation, "slope", None) == getattr(net.activation, "slope", None)
     for ours, theirs in zip(net.weights + net.biases, loaded.weights + loaded.biases):
         assert theirs.dtype == ours.dtype and theirs.shape == ours.shape
-        assert theirs.tobytes() == ours.tobytes()              # bitwise identical
+        assert theirs.tobytes() == ours.tobytes()  # bitwise identical
         assert theirs.flags.writeable and theirs.flags.c_contiguous
     X = np.random.default_rng(1).normal(size=(8, 5))
     np.testing.assert_array_equal(loaded.feedforward(X), net.feedforward(X))
@@ -115,8 +117,13 @@ def test_file_is_a_zip_with_a_self_describing_header(saved):
     assert zipfile.is_zipfile(saved)
     with zipfile.ZipFile(saved) as zf:
         assert zf.testzip() is None
-        assert sorted(zf.namelist()) == ["biases/0.npy", "biases/1.npy", "header.json",
-                                         "weights/0.npy", "weights/1.npy"]
+        assert sorted(zf.namelist()) == [
+            "biases/0.npy",
+            "biases/1.npy",
+            "header.json",
+            "weights/0.npy",
+            "weights/1.npy",
+        ]
         header = json.loads(zf.read("header.json"))
         w1 = np.lib.format.read_array(io.BytesIO(zf.read("weights/1.npy")), allow_pickle=False)
     assert header["format"] == "bprop-model" and header["format_version"] == 1
@@ -161,6 +168,7 @@ def test_saving_twice_gives_the_same_bytes(tmp_path):
 
 # -- atomic writes ------------------------------------------------------------
 
+
 def test_failed_save_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
     path = tmp_path / "model.bprop"
     path.write_bytes(b"the previous model")
@@ -194,6 +202,7 @@ def test_save_into_a_missing_directory_is_refused(tmp_path):
 
 # -- what save refuses --------------------------------------------------------
 
+
 class MySigmoid(activations.Sigmoid):
     """A user subclass: same name, but user code, so not savable by name."""
 
@@ -208,11 +217,14 @@ class MyCost:
         return a - y
 
 
-@pytest.mark.parametrize("kwargs, part", [
-    (dict(activation=MySigmoid()), "activation"),
-    (dict(activation="relu", output=MySigmoid(), cost="quadratic"), "output"),
-    (dict(activation="sigmoid", cost=MyCost()), "cost"),
-])
+@pytest.mark.parametrize(
+    "kwargs, part",
+    [
+        (dict(activation=MySigmoid()), "activation"),
+        (dict(activation="relu", output=MySigmoid(), cost="quadratic"), "output"),
+        (dict(activation="sigmoid", cost=MyCost()), "cost"),
+    ],
+)
 def test_user_defined_components_are_refused(tmp_path, kwargs, part):
     with pytest.raises(InvalidArgument, match=rf"{part}=.*only bprop's built-in"):
         modelfile.save(make_net(**kwargs), tmp_path / "m.bprop")
@@ -230,6 +242,7 @@ def test_non_json_metadata_is_refused_naming_the_key(tmp_path):
 
 
 # -- what load refuses --------------------------------------------------------
+
 
 def refused(path, *fragments):
     with pytest.raises(ModelFileError) as info:
@@ -262,12 +275,16 @@ def test_a_zip_without_header_is_refused(tmp_path):
     refused(write_zip(tmp_path / "m.bprop", {"weights/0.npy": npy(np.zeros((2, 2)))}), "no header.json")
 
 
-@pytest.mark.parametrize("text, fragment", [
-    (b"{not json", "not valid UTF-8 JSON"),
-    (b"\xff\xfe", "not valid UTF-8 JSON"),
-    (b"[1, 2]", "JSON object"),
-    (b"[" * 100_000 + b"]" * 100_000, "not valid UTF-8 JSON"),
-], ids=["syntax", "utf8", "array", "deep"])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        (b"{not json", "not valid UTF-8 JSON"),
+        (b"\xff\xfe", "not valid UTF-8 JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "not valid UTF-8 JSON"),
+    ],
+    ids=["syntax", "utf8", "array", "deep"],
+)
 def test_a_header_that_is_not_a_json_object_is_refused(tmp_path, text, fragment):
     refused(write_zip(tmp_path / "m.bprop", {"header.json": text}), fragment)
 
@@ -287,14 +304,17 @@ def test_a_newer_format_version_is_refused_with_advice(saved, tmp_path):
     refused(bad, "format_version 99", "reads format_version 1", "Upgrade bprop")
 
 
-@pytest.mark.parametrize("sizes, fragment", [
-    ([784, 10**9, 10], "parameters, more than"),
-    ([5], "2 or more positive"),
-    ([3, 0], "2 or more positive"),
-    ([3, True], "2 or more positive"),
-    ([3, 2.0], "2 or more positive"),
-    ("3,4", "2 or more positive"),
-])
+@pytest.mark.parametrize(
+    "sizes, fragment",
+    [
+        ([784, 10**9, 10], "parameters, more than"),
+        ([5], "2 or more positive"),
+        ([3, 0], "2 or more positive"),
+        ([3, True], "2 or more positive"),
+        ([3, 2.0], "2 or more positive"),
+        ("3,4", "2 or more positive"),
+    ],
+)
 def test_bad_sizes_are_refused_before_any_array_is_read(saved, tmp_path, sizes, fragment):
     bad = tamper(saved, tmp_path / "bad.bprop", header=lambda h: h.update(sizes=sizes))
     refused(bad, "sizes=", fragment)
@@ -307,15 +327,18 @@ def test_a_huge_declared_shape_is_refused(saved, tmp_path):
     refused(tamper(saved, tmp_path / "bad.bprop", header=huge), "weights/0", "shape")
 
 
-@pytest.mark.parametrize("key, value, fragment", [
-    ("activation", "swish", "activation='swish' is not a built-in"),
-    ("output", None, "output=None"),
-    ("cost", "hinge", "cost='hinge'"),
-    ("init", "orthogonal", "init='orthogonal'"),
-    ("dtype", "float16", "dtype='float16'"),
-    ("leaky_relu_slope", "0.1", "leaky_relu_slope"),
-    ("metadata", [1], "metadata"),
-])
+@pytest.mark.parametrize(
+    "key, value, fragment",
+    [
+        ("activation", "swish", "activation='swish' is not a built-in"),
+        ("output", None, "output=None"),
+        ("cost", "hinge", "cost='hinge'"),
+        ("init", "orthogonal", "init='orthogonal'"),
+        ("dtype", "float16", "dtype='float16'"),
+        ("leaky_relu_slope", "0.1", "leaky_relu_slope"),
+        ("metadata", [1], "metadata"),
+    ],
+)
 def test_unknown_names_and_values_are_refused(saved, tmp_path, key, value, fragment):
     refused(tamper(saved, tmp_path / "bad.bprop", header=lambda h: h.update({key: value})), fragment)
 
@@ -344,7 +367,7 @@ def test_a_pickled_object_array_is_refused_without_unpickling(saved, tmp_path):
     objects = np.empty((4, 3), dtype=object)
     objects[...] = [[Trap() for _ in range(3)] for _ in range(4)]
     member = npy(objects, allow_pickle=True)
-    assert b"_spring" in member                      # the trap really is in the file
+    assert b"_spring" in member  # the trap really is in the file
     bad = tamper(saved, tmp_path / "bad.bprop", members={"weights/0.npy": member})
     refused(bad, "weights/0", "Python objects", "never unpickles")
     assert _sprung == []
@@ -376,10 +399,10 @@ def test_a_flipped_byte_is_caught(saved, tmp_path):
     data = bytearray(saved.read_bytes())
     with zipfile.ZipFile(saved) as zf:
         info = zf.getinfo("weights/1.npy")
-    data[info.header_offset + 30 + len(info.filename) + info.file_size - 3] ^= 0x40   # in the array data
+    data[info.header_offset + 30 + len(info.filename) + info.file_size - 3] ^= 0x40  # in the array data
     path = tmp_path / "flipped.bprop"
     path.write_bytes(bytes(data))
-    refused(path, "file is corrupt", "weights/1")               # the ZIP CRC catches it first
+    refused(path, "file is corrupt", "weights/1")  # the ZIP CRC catches it first
 
 
 def test_a_changed_array_fails_the_checksum(saved, tmp_path):
@@ -393,7 +416,7 @@ def test_a_changed_array_fails_the_checksum(saved, tmp_path):
 def test_a_truncated_archive_is_refused(saved, tmp_path, keep):
     data = saved.read_bytes()
     path = tmp_path / "cut.bprop"
-    path.write_bytes(data[:keep] if isinstance(keep, int) else data[:int(len(data) * keep)])
+    path.write_bytes(data[:keep] if isinstance(keep, int) else data[: int(len(data) * keep)])
     refused(path, "not a bprop model file", "truncated")
 
 
@@ -403,7 +426,7 @@ def test_truncated_array_data_is_refused(saved, tmp_path):
 
 
 def test_a_member_declaring_far_more_than_its_array_is_refused(saved, tmp_path):
-    bomb = npy(np.zeros((4, 3), np.float32)) + bytes(20 << 20)          # 20 MiB of zeros, deflates to ~20 KiB
+    bomb = npy(np.zeros((4, 3), np.float32)) + bytes(20 << 20)  # 20 MiB of zeros, deflates to ~20 KiB
     files = {**read_members(saved), "weights/0.npy": bomb}
     path = write_zip(tmp_path / "bomb.bprop", files, zipfile.ZIP_DEFLATED)
     assert path.stat().st_size < 1 << 20
@@ -415,24 +438,24 @@ def _declare_size(path, name, size):
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as zf:
         local = zf.getinfo(name).header_offset
-    struct.pack_into("<I", data, local + 22, size)                       # local file header
-    end = data.rindex(b"PK\x05\x06")                                     # end of central directory
-    central = struct.unpack_from("<I", data, end + 16)[0]                 # its first entry
+    struct.pack_into("<I", data, local + 22, size)  # local file header
+    end = data.rindex(b"PK\x05\x06")  # end of central directory
+    central = struct.unpack_from("<I", data, end + 16)[0]  # its first entry
     while True:
         name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, central + 28)
-        if data[central + 46:central + 46 + name_len] == name.encode():
+        if data[central + 46 : central + 46 + name_len] == name.encode():
             break
         central += 46 + name_len + extra_len + comment_len
-    struct.pack_into("<I", data, central + 24, size)                     # central directory entry
+    struct.pack_into("<I", data, central + 24, size)  # central directory entry
     path.write_bytes(bytes(data))
 
 
 def test_a_member_expanding_past_its_declared_size_is_refused(saved, tmp_path):
     good = read_members(saved)["weights/0.npy"]
-    files = {**read_members(saved), "weights/0.npy": good + bytes(50 << 20)}   # expands to 50 MiB
+    files = {**read_members(saved), "weights/0.npy": good + bytes(50 << 20)}  # expands to 50 MiB
     path = write_zip(tmp_path / "bomb.bprop", files, zipfile.ZIP_DEFLATED)
-    _declare_size(path, "weights/0.npy", len(good))                     # … but declares the honest size
-    refused(path, "file is corrupt", "weights/0")                        # read stops at the declared size; CRC fails
+    _declare_size(path, "weights/0.npy", len(good))  # … but declares the honest size
+    refused(path, "file is corrupt", "weights/0")  # read stops at the declared size; CRC fails
 
 
 @pytest.mark.parametrize("header_dtype, array_dtype", [("float64", np.float32), ("float32", np.float64)])
@@ -442,8 +465,11 @@ def test_a_header_array_dtype_mismatch_is_refused(saved, tmp_path, header_dtype,
         for entry in h["arrays"].values():
             entry["dtype"] = header_dtype
 
-    members = {name: npy(np.lib.format.read_array(io.BytesIO(data)).astype(array_dtype))
-               for name, data in read_members(saved).items() if name.endswith(".npy")}
+    members = {
+        name: npy(np.lib.format.read_array(io.BytesIO(data)).astype(array_dtype))
+        for name, data in read_members(saved).items()
+        if name.endswith(".npy")
+    }
     bad = tamper(saved, tmp_path / "bad.bprop", header=retype, members=members)
     refused(bad, f"holds dtype {np.dtype(array_dtype)}", f"header says {header_dtype}")
 
@@ -464,8 +490,9 @@ def test_a_member_that_is_not_npy_is_refused(saved, tmp_path):
 
 
 def test_a_bad_checksum_entry_is_refused(saved, tmp_path):
-    bad = tamper(saved, tmp_path / "bad.bprop", header=lambda h: h["arrays"]["weights/0"].update(sha256="abc"),
-                 checksums=False)
+    bad = tamper(
+        saved, tmp_path / "bad.bprop", header=lambda h: h["arrays"]["weights/0"].update(sha256="abc"), checksums=False
+    )
     refused(bad, "weights/0", "sha256")
 
 

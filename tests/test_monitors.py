@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import bprop as bp
-from bprop.diagnostics import Diagnostics, Finding
-from bprop.monitors import LayerStats
+from bprop.training.diagnostics import Diagnostics, Finding
+from bprop.training.monitors import LayerStats
 
 DEEP = [64, 30, 30, 30, 30, 30, 10]
 BP2_TEXT = "δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)"
@@ -49,20 +49,23 @@ class Recorder:
 
 # ---------------------------------------------------------------- LayerStats
 
+
 @pytest.mark.parametrize("every", [1, 2])
 def test_layer_stats_are_the_means_of_each_batch_gradients(every):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(23, 4)), rng.integers(0, 3, 23)
-    net = bp.Network([4, 5, 6, 3], activation="tanh", output="softmax", cost="log_likelihood",
-                     init="xavier", seed=1, dtype="float64")
+    net = bp.Network(
+        [4, 5, 6, 3], activation="tanh", output="softmax", cost="log_likelihood", init="xavier", seed=1, dtype="float64"
+    )
     recorder = Recorder()
-    history = bp.train(net, X, y, epochs=3, batch_size=5, optimizer=bp.SGD(0.5), seed=2,
-                       callbacks=[recorder, LayerStats(every=every)])
+    history = bp.train(
+        net, X, y, epochs=3, batch_size=5, optimizer=bp.SGD(0.5), seed=2, callbacks=[recorder, LayerStats(every=every)]
+    )
     stats = history.layer_stats
     assert stats["layers"] == [2, 3, 4]
     assert len(stats["mean_abs_delta"]) == len(stats["mean_abs_grad_w"]) == 3
     for epoch, batches in enumerate(recorder.epochs):
-        assert len(batches) == 5                                   # 23 samples: 4 batches of 5 and one of 3
+        assert len(batches) == 5  # 23 samples: 4 batches of 5 and one of 3
         sampled = [(deltas, weights) for deltas, weights, batch in batches if (batch - 1) % every == 0]
         for i in range(3):
             expected_delta = np.mean([np.mean(np.abs(deltas[i])) for deltas, _ in sampled])
@@ -89,8 +92,9 @@ def test_training_state_holds_the_last_batch_gradients():
 
     class Watch:
         def on_batch_end(self, state):
-            seen.append((state.grads.cost, state.batch_cost, state.grads.activations[0].shape[0],
-                         state.batch_targets.shape))
+            seen.append(
+                (state.grads.cost, state.batch_cost, state.grads.activations[0].shape[0], state.batch_targets.shape)
+            )
 
     bp.train(bp.Network([3, 4, 2], seed=0), X, y, epochs=1, batch_size=4, seed=0, callbacks=[Watch()])
     assert [(c == bc, m, t) for c, bc, m, t in seen] == [(True, 4, (4, 2)), (True, 4, (4, 2)), (True, 1, (1, 2))]
@@ -100,8 +104,9 @@ def _first_epoch_deltas(sizes, seed, X, y, **kwargs):
     """mean |δ^l| per layer over the first epoch (the network barely moved from its initialization)."""
     lr = kwargs.pop("lr")
     net = bp.Network(sizes, seed=seed, **kwargs)
-    history = bp.train(net, X[:200], y[:200], epochs=1, batch_size=10, optimizer=bp.SGD(lr), seed=seed,
-                       callbacks=[LayerStats()])
+    history = bp.train(
+        net, X[:200], y[:200], epochs=1, batch_size=10, optimizer=bp.SGD(lr), seed=seed, callbacks=[LayerStats()]
+    )
     return np.array(history.layer_stats["mean_abs_delta"][0])
 
 
@@ -109,8 +114,9 @@ def _first_epoch_deltas(sizes, seed, X, y, **kwargs):
 def test_deep_sigmoid_errors_vanish_towards_the_input_but_relu_he_errors_do_not(digits, seed):
     X, y = digits
     sigmoid = _first_epoch_deltas(DEEP, seed, X, y, init="scaled_normal", lr=3.0)
-    relu = _first_epoch_deltas(DEEP, seed, X, y, activation="relu", output="softmax", cost="log_likelihood",
-                               init="he", lr=0.1)
+    relu = _first_epoch_deltas(
+        DEEP, seed, X, y, activation="relu", output="softmax", cost="log_likelihood", init="he", lr=0.1
+    )
     # Sigmoid: |δ^L| / |δ^2| measured 3.4e3 … 5.0e3 (10 seeds); each layer at least 4.1× the one before.
     assert sigmoid[-1] / sigmoid[0] > 100
     assert np.all(sigmoid[1:] / sigmoid[:-1] > 2)
@@ -121,13 +127,22 @@ def test_deep_sigmoid_errors_vanish_towards_the_input_but_relu_he_errors_do_not(
 
 # ---------------------------------------------------------------- Diagnostics
 
+
 def _findings(net, X, y, epochs=1, optimizer=None, **options):
     found = []
     try:
-        bp.train(net, X, y, epochs=epochs, batch_size=10, optimizer=optimizer or bp.SGD(3.0), seed=0,
-                 callbacks=[Diagnostics(found.append, **options)])
+        bp.train(
+            net,
+            X,
+            y,
+            epochs=epochs,
+            batch_size=10,
+            optimizer=optimizer or bp.SGD(3.0),
+            seed=0,
+            callbacks=[Diagnostics(found.append, **options)],
+        )
     except bp.TrainingDiverged:
-        pass                                # findings of the batches before still count
+        pass  # findings of the batches before still count
     assert all(isinstance(f, Finding) for f in found)
     return found
 
@@ -138,7 +153,7 @@ def _kinds(found):
 
 def _saturated_net(seed, cost):
     net = bp.Network([64, 30, 10], cost=cost, seed=seed)
-    net.weights = [10 * w for w in net.weights]             # |z| ≫ 5: σ′(z) ≈ 0
+    net.weights = [10 * w for w in net.weights]  # |z| ≫ 5: σ′(z) ≈ 0
     return net
 
 
@@ -153,7 +168,7 @@ def test_saturated_sigmoid_outputs_with_quadratic_cost_are_reported_as_bp1(digit
     assert f.message.startswith("BP1: δ^L = ∇_a C ⊙ σ′(z^L)")
     assert "cost=cross_entropy" in f.message and "δ^L = a − y" in f.message
     assert str(f) == f.message
-    assert capsys.readouterr() == ("", "")                  # the module never prints
+    assert capsys.readouterr() == ("", "")  # the module never prints
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -181,8 +196,9 @@ def test_deep_sigmoid_net_is_reported_as_vanishing_bp2(digits, seed):
 
 def test_exploding_errors_are_reported_as_bp2(digits):
     X, y = digits
-    net = bp.Network(DEEP, activation="identity", output="softmax", cost="log_likelihood",
-                     init="normal", seed=0)                  # N(0, 1) weights, σ′ = 1: ×√30 per layer
+    net = bp.Network(
+        DEEP, activation="identity", output="softmax", cost="log_likelihood", init="normal", seed=0
+    )  # N(0, 1) weights, σ′ = 1: ×√30 per layer
     found = _findings(net, X[:50], y[:50], optimizer=bp.SGD(1e-6))
     exploding = [f for f in found if f.kind == "exploding"]
     assert len(exploding) == 1 and exploding[0].value > 1e3 and BP2_TEXT in exploding[0].message
@@ -193,12 +209,13 @@ def test_a_huge_learning_rate_is_reported_and_a_small_one_is_not(digits, seed):
     X, y = digits
 
     def net():
-        return bp.Network([64, 30, 10], activation="relu", output="softmax", cost="log_likelihood",
-                          init="he", seed=seed)
+        return bp.Network(
+            [64, 30, 10], activation="relu", output="softmax", cost="log_likelihood", init="he", seed=seed
+        )
 
     found = [f for f in _findings(net(), X, y, optimizer=bp.SGD(100.0)) if f.kind == "step_size"]
     assert len(found) == 1
-    assert found[0].equation == "update" and found[0].value < 0        # the cost went up: measured/predicted < 0
+    assert found[0].equation == "update" and found[0].value < 0  # the cost went up: measured/predicted < 0
     assert "η may be too large" in found[0].message and "η = 100" in found[0].message
     assert "step_size" not in _kinds(_findings(net(), X, y, epochs=3, optimizer=bp.SGD(0.03)))
 

@@ -8,7 +8,7 @@ import bprop as bp
 
 def test_layout_follows_the_notation():
     net = bp.Network([4, 3, 2], seed=0)
-    assert [w.shape for w in net.weights] == [(3, 4), (2, 3)]      # w^l : (n_l, n_{l−1})
+    assert [w.shape for w in net.weights] == [(3, 4), (2, 3)]  # w^l : (n_l, n_{l−1})
     assert [b.shape for b in net.biases] == [(3,), (2,)]
     assert all(w.dtype == np.float32 for w in net.weights + net.biases)
     assert net.num_layers == 3 and net.num_parameters == 3 * 4 + 3 + 2 * 3 + 2
@@ -16,11 +16,11 @@ def test_layout_follows_the_notation():
 
 def test_weights_are_assignable_in_place_and_per_layer():
     net = bp.Network([2, 2, 1], seed=0, dtype="float64")
-    net.weights[0][1, 0] = 7.0                       # w^2_21
+    net.weights[0][1, 0] = 7.0  # w^2_21
     assert net.weights[0][1, 0] == 7.0
-    net.weights[1] = [[1.0, 2.0]]                    # converted to the network's dtype
+    net.weights[1] = [[1.0, 2.0]]  # converted to the network's dtype
     assert net.weights[1].dtype == np.float64
-    z = net._forward(np.array([[1.0, 0.0]]))[0][0]
+    z = net.forward(np.array([[1.0, 0.0]]))[0][0]
     assert z[0, 1] == pytest.approx(7.0 + net.biases[0][1])
     with pytest.raises(bp.InvalidArgument, match=r"weights\[1\].*shape \(1, 2\)"):
         net.weights[1] = np.zeros((2, 2))
@@ -52,21 +52,23 @@ def test_one_sgd_step_matches_the_hand_worked_example():
 def scalar_backprop(net, x, y):
     """BP1–BP4 exactly as the notes write them, one scalar at a time, for one sample."""
     W, B = [w.tolist() for w in net.weights], [b.tolist() for b in net.biases]
-    sigma = lambda z: 1.0 / (1.0 + np.exp(-z))                      # noqa: E731
+    sigma = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
     a, zs = [list(x)], []
-    for w, b in zip(W, B):                                           # z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j
+    for w, b in zip(W, B):  # z^l_j = Σ_k w^l_jk a^{l−1}_k + b^l_j
         z = [sum(w[j][k] * a[-1][k] for k in range(len(a[-1]))) + b[j] for j in range(len(b))]
         zs.append(z)
         a.append([sigma(v) for v in z])
-    d_sigma = lambda z: sigma(z) * (1 - sigma(z))                   # noqa: E731
+    d_sigma = lambda z: sigma(z) * (1 - sigma(z))  # noqa: E731
     L = len(W)
     delta = [None] * L
-    delta[L - 1] = [(a[L][j] - y[j]) * d_sigma(zs[L - 1][j]) for j in range(len(y))]       # 公式1
-    for l in range(L - 2, -1, -1):                                                          # 公式2
-        delta[l] = [sum(W[l + 1][k][j] * delta[l + 1][k] for k in range(len(delta[l + 1]))) * d_sigma(zs[l][j])
-                    for j in range(len(zs[l]))]
+    delta[L - 1] = [(a[L][j] - y[j]) * d_sigma(zs[L - 1][j]) for j in range(len(y))]  # 公式1
+    for l in range(L - 2, -1, -1):  # 公式2
+        delta[l] = [
+            sum(W[l + 1][k][j] * delta[l + 1][k] for k in range(len(delta[l + 1]))) * d_sigma(zs[l][j])
+            for j in range(len(zs[l]))
+        ]
     dw = [[[a[l][k] * delta[l][j] for k in range(len(a[l]))] for j in range(len(delta[l]))] for l in range(L)]  # 公式3
-    db = [list(delta[l]) for l in range(L)]                                                                   # 公式4
+    db = [list(delta[l]) for l in range(L)]  # 公式4
     return dw, db, delta
 
 
@@ -139,7 +141,9 @@ def test_seed_reproduces_initial_weights_and_generators_are_accepted():
     np.testing.assert_array_equal(a.weights[0], d.weights[0])
 
 
-@pytest.mark.parametrize("init,bias_zero", [("normal", False), ("scaled_normal", False), ("xavier", True), ("he", True)])
+@pytest.mark.parametrize(
+    "init,bias_zero", [("normal", False), ("scaled_normal", False), ("xavier", True), ("he", True)]
+)
 def test_initializers_have_the_variance_of_their_scheme(init, bias_zero):
     net = bp.Network([400, 300, 10], init=init, seed=0, dtype="float64")
     w = net.weights[0]

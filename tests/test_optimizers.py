@@ -9,8 +9,7 @@ import bprop as bp
 
 def problem(seed=0):
     rng = np.random.default_rng(seed)
-    net = bp.Network([3, 4, 2], activation="tanh", output="softmax", cost="log_likelihood",
-                     seed=seed, dtype="float64")
+    net = bp.Network([3, 4, 2], activation="tanh", output="softmax", cost="log_likelihood", seed=seed, dtype="float64")
     return net, rng.normal(size=(5, 3)), rng.integers(0, 2, 5)
 
 
@@ -31,9 +30,9 @@ def run(optimizer, steps=4, seed=0):
 
 def test_sgd_is_the_update_of_the_derivation():
     record, final = run(bp.SGD(lr=0.7), steps=1)
-    (before, grads), = record
+    ((before, grads),) = record
     for p, w, g in zip(final, before, grads):
-        np.testing.assert_array_equal(p, w - 0.7 * g)               # w ← w − η ∂C/∂w
+        np.testing.assert_array_equal(p, w - 0.7 * g)  # w ← w − η ∂C/∂w
 
 
 def test_momentum_re_derived():
@@ -42,8 +41,8 @@ def test_momentum_re_derived():
     w = record[0][0]
     v = [np.zeros_like(p) for p in w]
     for _, grads in record:
-        v = [mu * vi - eta * g for vi, g in zip(v, grads)]          # v ← μv − η∂C/∂w
-        w = [wi + vi for wi, vi in zip(w, v)]                       # w ← w + v
+        v = [mu * vi - eta * g for vi, g in zip(v, grads)]  # v ← μv − η∂C/∂w
+        w = [wi + vi for wi, vi in zip(w, v)]  # w ← w + v
     for p, q in zip(final, w):
         np.testing.assert_array_equal(p, q)
 
@@ -55,7 +54,7 @@ def test_nesterov_re_derived():
     v = [np.zeros_like(p) for p in w]
     for _, grads in record:
         v = [mu * vi - eta * g for vi, g in zip(v, grads)]
-        w = [wi + (mu * vi - eta * g) for wi, vi, g in zip(w, v, grads)]   # w ← w + μv − η∂C/∂w
+        w = [wi + (mu * vi - eta * g) for wi, vi, g in zip(w, v, grads)]  # w ← w + μv − η∂C/∂w
     for p, q in zip(final, w):
         np.testing.assert_array_equal(p, q)
 
@@ -69,10 +68,10 @@ def test_adam_re_derived_from_algorithm_1():
     for t, (_, grads) in enumerate(record, start=1):
         m = [b1 * mi + (1 - b1) * g for mi, g in zip(m, grads)]
         v = [b2 * vi + (1 - b2) * (g * g) for vi, g in zip(v, grads)]
-        m_hat = [mi / (1 - b1 ** t) for mi in m]                      # bias-corrected moments
-        v_hat = [vi / (1 - b2 ** t) for vi in v]
+        m_hat = [mi / (1 - b1**t) for mi in m]  # bias-corrected moments
+        v_hat = [vi / (1 - b2**t) for vi in v]
         w = [wi - a * mh / (np.sqrt(vh) + eps) for wi, mh, vh in zip(w, m_hat, v_hat)]
-    for p, q in zip(final, w):   # bprop uses the paper's scalar form of the correction: equal up to rounding
+    for p, q in zip(final, w):  # bprop uses the paper's scalar form of the correction: equal up to rounding
         np.testing.assert_allclose(p, q, rtol=1e-13, atol=1e-16)
 
 
@@ -84,8 +83,8 @@ def test_adam_efficient_form_re_derived_exactly():
     m = [np.zeros_like(p) for p in w]
     v = [np.zeros_like(p) for p in w]
     for t, (_, grads) in enumerate(record, start=1):
-        correction = np.sqrt(1 - b2 ** t)
-        alpha_t = a * correction / (1 - b1 ** t)
+        correction = np.sqrt(1 - b2**t)
+        alpha_t = a * correction / (1 - b1**t)
         m = [b1 * mi + g * (1 - b1) for mi, g in zip(m, grads)]
         v = [b2 * vi + (g * g) * (1 - b2) for vi, g in zip(v, grads)]
         w = [wi - (mi / (np.sqrt(vi) + eps * correction)) * alpha_t for wi, mi, vi in zip(w, m, v)]
@@ -93,17 +92,24 @@ def test_adam_efficient_form_re_derived_exactly():
         np.testing.assert_array_equal(p, q)
 
 
-@pytest.mark.parametrize("ours,theirs", [
-    (lambda: bp.SGD(lr=0.3), lambda ps: torch.optim.SGD(ps, lr=0.3)),
-    (lambda: bp.Momentum(lr=0.1, momentum=0.9), lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9)),
-    (lambda: bp.Nesterov(lr=0.1, momentum=0.9), lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True)),
-    (lambda: bp.Adam(lr=0.01), lambda ps: torch.optim.Adam(ps, lr=0.01)),
-], ids=["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        (lambda: bp.SGD(lr=0.3), lambda ps: torch.optim.SGD(ps, lr=0.3)),
+        (lambda: bp.Momentum(lr=0.1, momentum=0.9), lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9)),
+        (
+            lambda: bp.Nesterov(lr=0.1, momentum=0.9),
+            lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+        ),
+        (lambda: bp.Adam(lr=0.01), lambda ps: torch.optim.Adam(ps, lr=0.01)),
+    ],
+    ids=["sgd", "momentum", "nesterov", "adam"],
+)
 def test_optimizers_agree_with_torch_optim(ours, theirs):
     record, final = run(ours(), steps=6)
     tensors = [torch.tensor(p, requires_grad=True) for p in record[0][0]]
     optimizer = theirs(tensors)
-    for _, grads in record:                          # the same gradients, fed to torch
+    for _, grads in record:  # the same gradients, fed to torch
         for t, g in zip(tensors, grads):
             t.grad = torch.tensor(g)
         optimizer.step()
@@ -113,7 +119,7 @@ def test_optimizers_agree_with_torch_optim(ours, theirs):
 
 def test_learning_rate_schedule_receives_the_step_count():
     seen = []
-    schedule = lambda t: seen.append(t) or 0.1 / (1 + t)            # noqa: E731
+    schedule = lambda t: seen.append(t) or 0.1 / (1 + t)  # noqa: E731
     record, final = run(bp.SGD(lr=schedule), steps=3)
     assert seen == [0, 1, 2]
     before, grads = record[-1]
@@ -129,9 +135,9 @@ def test_l2_step_is_weight_decay_then_gradient_step():
     before = params(net)
     bp.SGD(lr=eta).step(net, g)
     for w, w0, gw in zip(net.weights, before, g0.weights):
-        np.testing.assert_allclose(w, (1 - eta * lam / n) * w0 - eta * gw, rtol=1e-13)   # w ← (1 − ηλ/n)w − η∂C₀/∂w
+        np.testing.assert_allclose(w, (1 - eta * lam / n) * w0 - eta * gw, rtol=1e-13)  # w ← (1 − ηλ/n)w − η∂C₀/∂w
     for b, b0, gb in zip(net.biases, before[2:], g0.biases):
-        np.testing.assert_allclose(b, b0 - eta * gb, rtol=1e-13)                        # biases not decayed
+        np.testing.assert_allclose(b, b0 - eta * gb, rtol=1e-13)  # biases not decayed
 
 
 def test_more_l2_gives_smaller_weights(digits_split):
@@ -144,10 +150,17 @@ def test_more_l2_gives_smaller_weights(digits_split):
     assert norms[0] > norms[1] > norms[2]
 
 
-@pytest.mark.parametrize("make", [
-    lambda: bp.SGD(lr=-1.0), lambda: bp.SGD(lr=0), lambda: bp.SGD(lr=float("nan")),
-    lambda: bp.Momentum(lr=0.1, momentum=1.5), lambda: bp.Adam(beta2=1.0), lambda: bp.Adam(eps=0),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: bp.SGD(lr=-1.0),
+        lambda: bp.SGD(lr=0),
+        lambda: bp.SGD(lr=float("nan")),
+        lambda: bp.Momentum(lr=0.1, momentum=1.5),
+        lambda: bp.Adam(beta2=1.0),
+        lambda: bp.Adam(eps=0),
+    ],
+)
 def test_bad_optimizer_settings_are_refused(make):
     with pytest.raises(bp.InvalidArgument):
         make()

@@ -15,15 +15,16 @@ import pytest
 
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
 from starlette.testclient import TestClient  # noqa: E402
 
 from bprop.errors import InvalidArgument  # noqa: E402
-from bprop.explanation.terms import term  # noqa: E402
 from bprop.playground import create_app  # noqa: E402
-from live_server import LiveServer  # noqa: E402
 from bprop.playground.server import STATIC  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
+from bprop.teaching.explanation.terms import term  # noqa: E402
+from live_server import LiveServer  # noqa: E402
 
 
 @pytest.fixture
@@ -43,6 +44,7 @@ def session_of(client, sid):
 
 
 # -- sessions and training ----------------------------------------------------------
+
 
 def test_create_returns_an_id_the_network_the_data_and_the_pictures(client):
     s = new_session(client, hidden=[3, 2], features=["x1", "x2", "x1sq"])
@@ -82,14 +84,21 @@ def test_reset_restores_the_initial_weights_and_history(client):
 
 
 def test_a_diverging_learning_rate_is_reported_not_raised(client):
-    s = new_session(client, activation="relu", output="identity", cost="quadratic", learning_rate=100,
-                    hidden=[16, 16], features=["x1", "x2", "x1sq", "x2sq"])
+    s = new_session(
+        client,
+        activation="relu",
+        output="identity",
+        cost="quadratic",
+        learning_rate=100,
+        hidden=[16, 16],
+        features=["x1", "x2", "x1sq", "x2sq"],
+    )
     r = client.post(f"/api/sessions/{s['id']}/step?batches=50")
     assert r.status_code == 200
     state = r.json()
     assert "diverged" in state["diverged"] and "smaller learning rate" in state["diverged"]
     assert np.isfinite(np.array(state["weights"][0])).all()
-    json.dumps(state, allow_nan=False)                       # still valid JSON
+    json.dumps(state, allow_nan=False)  # still valid JSON
 
 
 def test_delete_then_the_session_is_gone(client):
@@ -100,15 +109,21 @@ def test_delete_then_the_session_is_gone(client):
 
 # -- the neuron panel: backprop's own numbers --------------------------------------
 
+
 def backprop_of(session, rows):
     """An independent backward pass on the same rows at the same weights, through the public API."""
     net = session.net.copy()
-    return net.backprop(session.X_train[rows], session.y_train[rows], l2=session.settings.l2,
-                        n=len(session.y_train))
+    return net.backprop(session.X_train[rows], session.y_train[rows], l2=session.settings.l2, n=len(session.y_train))
 
 
-@pytest.mark.parametrize("extra", [{}, {"l2": 0.1, "activation": "sigmoid", "output": "sigmoid", "cost": "quadratic"},
-                                   {"output": "softmax", "cost": "log_likelihood", "activation": "relu"}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"l2": 0.1, "activation": "sigmoid", "output": "sigmoid", "cost": "quadratic"},
+        {"output": "softmax", "cost": "log_likelihood", "activation": "relu"},
+    ],
+)
 @pytest.mark.parametrize("mode", ["batch", "sample"])
 def test_every_number_of_the_panel_is_backprops(client, extra, mode):
     s = new_session(client, hidden=[3, 2], batch_size=7, **extra)
@@ -123,13 +138,13 @@ def test_every_number_of_the_panel_is_backprops(client, extra, mode):
             g, i, jj = backprop_of(session, rows), layer - 2, j - 1
             assert p["z"] == g.zs[i][:, jj].tolist()
             assert p["a"] == g.activations[i + 1][:, jj].tolist()
-            assert p["delta"] == g.deltas[i][:, jj].tolist()                     # BP1 / BP2
-            assert p["grad_b"] == g.biases[i][jj]                                 # BP4
-            assert [w["grad_w"] for w in p["incoming"]] == g.weights[i][jj].tolist()   # BP3
+            assert p["delta"] == g.deltas[i][:, jj].tolist()  # BP1 / BP2
+            assert p["grad_b"] == g.biases[i][jj]  # BP4
+            assert [w["grad_w"] for w in p["incoming"]] == g.weights[i][jj].tolist()  # BP3
             assert [w["a_prev"] for w in p["incoming"]] == g.activations[i][0].tolist()
             assert [w["w"] for w in p["incoming"]] == session.net.weights[i][jj].tolist()
             assert p["rule"] == ("BP1" if layer == 4 else "BP2")
-            if layer < 4:                      # the BP2 sum, term by term, for row 0
+            if layer < 4:  # the BP2 sum, term by term, for row 0
                 assert [t["delta"] for t in p["terms"]] == g.deltas[i + 1][0].tolist()
                 assert [t["w"] for t in p["terms"]] == session.net.weights[i + 1][:, jj].tolist()
                 assert p["sum"] * p["sigma_prime"][0] == pytest.approx(p["delta"][0], rel=1e-12, abs=1e-15)
@@ -162,39 +177,48 @@ def test_the_panel_speaks_chinese_with_the_terms_of_explain(client):
 
 # -- refusals: 4xx with the parameter and the fix, never a 500 ----------------------
 
-@pytest.mark.parametrize("body, parameter, words", [
-    ({"dataset": "mnist"}, "dataset", "xor, circles"),
-    ({"hidden": [1_000_000]}, "hidden[0]", "between 1 and 16"),
-    ({"hidden": [4] * 1000}, "hidden", "at most 6"),
-    ({"hidden": "4,4"}, "hidden", "list"),
-    ({"learning_rate": -0.1}, "learning_rate", "greater than 0"),
-    ({"learning_rate": 0}, "learning_rate", "greater than 0"),
-    ({"learning_rate": "fast"}, "learning_rate", "finite number"),
-    ({"learning_rate": True}, "learning_rate", "finite number"),
-    ({"learning_rate": None}, "learning_rate", "finite number"),
-    ({"batch_size": 0}, "batch_size", "between 1 and 200"),
-    ({"batch_size": 10**9}, "batch_size", "training set has 200"),
-    ({"batch_size": 2.5}, "batch_size", "whole number"),
-    ({"samples": 10**8}, "samples", "between 20 and 2000"),
-    ({"noise": -1}, "noise", "at least 0"),
-    ({"l2": -1}, "l2", "at least 0"),
-    ({"features": []}, "features", "at least one"),
-    ({"features": ["x3"]}, "features", "x1, x2"),
-    ({"activation": "softmax"}, "activation", "tanh, sigmoid"),
-    ({"classes": 3}, "classes", "spiral or gaussians"),
-    ({"lr": 0.1}, "lr", "learning_rate"),
-    ([1, 2], "body", "JSON object"),
-])
+
+@pytest.mark.parametrize(
+    "body, parameter, words",
+    [
+        ({"dataset": "mnist"}, "dataset", "xor, circles"),
+        ({"hidden": [1_000_000]}, "hidden[0]", "between 1 and 16"),
+        ({"hidden": [4] * 1000}, "hidden", "at most 6"),
+        ({"hidden": "4,4"}, "hidden", "list"),
+        ({"learning_rate": -0.1}, "learning_rate", "greater than 0"),
+        ({"learning_rate": 0}, "learning_rate", "greater than 0"),
+        ({"learning_rate": "fast"}, "learning_rate", "finite number"),
+        ({"learning_rate": True}, "learning_rate", "finite number"),
+        ({"learning_rate": None}, "learning_rate", "finite number"),
+        ({"batch_size": 0}, "batch_size", "between 1 and 200"),
+        ({"batch_size": 10**9}, "batch_size", "training set has 200"),
+        ({"batch_size": 2.5}, "batch_size", "whole number"),
+        ({"samples": 10**8}, "samples", "between 20 and 2000"),
+        ({"noise": -1}, "noise", "at least 0"),
+        ({"l2": -1}, "l2", "at least 0"),
+        ({"features": []}, "features", "at least one"),
+        ({"features": ["x3"]}, "features", "x1, x2"),
+        ({"activation": "softmax"}, "activation", "tanh, sigmoid"),
+        ({"classes": 3}, "classes", "spiral or gaussians"),
+        ({"lr": 0.1}, "lr", "learning_rate"),
+        ([1, 2], "body", "JSON object"),
+    ],
+)
 def test_bad_settings_are_refused_with_the_parameter_and_the_fix(client, body, parameter, words):
     r = client.post("/api/sessions", json=body)
     assert r.status_code == 400, r.text
     assert r.json()["parameter"] == parameter and words in r.json()["error"]
 
 
-@pytest.mark.parametrize("raw, words", [(b'{"learning_rate": NaN}', "finite number"),
-                                        (b'{"learning_rate": Infinity}', "finite number"),
-                                        (b'{"dataset": ', "not valid JSON"),
-                                        (b"[" * 100_000, "bytes")])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        (b'{"learning_rate": NaN}', "finite number"),
+        (b'{"learning_rate": Infinity}', "finite number"),
+        (b'{"dataset": ', "not valid JSON"),
+        (b"[" * 100_000, "bytes"),
+    ],
+)
 def test_malformed_bodies_are_refused(client, raw, words):
     r = client.post("/api/sessions", content=raw, headers={"Content-Type": "application/json"})
     assert 400 <= r.status_code < 500 and words in r.json()["error"]
@@ -207,17 +231,19 @@ def test_a_cost_that_does_not_fit_the_output_gets_the_cores_message(client):
 
 def test_bad_requests_on_a_session(client):
     sid = new_session(client, hidden=[2])["id"]
-    cases = [("post", f"/api/sessions/{sid}/step?batches=0", "batches"),
-             ("post", f"/api/sessions/{sid}/step?batches=10000000", "batches"),
-             ("post", f"/api/sessions/{sid}/step?batches=x", "batches"),
-             ("get", f"/api/sessions/{sid}/neuron?layer=1&j=1", "layer"),
-             ("get", f"/api/sessions/{sid}/neuron?layer=9&j=1", "layer"),
-             ("get", f"/api/sessions/{sid}/neuron?layer=2&j=0", "j"),
-             ("get", f"/api/sessions/{sid}/neuron?layer=2", "j"),
-             ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1&lang=fr", "lang"),
-             ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1&sample=100000", "sample"),
-             ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1&row=99", "row"),
-             ("post", f"/api/sessions/{sid}/reset", "body")]
+    cases = [
+        ("post", f"/api/sessions/{sid}/step?batches=0", "batches"),
+        ("post", f"/api/sessions/{sid}/step?batches=10000000", "batches"),
+        ("post", f"/api/sessions/{sid}/step?batches=x", "batches"),
+        ("get", f"/api/sessions/{sid}/neuron?layer=1&j=1", "layer"),
+        ("get", f"/api/sessions/{sid}/neuron?layer=9&j=1", "layer"),
+        ("get", f"/api/sessions/{sid}/neuron?layer=2&j=0", "j"),
+        ("get", f"/api/sessions/{sid}/neuron?layer=2", "j"),
+        ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1&lang=fr", "lang"),
+        ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1&sample=100000", "sample"),
+        ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1&row=99", "row"),
+        ("post", f"/api/sessions/{sid}/reset", "body"),
+    ]
     for method, url, parameter in cases:
         kwargs = {"json": {"hidden": [3]}} if url.endswith("reset") else {}
         r = getattr(client, method)(url, **kwargs)
@@ -225,25 +251,39 @@ def test_bad_requests_on_a_session(client):
 
 
 def test_a_session_that_does_not_exist_is_a_404_everywhere(client):
-    for method, url in [("get", "/api/sessions/nope"), ("post", "/api/sessions/nope/step"),
-                        ("post", "/api/sessions/nope/reset"), ("get", "/api/sessions/nope/neuron?layer=2&j=1"),
-                        ("delete", "/api/sessions/nope")]:
+    for method, url in [
+        ("get", "/api/sessions/nope"),
+        ("post", "/api/sessions/nope/step"),
+        ("post", "/api/sessions/nope/reset"),
+        ("get", "/api/sessions/nope/neuron?layer=2&j=1"),
+        ("delete", "/api/sessions/nope"),
+    ]:
         r = getattr(client, method)(url)
         assert r.status_code == 404 and "POST /api/sessions" in r.json()["error"] or "no session" in r.json()["error"]
 
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats() | st.text(max_size=8),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                           max_leaves=8)
-setting_values = st.fixed_dictionaries({}, optional={
-    "dataset": st.sampled_from(["xor", "circles", "moons", "spiral", "gaussians", "digits", ""]) | json_values,
-    "hidden": st.lists(st.integers(-2, 20), max_size=7) | json_values,
-    "learning_rate": st.floats() | json_values, "batch_size": st.integers(-5, 500) | json_values,
-    "features": st.lists(st.sampled_from(["x1", "x2", "x1sq", "sin2", "x7"]), max_size=4) | json_values,
-    "output": st.sampled_from(["sigmoid", "softmax", "tanh", "relu"]), "cost": st.sampled_from(["quadratic", "log_likelihood", "cross_entropy", "x"]),
-    "classes": st.integers(0, 9) | json_values, "noise": st.floats() | json_values, "l2": st.floats() | json_values,
-    "samples": st.integers(0, 3000) | json_values, "test_fraction": st.floats() | json_values,
-})
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=8,
+)
+setting_values = st.fixed_dictionaries(
+    {},
+    optional={
+        "dataset": st.sampled_from(["xor", "circles", "moons", "spiral", "gaussians", "digits", ""]) | json_values,
+        "hidden": st.lists(st.integers(-2, 20), max_size=7) | json_values,
+        "learning_rate": st.floats() | json_values,
+        "batch_size": st.integers(-5, 500) | json_values,
+        "features": st.lists(st.sampled_from(["x1", "x2", "x1sq", "sin2", "x7"]), max_size=4) | json_values,
+        "output": st.sampled_from(["sigmoid", "softmax", "tanh", "relu"]),
+        "cost": st.sampled_from(["quadratic", "log_likelihood", "cross_entropy", "x"]),
+        "classes": st.integers(0, 9) | json_values,
+        "noise": st.floats() | json_values,
+        "l2": st.floats() | json_values,
+        "samples": st.integers(0, 3000) | json_values,
+        "test_fraction": st.floats() | json_values,
+    },
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -260,10 +300,11 @@ def test_random_settings_never_make_a_500(client, body):
 
 # -- the store: bounded in number and idle time --------------------------------------
 
+
 def test_the_store_evicts_the_least_recently_used_beyond_its_bound():
     with TestClient(create_app(SessionStore(max_sessions=3))) as c:
         ids = [new_session(c, samples=40, batch_size=4)["id"] for _ in range(3)]
-        c.get(f"/api/sessions/{ids[0]}")                     # ids[1] is now the least recently used
+        c.get(f"/api/sessions/{ids[0]}")  # ids[1] is now the least recently used
         ids.append(new_session(c, samples=40, batch_size=4)["id"])
         assert len(c.app.state.store) == 3
         assert c.get(f"/api/sessions/{ids[1]}").status_code == 404
@@ -283,6 +324,7 @@ def test_idle_sessions_expire():
 
 # -- the page is served locally, with no CDN -------------------------------------------
 
+
 def test_the_page_and_its_files_are_served_locally(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
@@ -297,6 +339,7 @@ def test_the_page_and_its_files_are_served_locally(client):
 
 
 # -- the command ----------------------------------------------------------------------
+
 
 def test_the_command_prints_the_url_and_serves(monkeypatch, capsys):
     from bprop import playground as web
@@ -323,6 +366,7 @@ def test_the_command_refuses_a_port_in_use():
 
 # -- load: many tabs at once on loopback -------------------------------------------------
 
+
 def rss_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4096
@@ -338,22 +382,31 @@ def test_many_concurrent_sessions_stay_correct_responsive_and_bounded():
 
     def tab(index, http):
         try:
-            r = http.post("/api/sessions", json={"dataset": ["xor", "moons", "spiral"][index % 3], "hidden": [8, 8],
-                                                 "samples": 400, "seed": index})
+            r = http.post(
+                "/api/sessions",
+                json={
+                    "dataset": ["xor", "moons", "spiral"][index % 3],
+                    "hidden": [8, 8],
+                    "samples": 400,
+                    "seed": index,
+                },
+            )
             if r.status_code != 201:
                 errors.append(r.text)
                 return
             sid, end = r.json()["id"], time.monotonic() + seconds
             while time.monotonic() < end:
-                for method, url in (("post", f"/api/sessions/{sid}/step?batches=5"),
-                                    ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1")):
+                for method, url in (
+                    ("post", f"/api/sessions/{sid}/step?batches=5"),
+                    ("get", f"/api/sessions/{sid}/neuron?layer=2&j=1"),
+                ):
                     r = getattr(http, method)(url)
                     requests[0] += 1
                     if r.status_code != 200:
                         errors.append(f"{url}: {r.status_code} {r.text}")
                         return
             http.delete(f"/api/sessions/{sid}")
-        except Exception as error:          # noqa: BLE001 — any failure of a tab is a test failure
+        except Exception as error:  # noqa: BLE001 — any failure of a tab is a test failure
             errors.append(repr(error))
 
     with LiveServer(create_app(store)) as live:
@@ -364,7 +417,7 @@ def test_many_concurrent_sessions_stay_correct_responsive_and_bounded():
         threads = [threading.Thread(target=tab, args=(i, h)) for i, h in enumerate(https)]
         for t in threads:
             t.start()
-        with httpx.Client(base_url=live.url, timeout=20) as probe:   # the server stays responsive meanwhile
+        with httpx.Client(base_url=live.url, timeout=20) as probe:  # the server stays responsive meanwhile
             end = time.monotonic() + seconds
             while time.monotonic() < end:
                 start = time.monotonic()
@@ -375,7 +428,7 @@ def test_many_concurrent_sessions_stay_correct_responsive_and_bounded():
             t.join(30)
         for h in https:
             h.close()
-        with httpx.Client(base_url=live.url, timeout=20) as extra:     # more tabs than the bound
+        with httpx.Client(base_url=live.url, timeout=20) as extra:  # more tabs than the bound
             for i in range(2 * cap):
                 assert extra.post("/api/sessions", json={"samples": 100, "seed": i}).status_code == 201
         grown = rss_bytes() - before

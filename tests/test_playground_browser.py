@@ -14,13 +14,23 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-ARTIFACTS = Path(os.environ.get("BPROP_ARTIFACTS", Path(__file__).resolve().parents[1] / "tmp" / "artifacts")) / "playground"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = (
+    Path(os.environ.get("BPROP_ARTIFACTS", Path(__file__).resolve().parents[1] / "tmp" / "artifacts")) / "playground"
+)
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
+)
 pytest.importorskip("uvicorn", reason="uvicorn is not installed (pip install 'bprop[playground]')")
 
 from bprop.playground import create_app  # noqa: E402
@@ -55,7 +65,7 @@ def test_play_watch_the_cost_fall_click_a_neuron_and_read_it_in_chinese(page):
 
     page.click("#play")
     page.wait_for_function("() => window.bpPlayground.state.batches >= 300", timeout=20_000)
-    page.click("#play")                                            # pause
+    page.click("#play")  # pause
     page.wait_for_function("() => !window.bpPlayground.playing && !window.bpPlayground.busy")
     cost = float(page.text_content("#test-cost"))
     assert cost < 0.7 * first_cost, (first_cost, cost)
@@ -75,9 +85,10 @@ def test_play_watch_the_cost_fall_click_a_neuron_and_read_it_in_chinese(page):
     assert shown == api["delta"][0]
     session = page.live.app.state.store.get(sid)
     rows = session.next_batch()
-    grads = session.net.backprop(session.X_train[rows], session.y_train[rows], l2=session.settings.l2,
-                                 n=len(session.y_train))
-    assert shown == grads.deltas[0][0, 0]                          # δ^2_1 of row 0: backprop's own number
+    grads = session.net.backprop(
+        session.X_train[rows], session.y_train[rows], l2=session.settings.l2, n=len(session.y_train)
+    )
+    assert shown == grads.deltas[0][0, 0]  # δ^2_1 of row 0: backprop's own number
     page.locator("#panel").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "3-neuron.png"), full_page=True)
 

@@ -18,7 +18,7 @@ from bprop.cli import main
 from bprop.cli.plot_command import plot, read_run_folder, write_run_plots
 from bprop.datasets import fit_preprocessor
 from bprop.datasets import load as load_data
-from bprop.monitors import LayerStats
+from bprop.training.monitors import LayerStats
 
 PNG_MAGIC = b"\x89PNG"
 
@@ -51,9 +51,10 @@ def deep_runs(digits):
     """{label: (initial net, trained net, History with layer_stats)} for a deep sigmoid and a relu/he net."""
     X, y = digits
     runs = {}
-    for label, kwargs, lr in (("sigmoid", {"init": "scaled_normal"}, 3.0),
-                              ("relu + he", {"activation": "relu", "output": "softmax",
-                                             "cost": "log_likelihood", "init": "he"}, 0.1)):
+    for label, kwargs, lr in (
+        ("sigmoid", {"init": "scaled_normal"}, 3.0),
+        ("relu + he", {"activation": "relu", "output": "softmax", "cost": "log_likelihood", "init": "he"}, 0.1),
+    ):
         net = bp.Network([64, 20, 20, 20, 10], seed=0, **kwargs)
         initial = net.copy()
         history = bp.train(net, X, y, epochs=3, optimizer=bp.SGD(lr), seed=0, callbacks=[LayerStats()])
@@ -68,12 +69,20 @@ def moons():
     pre = fit_preprocessor("standardize", data.X_train)
     net = bp.Network([2, 8, 2], activation="tanh", output="softmax", cost="log_likelihood", init="xavier", seed=0)
     initial = net.copy()
-    history = bp.train(net, pre.transform(data.X_train), data.y_train, epochs=5, optimizer=bp.SGD(0.5), seed=0,
-                       callbacks=[LayerStats()])
+    history = bp.train(
+        net,
+        pre.transform(data.X_train),
+        data.y_train,
+        epochs=5,
+        optimizer=bp.SGD(0.5),
+        seed=0,
+        callbacks=[LayerStats()],
+    )
     return data, pre, initial, net, history
 
 
 # ---------------------------------------------------------------- each function, PNG and SVG
+
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_every_plot_function_writes_the_format_of_its_suffix(tmp_path, suffix, deep_runs, moons, digits):
@@ -87,11 +96,17 @@ def test_every_plot_function_writes_the_format_of_its_suffix(tmp_path, suffix, d
         plots.layer_gradients(history, tmp_path / f"layer_gradients.{suffix}"),
         plots.vanishing_gradients({k: h for k, (_, _, h) in deep_runs.items()}, tmp_path / f"vanishing.{suffix}"),
         plots.weight_histograms(initial, net, tmp_path / f"weights.{suffix}"),
-        plots.decision_boundary(net2, data.X_train, data.y_train, tmp_path / f"boundary.{suffix}",
-                                preprocessor=pre, class_names=list(data.class_names)),
+        plots.decision_boundary(
+            net2,
+            data.X_train,
+            data.y_train,
+            tmp_path / f"boundary.{suffix}",
+            preprocessor=pre,
+            class_names=list(data.class_names),
+        ),
         plots.first_layer_weights(net, (8, 8), tmp_path / f"first.{suffix}"),
     ]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)   # no temporary files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)  # no temporary files left
     for path in written:
         assert path.suffix == f".{suffix}"
         assert_picture(path)
@@ -99,7 +114,7 @@ def test_every_plot_function_writes_the_format_of_its_suffix(tmp_path, suffix, d
 
 def test_decision_boundary_of_a_single_output_and_of_a_regression_network(tmp_path, moons):
     data = moons[0]
-    yes_no = bp.Network([2, 4, 1], seed=0)                                    # sigmoid output: a ≥ ½ is class 1
+    yes_no = bp.Network([2, 4, 1], seed=0)  # sigmoid output: a ≥ ½ is class 1
     regression = bp.Network([2, 4, 1], activation="tanh", output="identity", seed=0)
     assert_png(plots.decision_boundary(yes_no, data.X_train, data.y_train, tmp_path / "a.png"))
     assert_png(plots.decision_boundary(regression, data.X_train, data.y_train, tmp_path / "b.png"))
@@ -121,15 +136,26 @@ def test_plot_functions_refuse_what_they_cannot_draw(tmp_path, digits, moons):
 
 # ---------------------------------------------------------------- write_run_plots
 
+
 def names(paths):
     return sorted(Path(p).name for p in paths)
 
 
 def test_write_run_plots_for_a_2d_toy_set(tmp_path, moons):
     data, pre, initial, net, history = moons
-    paths = write_run_plots(tmp_path, net, history, initial_net=initial, X=data.X_train, y=data.y_train,
-                            preprocessor=pre, formats=("png", "svg"))
-    expected = [f"{n}.{s}" for n in ("curves", "layer_gradients", "weights", "decision_boundary") for s in ("png", "svg")]
+    paths = write_run_plots(
+        tmp_path,
+        net,
+        history,
+        initial_net=initial,
+        X=data.X_train,
+        y=data.y_train,
+        preprocessor=pre,
+        formats=("png", "svg"),
+    )
+    expected = [
+        f"{n}.{s}" for n in ("curves", "layer_gradients", "weights", "decision_boundary") for s in ("png", "svg")
+    ]
     assert names(paths) == sorted(expected)
     for path in paths:
         assert path.parent == tmp_path
@@ -144,13 +170,15 @@ def test_write_run_plots_for_digits_images(tmp_path, deep_runs, digits):
     for path in paths:
         assert_png(path)
     # Without layer stats, initial network or data: the learning curves alone.
-    assert names(write_run_plots(tmp_path / "bare", net, bp.History(train_cost=[1.0, 0.5],
-                                                                     train_accuracy=[0.5, 0.7]))) == ["curves.png"]
+    assert names(
+        write_run_plots(tmp_path / "bare", net, bp.History(train_cost=[1.0, 0.5], train_accuracy=[0.5, 0.7]))
+    ) == ["curves.png"]
     with pytest.raises(bp.InvalidArgument, match="formats"):
         write_run_plots(tmp_path, net, history, formats=("jpg",))
 
 
 # ---------------------------------------------------------------- plot RUN_DIR
+
 
 def test_plot_redraws_a_run_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
@@ -172,11 +200,28 @@ def test_plot_redraws_a_run_folder(tmp_path, monkeypatch, capsys):
 
 def test_plot_draws_the_decision_boundary_of_a_2d_run_from_its_metadata(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["train", "--data", "moons", "--n", "200", "--hidden", "6", "--epochs", "2", "--quiet",
-                 "--out", str(tmp_path / "runs")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                "moons",
+                "--n",
+                "200",
+                "--hidden",
+                "6",
+                "--epochs",
+                "2",
+                "--quiet",
+                "--out",
+                str(tmp_path / "runs"),
+            ]
+        )
+        == 0
+    )
     (folder,) = (tmp_path / "runs").iterdir()
     net = bp.load(folder / "model.bprop")
-    net.save(folder / "initial.bprop")                      # stands in for the one `train --plots` saves
+    net.save(folder / "initial.bprop")  # stands in for the one `train --plots` saves
     kwargs, notes = read_run_folder(folder)
     assert notes == [] and kwargs["X"].shape[1] == 2 and kwargs["preprocessor"] is not None
     plot(folder)

@@ -101,8 +101,13 @@ def test_history_holds_per_epoch_figures_and_serializes(digits_split):
     net = bp.Network([64, 20, 10], seed=0)
     history = bp.train(net, X_train, y_train, epochs=3, validation=(X_test, y_test), seed=0)
     assert len(history) == 3
-    for series in (history.train_cost, history.train_accuracy, history.validation_cost,
-                   history.validation_accuracy, history.epoch_seconds):
+    for series in (
+        history.train_cost,
+        history.train_accuracy,
+        history.validation_cost,
+        history.validation_accuracy,
+        history.epoch_seconds,
+    ):
         assert len(series) == 3 and all(math.isfinite(v) for v in series)
     assert history.validation_cost[-1] == pytest.approx(net.evaluate(X_test, y_test)[0], rel=1e-6)
     assert history.validation_accuracy[-1] == pytest.approx(np.mean(net.predict(X_test) == y_test))
@@ -141,8 +146,17 @@ def test_early_stopping_restores_the_best_epoch(digits_split):
     X_train, X_test, y_train, y_test = digits_split
     net = bp.Network([64, 30, 10], activation="relu", output="softmax", cost="log_likelihood", init="he", seed=0)
     # A learning rate this large makes the validation cost wander, so patience runs out.
-    history = bp.train(net, X_train, y_train, epochs=60, batch_size=10, optimizer=bp.SGD(lr=0.5),
-                       validation=(X_test, y_test), early_stopping=3, seed=0)
+    history = bp.train(
+        net,
+        X_train,
+        y_train,
+        epochs=60,
+        batch_size=10,
+        optimizer=bp.SGD(lr=0.5),
+        validation=(X_test, y_test),
+        early_stopping=3,
+        seed=0,
+    )
     assert history.stopped_early and len(history) < 60
     best = history.best_epoch
     assert len(history) == best + 3
@@ -171,11 +185,14 @@ def test_an_epoch_can_end_with_a_smaller_batch():
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("hidden,output,cost,optimizer", [
-    ("sigmoid", "sigmoid", "quadratic", "sgd"),
-    ("relu", "softmax", "log_likelihood", "momentum"),
-    ("tanh", "sigmoid", "cross_entropy", "adam"),
-])
+@pytest.mark.parametrize(
+    "hidden,output,cost,optimizer",
+    [
+        ("sigmoid", "sigmoid", "quadratic", "sgd"),
+        ("relu", "softmax", "log_likelihood", "momentum"),
+        ("tanh", "sigmoid", "cross_entropy", "adam"),
+    ],
+)
 def test_an_epoch_equals_a_pytorch_training_loop(digits_split, hidden, output, cost, optimizer, backend):
     """Same weights, same batch order: bp.train and a plain torch loop end at the same weights."""
     torch = pytest.importorskip("torch")
@@ -196,8 +213,8 @@ def test_an_epoch_equals_a_pytorch_training_loop(digits_split, hidden, output, c
     sigma = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh}[hidden]
     X_t, Y_t = torch.tensor(X), torch.nn.functional.one_hot(torch.tensor(y), 10).double()
     for start in range(0, len(X), 10):
-        z = layers[1](sigma(layers[0](X_t[start:start + 10])))
-        y_b = Y_t[start:start + 10]
+        z = layers[1](sigma(layers[0](X_t[start : start + 10])))
+        y_b = Y_t[start : start + 10]
         if cost == "log_likelihood":
             loss = torch.nn.functional.cross_entropy(z, y_b.argmax(1))
         elif cost == "cross_entropy":

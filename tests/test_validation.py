@@ -6,17 +6,23 @@ import pytest
 import bprop as bp
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(sizes=[3, 4], activation="sigmoidd"), r"activation='sigmoidd' is not known; use one of 'sigmoid', 'tanh'"),
-    (dict(sizes=[3, 4], cost="mse"), r"cost='mse' is not known; use one of 'quadratic'"),
-    (dict(sizes=[3, 4], init="zeros"), r"init='zeros' is not known"),
-    (dict(sizes=[3]), r"sizes=\[3\] has 1 layer\(s\); a network needs at least 2"),
-    (dict(sizes=[3, 0, 2]), r"sizes\[1\] must be a positive whole number, got 0"),
-    (dict(sizes=[3, 2.5]), r"sizes\[1\] must be a positive whole number, got 2.5"),
-    (dict(sizes=[784, 10**9, 10]), r"parameters, more than"),
-    (dict(sizes=[3, 4], dtype="float16"), r"dtype='float16' is not supported; use 'float32'"),
-    (dict(sizes=5), r"sizes must be a list"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (
+            dict(sizes=[3, 4], activation="sigmoidd"),
+            r"activation='sigmoidd' is not known; use one of 'sigmoid', 'tanh'",
+        ),
+        (dict(sizes=[3, 4], cost="mse"), r"cost='mse' is not known; use one of 'quadratic'"),
+        (dict(sizes=[3, 4], init="zeros"), r"init='zeros' is not known"),
+        (dict(sizes=[3]), r"sizes=\[3\] has 1 layer\(s\); a network needs at least 2"),
+        (dict(sizes=[3, 0, 2]), r"sizes\[1\] must be a positive whole number, got 0"),
+        (dict(sizes=[3, 2.5]), r"sizes\[1\] must be a positive whole number, got 2.5"),
+        (dict(sizes=[784, 10**9, 10]), r"parameters, more than"),
+        (dict(sizes=[3, 4], dtype="float16"), r"dtype='float16' is not supported; use 'float32'"),
+        (dict(sizes=5), r"sizes must be a list"),
+    ],
+)
 def test_network_arguments(kwargs, message):
     with pytest.raises(bp.InvalidArgument, match=message) as caught:
         bp.Network(**kwargs)
@@ -29,7 +35,9 @@ def net():
 
 
 def test_feature_count_mismatch_names_the_input_layer(net):
-    with pytest.raises(bp.InvalidArgument, match=r"X has 5 features per sample but the network's input layer has n_1 = 3"):
+    with pytest.raises(
+        bp.InvalidArgument, match=r"X has 5 features per sample but the network's input layer has n_1 = 3"
+    ):
         net.feedforward(np.ones((2, 5)))
 
 
@@ -67,15 +75,18 @@ def test_wrong_dimensionality_and_empty_inputs(net):
         net.feedforward(np.ones((0, 3)))
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(epochs=0), "epochs must be a positive whole number, got 0"),
-    (dict(batch_size=0), "batch_size must be a positive whole number, got 0"),
-    (dict(batch_size=2.5), "batch_size must be a positive whole number, got 2.5"),
-    (dict(l2=-1.0), r"l2 must be a finite number ≥ 0, got -1.0"),
-    (dict(early_stopping=0), "early_stopping must be a positive whole number"),
-    (dict(optimizer="adam"), "optimizer must be an Optimizer"),
-    (dict(validation=np.ones(3)), r"validation must be a pair"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(epochs=0), "epochs must be a positive whole number, got 0"),
+        (dict(batch_size=0), "batch_size must be a positive whole number, got 0"),
+        (dict(batch_size=2.5), "batch_size must be a positive whole number, got 2.5"),
+        (dict(l2=-1.0), r"l2 must be a finite number ≥ 0, got -1.0"),
+        (dict(early_stopping=0), "early_stopping must be a positive whole number"),
+        (dict(optimizer="adam"), "optimizer must be an Optimizer"),
+        (dict(validation=np.ones(3)), r"validation must be a pair"),
+    ],
+)
 def test_train_arguments(net, kwargs, message):
     with pytest.raises(bp.InvalidArgument, match=message):
         bp.train(net, np.ones((4, 3)), np.array([0, 1, 0, 1]), **kwargs)
@@ -87,7 +98,9 @@ def test_validation_data_is_checked_like_training_data(net):
 
 
 def test_float_vector_targets_for_several_outputs_are_explained(net):
-    with pytest.raises(bp.InvalidArgument, match=r"pass integer class labels of shape \(4,\) or targets of shape \(4, 2\)"):
+    with pytest.raises(
+        bp.InvalidArgument, match=r"pass integer class labels of shape \(4,\) or targets of shape \(4, 2\)"
+    ):
         net.backprop(np.ones((4, 3)), np.array([0.0, 1.0, 0.0, 1.0]))
 
 

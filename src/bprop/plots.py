@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .backend import to_numpy
+from .core.arguments import positive_int
+from .core.backend import to_numpy
 from .errors import InvalidArgument
-from .files import atomic_write
-from .validation import positive_int
+from .storage.files import atomic_write
 
 
 def _figure(width, height):
@@ -25,7 +25,7 @@ def _figure(width, height):
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
-FORMATS = {".svg": "svg", ".pdf": "pdf"}      # any other suffix: PNG
+FORMATS = {".svg": "svg", ".pdf": "pdf"}  # any other suffix: PNG
 
 
 def _save(fig, path) -> Path:
@@ -77,8 +77,15 @@ def confusion_matrix(matrix, class_names, path, title="confusion matrix") -> Pat
         threshold = matrix.max() / 2 if matrix.size else 0
         for i in range(k):
             for j in range(k):
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if matrix[i, j] > threshold else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(matrix[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if matrix[i, j] > threshold else "black",
+                )
     return _save(fig, path)
 
 
@@ -112,15 +119,17 @@ def sample_grid(X, labels, path, *, image_shape=None, class_names=None, columns=
 
 # -- per-layer pictures: gradients, weights -------------------------------------
 
+
 def _layer_series(history, key):
     """(layers, values) from history.layer_stats: values[e][i] for epoch e + 1, layer layers[i]; None → NaN."""
     stats = getattr(history, "layer_stats", None) or {}
     if not stats.get(key):
         raise InvalidArgument(
             f"history.layer_stats holds no {key!r}: train with callbacks=[bprop.monitors.LayerStats()] "
-            "to record the per-layer figures.")
+            "to record the per-layer figures."
+        )
     values = np.array([[np.nan if v is None else v for v in epoch] for epoch in stats[key]], dtype=float)
-    values[values <= 0] = np.nan                      # a log scale cannot show 0 (e.g. a dead layer)
+    values[values <= 0] = np.nan  # a log scale cannot show 0 (e.g. a dead layer)
     return list(stats["layers"]), values
 
 
@@ -186,8 +195,14 @@ def vanishing_gradients(histories, path, title=None) -> Path:
         last = len(deltas)
         for e, color in ((1, "tab:blue"), (last, "tab:orange")) if last > 1 else ((1, "tab:blue"),):
             ax.plot(layers, deltas[e - 1], marker="o", color=color, label=rf"$|\delta^l|$, epoch {e}")
-            ax.plot(layers, grad_w[e - 1], marker="s", linestyle="--", color=color,
-                    label=rf"$|\partial C/\partial w^l|$, epoch {e}")
+            ax.plot(
+                layers,
+                grad_w[e - 1],
+                marker="s",
+                linestyle="--",
+                color=color,
+                label=rf"$|\partial C/\partial w^l|$, epoch {e}",
+            )
         ax.set_yscale("log")
         ax.set_xticks(layers)
         ax.set_xlabel("layer l  (2 = first hidden, L = output)")
@@ -211,8 +226,9 @@ def _panel_grid(fig, count, columns):
 def weight_histograms(initial_net, final_net, path, title=None) -> Path:
     """Histogram of the weights w^l of each layer, at the start against the end of training."""
     if list(initial_net.sizes) != list(final_net.sizes):
-        raise InvalidArgument(f"weight_histograms: the two networks differ in sizes, "
-                              f"{initial_net.sizes} and {final_net.sizes}.")
+        raise InvalidArgument(
+            f"weight_histograms: the two networks differ in sizes, {initial_net.sizes} and {final_net.sizes}."
+        )
     count = len(final_net.weights)
     columns = min(count, 4)
     fig = _figure(3.4 * columns, 2.9 * int(np.ceil(count / columns)) + 0.5)
@@ -243,8 +259,10 @@ def first_layer_weights(net, image_shape, path, max_neurons=100, title=None) -> 
     shape = tuple(int(n) for n in image_shape)
     weights = np.asarray(to_numpy(net.weights[0]), dtype=float)
     if len(shape) != 2 or shape[0] * shape[1] != weights.shape[1]:
-        raise InvalidArgument(f"image_shape={shape} holds {int(np.prod(shape))} pixels but the network has "
-                              f"{weights.shape[1]} inputs; pass (height, width).")
+        raise InvalidArgument(
+            f"image_shape={shape} holds {int(np.prod(shape))} pixels but the network has "
+            f"{weights.shape[1]} inputs; pass (height, width)."
+        )
     count = min(weights.shape[0], positive_int(max_neurons, "max_neurons"))
     scales = np.abs(weights[:count]).max(axis=1, keepdims=True)
     tiles = (weights[:count] / np.where(scales > 0, scales, 1.0)).reshape(count, *shape)
@@ -268,11 +286,12 @@ def _mosaic(tiles):
     image = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
     for j, tile in enumerate(tiles):
         r, c = divmod(j, columns)
-        image[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = tile
+        image[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = tile
     return image, columns
 
 
 # -- decision boundary -------------------------------------------------------------
+
 
 def _class_colors(k):
     """A colormap with one distinct colour per class 0 … k − 1 (for vmin = −½, vmax = k − ½)."""
@@ -284,6 +303,7 @@ def _class_colors(k):
         return ListedColormap(base.colors[:k])
     return colormaps["viridis"].resampled(k)
 
+
 def decision_boundary(net, X, y, path, preprocessor=None, class_names=None, resolution=200, title=None) -> Path:
     """For 2-D data: the predicted class over a grid (background) and the samples (points).
 
@@ -294,8 +314,10 @@ def decision_boundary(net, X, y, path, preprocessor=None, class_names=None, reso
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2 or net.sizes[0] != 2:
-        raise InvalidArgument(f"decision_boundary draws 2-D data for a network with 2 inputs; got X of shape "
-                              f"{X.shape} and a network with {net.sizes[0]} inputs.")
+        raise InvalidArgument(
+            f"decision_boundary draws 2-D data for a network with 2 inputs; got X of shape "
+            f"{X.shape} and a network with {net.sizes[0]} inputs."
+        )
     (x_lo, y_lo), (x_hi, y_hi) = X.min(axis=0), X.max(axis=0)
     pad_x, pad_y = 0.1 * (x_hi - x_lo or 1.0), 0.1 * (y_hi - y_lo or 1.0)
     gx = np.linspace(x_lo - pad_x, x_hi + pad_x, resolution)
@@ -305,17 +327,29 @@ def decision_boundary(net, X, y, path, preprocessor=None, class_names=None, reso
     fig = _figure(6, 5)
     ax = fig.subplots()
     extent = (gx[0], gx[-1], gy[0], gy[-1])
-    if net.is_classifier or np.asarray(y).dtype.kind in "biu":        # classes: colour by predicted class
+    if net.is_classifier or np.asarray(y).dtype.kind in "biu":  # classes: colour by predicted class
         k = max(net.sizes[-1], 2)
         cmap = _class_colors(k)
         levels = to_numpy(net.labels_from_outputs(net.feedforward(inputs))).reshape(resolution, resolution)
-        ax.imshow(levels, origin="lower", extent=extent, aspect="auto", cmap=cmap, vmin=-0.5, vmax=k - 0.5,
-                  alpha=0.35, interpolation="nearest")
-        points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=k - 0.5, s=14,
-                            edgecolors="black", linewidths=0.4)
+        ax.imshow(
+            levels,
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            cmap=cmap,
+            vmin=-0.5,
+            vmax=k - 0.5,
+            alpha=0.35,
+            interpolation="nearest",
+        )
+        points = ax.scatter(
+            X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=k - 0.5, s=14, edgecolors="black", linewidths=0.4
+        )
         names = class_names or [str(c) for c in range(k)]
-        handles = [ax.scatter([], [], color=points.cmap(points.norm(c)), edgecolors="black", linewidths=0.4,
-                              label=names[c]) for c in range(min(k, len(names)))]
+        handles = [
+            ax.scatter([], [], color=points.cmap(points.norm(c)), edgecolors="black", linewidths=0.4, label=names[c])
+            for c in range(min(k, len(names)))
+        ]
         ax.legend(handles=handles, fontsize=8, loc="best")
     else:
         values = to_numpy(net.feedforward(inputs))[:, 0].reshape(resolution, resolution)

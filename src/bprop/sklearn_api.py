@@ -1,4 +1,4 @@
-"""scikit-learn estimators, re-exported: ``from bprop.sklearn_api import BPClassifier, BPRegressor``."""
+"""Kept for old imports: ``from bprop.sklearn_api import BPClassifier`` is ``bprop.estimators``."""
 
 from .estimators import BPClassifier, BPRegressor
 

@@ -1,7 +1,7 @@
 """One rank of a distributed training run, for tests/test_distributed.py (run under mpiexec).
 
 Every rank builds the same small problem, keeps only its shard
-(bprop.distributed.shard_rows), trains with distributed=True and writes its
+(bprop.training.distributed.shard_rows), trains with distributed=True and writes its
 final weights and history to OUT/rank<r>.npz. Options (JSON, argv[1]):
 sizes, m, batch_size, epochs, optimizer, l2, shuffle, seed, checkpoint
 (every epoch, or every_batches), resume, kill_rank/kill_step (SIGKILL that rank after that
@@ -16,12 +16,15 @@ import sys
 import numpy as np
 
 import bprop as bp
-from bprop.checkpoint import Checkpointer
-from bprop.distributed import Communicator, shard_rows
 from bprop.errors import TrainingInterrupted
+from bprop.training.checkpoints import Checkpointer
+from bprop.training.distributed import Communicator, shard_rows
 
-OPTIMIZERS = {"sgd": lambda: bp.SGD(lr=0.5), "momentum": lambda: bp.Momentum(lr=0.1, momentum=0.9),
-              "adam": lambda: bp.Adam(lr=0.01)}
+OPTIMIZERS = {
+    "sgd": lambda: bp.SGD(lr=0.5),
+    "momentum": lambda: bp.Momentum(lr=0.1, momentum=0.9),
+    "adam": lambda: bp.Adam(lr=0.01),
+}
 
 
 def problem(o):
@@ -29,8 +32,9 @@ def problem(o):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(o["m"], o["sizes"][0]))
     y = rng.integers(0, o["sizes"][-1], o["m"])
-    net = bp.Network(o["sizes"], activation="tanh", output="softmax", cost="log_likelihood",
-                     init="xavier", seed=2, dtype="float64")
+    net = bp.Network(
+        o["sizes"], activation="tanh", output="softmax", cost="log_likelihood", init="xavier", seed=2, dtype="float64"
+    )
     return X, y, net
 
 
@@ -54,19 +58,38 @@ def main():
     X, y, net = problem(o)
     rows = shard_rows(len(X), o["batch_size"], comm.size, comm.rank)
     every = o.get("every_batches")
-    saver = (Checkpointer(o["checkpoint"], every_batches=every, every_epochs=None if every else 1)
-             if o.get("checkpoint") else None)
+    saver = (
+        Checkpointer(o["checkpoint"], every_batches=every, every_epochs=None if every else 1)
+        if o.get("checkpoint")
+        else None
+    )
     outcome = "finished"
     try:
-        history = bp.train(net, X[rows], y[rows], epochs=o["epochs"], batch_size=o["batch_size"],
-                           optimizer=OPTIMIZERS[o.get("optimizer", "sgd")](), l2=o.get("l2", 0.0),
-                           shuffle=o.get("shuffle", False), seed=o.get("seed", 0), distributed=comm,
-                           callbacks=[_Trigger(o, comm.rank)], checkpoint=saver, resume=o.get("resume"))
+        history = bp.train(
+            net,
+            X[rows],
+            y[rows],
+            epochs=o["epochs"],
+            batch_size=o["batch_size"],
+            optimizer=OPTIMIZERS[o.get("optimizer", "sgd")](),
+            l2=o.get("l2", 0.0),
+            shuffle=o.get("shuffle", False),
+            seed=o.get("seed", 0),
+            distributed=comm,
+            callbacks=[_Trigger(o, comm.rank)],
+            checkpoint=saver,
+            resume=o.get("resume"),
+        )
     except TrainingInterrupted as e:
         history, outcome = e.history, "interrupted"
     arrays = {f"w{i}": w for i, w in enumerate(net.weights)} | {f"b{i}": b for i, b in enumerate(net.biases)}
-    np.savez(os.path.join(o["out"], f"rank{comm.rank}.npz"), **arrays,
-             train_cost=np.asarray(history.train_cost), rows=rows, outcome=outcome)
+    np.savez(
+        os.path.join(o["out"], f"rank{comm.rank}.npz"),
+        **arrays,
+        train_cost=np.asarray(history.train_cost),
+        rows=rows,
+        outcome=outcome,
+    )
 
 
 if __name__ == "__main__":

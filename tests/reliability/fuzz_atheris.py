@@ -39,9 +39,9 @@ with atheris.instrument_imports(include=["bprop", "gzip"]):
     import numpy as np
 
     import bprop as bp
-    from bprop import checkpoint as checkpoints
     from bprop.datasets import read_idx, write_idx
     from bprop.errors import BpropError, TrainingInterrupted
+    from bprop.training import checkpoints
 
 REGRESSIONS = Path(__file__).parent / "regressions"
 
@@ -66,8 +66,19 @@ def seeds(parser, folder: Path) -> None:
                 state.interrupt()
 
     try:
-        bp.train(net, X, y, epochs=3, batch_size=5, optimizer=bp.Adam(), seed=0, validation=(X, y),
-                 early_stopping=2, callbacks=[Stop()], checkpoint=folder / "checkpoint.bin")
+        bp.train(
+            net,
+            X,
+            y,
+            epochs=3,
+            batch_size=5,
+            optimizer=bp.Adam(),
+            seed=0,
+            validation=(X, y),
+            early_stopping=2,
+            callbacks=[Stop()],
+            checkpoint=folder / "checkpoint.bin",
+        )
     except TrainingInterrupted:
         pass
 
@@ -99,7 +110,7 @@ def zip_mutator(data: bytes, max_size: int, seed: int) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = {info.filename: zf.read(info) for info in zf.infolist()}
-    except Exception:                    # not (yet) an archive: mutate the bytes
+    except Exception:  # not (yet) an archive: mutate the bytes
         return atheris.Mutate(data, max_size)
     if not members:
         return atheris.Mutate(data, max_size)
@@ -134,12 +145,21 @@ def main():
     seeds(args.parser, corpus)
     crashes = REGRESSIONS / args.parser
     crashes.mkdir(parents=True, exist_ok=True)
-    argv = [sys.argv[0], str(corpus), f"-max_total_time={args.seconds}", "-timeout=5", "-rss_limit_mb=2048",
-            f"-artifact_prefix={crashes}/atheris-", "-max_len=65536", "-print_final_stats=1", *libfuzzer]
+    argv = [
+        sys.argv[0],
+        str(corpus),
+        f"-max_total_time={args.seconds}",
+        "-timeout=5",
+        "-rss_limit_mb=2048",
+        f"-artifact_prefix={crashes}/atheris-",
+        "-max_len=65536",
+        "-print_final_stats=1",
+        *libfuzzer,
+    ]
     scratch = Path(tempfile.mkdtemp(prefix="fuzz-input-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     mutator = zip_mutator if args.parser != "idx" else None
     atheris.Setup(argv, target(args.parser, scratch), custom_mutator=mutator)
-    atheris.Fuzz()                       # exits the process; libFuzzer prints its statistics (stat::…)
+    atheris.Fuzz()  # exits the process; libFuzzer prints its statistics (stat::…)
 
 
 if __name__ == "__main__":

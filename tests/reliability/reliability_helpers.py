@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 import bprop as bp
-from bprop import checkpoint as checkpoints
 from bprop.cli.settings import resumed
+from bprop.training import checkpoints
 
 TALLY = Counter()
 
@@ -33,11 +33,13 @@ def small_problem(seed=0, m=60, n_in=5, n_out=3):
 
 def same_parameters(a, b) -> bool:
     """Bit-for-bit equal weights and biases."""
-    return all(np.array_equal(x, y) and x.dtype == y.dtype
-               for x, y in zip([*a.weights, *a.biases], [*b.weights, *b.biases]))
+    return all(
+        np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip([*a.weights, *a.biases], [*b.weights, *b.biases])
+    )
 
 
 # ---------------------------------------------------------------- the command line in a subprocess
+
 
 def bprop_command(*args) -> list:
     return [sys.executable, "-m", "bprop", *map(str, args)]
@@ -66,7 +68,7 @@ def assert_readable_run_folder(folder: Path) -> str:
     Hidden temporary files a killed writer left are allowed; --resume removes them.
     """
     folder = Path(folder)
-    settings = resumed(folder, {})                         # settings.json whole and valid
+    settings = resumed(folder, {})  # settings.json whole and valid
     assert settings.epochs >= 1
     for path in folder.iterdir():
         if path.name.startswith("."):

@@ -14,13 +14,14 @@ import sys
 
 import numpy as np
 import pytest
-from .reliability_helpers import TALLY, same_parameters, small_problem
 
 import bprop as bp
-from bprop import archive
-from bprop import checkpoint as checkpoints
-from bprop.checkpoint import Checkpointer
 from bprop.errors import InvalidArgument, ModelFileError, TrainingInterrupted
+from bprop.storage import archive
+from bprop.training import checkpoints
+from bprop.training.checkpoints import Checkpointer
+
+from .reliability_helpers import TALLY, same_parameters, small_problem
 
 OPTIMIZERS = {
     "sgd": lambda: bp.SGD(lr=0.5),
@@ -29,18 +30,18 @@ OPTIMIZERS = {
     "adam": lambda: bp.Adam(lr=0.01),
     "schedule": lambda: bp.SGD(lr=lambda t: 0.5 / (1 + 0.01 * t)),
 }
-EPOCHS, BATCH = 5, 8          # 60 samples: 8 batches an epoch, the last one of 4
+EPOCHS, BATCH = 5, 8  # 60 samples: 8 batches an epoch, the last one of 4
 
 
 def network(dtype="float64"):
-    return bp.Network([5, 7, 3], activation="tanh", output="softmax", cost="log_likelihood",
-                      init="xavier", seed=1, dtype=dtype)
+    return bp.Network(
+        [5, 7, 3], activation="tanh", output="softmax", cost="log_likelihood", init="xavier", seed=1, dtype=dtype
+    )
 
 
 def fit(net, optimizer, **kwargs):
     X, y = small_problem()
-    kwargs = {"epochs": EPOCHS, "batch_size": BATCH, "seed": 7, "l2": 0.1,
-              "validation": (X[:20], y[:20]), **kwargs}
+    kwargs = {"epochs": EPOCHS, "batch_size": BATCH, "seed": 7, "l2": 0.1, "validation": (X[:20], y[:20]), **kwargs}
     return bp.train(net, X, y, optimizer=optimizer, **kwargs)
 
 
@@ -79,13 +80,19 @@ def uninterrupted():
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, uninterrupted, name, every, stop_after):
     path = tmp_path / "run.ckpt"
     with pytest.raises(TrainingInterrupted) as caught:
-        fit(network(), OPTIMIZERS[name](), early_stopping=3, checkpoint=Checkpointer(path, **every),
-            callbacks=[InterruptAt(stop_after)])
+        fit(
+            network(),
+            OPTIMIZERS[name](),
+            early_stopping=3,
+            checkpoint=Checkpointer(path, **every),
+            callbacks=[InterruptAt(stop_after)],
+        )
     assert caught.value.checkpoint == path and path.is_file()
     net = network()
-    net.weights = [np.zeros_like(w) for w in net.weights]          # resume must restore every parameter
-    history = fit(net, OPTIMIZERS[name](), early_stopping=3, seed=12345, resume=path,
-                  checkpoint=Checkpointer(path, **every))
+    net.weights = [np.zeros_like(w) for w in net.weights]  # resume must restore every parameter
+    history = fit(
+        net, OPTIMIZERS[name](), early_stopping=3, seed=12345, resume=path, checkpoint=Checkpointer(path, **every)
+    )
     expected_net, expected_history = uninterrupted[name]
     assert same_parameters(net, expected_net)
     assert without_times(history) == without_times(expected_history)
@@ -102,8 +109,13 @@ def test_resuming_from_every_checkpoint_a_run_wrote_gives_the_same_weights(tmp_p
             if path.is_file() and (not copies or copies[-1].read_bytes() != path.read_bytes()):
                 copies.append(shutil.copy(path, tmp_path / f"copy-{len(copies)}.ckpt"))
 
-    fit(network(), OPTIMIZERS[name](), early_stopping=3, checkpoint=Checkpointer(path, every_batches=5),
-        callbacks=[KeepCopies()])
+    fit(
+        network(),
+        OPTIMIZERS[name](),
+        early_stopping=3,
+        checkpoint=Checkpointer(path, every_batches=5),
+        callbacks=[KeepCopies()],
+    )
     assert len(copies) >= 5
     for copy in map(type(path), copies):
         net = network()
@@ -118,7 +130,7 @@ def test_a_checkpoint_round_trips_exactly(tmp_path):
         fit(network(), bp.Adam(lr=0.01), early_stopping=2, checkpoint=path, callbacks=[InterruptAt(13)])
     first = checkpoints.load(path)
     checkpoints.save(first, tmp_path / "again.ckpt")
-    assert (tmp_path / "again.ckpt").read_bytes() == path.read_bytes()     # same state, same bytes
+    assert (tmp_path / "again.ckpt").read_bytes() == path.read_bytes()  # same state, same bytes
     assert first.epochs_done == 1 and first.epoch["batches_done"] == 5
     assert first.optimizer["type"] == "Adam" and first.optimizer["steps"] == 13
     assert sorted(np.asarray(first.order)) == list(range(60))
@@ -185,6 +197,7 @@ def test_interrupt_at_the_end_of_an_epoch_saves_the_boundary(tmp_path):
 
 # ---------------------------------------------------------------- resume refuses what would not continue the run
 
+
 @pytest.fixture
 def saved(tmp_path):
     path = tmp_path / "run.ckpt"
@@ -193,14 +206,17 @@ def saved(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("change, fragment", [
-    (dict(batch_size=4), "batch_size=8"),
-    (dict(l2=0.2), "l2=0.1"),
-    (dict(shuffle=False), "shuffle=True"),
-    (dict(early_stopping=2), "early_stopping=None"),
-    (dict(epochs=1), "epochs=1 is too few"),
-    (dict(optimizer=bp.Adam()), "'Momentum'"),
-])
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        (dict(batch_size=4), "batch_size=8"),
+        (dict(l2=0.2), "l2=0.1"),
+        (dict(shuffle=False), "shuffle=True"),
+        (dict(early_stopping=2), "early_stopping=None"),
+        (dict(epochs=1), "epochs=1 is too few"),
+        (dict(optimizer=bp.Adam()), "'Momentum'"),
+    ],
+)
 def test_resume_refuses_other_settings(saved, change, fragment):
     kwargs = {"optimizer": bp.Momentum(lr=0.05), **change}
     optimizer = kwargs.pop("optimizer")
@@ -213,8 +229,17 @@ def test_resume_refuses_other_data(saved):
     X = X.copy()
     X[0, 0] += 1e-9
     with pytest.raises(InvalidArgument, match="SHA-256"):
-        bp.train(network(), X, y, epochs=EPOCHS, batch_size=BATCH, optimizer=bp.Momentum(lr=0.05), l2=0.1,
-                 validation=(X[:20], y[:20]), resume=saved)
+        bp.train(
+            network(),
+            X,
+            y,
+            epochs=EPOCHS,
+            batch_size=BATCH,
+            optimizer=bp.Momentum(lr=0.05),
+            l2=0.1,
+            validation=(X[:20], y[:20]),
+            resume=saved,
+        )
 
 
 def test_resume_refuses_another_network(saved):
@@ -255,7 +280,7 @@ def test_checkpointer_arguments_are_checked(tmp_path):
 
 def test_without_checkpoints_no_data_is_hashed_and_nothing_is_written(tmp_path, monkeypatch):
     """The hot loop pays nothing for checkpoints it was not asked for."""
-    train_module = sys.modules["bprop.train"]            # bprop.train is the function
+    train_module = sys.modules["bprop.training.loop"]
 
     monkeypatch.setattr(train_module, "_fingerprint", lambda *a: pytest.fail("hashed without checkpoints"))
     monkeypatch.setattr(checkpoints, "save", lambda *a: pytest.fail("saved without checkpoints"))

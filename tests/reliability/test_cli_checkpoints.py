@@ -14,15 +14,34 @@ import os
 import signal
 
 import pytest
-from .reliability_helpers import TALLY, assert_readable_run_folder, run_folders, same_parameters
 
 import bprop as bp
-from bprop import checkpoint as checkpoints
 from bprop.cli import train_command
+from bprop.training import checkpoints
 from cli_helpers import isolated, run  # noqa: F401 (isolated: an autouse fixture)
 
-RUN = ["train", "--data", "xor", "--n", "200", "--epochs", "6", "--batch-size", "5", "--dtype", "float64",
-       "--optimizer", "adam", "--lr", "0.01", "--seed", "5", "--quiet"]
+from .reliability_helpers import TALLY, assert_readable_run_folder, run_folders, same_parameters
+
+RUN = [
+    "train",
+    "--data",
+    "xor",
+    "--n",
+    "200",
+    "--epochs",
+    "6",
+    "--batch-size",
+    "5",
+    "--dtype",
+    "float64",
+    "--optimizer",
+    "adam",
+    "--lr",
+    "0.01",
+    "--seed",
+    "5",
+    "--quiet",
+]
 RUN_FILES = ("model.bprop", "history.json", "curves.png", "settings.json", "results.json")
 
 
@@ -36,6 +55,7 @@ def uninterrupted(tmp_path, capsys):
 
 def interrupt_at(monkeypatch, epoch, batch, signum=signal.SIGINT):
     """Replace the diagnostics callback by one that sends ``signum`` to this process in that batch."""
+
     class SendSignal:
         def __init__(self, report, every):
             pass
@@ -55,9 +75,11 @@ def test_ctrl_c_saves_and_resume_reaches_the_same_weights(tmp_path, capsys, monk
     status, out, err = run(capsys, *RUN, *flags, "--out", tmp_path / "runs")
     (folder,) = run_folders(tmp_path / "runs")
     assert status == 130 and out == ""
-    assert err.strip() == (f"bprop: training was interrupted in epoch {where[0]} of 6, after batch {where[1]} of 27; "
-                           f"the checkpoint {folder / checkpoints.FILENAME} holds the run there. "
-                           f"Continue with: bprop train --resume {folder}")
+    assert err.strip() == (
+        f"bprop: training was interrupted in epoch {where[0]} of 6, after batch {where[1]} of 27; "
+        f"the checkpoint {folder / checkpoints.FILENAME} holds the run there. "
+        f"Continue with: bprop train --resume {folder}"
+    )
     assert assert_readable_run_folder(folder) == "checkpoint"
     monkeypatch.undo()
     os.chdir(tmp_path)
@@ -95,9 +117,10 @@ def test_checkpoint_every_leaves_a_complete_folder_without_checkpoint(tmp_path, 
 
 def test_resume_of_a_folder_without_checkpoint_starts_the_run_again(tmp_path, capsys, uninterrupted):
     folder = tmp_path / "runs" / "started"
-    train_command.create_run_folder(folder, train_command.TrainSettings(
-        **json.loads((uninterrupted / "settings.json").read_text()) | {"lr": 0.01}))
-    (folder / ".model.bprop.0123456789ab.tmp").write_bytes(b"half a file")       # a killed writer's leftover
+    train_command.create_run_folder(
+        folder, train_command.TrainSettings(**json.loads((uninterrupted / "settings.json").read_text()) | {"lr": 0.01})
+    )
+    (folder / ".model.bprop.0123456789ab.tmp").write_bytes(b"half a file")  # a killed writer's leftover
     status, _, err = run(capsys, "train", "--resume", folder, "--quiet")
     assert status == 0, err
     assert same_parameters(bp.load(folder / "model.bprop"), bp.load(uninterrupted / "model.bprop"))
@@ -109,13 +132,16 @@ def test_resume_of_a_finished_run_says_so(capsys, uninterrupted):
     assert status == 0 and "already finished" in out
 
 
-@pytest.mark.parametrize("flags, fragments", [
-    (["--checkpoint-every", "0"], ["--checkpoint-every", "'0'"]),
-    (["--checkpoint-every", "5x"], ["--checkpoint-every", "Nb"]),
-    (["--checkpoint-every", "b"], ["--checkpoint-every"]),
-    (["--name", "a/b"], ["--name", "'a/b'"]),
-    (["--resume", "nowhere"], ["--resume nowhere", "settings.json"]),
-])
+@pytest.mark.parametrize(
+    "flags, fragments",
+    [
+        (["--checkpoint-every", "0"], ["--checkpoint-every", "'0'"]),
+        (["--checkpoint-every", "5x"], ["--checkpoint-every", "Nb"]),
+        (["--checkpoint-every", "b"], ["--checkpoint-every"]),
+        (["--name", "a/b"], ["--name", "'a/b'"]),
+        (["--resume", "nowhere"], ["--resume nowhere", "settings.json"]),
+    ],
+)
 def test_bad_checkpoint_flags_are_one_line_errors(tmp_path, capsys, flags, fragments):
     status, out, err = run(capsys, "train", "--quiet", "--epochs", "1", "--out", tmp_path / "runs", *flags)
     assert status == 1 and out == "" and "Traceback" not in err
@@ -130,8 +156,9 @@ def test_resume_refuses_training_flags(capsys, uninterrupted):
 
 
 def test_a_user_error_found_by_train_leaves_no_run_folder(tmp_path, capsys):
-    status, _, err = run(capsys, "train", "--quiet", "--data", "xor", "--early-stopping", "0",
-                         "--out", tmp_path / "runs")
+    status, _, err = run(
+        capsys, "train", "--quiet", "--data", "xor", "--early-stopping", "0", "--out", tmp_path / "runs"
+    )
     assert status == 1 and "early_stopping" in err
     assert run_folders(tmp_path / "runs") == []
 

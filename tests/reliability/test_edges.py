@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from .reliability_helpers import TALLY
 
 import bprop as bp
 from bprop.cli import main
 from bprop.datasets import read_idx
 from bprop.datasets.tabular import load_tabular
+
+from .reliability_helpers import TALLY
 
 X = np.random.default_rng(0).normal(size=(12, 3))
 Y = np.arange(12) % 2
@@ -56,27 +57,48 @@ CASES = {
     "NaN in X": (lambda t: bp.train(net(), with_nan(), Y), bp.InvalidArgument, ["NaN", "row 4, column 2"]),
     "empty X": (lambda t: bp.train(net(), np.empty((0, 3)), np.empty(0, int)), bp.InvalidArgument, ["empty"]),
     "wrong feature count": (lambda t: bp.train(net(), X[:, :2], Y), bp.InvalidArgument, ["2 features", "n_1 = 3"]),
-    "label outside the output layer": (lambda t: bp.train(net(), X, Y + 3), bp.InvalidArgument,
-                                       ["label 3", "outside 0 … 1"]),
+    "label outside the output layer": (
+        lambda t: bp.train(net(), X, Y + 3),
+        bp.InvalidArgument,
+        ["label 3", "outside 0 … 1"],
+    ),
     "X and Y of other lengths": (lambda t: bp.train(net(), X, Y[:5]), bp.InvalidArgument, ["12 samples", "5"]),
-    "validation of the wrong width": (lambda t: bp.train(net(), X, Y, validation=(X[:, :1], Y)),
-                                      bp.InvalidArgument, ["validation X", "1 features"]),
+    "validation of the wrong width": (
+        lambda t: bp.train(net(), X, Y, validation=(X[:, :1], Y)),
+        bp.InvalidArgument,
+        ["validation X", "1 features"],
+    ),
     "not an optimizer": (lambda t: bp.train(net(), X, Y, optimizer="sgd"), bp.InvalidArgument, ["optimizer", "'sgd'"]),
-    "resume from random bytes": (lambda t: bp.train(net(), X, Y, resume=_bytes(t, b"junk")), bp.ModelFileError,
-                                 ["not a bprop checkpoint"]),
+    "resume from random bytes": (
+        lambda t: bp.train(net(), X, Y, resume=_bytes(t, b"junk")),
+        bp.ModelFileError,
+        ["not a bprop checkpoint"],
+    ),
     "resume from a missing file": (lambda t: bp.train(net(), X, Y, resume=t / "none.ckpt"), FileNotFoundError, []),
-    "model file of random bytes": (lambda t: bp.load(_bytes(t, b"\x00" * 50)), bp.ModelFileError,
-                                   ["not a bprop model file"]),
-    "non-numeric CSV cell": (lambda t: load_tabular(csv_file(t, "a,b,label\n1,x,yes\n2,3,no\n")), bp.DataError,
-                             ["row 1", "'b'", "'x'", "not a number"]),
-    "NaN CSV cell": (lambda t: load_tabular(csv_file(t, "a,b,label\n1,nan,yes\n2,3,no\n")), bp.DataError,
-                     ["nan", "data row 1"]),
+    "model file of random bytes": (
+        lambda t: bp.load(_bytes(t, b"\x00" * 50)),
+        bp.ModelFileError,
+        ["not a bprop model file"],
+    ),
+    "non-numeric CSV cell": (
+        lambda t: load_tabular(csv_file(t, "a,b,label\n1,x,yes\n2,3,no\n")),
+        bp.DataError,
+        ["row 1", "'b'", "'x'", "not a number"],
+    ),
+    "NaN CSV cell": (
+        lambda t: load_tabular(csv_file(t, "a,b,label\n1,nan,yes\n2,3,no\n")),
+        bp.DataError,
+        ["nan", "data row 1"],
+    ),
     "empty CSV": (lambda t: load_tabular(csv_file(t, "")), bp.DataError, ["empty"]),
     "CSV of one class": (lambda t: load_tabular(csv_file(t, "a,label\n1,x\n2,x\n")), bp.DataError, ["2 classes"]),
     "NPZ of Python objects": (lambda t: load_tabular(npz_with_objects(t)), bp.DataError, ["pickle"]),
     "truncated IDX": (lambda t: read_idx(bytes([0, 0, 8, 1, 0, 0, 0, 9, 1, 2])), bp.DataError, ["truncated"]),
-    "IDX declaring 8 GiB": (lambda t: read_idx(bytes([0, 0, 8, 2, 0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 4])),
-                            bp.DataError, ["limit"]),
+    "IDX declaring 8 GiB": (
+        lambda t: read_idx(bytes([0, 0, 8, 2, 0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 4])),
+        bp.DataError,
+        ["limit"],
+    ),
 }
 
 

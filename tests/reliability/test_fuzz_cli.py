@@ -21,20 +21,36 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from .reliability_helpers import TALLY
 
 from bprop.cli import main, train_command
 from bprop.cli.settings import KEYS, checkpoint_schedule, merged, resumed
 from bprop.errors import InvalidArgument
 
+from .reliability_helpers import TALLY
+
 EXAMPLES = int(os.environ.get("BPROP_FUZZ_EXAMPLES", "120"))
-CLI = settings(max_examples=EXAMPLES, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+CLI = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 TIME_LIMIT = 20.0
 
 VALUES = {
-    "--data": ["xor", "circles", "spiral", "digits", "nope", "missing.csv", "bad.csv", "good.csv", "", "good.npz",
-               "../x.npz", "data.txt"],
+    "--data": [
+        "xor",
+        "circles",
+        "spiral",
+        "digits",
+        "nope",
+        "missing.csv",
+        "bad.csv",
+        "good.csv",
+        "",
+        "good.npz",
+        "../x.npz",
+        "data.txt",
+    ],
     "--data-dir": ["/nonexistent", ".", ""],
     "--layers": ["2,3,2", "2,2", "64,10", "a,b", "0", "-1,2", "2,1000000000,2", ",", "2,,2", "2, 3 ,2"],
     "--hidden": ["3", "0", "1,1", "x", "1000000000", "-5", ""],
@@ -73,6 +89,7 @@ def workshop(tmp_path_factory):
     (root / "bad.csv").write_text("a,b,label\n1,x,yes\n2,3,no\n")
     (root / "data.txt").write_text("1,2\n")
     import numpy as np
+
     np.savez(root / "good.npz", X=np.arange(60.0).reshape(30, 2), y=np.arange(30) % 2)
     (root / "good.toml").write_text('data = "xor"\nn = 24\nepochs = 1\n')
     (root / "bad.toml").write_text("data = \n")
@@ -89,6 +106,7 @@ def workshop(tmp_path_factory):
 @pytest.fixture
 def fast_pictures(monkeypatch):
     """curves.png is not what is fuzzed here: write a stub instead of drawing (the CLI's own tests draw)."""
+
     def stub(history, path, title=None):
         Path(path).write_bytes(b"\x89PNG stub")
         return path
@@ -111,16 +129,23 @@ def check_outcome(status, out, err, where):
 
 
 @CLI
-@given(choices=st.lists(st.one_of(
-    st.sampled_from(sorted(VALUES)).flatmap(lambda flag: st.tuples(st.just(flag), st.sampled_from(VALUES[flag]))),
-    st.sampled_from(FLAGS_WITHOUT_VALUE).map(lambda flag: (flag,)),
-), max_size=6))
+@given(
+    choices=st.lists(
+        st.one_of(
+            st.sampled_from(sorted(VALUES)).flatmap(
+                lambda flag: st.tuples(st.just(flag), st.sampled_from(VALUES[flag]))
+            ),
+            st.sampled_from(FLAGS_WITHOUT_VALUE).map(lambda flag: (flag,)),
+        ),
+        max_size=6,
+    )
+)
 def test_train_with_random_flags_exits_0_1_or_2_with_one_line_errors(workshop, fast_pictures, capsys, choices):
     where = Path(tempfile.mkdtemp(dir=workshop))
     for name in ("finished-run", "settings-only-run"):
         shutil.copytree(workshop / name, where / name)
     args = ["train", "--out", str(where / "runs")]
-    safe = {"--n": "24", "--epochs": "1"}                       # keep successful runs small
+    safe = {"--n": "24", "--epochs": "1"}  # keep successful runs small
     given_flags = {c[0] for c in choices}
     for flag, value in safe.items():
         if flag not in given_flags:
@@ -147,10 +172,28 @@ def test_train_with_random_flags_exits_0_1_or_2_with_one_line_errors(workshop, f
 
 
 TOML_VALUES = st.one_of(
-    st.integers(-3, 10**6).map(str), st.floats(allow_nan=True, allow_infinity=True).map(
-        lambda f: "nan" if f != f else ("inf" if f == float("inf") else "-inf" if f == -float("inf") else repr(f))),
-    st.sampled_from(['"xor"', '"digits"', '"relu"', '"2b"', '"nope"', "true", "false", "[2, 3]", '["a"]', "[]",
-                     '"/"', '"a/b"', "{ x = 1 }", '""']),
+    st.integers(-3, 10**6).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(
+        lambda f: "nan" if f != f else ("inf" if f == float("inf") else "-inf" if f == -float("inf") else repr(f))
+    ),
+    st.sampled_from(
+        [
+            '"xor"',
+            '"digits"',
+            '"relu"',
+            '"2b"',
+            '"nope"',
+            "true",
+            "false",
+            "[2, 3]",
+            '["a"]',
+            "[]",
+            '"/"',
+            '"a/b"',
+            "{ x = 1 }",
+            '""',
+        ]
+    ),
 )
 
 
@@ -168,17 +211,22 @@ def test_any_config_file_gives_settings_or_invalid_argument(tmp_path_factory, en
     assert s.checkpoint_every is None or checkpoint_schedule(s.checkpoint_every)
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
-                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c, max_size=3),
-                    max_leaves=6)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c, max_size=3),
+    max_leaves=6,
+)
 
 
 @settings(max_examples=EXAMPLES * 3, deadline=None)
-@given(edit=st.dictionaries(st.sampled_from(sorted(KEYS) + ["colour"]), JSON, max_size=4),
-       raw=st.one_of(st.none(), st.binary(max_size=40)))
+@given(
+    edit=st.dictionaries(st.sampled_from(sorted(KEYS) + ["colour"]), JSON, max_size=4),
+    raw=st.one_of(st.none(), st.binary(max_size=40)),
+)
 def test_any_settings_json_behind_resume_gives_settings_or_invalid_argument(tmp_path_factory, edit, raw):
     folder = tmp_path_factory.mktemp("run")
     from bprop.cli.settings import TrainSettings
+
     stored = TrainSettings().to_dict() | edit
     (folder / "settings.json").write_bytes(raw if raw is not None else json.dumps(stored).encode())
     TALLY["fuzz: settings.json files behind --resume"] += 1

@@ -25,16 +25,17 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from .reliability_helpers import TALLY, same_parameters, small_problem
 
 import bprop as bp
-from bprop import checkpoint as checkpoints
 from bprop.datasets import read_idx, write_idx
 from bprop.datasets.tabular import load_tabular
 from bprop.errors import BpropError, TrainingInterrupted
+from bprop.training import checkpoints
 
-TIME_LIMIT = 2.0          # seconds any one input may take
-EXAMPLES = int(os.environ.get("BPROP_FUZZ_EXAMPLES", "300"))     # per test; a long campaign sets more
+from .reliability_helpers import TALLY, same_parameters, small_problem
+
+TIME_LIMIT = 2.0  # seconds any one input may take
+EXAMPLES = int(os.environ.get("BPROP_FUZZ_EXAMPLES", "300"))  # per test; a long campaign sets more
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -68,10 +69,14 @@ def test_idx_random_bytes(data, compressed):
 
 
 @FUZZ
-@given(code=st.sampled_from([*IDX_DTYPES, 0x00, 0x0A, 0xFF]),
-       dims=st.lists(st.one_of(st.integers(0, 6), st.integers(2**20, 2**31 - 1), st.integers(-2**31, -1)), max_size=5),
-       ndim_delta=st.integers(-1, 1), payload_delta=st.integers(-3, 3), compressed=st.booleans(),
-       magic=st.sampled_from([b"\x00\x00", b"\x00\x01"]))
+@given(
+    code=st.sampled_from([*IDX_DTYPES, 0x00, 0x0A, 0xFF]),
+    dims=st.lists(st.one_of(st.integers(0, 6), st.integers(2**20, 2**31 - 1), st.integers(-(2**31), -1)), max_size=5),
+    ndim_delta=st.integers(-1, 1),
+    payload_delta=st.integers(-3, 3),
+    compressed=st.booleans(),
+    magic=st.sampled_from([b"\x00\x00", b"\x00\x01"]),
+)
 def test_idx_structured_headers(code, dims, ndim_delta, payload_delta, compressed, magic):
     """Headers that are nearly right: an array of the declared shape comes back, or a DataError."""
     ndim = max(0, len(dims) + ndim_delta)
@@ -82,15 +87,19 @@ def test_idx_structured_headers(code, dims, ndim_delta, payload_delta, compresse
     raw = header + payload
     data = gzip.compress(raw, mtime=0) if compressed else raw
     array = documented(lambda: read_idx(data, max_bytes=1 << 12), "IDX structured headers")
-    if array is not None:                  # accepted: the bytes are exactly a header and its data
+    if array is not None:  # accepted: the bytes are exactly a header and its data
         assert magic == b"\x00\x00" and code in IDX_DTYPES
         assert array.dtype == np.dtype(IDX_DTYPES[code]).newbyteorder("=")
         assert len(raw) == 4 + 4 * array.ndim + array.nbytes and array.ndim == raw[3]
 
 
 @FUZZ
-@given(dtype=st.sampled_from(["u1", "i1", "i2", "i4", "f4", "f8"]),
-       shape=st.lists(st.integers(0, 5), max_size=4), seed=st.integers(0, 2**32 - 1), gz=st.booleans())
+@given(
+    dtype=st.sampled_from(["u1", "i1", "i2", "i4", "f4", "f8"]),
+    shape=st.lists(st.integers(0, 5), max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+    gz=st.booleans(),
+)
 def test_idx_round_trip(folder, dtype, shape, seed, gz):
     rng = np.random.default_rng(seed)
     array = (rng.normal(size=shape) * 100).astype(dtype)
@@ -104,16 +113,42 @@ def test_idx_round_trip(folder, dtype, shape, seed, gz):
 
 CELLS = st.one_of(
     st.text(max_size=6),
-    st.sampled_from(["1", "2.5", "-0", "nan", "inf", "-inf", "1e400", "0x10", "1_0", "١", "１", " 3 ", "", "a",
-                     "1e-400", "+1", "--1", "True", "1j", "\x00", "\ufeff1", "1,2", '"']),
+    st.sampled_from(
+        [
+            "1",
+            "2.5",
+            "-0",
+            "nan",
+            "inf",
+            "-inf",
+            "1e400",
+            "0x10",
+            "1_0",
+            "١",
+            "１",
+            " 3 ",
+            "",
+            "a",
+            "1e-400",
+            "+1",
+            "--1",
+            "True",
+            "1j",
+            "\x00",
+            "\ufeff1",
+            "1,2",
+            '"',
+        ]
+    ),
     st.integers(-3, 3).map(str),
     st.floats(allow_nan=True).map(repr),
 )
 
 
 @FUZZ
-@given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=8),
-       label=st.sampled_from([None, "a", "b", "label"]))
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=8), label=st.sampled_from([None, "a", "b", "label"])
+)
 def test_csv_rows(folder, rows, label):
     path = folder / "data.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -136,11 +171,17 @@ ARRAY_DTYPES = ["f8", "f4", "i8", "u1", "b1", "U3", "S2", "c16", "m8[s]", "V4", 
 
 
 @FUZZ
-@given(x_dtype=st.sampled_from(ARRAY_DTYPES), y_dtype=st.sampled_from(ARRAY_DTYPES),
-       x_shape=st.lists(st.integers(0, 4), max_size=3), y_shape=st.lists(st.integers(0, 5), max_size=2),
-       names=st.sampled_from([("X", "y"), ("X",), ("x", "y"), ("X", "y", "Z")]), fill=st.sampled_from([0, 1, np.nan]))
+@given(
+    x_dtype=st.sampled_from(ARRAY_DTYPES),
+    y_dtype=st.sampled_from(ARRAY_DTYPES),
+    x_shape=st.lists(st.integers(0, 4), max_size=3),
+    y_shape=st.lists(st.integers(0, 5), max_size=2),
+    names=st.sampled_from([("X", "y"), ("X",), ("x", "y"), ("X", "y", "Z")]),
+    fill=st.sampled_from([0, 1, np.nan]),
+)
 def test_npz_arrays(folder, x_dtype, y_dtype, x_shape, y_shape, names, fill):
     """Any arrays under any names: numeric X (m, n) and labels y (m,) load; the rest is refused, never unpickled."""
+
     def array(dtype, shape):
         if dtype == "O":
             a = np.empty(shape, dtype=object)
@@ -169,12 +210,15 @@ def test_an_npz_object_array_is_refused_without_unpickling(folder, monkeypatch):
 # ---------------------------------------------------------------- model files and checkpoints
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=True) | st.text(max_size=8),
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=True) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
     max_leaves=8,
 )
-NPY = st.tuples(st.sampled_from(["<f4", "<f8", ">f8", "<i8", "<f2", "O", "<U2"]),
-                st.lists(st.integers(0, 9), max_size=3), st.booleans())
+NPY = st.tuples(
+    st.sampled_from(["<f4", "<f8", ">f8", "<i8", "<f2", "O", "<U2"]),
+    st.lists(st.integers(0, 9), max_size=3),
+    st.booleans(),
+)
 
 
 def npy_bytes(dtype, shape, fortran):
@@ -230,12 +274,26 @@ def mutations(draw, members):
             elif kind == "drop":
                 files.pop(name, None)
             elif kind == "add":
-                files[draw(st.sampled_from(["../x.npy", "/abs.npy", "a\\b.npy", "extra.npy", "net/weights/0.npy",
-                                             "weights/0.npy", "c:x", "header.json/x"]))] = npy_bytes("<f8", [2], False)
+                files[
+                    draw(
+                        st.sampled_from(
+                            [
+                                "../x.npy",
+                                "/abs.npy",
+                                "a\\b.npy",
+                                "extra.npy",
+                                "net/weights/0.npy",
+                                "weights/0.npy",
+                                "c:x",
+                                "header.json/x",
+                            ]
+                        )
+                    )
+                ] = npy_bytes("<f8", [2], False)
             else:
-                files[name] = files.get(name, b"")[:draw(st.integers(0, 200))]
+                files[name] = files.get(name, b"")[: draw(st.integers(0, 200))]
     if draw(st.booleans()) and isinstance(header, dict) and isinstance(header.get("arrays"), dict):
-        for key, entry in header["arrays"].items():        # checksums made right, to get past them
+        for key, entry in header["arrays"].items():  # checksums made right, to get past them
             if isinstance(entry, dict) and f"{key}.npy" in files:
                 entry["sha256"] = hashlib.sha256(files[f"{key}.npy"]).hexdigest()
     files["header.json"] = json.dumps(header).encode()
@@ -271,8 +329,19 @@ def checkpoint_members(folder):
 
     path = folder / "c.ckpt"
     with pytest.raises(TrainingInterrupted):
-        bp.train(bp.Network([5, 4, 3], seed=0, dtype="float64"), X, y, epochs=3, batch_size=6, optimizer=bp.Adam(),
-                 seed=0, validation=(X, y), early_stopping=2, callbacks=[Stop()], checkpoint=path)
+        bp.train(
+            bp.Network([5, 4, 3], seed=0, dtype="float64"),
+            X,
+            y,
+            epochs=3,
+            batch_size=6,
+            optimizer=bp.Adam(),
+            seed=0,
+            validation=(X, y),
+            early_stopping=2,
+            callbacks=[Stop()],
+            checkpoint=path,
+        )
     return members(path), path.read_bytes()
 
 
@@ -298,11 +367,11 @@ def test_byte_flips_and_truncations_of_valid_files(folder, model_members, checkp
     damaged = bytearray(original)
     for position, value in edits:
         damaged[position % len(damaged)] = value
-    damaged = bytes(damaged[:len(damaged) - cut])
+    damaged = bytes(damaged[: len(damaged) - cut])
     path = folder / f"damaged-{what}"
     path.write_bytes(damaged)
     result = documented(lambda: LOADERS[what](path), f"{what} byte flips and truncations")
-    if result is not None:                 # the damage hit bytes nobody reads (ZIP times, padding): same content
+    if result is not None:  # the damage hit bytes nobody reads (ZIP times, padding): same content
         assert same_parameters(result, originals[what])
 
 
@@ -318,7 +387,7 @@ def test_random_bytes_are_refused(folder, what, data):
 def test_a_checkpoint_declaring_a_huge_network_is_refused_before_reading(folder, checkpoint_members):
     files = dict(checkpoint_members[0])
     header = json.loads(files["header.json"])
-    header["network"]["sizes"] = [100_000, 10_000, 3]         # 1e9 parameters declared, 12 kB of file
+    header["network"]["sizes"] = [100_000, 10_000, 3]  # 1e9 parameters declared, 12 kB of file
     files["header.json"] = json.dumps(header).encode()
     write_zip(folder / "huge.ckpt", files, zipfile.ZIP_STORED)
     started = time.perf_counter()

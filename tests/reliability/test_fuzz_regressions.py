@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from .reliability_helpers import TALLY
 
 import bprop as bp
-from bprop import checkpoint as checkpoints
 from bprop.datasets import read_idx
 from bprop.errors import BpropError
+from bprop.training import checkpoints
+
+from .reliability_helpers import TALLY
 
 HERE = Path(__file__).parent / "regressions"
 PARSERS = {
@@ -22,8 +23,13 @@ PARSERS = {
     "model": bp.load,
     "checkpoint": checkpoints.load,
 }
-CASES = sorted((parser, path) for parser in PARSERS if (HERE / parser).is_dir() for path in (HERE / parser).iterdir()
-               if path.is_file() and not path.name.startswith("."))
+CASES = sorted(
+    (parser, path)
+    for parser in PARSERS
+    if (HERE / parser).is_dir()
+    for path in (HERE / parser).iterdir()
+    if path.is_file() and not path.name.startswith(".")
+)
 
 
 @pytest.mark.parametrize("parser, path", CASES, ids=[f"{p}/{f.name}" for p, f in CASES])

@@ -29,19 +29,46 @@ import time
 
 import numpy as np
 import pytest
-from .reliability_helpers import (TALLY, assert_readable_run_folder, bprop_command, completed, run_folders,
-                                 same_parameters, subprocess_env, temporary_files)
 
 import bprop as bp
-from bprop import checkpoint as checkpoints
+from bprop.training import checkpoints
 
-EVERY = 3                     # --checkpoint-every 3b: a checkpoint every 3 batches
-BATCHES_PER_EPOCH = 130       # digits: 1,293 training samples in batches of 10
+from .reliability_helpers import (
+    TALLY,
+    assert_readable_run_folder,
+    bprop_command,
+    completed,
+    run_folders,
+    same_parameters,
+    subprocess_env,
+    temporary_files,
+)
+
+EVERY = 3  # --checkpoint-every 3b: a checkpoint every 3 batches
+BATCHES_PER_EPOCH = 130  # digits: 1,293 training samples in batches of 10
 
 
 def settings(out, epochs):
-    return ["train", "--data", "digits", "--dtype", "float64", "--optimizer", "momentum", "--lr", "0.2",
-            "--epochs", epochs, "--seed", "3", "--early-stopping", "50", "--quiet", "--out", out]
+    return [
+        "train",
+        "--data",
+        "digits",
+        "--dtype",
+        "float64",
+        "--optimizer",
+        "momentum",
+        "--lr",
+        "0.2",
+        "--epochs",
+        epochs,
+        "--seed",
+        "3",
+        "--early-stopping",
+        "50",
+        "--quiet",
+        "--out",
+        out,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +95,19 @@ def assert_same_run(folder, expected):
 
 
 def start(tmp_path, folder, epochs):
-    args = ["train", "--resume", folder, "--quiet"] if folder else [*settings(tmp_path / "runs", epochs),
-                                                                     "--checkpoint-every", f"{EVERY}b"]
-    return subprocess.Popen(bprop_command(*args), cwd=tmp_path, env=subprocess_env(tmp_path),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    args = (
+        ["train", "--resume", folder, "--quiet"]
+        if folder
+        else [*settings(tmp_path / "runs", epochs), "--checkpoint-every", f"{EVERY}b"]
+    )
+    return subprocess.Popen(
+        bprop_command(*args),
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for(condition, process, timeout=60.0):
@@ -98,17 +134,17 @@ def checkpoint_id(tmp_path):
 
 def kill_and_resume(tmp_path, reference, kills, seed):
     rng = random.Random(seed)
-    epochs = math.ceil(kills * 20 * EVERY / BATCHES_PER_EPOCH) + 2     # room for up to 20 writes an attempt
+    epochs = math.ceil(kills * 20 * EVERY / BATCHES_PER_EPOCH) + 2  # room for up to 20 writes an attempt
     expected = reference(epochs)
     folder, outcomes = None, []
     for attempt in range(kills):
         process = start(tmp_path, folder, epochs)
-        if attempt == 0:                                     # during start-up or the first batches
+        if attempt == 0:  # during start-up or the first batches
             time.sleep(rng.uniform(0.05, 1.5))
-        elif attempt == kills - 1:                           # inside the final writes
+        elif attempt == kills - 1:  # inside the final writes
             wait_for(lambda: folder and (folder / "model.bprop").exists(), process, timeout=120)
             time.sleep(rng.uniform(0, 0.05))
-        else:                                                # inside batches and checkpoint writes
+        else:  # inside batches and checkpoint writes
             for _ in range(rng.randint(1, 12)):
                 seen = checkpoint_id(tmp_path)
                 if not wait_for(lambda: checkpoint_id(tmp_path) != seen, process):

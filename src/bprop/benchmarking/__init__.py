@@ -20,5 +20,14 @@ from .report import to_markdown
 from .report import write as write_report
 from .runner import run
 
-__all__ = ["CASES", "Case", "Target", "describe_machine", "gemm_flops", "run", "sgemm_peak", "to_markdown",
-           "write_report"]
+__all__ = [
+    "CASES",
+    "Case",
+    "Target",
+    "describe_machine",
+    "gemm_flops",
+    "run",
+    "sgemm_peak",
+    "to_markdown",
+    "write_report",
+]

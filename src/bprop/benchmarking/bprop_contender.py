@@ -23,7 +23,7 @@ NAME = "bprop"
 
 
 def label() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return f"bprop {__version__}"
 
@@ -41,13 +41,12 @@ class BpropContender:
         self.net = initial.copy()
         self.optimizer = case.bprop_optimizer()
         self.X, self.y, self.batch_size = X, y, batch_size
-        self.rng = np.random.default_rng(seed)      # one Generator: a new shuffle every epoch
+        self.rng = np.random.default_rng(seed)  # one Generator: a new shuffle every epoch
 
     def epoch(self):
-        from ..train import train
+        from ..training.loop import train
 
-        train(self.net, self.X, self.y, epochs=1, batch_size=self.batch_size, optimizer=self.optimizer,
-              seed=self.rng)
+        train(self.net, self.X, self.y, epochs=1, batch_size=self.batch_size, optimizer=self.optimizer, seed=self.rng)
 
     def accuracy(self, X, y) -> float:
         return float(np.mean(self.net.predict(X) == y))

@@ -65,7 +65,7 @@ class Case:
     output: str
     cost: str
     init: str
-    optimizer: str              # "sgd" (no momentum) or "adam" (ADAM_BETAS, ADAM_EPS)
+    optimizer: str  # "sgd" (no momentum) or "adam" (ADAM_BETAS, ADAM_EPS)
     lr: float
     batch_sizes: tuple
     quick_batch_sizes: tuple
@@ -76,13 +76,20 @@ class Case:
 
     def network(self, seed: int):
         """The float32 bprop.Network every contender starts from (torch copies its weights)."""
-        from ..network import Network
+        from ..core.network import Network
 
-        return Network(list(self.sizes), activation=self.activation, output=self.output, cost=self.cost,
-                       init=self.init, seed=seed, dtype="float32")
+        return Network(
+            list(self.sizes),
+            activation=self.activation,
+            output=self.output,
+            cost=self.cost,
+            init=self.init,
+            seed=seed,
+            dtype="float32",
+        )
 
     def bprop_optimizer(self):
-        from ..optimizers import SGD, Adam
+        from ..core.optimizers import SGD, Adam
 
         if self.optimizer == "adam":
             return Adam(lr=self.lr, beta1=ADAM_BETAS[0], beta2=ADAM_BETAS[1], eps=ADAM_EPS)
@@ -90,26 +97,63 @@ class Case:
 
     def describe(self) -> str:
         eta = f"η={self.lr:g}"
-        return (f"{self.dataset} {list(self.sizes)} {self.activation}/{self.output}/{self.cost}, "
-                f"{self.optimizer.upper() if self.optimizer == 'sgd' else 'Adam'} {eta}, init {self.init}")
+        return (
+            f"{self.dataset} {list(self.sizes)} {self.activation}/{self.output}/{self.cost}, "
+            f"{self.optimizer.upper() if self.optimizer == 'sgd' else 'Adam'} {eta}, init {self.init}"
+        )
 
 
 _FASHION = dict(dataset="fashion-mnist", activation="relu", output="softmax", cost="log_likelihood", init="he")
 
 CASES = {
-    "a": Case("a", "digits, the classic setup", "digits", (64, 30, 10), "sigmoid", "sigmoid", "quadratic",
-              "normal", "sgd", 3.0, batch_sizes=(10,), quick_batch_sizes=(10,),
-              targets=(Target("time_ratio", 0.15, "torch"), MEMORY_TARGET)),
-    "b": Case("b", "Fashion-MNIST MLP, SGD", sizes=(784, 256, 128, 10), optimizer="sgd", lr=0.1,
-              batch_sizes=(32, 128, 1024), quick_batch_sizes=(128,),
-              targets=(Target("time_ratio", 0.5, "torch"), Target("time_ratio", 0.6, "sklearn"), MEMORY_TARGET),
-              **_FASHION),
-    "c": Case("c", "Fashion-MNIST wide MLP, GEMM-bound", sizes=(784, 1024, 1024, 10), optimizer="sgd", lr=0.1,
-              batch_sizes=(1024,), quick_batch_sizes=(1024,),
-              targets=(Target("peak_fraction", 0.75), MEMORY_TARGET), **_FASHION),
-    "d": Case("d", "Fashion-MNIST MLP, Adam", sizes=(784, 256, 128, 10), optimizer="adam", lr=1e-3,
-              batch_sizes=(128,), quick_batch_sizes=(128,),
-              targets=(Target("time_ratio", 0.6, "torch"), MEMORY_TARGET), **_FASHION),
+    "a": Case(
+        "a",
+        "digits, the classic setup",
+        "digits",
+        (64, 30, 10),
+        "sigmoid",
+        "sigmoid",
+        "quadratic",
+        "normal",
+        "sgd",
+        3.0,
+        batch_sizes=(10,),
+        quick_batch_sizes=(10,),
+        targets=(Target("time_ratio", 0.15, "torch"), MEMORY_TARGET),
+    ),
+    "b": Case(
+        "b",
+        "Fashion-MNIST MLP, SGD",
+        sizes=(784, 256, 128, 10),
+        optimizer="sgd",
+        lr=0.1,
+        batch_sizes=(32, 128, 1024),
+        quick_batch_sizes=(128,),
+        targets=(Target("time_ratio", 0.5, "torch"), Target("time_ratio", 0.6, "sklearn"), MEMORY_TARGET),
+        **_FASHION,
+    ),
+    "c": Case(
+        "c",
+        "Fashion-MNIST wide MLP, GEMM-bound",
+        sizes=(784, 1024, 1024, 10),
+        optimizer="sgd",
+        lr=0.1,
+        batch_sizes=(1024,),
+        quick_batch_sizes=(1024,),
+        targets=(Target("peak_fraction", 0.75), MEMORY_TARGET),
+        **_FASHION,
+    ),
+    "d": Case(
+        "d",
+        "Fashion-MNIST MLP, Adam",
+        sizes=(784, 256, 128, 10),
+        optimizer="adam",
+        lr=1e-3,
+        batch_sizes=(128,),
+        quick_batch_sizes=(128,),
+        targets=(Target("time_ratio", 0.6, "torch"), MEMORY_TARGET),
+        **_FASHION,
+    ),
 }
 
 
@@ -122,8 +166,9 @@ def selected(keys=None) -> list:
     keys = [str(k).strip().lower() for k in keys]
     unknown = [k for k in keys if k not in CASES]
     if unknown or not keys:
-        raise InvalidArgument(f"cases={','.join(keys)!r} names unknown cases {unknown}; "
-                              f"use a comma-separated list of {', '.join(CASES)}.")
+        raise InvalidArgument(
+            f"cases={','.join(keys)!r} names unknown cases {unknown}; use a comma-separated list of {', '.join(CASES)}."
+        )
     return [CASES[k] for k in dict.fromkeys(keys)]
 
 

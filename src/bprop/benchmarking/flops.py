@@ -14,8 +14,10 @@ linear in m, so an epoch's FLOPs do not depend on the batch size.
 
 from __future__ import annotations
 
-CONVENTION = ("GEMM FLOPs only: forward, BP2 and BP3 each 2·m·n_in·n_out per layer, "
-              "no BP2 for the first weight layer; elementwise work not counted")
+CONVENTION = (
+    "GEMM FLOPs only: forward, BP2 and BP3 each 2·m·n_in·n_out per layer, "
+    "no BP2 for the first weight layer; elementwise work not counted"
+)
 
 
 def gemm_flops(sizes, m: int) -> int:

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-               "MKL_NUM_THREADS")
+ENVIRONMENT = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 BLAS_KEYS = ("internal_api", "prefix", "version", "architecture", "threading_layer", "num_threads", "filepath")
 
 
@@ -65,7 +64,7 @@ def describe() -> dict:
     """
     from threadpoolctl import threadpool_info
 
-    from .. import __version__
+    from ..version import __version__
 
     pools = threadpool_info()
     versions = {"python": platform.python_version(), "bprop": __version__, "numpy": np.__version__}
@@ -100,8 +99,7 @@ def _torch_info():
         return None
     wanted = ("BLAS_INFO", "LAPACK_INFO", "USE_MKLDNN", "USE_OPENMP")
     settings = {k: v.strip() for k, v in re.findall(r"(\w+)=([^,\n]*)", torch.__config__.show()) if k in wanted}
-    return {"threads": torch.get_num_threads(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-            **settings}
+    return {"threads": torch.get_num_threads(), "cpu_capability": torch.backends.cpu.get_cpu_capability(), **settings}
 
 
 def sgemm_peak(n: int = 2048, repeats: int = 5, seed: int = 0) -> dict:
@@ -113,10 +111,10 @@ def sgemm_peak(n: int = 2048, repeats: int = 5, seed: int = 0) -> dict:
     A = rng.standard_normal((n, n), dtype=np.float32)
     B = rng.standard_normal((n, n), dtype=np.float32)
     C = np.empty((n, n), dtype=np.float32)
-    np.matmul(A, B, out=C)                     # warm up: thread pool, pages of C
+    np.matmul(A, B, out=C)  # warm up: thread pool, pages of C
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
         np.matmul(A, B, out=C)
         best = min(best, time.perf_counter() - started)
-    return {"n": n, "repeats": repeats, "seconds": best, "gflops": 2 * n ** 3 / best / 1e9}
+    return {"n": n, "repeats": repeats, "seconds": best, "gflops": 2 * n**3 / best / 1e9}

@@ -28,17 +28,39 @@ from pathlib import Path
 import numpy as np
 
 
-def measure(contender: str, case_key: str, batch_size: int, data_dir, *, seed: int, threads: int,
-            epochs: int = 1, timeout: float = 1800) -> dict:
+def measure(
+    contender: str,
+    case_key: str,
+    batch_size: int,
+    data_dir,
+    *,
+    seed: int,
+    threads: int,
+    epochs: int = 1,
+    timeout: float = 1800,
+) -> dict:
     """Run the measurement subprocess; its dict, or {"error": ...} when it failed."""
-    spec = {"contender": contender, "case": case_key, "batch_size": batch_size, "data_dir": str(data_dir),
-            "seed": seed, "threads": threads, "epochs": epochs}
-    source_root = str(Path(__file__).resolve().parents[2])      # the folder holding bprop/
+    spec = {
+        "contender": contender,
+        "case": case_key,
+        "batch_size": batch_size,
+        "data_dir": str(data_dir),
+        "seed": seed,
+        "threads": threads,
+        "epochs": epochs,
+    }
+    source_root = str(Path(__file__).resolve().parents[2])  # the folder holding bprop/
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, env.get("PYTHONPATH")) if p)
     try:
-        done = subprocess.run([sys.executable, "-m", "bprop.benchmarking.memory_probe"], input=json.dumps(spec),
-                              capture_output=True, text=True, timeout=timeout, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "bprop.benchmarking.memory_probe"],
+            input=json.dumps(spec),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:g} s"}
     if done.returncode != 0:

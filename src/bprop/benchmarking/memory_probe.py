@@ -36,7 +36,7 @@ def _reset_high_water_mark() -> bool:
 
 
 def _maxrss_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss     # kB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
 
 
 def _child(spec: dict) -> dict:
@@ -55,10 +55,15 @@ def _child(spec: dict) -> dict:
     for _ in range(spec["epochs"]):
         contender.epoch()
     peak = _status_kb("VmHWM") if reset else _maxrss_kb()
-    return {"peak_mb": peak * 1024 / MB, "baseline_mb": baseline * 1024 / MB,
-            "delta_mb": max(0, peak - baseline) * 1024 / MB, "epochs": spec["epochs"],
-            "method": "VmHWM after clear_refs reset, minus VmRSS before building the model" if reset
-            else "ru_maxrss of the whole process, minus ru_maxrss before building the model"}
+    return {
+        "peak_mb": peak * 1024 / MB,
+        "baseline_mb": baseline * 1024 / MB,
+        "delta_mb": max(0, peak - baseline) * 1024 / MB,
+        "epochs": spec["epochs"],
+        "method": "VmHWM after clear_refs reset, minus VmRSS before building the model"
+        if reset
+        else "ru_maxrss of the whole process, minus ru_maxrss before building the model",
+    }
 
 
 if __name__ == "__main__":

@@ -12,8 +12,17 @@ import json
 from pathlib import Path
 
 MARK = {True: "✓ pass", False: "✗ miss", None: "n/a"}
-COLUMNS = ("case", "batch", "contender", "s/epoch (median)", "bprop ÷ this (target)", "GFLOP/s",
-           "% of sgemm peak", "peak MB (Δ train)", "test accuracy")
+COLUMNS = (
+    "case",
+    "batch",
+    "contender",
+    "s/epoch (median)",
+    "bprop ÷ this (target)",
+    "GFLOP/s",
+    "% of sgemm peak",
+    "peak MB (Δ train)",
+    "test accuracy",
+)
 
 
 def write(results: dict, out) -> tuple:
@@ -36,17 +45,19 @@ def table(results: dict) -> list:
                 label = results["contenders"][name]["label"]
                 if entry["notes"].get(name):
                     label += f" ({entry['notes'][name]})"
-                rows.append([
-                    f"{entry['key']}: {entry['title']}" if i == 0 else "",
-                    str(run_["batch_size"]),
-                    label,
-                    f"{f['median_seconds']:.4g}",
-                    _ratio_cell(name, run_.get("ratios", {}), targets),
-                    f"{f['gflops']:.3g}",
-                    _peak_cell(name, f, targets),
-                    _memory_cell(name, f, targets),
-                    f"{f['accuracy']:.4f}",
-                ])
+                rows.append(
+                    [
+                        f"{entry['key']}: {entry['title']}" if i == 0 else "",
+                        str(run_["batch_size"]),
+                        label,
+                        f"{f['median_seconds']:.4g}",
+                        _ratio_cell(name, run_.get("ratios", {}), targets),
+                        f"{f['gflops']:.3g}",
+                        _peak_cell(name, f, targets),
+                        _memory_cell(name, f, targets),
+                        f"{f['accuracy']:.4f}",
+                    ]
+                )
     return rows
 
 
@@ -90,8 +101,11 @@ def to_markdown(results: dict) -> str:
     blas, peak = m["blas"], results["sgemm_peak"]
     lines = ["# bprop benchmark", ""]
     if s["quick"]:
-        lines += ["**Smoke mode (--quick)**: small subsets, one batch size per case; the timings check that "
-                  "the harness runs and mean nothing.", ""]
+        lines += [
+            "**Smoke mode (--quick)**: small subsets, one batch size per case; the timings check that "
+            "the harness runs and mean nothing.",
+            "",
+        ]
     lines += [
         f"Created {results['created']}. Cases {', '.join(s['cases'])}; {s['repeats']} timed repeat(s) of "
         f"{s['epochs_per_repeat']} epoch(s) after {s['warmup']} warm-up epoch(s), contenders interleaved "
@@ -119,30 +133,35 @@ def to_markdown(results: dict) -> str:
     lines += [f"- missed: {text}" for text in summary["missed"]]
     lines += ["", "## Cases", ""]
     for entry in results["cases"]:
-        lines.append(f"- **{entry['key']}** {entry['description']}; {entry['n_train']} training and "
-                     f"{entry['n_test']} test samples, float32 scaled to [0, 1]; batch "
-                     f"{', '.join(str(r['batch_size']) for r in entry['runs'])}")
+        lines.append(
+            f"- **{entry['key']}** {entry['description']}; {entry['n_train']} training and "
+            f"{entry['n_test']} test samples, float32 scaled to [0, 1]; batch "
+            f"{', '.join(str(r['batch_size']) for r in entry['runs'])}"
+        )
     skipped = [f"{name}: {c['skipped']}" for name, c in results["contenders"].items() if c["skipped"]]
-    lines += ["", "## How to read it", "",
-              f"- FLOPs: {results['flop_convention']}. GFLOP/s = those FLOPs of one epoch ÷ its median seconds.",
-              "- bprop ÷ this: bprop's median s/epoch over this contender's, from the same run; below 1 means "
-              "bprop is faster.",
-              "- bprop runs `bprop.train(net, X, y, epochs=1, batch_size=B, optimizer=..., seed=rng)` per epoch; "
-              "PyTorch the usual loop (a permutation per epoch, batches sliced from the permuted pre-built "
-              "tensors, zero_grad, forward, loss, backward, step) from bprop's initial weights, with "
-              f"torch.set_num_threads({s['threads']}), NumPy's BLAS thread count; scikit-learn "
-              "`MLPClassifier.partial_fit` (one epoch per call) with the same solver settings.",
-              "- scikit-learn's MLPClassifier always uses softmax + log-loss for several classes and draws its "
-              "own initial weights, so its accuracy is not from the same start; for the digits case "
-              "(sigmoid/quadratic) it runs logistic hidden units with log-loss: not identical, scikit-learn "
-              "has no quadratic cost.",
-              "- Peak memory: resident set of a fresh subprocess per contender and case (tracemalloc cannot see "
-              "BLAS or torch buffers): peak MB is the high-water mark while training (interpreter, libraries, "
-              "data and model), Δ train what building and training one epoch added to the resident set after "
-              "the libraries and data were loaded; the target compares Δ.",
-              "- Accuracy: on the test split after all the epochs each contender trained "
-              f"({s['warmup']} warm-up + {s['repeats']} × {s['epochs_per_repeat']} timed), the same for all.",
-              ]
+    lines += [
+        "",
+        "## How to read it",
+        "",
+        f"- FLOPs: {results['flop_convention']}. GFLOP/s = those FLOPs of one epoch ÷ its median seconds.",
+        "- bprop ÷ this: bprop's median s/epoch over this contender's, from the same run; below 1 means "
+        "bprop is faster.",
+        "- bprop runs `bprop.train(net, X, y, epochs=1, batch_size=B, optimizer=..., seed=rng)` per epoch; "
+        "PyTorch the usual loop (a permutation per epoch, batches sliced from the permuted pre-built "
+        "tensors, zero_grad, forward, loss, backward, step) from bprop's initial weights, with "
+        f"torch.set_num_threads({s['threads']}), NumPy's BLAS thread count; scikit-learn "
+        "`MLPClassifier.partial_fit` (one epoch per call) with the same solver settings.",
+        "- scikit-learn's MLPClassifier always uses softmax + log-loss for several classes and draws its "
+        "own initial weights, so its accuracy is not from the same start; for the digits case "
+        "(sigmoid/quadratic) it runs logistic hidden units with log-loss: not identical, scikit-learn "
+        "has no quadratic cost.",
+        "- Peak memory: resident set of a fresh subprocess per contender and case (tracemalloc cannot see "
+        "BLAS or torch buffers): peak MB is the high-water mark while training (interpreter, libraries, "
+        "data and model), Δ train what building and training one epoch added to the resident set after "
+        "the libraries and data were loaded; the target compares Δ.",
+        "- Accuracy: on the test split after all the epochs each contender trained "
+        f"({s['warmup']} warm-up + {s['repeats']} × {s['epochs_per_repeat']} timed), the same for all.",
+    ]
     if skipped:
         lines += [f"- skipped contenders: {'; '.join(skipped)}"]
     return "\n".join(lines) + "\n"
@@ -151,5 +170,7 @@ def to_markdown(results: dict) -> str:
 def _torch_line(info, threads):
     if not info:
         return "not loaded"
-    return (f"{info['threads']} threads (set to NumPy's {threads}), BLAS {info.get('BLAS_INFO', '?')}, "
-            f"CPU capability {info.get('cpu_capability')}")
+    return (
+        f"{info['threads']} threads (set to NumPy's {threads}), BLAS {info.get('BLAS_INFO', '?')}, "
+        f"CPU capability {info.get('cpu_capability')}"
+    )

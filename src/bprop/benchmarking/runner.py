@@ -27,10 +27,10 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from ..core.arguments import positive_int
 from ..errors import InvalidArgument
-from ..validation import positive_int
 from . import machine, memory
 from .cases import load_data, selected
 from .contenders import CONTENDERS, importable
@@ -39,8 +39,17 @@ from .flops import CONVENTION, gemm_flops
 SGEMM_N = 2048
 
 
-def run(cases=None, *, quick: bool = False, repeats: int | None = None, epochs_per_repeat: int = 1,
-        warmup: int = 1, measure_memory: bool | None = None, seed: int = 0, progress=None) -> dict:
+def run(
+    cases=None,
+    *,
+    quick: bool = False,
+    repeats: int | None = None,
+    epochs_per_repeat: int = 1,
+    warmup: int = 1,
+    measure_memory: bool | None = None,
+    seed: int = 0,
+    progress=None,
+) -> dict:
     """Benchmark bprop against PyTorch and scikit-learn; returns the results dict.
 
     cases : keys such as ["a", "b"] or "a,b" (default: all of cases.CASES)
@@ -64,16 +73,25 @@ def run(cases=None, *, quick: bool = False, repeats: int | None = None, epochs_p
     threads = machine.blas_threads()
     skipped = {name: importable(name) for name in CONTENDERS}
     names = [name for name in CONTENDERS if skipped[name] is None]
-    contenders = {name: {"label": CONTENDERS[name].label() if skipped[name] is None else name,
-                         "skipped": skipped[name]} for name in CONTENDERS}
+    contenders = {
+        name: {"label": CONTENDERS[name].label() if skipped[name] is None else name, "skipped": skipped[name]}
+        for name in CONTENDERS
+    }
     say(f"sgemm peak: float32 {SGEMM_N}×{SGEMM_N} @ {SGEMM_N}×{SGEMM_N} with NumPy, {threads} BLAS threads")
     peaks = [machine.sgemm_peak(SGEMM_N, repeats=2 if quick else 5, seed=seed)]
 
     results = {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "settings": {"quick": quick, "cases": [c.key for c in chosen], "repeats": repeats,
-                     "epochs_per_repeat": epochs_per_repeat, "warmup": warmup, "memory": measure_memory,
-                     "seed": seed, "threads": threads},
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {
+            "quick": quick,
+            "cases": [c.key for c in chosen],
+            "repeats": repeats,
+            "epochs_per_repeat": epochs_per_repeat,
+            "warmup": warmup,
+            "memory": measure_memory,
+            "seed": seed,
+            "threads": threads,
+        },
         "contenders": contenders,
         "flop_convention": CONVENTION,
         "cases": [],
@@ -84,14 +102,16 @@ def run(cases=None, *, quick: bool = False, repeats: int | None = None, epochs_p
             if case.dataset not in data_cache:
                 say(f"loading {case.dataset}")
                 data = load_data(case.dataset, quick=quick, seed=seed)
-                folder = memory.save_data(os.path.join(scratch, case.dataset), data.X_train, data.y_train) \
-                    if measure_memory else None
+                folder = (
+                    memory.save_data(os.path.join(scratch, case.dataset), data.X_train, data.y_train)
+                    if measure_memory
+                    else None
+                )
                 data_cache[case.dataset] = (data, folder)
             data, folder = data_cache[case.dataset]
             entry = _case_entry(case, data, names)
             for batch_size in case.batches(quick):
-                run_ = _timed_run(case, data, batch_size, names, seed, threads, repeats, epochs_per_repeat,
-                                  warmup, say)
+                run_ = _timed_run(case, data, batch_size, names, seed, threads, repeats, epochs_per_repeat, warmup, say)
                 entry["runs"].append(run_)
                 if measure_memory:
                     jobs += [(run_, name, case, batch_size, folder) for name in names]
@@ -104,7 +124,7 @@ def run(cases=None, *, quick: bool = False, repeats: int | None = None, epochs_p
 
     best = max(p["gflops"] for p in peaks)
     results["sgemm_peak"] = {"n": SGEMM_N, "gflops": best, "measurements": peaks}
-    results["machine"] = machine.describe()        # after the imports, so every thread pool is listed
+    results["machine"] = machine.describe()  # after the imports, so every thread pool is listed
     for entry, case in zip(results["cases"], chosen):
         for run_ in entry["runs"]:
             _finish(run_, case, best)
@@ -113,17 +133,31 @@ def run(cases=None, *, quick: bool = False, repeats: int | None = None, epochs_p
 
 
 def _case_entry(case, data, names) -> dict:
-    return {"key": case.key, "title": case.title, "description": case.describe(), "dataset": case.dataset,
-            "sizes": list(case.sizes), "activation": case.activation, "output": case.output, "cost": case.cost,
-            "init": case.init, "optimizer": case.optimizer, "lr": case.lr,
-            "n_train": int(len(data.y_train)), "n_test": int(len(data.y_test)),
-            "notes": {name: CONTENDERS[name].note(case) for name in names}, "runs": []}
+    return {
+        "key": case.key,
+        "title": case.title,
+        "description": case.describe(),
+        "dataset": case.dataset,
+        "sizes": list(case.sizes),
+        "activation": case.activation,
+        "output": case.output,
+        "cost": case.cost,
+        "init": case.init,
+        "optimizer": case.optimizer,
+        "lr": case.lr,
+        "n_train": int(len(data.y_train)),
+        "n_test": int(len(data.y_test)),
+        "notes": {name: CONTENDERS[name].note(case) for name in names},
+        "runs": [],
+    }
 
 
 def _timed_run(case, data, batch_size, names, seed, threads, repeats, epochs_per_repeat, warmup, say) -> dict:
     initial = case.network(seed)
-    built = {name: CONTENDERS[name].build(case, data.X_train, data.y_train, batch_size, initial, seed, threads)
-             for name in names}
+    built = {
+        name: CONTENDERS[name].build(case, data.X_train, data.y_train, batch_size, initial, seed, threads)
+        for name in names
+    }
     for name in names:
         for _ in range(warmup):
             built[name].epoch()
@@ -138,19 +172,30 @@ def _timed_run(case, data, batch_size, names, seed, threads, repeats, epochs_per
             seconds[name].append((time.perf_counter() - started) / epochs_per_repeat)
     figures = {}
     for name in names:
-        figures[name] = {"seconds": seconds[name], "median_seconds": statistics.median(seconds[name]),
-                         "accuracy": built[name].accuracy(data.X_test, data.y_test), "memory": None}
-    say(f"case {case.key}, batch {batch_size}: " + ", ".join(
-        f"{name} {f['median_seconds']:.3g} s/epoch" for name, f in figures.items()))
-    return {"batch_size": batch_size, "epochs_trained": warmup + repeats * epochs_per_repeat,
-            "gflop_per_epoch": gemm_flops(case.sizes, len(data.y_train)) / 1e9, "contenders": figures}
+        figures[name] = {
+            "seconds": seconds[name],
+            "median_seconds": statistics.median(seconds[name]),
+            "accuracy": built[name].accuracy(data.X_test, data.y_test),
+            "memory": None,
+        }
+    say(
+        f"case {case.key}, batch {batch_size}: "
+        + ", ".join(f"{name} {f['median_seconds']:.3g} s/epoch" for name, f in figures.items())
+    )
+    return {
+        "batch_size": batch_size,
+        "epochs_trained": warmup + repeats * epochs_per_repeat,
+        "gflop_per_epoch": gemm_flops(case.sizes, len(data.y_train)) / 1e9,
+        "contenders": figures,
+    }
 
 
 def _measure_memory(jobs, seed, threads):
     def one(job):
         run_, name, case, batch_size, folder = job
-        run_["contenders"][name]["memory"] = memory.measure(name, case.key, batch_size, folder,
-                                                            seed=seed, threads=threads)
+        run_["contenders"][name]["memory"] = memory.measure(
+            name, case.key, batch_size, folder, seed=seed, threads=threads
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
         list(pool.map(one, jobs))
@@ -167,8 +212,10 @@ def _finish(run_, case, peak_gflops):
         ours = figures["bprop"]
         for name, f in figures.items():
             if name != "bprop":
-                ratios[name] = {"median_ratio": ours["median_seconds"] / f["median_seconds"],
-                                "per_repeat": [a / b for a, b in zip(ours["seconds"], f["seconds"])]}
+                ratios[name] = {
+                    "median_ratio": ours["median_seconds"] / f["median_seconds"],
+                    "per_repeat": [a / b for a, b in zip(ours["seconds"], f["seconds"])],
+                }
     run_["ratios"] = ratios
     run_["targets"] = [_verdict(target, figures, ratios) for target in case.targets]
 
@@ -184,9 +231,14 @@ def _verdict(target, figures, ratios) -> dict:
             ours, theirs = figures["bprop"]["memory"], figures[target.against]["memory"]
             if ours and theirs and "delta_mb" in ours and theirs.get("delta_mb"):
                 value = ours["delta_mb"] / theirs["delta_mb"]
-    return {"metric": target.metric, "against": target.against, "limit": target.limit,
-            "description": target.describe(), "value": value,
-            "met": None if value is None else bool(target.met(value))}
+    return {
+        "metric": target.metric,
+        "against": target.against,
+        "limit": target.limit,
+        "description": target.describe(),
+        "value": value,
+        "met": None if value is None else bool(target.met(value)),
+    }
 
 
 def _summary(results) -> dict:

@@ -52,8 +52,11 @@ class TorchContender:
         self.model = _sequential(case, initial)
         self.X = torch.from_numpy(X)
         self.loss = _loss(case, initial.sizes[-1])
-        self.Y = torch.from_numpy(y) if case.output == "softmax" else nn.functional.one_hot(
-            torch.from_numpy(y), initial.sizes[-1]).to(torch.float32)
+        self.Y = (
+            torch.from_numpy(y)
+            if case.output == "softmax"
+            else nn.functional.one_hot(torch.from_numpy(y), initial.sizes[-1]).to(torch.float32)
+        )
         self.batch_size = batch_size
         self.generator = torch.Generator().manual_seed(seed)
         params = self.model.parameters()
@@ -69,7 +72,7 @@ class TorchContender:
         order = self.torch.randperm(m, generator=self.generator)
         X, Y = self.X[order], self.Y[order]
         for start in range(0, m, B):
-            xb, yb = X[start:start + B], Y[start:start + B]
+            xb, yb = X[start : start + B], Y[start : start + B]
             self.optimizer.zero_grad()
             loss = self.loss(self.model(xb), yb)
             loss.backward()
@@ -88,8 +91,9 @@ def _sequential(case, initial):
 
     hidden = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}
     if case.activation not in hidden:
-        raise InvalidArgument(f"the torch contender knows the hidden activations {sorted(hidden)}, "
-                              f"not {case.activation!r}.")
+        raise InvalidArgument(
+            f"the torch contender knows the hidden activations {sorted(hidden)}, not {case.activation!r}."
+        )
     layers = []
     last = len(initial.weights) - 1
     for i, (w, b) in enumerate(zip(initial.weights, initial.biases)):

@@ -8,7 +8,7 @@ run's progress and the results table, and writes the report. Register it with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,12 +17,30 @@ console = Console(highlight=False)
 
 
 def bench(
-    quick: Annotated[bool, typer.Option("--quick", help="Smoke mode for CI: small subsets, one batch size per case, 1 repeat, no memory probe.")] = False,
-    cases: Annotated[str, typer.Option(help="Comma-separated: a (digits, classic), b (Fashion-MNIST MLP, SGD), c (wide MLP, GEMM-bound), d (b with Adam).")] = "a,b,c,d",
-    repeats: Annotated[Optional[int], typer.Option(help="Timed repeats per case and batch size (default: 5; 1 with --quick).")] = None,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick", help="Smoke mode for CI: small subsets, one batch size per case, 1 repeat, no memory probe."
+        ),
+    ] = False,
+    cases: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: a (digits, classic), b (Fashion-MNIST MLP, SGD), c (wide MLP, GEMM-bound), d (b with Adam)."
+        ),
+    ] = "a,b,c,d",
+    repeats: Annotated[
+        int | None, typer.Option(help="Timed repeats per case and batch size (default: 5; 1 with --quick).")
+    ] = None,
     epochs_per_repeat: Annotated[int, typer.Option(help="Epochs timed together in one repeat.")] = 1,
     warmup: Annotated[int, typer.Option(help="Untimed epochs per contender before the repeats.")] = 1,
-    memory: Annotated[Optional[bool], typer.Option("--memory/--no-memory", help="Peak memory, a subprocess per contender and run (default: on; off with --quick).")] = None,
+    memory: Annotated[
+        bool | None,
+        typer.Option(
+            "--memory/--no-memory",
+            help="Peak memory, a subprocess per contender and run (default: on; off with --quick).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Initial weights, shuffling, subsets.")] = 0,
     out: Annotated[Path, typer.Option(help="Folder for bench.md and bench.json.")] = Path("bench-results"),
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only where the report was written.")] = False,
@@ -33,8 +51,16 @@ def bench(
 
     say = None if quiet else (lambda line: console.print(line, markup=False, soft_wrap=True))
     try:
-        results = run(cases, quick=quick, repeats=repeats, epochs_per_repeat=epochs_per_repeat, warmup=warmup,
-                      measure_memory=memory, seed=seed, progress=say)
+        results = run(
+            cases,
+            quick=quick,
+            repeats=repeats,
+            epochs_per_repeat=epochs_per_repeat,
+            warmup=warmup,
+            measure_memory=memory,
+            seed=seed,
+            progress=say,
+        )
     except InvalidArgument as e:
         raise typer.BadParameter(str(e))
     md, js = report.write(results, out)

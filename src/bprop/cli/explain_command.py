@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -31,36 +31,67 @@ CLASSIC_LAYERS = [2, 2, 2]
 
 
 def explain(
-    layers: Annotated[Optional[str], typer.Option(help="Layer sizes, input first (default: 2,2,2, the classic example).")] = None,
-    model: Annotated[Optional[Path], typer.Option(help="Explain a saved .bprop network.")] = None,
-    weights: Annotated[Optional[Path], typer.Option(help='A JSON file with "weights" (w^2, w^3, …: lists of rows) and "biases" (b^2, b^3, …), every layer.')] = None,
-    input_: Annotated[Optional[str], typer.Option("--input", help="The sample x, e.g. 0.05,0.10 (default: the classic x, else random).")] = None,
-    target: Annotated[Optional[str], typer.Option(help="The target y, e.g. 0.01,0.99, or a class label such as 3 (default: the classic y, else random).")] = None,
-    activation: Annotated[Optional[str], typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity (default: sigmoid).")] = None,
-    output: Annotated[Optional[str], typer.Option(help="Output σ: as --activation, or softmax (default: same as --activation).")] = None,
-    cost: Annotated[Optional[str], typer.Option(help="quadratic, cross_entropy, log_likelihood (default: quadratic).")] = None,
+    layers: Annotated[
+        str | None, typer.Option(help="Layer sizes, input first (default: 2,2,2, the classic example).")
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="Explain a saved .bprop network.")] = None,
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            help='A JSON file with "weights" (w^2, w^3, …: lists of rows) and "biases" (b^2, b^3, …), every layer.'
+        ),
+    ] = None,
+    input_: Annotated[
+        str | None,
+        typer.Option("--input", help="The sample x, e.g. 0.05,0.10 (default: the classic x, else random)."),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            help="The target y, e.g. 0.01,0.99, or a class label such as 3 (default: the classic y, else random)."
+        ),
+    ] = None,
+    activation: Annotated[
+        str | None, typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity (default: sigmoid).")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option(help="Output σ: as --activation, or softmax (default: same as --activation).")
+    ] = None,
+    cost: Annotated[
+        str | None, typer.Option(help="quadratic, cross_entropy, log_likelihood (default: quadratic).")
+    ] = None,
     lr: Annotated[float, typer.Option(help="Learning rate η of the update shown.")] = 0.5,
-    format_: Annotated[str, typer.Option("--format", help="text, md (Markdown with LaTeX) or html (one offline page).")] = "text",
-    output_file: Annotated[Optional[Path], typer.Option("--output-file", "-o", help="Write the page to this file instead of printing it.")] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="text, md (Markdown with LaTeX) or html (one offline page).")
+    ] = "text",
+    output_file: Annotated[
+        Path | None, typer.Option("--output-file", "-o", help="Write the page to this file instead of printing it.")
+    ] = None,
     lang: Annotated[str, typer.Option(help="en or zh (the terms of the Chinese notes).")] = "en",
     precision: Annotated[int, typer.Option(help="Decimals of the numbers shown.")] = 4,
-    steps: Annotated[Optional[int], typer.Option(help="Also repeat the update N times on this sample and show the cost falling.")] = None,
+    steps: Annotated[
+        int | None, typer.Option(help="Also repeat the update N times on this sample and show the cost falling.")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random weights, input and target.")] = 0,
 ):
     """Every number of one forward pass, BP1–BP4 and one update, for one sample (English or 中文)."""
-    from ..explanation import explain as explain_trace
-    from ..explanation import explain_steps
-    from ..explanation.terms import LANGS
-    from ..files import atomic_write
+    from ..storage.files import atomic_write
+    from ..teaching.explanation import explain as explain_trace
+    from ..teaching.explanation import explain_steps
+    from ..teaching.explanation.terms import LANGS
 
     if format_ not in FORMATS:
         raise InvalidArgument(f"--format {format_!r} is not known; use text, md or html.")
     if lang not in LANGS:
         raise InvalidArgument(f"--lang {lang!r} is not supported; use en (English) or zh (中文).")
     if not 1 <= precision <= 12:
-        raise InvalidArgument(f"--precision {precision} is out of range; give a number of decimals from 1 to 12, such as 4.")
+        raise InvalidArgument(
+            f"--precision {precision} is out of range; give a number of decimals from 1 to 12, such as 4."
+        )
     if steps is not None and not 1 <= steps <= 100_000:
-        raise InvalidArgument(f"--steps {steps} is out of range; give a number of updates from 1 to 100000, such as 20.")
+        raise InvalidArgument(
+            f"--steps {steps} is out of range; give a number of updates from 1 to 100000, such as 20."
+        )
     if not np.isfinite(lr) or lr <= 0:
         raise InvalidArgument(f"--lr {lr} is not a learning rate; give a number > 0, such as 0.5.")
 
@@ -78,47 +109,69 @@ def explain(
 
 def network_and_sample(layers, model, weights, x_text, target, activation, output, cost, seed):
     """(net in float64, x, y) from the options; see the module docstring."""
-    from ..explanation.trace import classic_example
-    from ..network import Network
+    from ..core.network import Network
+    from ..teaching.explanation.trace import classic_example
     from .settings import int_list
 
     sizes = int_list(layers, "layers") if layers is not None else None
     if model is not None and weights is not None:
         raise InvalidArgument("--model and --weights both give the parameters; pass one of them.")
     if model is not None:
-        given = [f"--{name}" for name, value in (("activation", activation), ("output", output), ("cost", cost))
-                 if value is not None]
+        given = [
+            f"--{name}"
+            for name, value in (("activation", activation), ("output", output), ("cost", cost))
+            if value is not None
+        ]
         if given:
             raise InvalidArgument(f"--model {model} already names its σ and cost; drop {', '.join(given)}.")
         net = _load_model(model)
         if sizes is not None and sizes != net.sizes:
-            raise InvalidArgument(f"--layers {layers} does not match the model's sizes {','.join(map(str, net.sizes))}; drop --layers.")
+            raise InvalidArgument(
+                f"--layers {layers} does not match the model's sizes {','.join(map(str, net.sizes))}; drop --layers."
+            )
     elif weights is not None:
         w, b = _read_weights(weights)
         file_sizes = [w[0].shape[1]] + [m.shape[0] for m in w]
         if sizes is not None and sizes != file_sizes:
-            raise InvalidArgument(f"--layers {layers} does not match the shapes in --weights {weights} "
-                                  f"({','.join(map(str, file_sizes))}); drop --layers or fix the file.")
-        net = Network(file_sizes, activation=activation or "sigmoid", output=output, cost=cost or "quadratic",
-                      seed=seed, dtype="float64")
+            raise InvalidArgument(
+                f"--layers {layers} does not match the shapes in --weights {weights} "
+                f"({','.join(map(str, file_sizes))}); drop --layers or fix the file."
+            )
+        net = Network(
+            file_sizes,
+            activation=activation or "sigmoid",
+            output=output,
+            cost=cost or "quadratic",
+            seed=seed,
+            dtype="float64",
+        )
         net.weights, net.biases = w, b
     elif sizes is None or sizes == CLASSIC_LAYERS:
         net, x, y = classic_example(activation or "sigmoid", output, cost or "quadratic")
         return net, _vector(x_text, "input", net.sizes[0]) if x_text else x, _target(target, net) if target else y
     else:
-        net = Network(sizes, activation=activation or "sigmoid", output=output, cost=cost or "quadratic",
-                      init="scaled_normal", seed=seed, dtype="float64")
-    rng = np.random.default_rng(seed + 1)          # not the stream that drew the weights
+        net = Network(
+            sizes,
+            activation=activation or "sigmoid",
+            output=output,
+            cost=cost or "quadratic",
+            init="scaled_normal",
+            seed=seed,
+            dtype="float64",
+        )
+    rng = np.random.default_rng(seed + 1)  # not the stream that drew the weights
     x = _vector(x_text, "input", net.sizes[0]) if x_text else rng.uniform(0.0, 1.0, net.sizes[0])
     y = _target(target, net) if target else _random_target(net, rng)
     return net, x, y
 
 
 def _load_model(path):
-    from ..modelfile import load
+    from ..storage.modelfile import load
 
     if not Path(path).is_file():
-        raise InvalidArgument(f"--model {path}: no such file; give a .bprop file written by `bprop train` or Network.save.")
+        raise InvalidArgument(
+            f"--model {path}: no such file; give a .bprop file written by `bprop train` or Network.save."
+        )
     return load(path).copy("float64")
 
 
@@ -131,23 +184,35 @@ def _read_weights(path):
         raise InvalidArgument(f"--weights {path}: no such file.")
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise InvalidArgument(f"--weights {path} is not valid JSON ({e}); {fix}.")
-    if not isinstance(data, dict) or not isinstance(data.get("weights"), list) or not isinstance(data.get("biases"), list):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("weights"), list)
+        or not isinstance(data.get("biases"), list)
+    ):
         raise InvalidArgument(f"--weights {path}: {fix}.")
     if not data["weights"] or len(data["weights"]) != len(data["biases"]):
-        raise InvalidArgument(f"--weights {path} has {len(data['weights'])} weight matrices and {len(data['biases'])} "
-                              f"bias vectors; give one of each per layer l = 2 … L.")
+        raise InvalidArgument(
+            f"--weights {path} has {len(data['weights'])} weight matrices and {len(data['biases'])} "
+            f"bias vectors; give one of each per layer l = 2 … L."
+        )
     w, b = [], []
     for i, (wi, bi) in enumerate(zip(data["weights"], data["biases"])):
         try:
             wi, bi = np.array(wi, dtype=np.float64), np.array(bi, dtype=np.float64)
         except (TypeError, ValueError):
-            raise InvalidArgument(f"--weights {path}: weights[{i}] and biases[{i}] must be lists of numbers (rows of equal length).")
+            raise InvalidArgument(
+                f"--weights {path}: weights[{i}] and biases[{i}] must be lists of numbers (rows of equal length)."
+            )
         if wi.ndim != 2 or bi.ndim != 1 or wi.shape[0] != bi.shape[0] or 0 in wi.shape:
-            raise InvalidArgument(f"--weights {path}: weights[{i}] (w^{i + 2}) has shape {wi.shape} and biases[{i}] has shape "
-                                  f"{bi.shape}; w^l must be n_l rows of n_(l-1) numbers and b^l n_l numbers.")
+            raise InvalidArgument(
+                f"--weights {path}: weights[{i}] (w^{i + 2}) has shape {wi.shape} and biases[{i}] has shape "
+                f"{bi.shape}; w^l must be n_l rows of n_(l-1) numbers and b^l n_l numbers."
+            )
         if w and wi.shape[1] != w[-1].shape[0]:
-            raise InvalidArgument(f"--weights {path}: weights[{i}] (w^{i + 2}) has rows of {wi.shape[1]} numbers but layer "
-                                  f"{i + 1} has {w[-1].shape[0]} neurons; each row needs one weight per neuron of the layer before.")
+            raise InvalidArgument(
+                f"--weights {path}: weights[{i}] (w^{i + 2}) has rows of {wi.shape[1]} numbers but layer "
+                f"{i + 1} has {w[-1].shape[0]} neurons; each row needs one weight per neuron of the layer before."
+            )
         if not (np.isfinite(wi).all() and np.isfinite(bi).all()):
             raise InvalidArgument(f"--weights {path}: layer {i + 2} holds NaN or infinite values.")
         w.append(wi)
@@ -169,8 +234,10 @@ def _vector(text, option, n):
     values = _numbers(text, option)
     if len(values) != n:
         example = ",".join(["0.5"] * min(n, 4)) + (",…" if n > 4 else "")
-        raise InvalidArgument(f"--{option} {text} has {len(values)} number(s) but the network's {'input' if option == 'input' else 'output'} "
-                              f"layer has {n} neurons; give {n} numbers separated by commas, such as {example}.")
+        raise InvalidArgument(
+            f"--{option} {text} has {len(values)} number(s) but the network's {'input' if option == 'input' else 'output'} "
+            f"layer has {n} neurons; give {n} numbers separated by commas, such as {example}."
+        )
     return np.array(values)
 
 
@@ -181,8 +248,10 @@ def _target(text, net):
     if len(values) == 1 and n > 1:
         label = values[0]
         if label != int(label) or not 0 <= label < n:
-            raise InvalidArgument(f"--target {text}: one number is read as a class label, which must be a whole number "
-                                  f"from 0 to {n - 1}; or give {n} target values separated by commas.")
+            raise InvalidArgument(
+                f"--target {text}: one number is read as a class label, which must be a whole number "
+                f"from 0 to {n - 1}; or give {n} target values separated by commas."
+            )
         return int(label)
     return _vector(text, "target", n)
 

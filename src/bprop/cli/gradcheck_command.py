@@ -16,14 +16,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.gradcheck import gradcheck
+from ..core.network import Network
 from ..errors import InvalidArgument
-from ..gradcheck import gradcheck
-from ..network import Network
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 OUTPUT_COST = (
-    ("sigmoid", "quadratic"), ("sigmoid", "cross_entropy"), ("softmax", "log_likelihood"),
-    ("softmax", "quadratic"), ("tanh", "quadratic"), ("relu", "quadratic"), ("identity", "quadratic"),
+    ("sigmoid", "quadratic"),
+    ("sigmoid", "cross_entropy"),
+    ("softmax", "log_likelihood"),
+    ("softmax", "quadratic"),
+    ("tanh", "quadratic"),
+    ("relu", "quadratic"),
+    ("identity", "quadratic"),
 )
 
 
@@ -42,7 +47,7 @@ def component(text):
         return text
     module_name, _, attribute = text.partition(":")
     if "" not in sys.path and os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())           # as `python -m` does: modules in the current folder
+        sys.path.insert(0, os.getcwd())  # as `python -m` does: modules in the current folder
     try:
         obj = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as e:
@@ -86,18 +91,18 @@ def check_random(layers, activation, output, cost, samples, seed, threshold, eps
 
 
 def check_model(model_path, data, data_dir, samples, seed, threshold, eps, max_per_layer):
-    from .inspect_commands import model_and_preprocessor
-
     from .. import datasets
+    from .inspect_commands import model_and_preprocessor
 
     net, meta, pre = model_and_preprocessor(model_path)
     name = data or meta.get("dataset")
     if not name:
         raise InvalidArgument("the model does not say which data it was trained on; pass --data NAME.")
     dataset = datasets.load(name, data_dir=data_dir, seed=seed)
-    rows = np.random.default_rng(seed).choice(len(dataset.X_train), size=min(samples, len(dataset.X_train)), replace=False)
+    rows = np.random.default_rng(seed).choice(
+        len(dataset.X_train), size=min(samples, len(dataset.X_train)), replace=False
+    )
     X = dataset.X_train[rows]
     X = pre.transform(X) if pre else X
     report = gradcheck(net, X, dataset.y_train[rows], eps=eps, max_per_layer=max_per_layer, seed=seed)
     return [Row(f"{model_path} on {len(rows)} samples of {name}", report, report.passed(threshold))]
-

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import datasets, modelfile, plots
+from .. import datasets, plots
 from ..errors import DataError, InvalidArgument
+from ..storage import modelfile
 
 
 def model_and_preprocessor(model_path):
@@ -42,32 +43,51 @@ def evaluate(model_path, data=None, data_dir=None, split="test", label_column=No
     dataset = datasets.load(name, data_dir=data_dir, seed=seed, label_column=label_column)
     X, y = (dataset.X_test, dataset.y_test) if split == "test" else (dataset.X_train, dataset.y_train)
     if X.shape[1] != net.sizes[0]:
-        raise InvalidArgument(f"the model takes {net.sizes[0]} features per sample but {name!r} has {X.shape[1]}; "
-                              "evaluate it on the data it was trained on.")
+        raise InvalidArgument(
+            f"the model takes {net.sizes[0]} features per sample but {name!r} has {X.shape[1]}; "
+            "evaluate it on the data it was trained on."
+        )
     X = pre.transform(X) if pre else X
     if y.max() >= net.sizes[-1] and net.sizes[-1] > 1:
-        raise InvalidArgument(f"the data {name!r} has labels up to {y.max()} but the model has only {net.sizes[-1]} outputs.")
+        raise InvalidArgument(
+            f"the data {name!r} has labels up to {y.max()} but the model has only {net.sizes[-1]} outputs."
+        )
     predicted = net.predict(X)
     names = class_names(net, meta)
     labels = list(range(len(names)))
     precision, recall, f1, support = precision_recall_fscore_support(y, predicted, labels=labels, zero_division=0)
     return {
-        "data": name, "split": split, "samples": int(len(y)),
+        "data": name,
+        "split": split,
+        "samples": int(len(y)),
         "accuracy": float(np.mean(predicted == y)),
         "cost": net.evaluate(X, y)[0],
-        "classes": [{"class": names[k], "precision": float(precision[k]), "recall": float(recall[k]),
-                     "f1": float(f1[k]), "support": int(support[k])} for k in labels],
+        "classes": [
+            {
+                "class": names[k],
+                "precision": float(precision[k]),
+                "recall": float(recall[k]),
+                "f1": float(f1[k]),
+                "support": int(support[k]),
+            }
+            for k in labels
+        ],
         "confusion_matrix": confusion_matrix(y, predicted, labels=labels).tolist(),
         "class_names": names,
     }
 
 
 def write_confusion_png(report, path):
-    return plots.confusion_matrix(np.array(report["confusion_matrix"]), report["class_names"], path,
-                                  title=f"{report['data']} ({report['split']}), accuracy {report['accuracy']:.4f}")
+    return plots.confusion_matrix(
+        np.array(report["confusion_matrix"]),
+        report["class_names"],
+        path,
+        title=f"{report['data']} ({report['split']}), accuracy {report['accuracy']:.4f}",
+    )
 
 
 # -- predict ------------------------------------------------------------------
+
 
 def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
     """Raw feature rows from a CSV, NPZ (array X) or PNG file."""
@@ -88,7 +108,7 @@ def _read_csv(path):
     text = path.read_text(encoding="utf-8", errors="replace")
     rows = [r for r in csv.reader(io.StringIO(text)) if r and any(cell.strip() for cell in r)]
     if rows and not any(_is_number(cell) for cell in rows[0]):
-        rows = rows[1:]                                  # a header row: no cell is a number
+        rows = rows[1:]  # a header row: no cell is a number
     if not rows:
         raise DataError(f"{path} holds no rows of numbers.")
     values = []
@@ -149,7 +169,7 @@ def predict(model_path, input_path, invert=False) -> dict:
     X = pre.transform(X) if pre else X
     outputs = net.feedforward(X)
     result = {"outputs": outputs.tolist(), "output_names": None}
-    if net.is_classifier or meta.get("class_names"):      # trained on classes: label by the largest output
+    if net.is_classifier or meta.get("class_names"):  # trained on classes: label by the largest output
         names = class_names(net, meta)
         labels = net.labels_from_outputs(outputs)
         result["labels"] = [names[k] for k in labels]
@@ -158,7 +178,7 @@ def predict(model_path, input_path, invert=False) -> dict:
 
 
 def write_predictions_csv(result, path):
-    from ..files import atomic_write
+    from ..storage.files import atomic_write
 
     names = result["output_names"] or [f"a{j + 1}" for j in range(len(result["outputs"][0]))]
     with atomic_write(path, "w") as f:

@@ -17,18 +17,23 @@ from ..errors import InvalidArgument
 
 def playground(
     port: Annotated[int, typer.Option(help="TCP port to listen on (0: any free port).")] = 8000,
-    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless you mean to share it.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless you mean to share it.")
+    ] = "127.0.0.1",
     open_browser: Annotated[bool, typer.Option("--open-browser", help="Open the page in the default browser.")] = False,
 ):
     """Watch backpropagation in the browser: the data, the network, and BP1–BP4 for any neuron."""
     if not 0 <= port <= 65535:
         raise InvalidArgument(f"--port {port} is not a TCP port; use a number between 1 and 65535 (0: any free port).")
     try:
-        from .. import playground as web
         import uvicorn  # noqa: F401
+
+        from .. import playground as web
     except ImportError as error:
-        raise InvalidArgument(f"the playground needs the web packages ({error.name} is missing); "
-                              "install them with: pip install 'bprop[playground]'.") from None
+        raise InvalidArgument(
+            f"the playground needs the web packages ({error.name} is missing); "
+            "install them with: pip install 'bprop[playground]'."
+        ) from None
     port = _free_to_listen(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
@@ -48,6 +53,8 @@ def _free_to_listen(host, port) -> int:
         try:
             probe.bind((host, port))
         except OSError as error:
-            raise InvalidArgument(f"cannot listen on {host}:{port} ({error.strerror or error}); choose another "
-                                  "--port, or --host 127.0.0.1.") from None
+            raise InvalidArgument(
+                f"cannot listen on {host}:{port} ({error.strerror or error}); choose another "
+                "--port, or --host 127.0.0.1."
+            ) from None
         return probe.getsockname()[1]

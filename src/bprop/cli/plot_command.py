@@ -29,8 +29,19 @@ from ..errors import BpropError, InvalidArgument
 FORMATS = ("png", "svg", "pdf")
 
 
-def write_run_plots(folder, net, history, initial_net=None, X=None, y=None, image_shape=None,
-                    preprocessor=None, formats=("png",), class_names=None, title=None) -> list:
+def write_run_plots(
+    folder,
+    net,
+    history,
+    initial_net=None,
+    X=None,
+    y=None,
+    image_shape=None,
+    preprocessor=None,
+    formats=("png",),
+    class_names=None,
+    title=None,
+) -> list:
     """Write every picture that applies into ``folder``; returns the written paths.
 
     net : the trained Network.  history : its History.
@@ -54,8 +65,12 @@ def write_run_plots(folder, net, history, initial_net=None, X=None, y=None, imag
     if initial_net is not None:
         drawings.append(("weights", lambda p: plots.weight_histograms(initial_net, net, p)))
     if X is not None and y is not None and np.ndim(X) == 2 and np.shape(X)[1] == 2 and net.sizes[0] == 2:
-        drawings.append(("decision_boundary", lambda p: plots.decision_boundary(
-            net, X, y, p, preprocessor=preprocessor, class_names=class_names)))
+        drawings.append(
+            (
+                "decision_boundary",
+                lambda p: plots.decision_boundary(net, X, y, p, preprocessor=preprocessor, class_names=class_names),
+            )
+        )
     if image_shape and len(image_shape) == 2 and int(np.prod(image_shape)) == net.sizes[0] and len(net.sizes) > 2:
         drawings.append(("first_layer_weights", lambda p: plots.first_layer_weights(net, image_shape, p)))
     return [draw(folder / f"{name}.{suffix}") for name, draw in drawings for suffix in formats]
@@ -77,6 +92,7 @@ def _title(net):
 
 # -- reading a run folder ---------------------------------------------------------
 
+
 def read_run_folder(run_dir) -> tuple[dict, list]:
     """The arguments of ``write_run_plots`` for a run folder, and notes on what could not be drawn.
 
@@ -85,13 +101,15 @@ def read_run_folder(run_dir) -> tuple[dict, list]:
     the same settings, so a generated set is generated again identically).
     """
     from .. import datasets
-    from ..modelfile import load
-    from ..train import History
+    from ..storage.modelfile import load
+    from ..training.loop import History
 
     folder = Path(run_dir)
     if not folder.is_dir():
-        raise InvalidArgument(f"{folder}: no such run folder; pass a folder written by 'bprop train' "
-                              "(it holds model.bprop and history.json).")
+        raise InvalidArgument(
+            f"{folder}: no such run folder; pass a folder written by 'bprop train' "
+            "(it holds model.bprop and history.json)."
+        )
     for needed in ("model.bprop", "history.json"):
         if not (folder / needed).is_file():
             raise InvalidArgument(f"{folder} holds no {needed}: it is not a run folder written by 'bprop train'.")
@@ -102,15 +120,25 @@ def read_run_folder(run_dir) -> tuple[dict, list]:
     net = load(folder / "model.bprop")
     initial = folder / "initial.bprop"
     meta = getattr(net, "metadata", None) or {}
-    kwargs = {"net": net, "history": history, "initial_net": load(initial) if initial.is_file() else None,
-              "image_shape": meta.get("image_shape") or None, "class_names": meta.get("class_names")}
+    kwargs = {
+        "net": net,
+        "history": history,
+        "initial_net": load(initial) if initial.is_file() else None,
+        "image_shape": meta.get("image_shape") or None,
+        "class_names": meta.get("class_names"),
+    }
     notes = []
     if net.sizes[0] == 2 and meta.get("dataset"):
         training = meta.get("training") or {}
         try:
-            data = datasets.load(meta["dataset"], data_dir=training.get("data_dir"), seed=training.get("seed", 0),
-                                 n=training.get("n"), noise=training.get("noise"),
-                                 label_column=training.get("label_column"))
+            data = datasets.load(
+                meta["dataset"],
+                data_dir=training.get("data_dir"),
+                seed=training.get("seed", 0),
+                n=training.get("n"),
+                noise=training.get("noise"),
+                label_column=training.get("label_column"),
+            )
             kwargs.update(X=data.X_train, y=data.y_train)
             if meta.get("preprocessing"):
                 kwargs["preprocessor"] = datasets.Preprocessor.from_dict(meta["preprocessing"])

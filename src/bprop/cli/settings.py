@@ -24,7 +24,7 @@ DEFAULT_LR = {"sgd": 3.0, "momentum": 0.1, "nesterov": 0.1, "adam": 0.001}
 class TrainSettings:
     data: str = "digits"
     data_dir: str | None = None
-    layers: list | None = None          # all sizes, input first; None: [n_features, *hidden, n_classes]
+    layers: list | None = None  # all sizes, input first; None: [n_features, *hidden, n_classes]
     hidden: list = field(default_factory=lambda: [30])
     activation: str = "sigmoid"
     output: str | None = None
@@ -38,7 +38,7 @@ class TrainSettings:
     batch_size: int = 10
     seed: int = 0
     dtype: str = "float32"
-    device: str = "cpu"                 # cpu, cuda or cuda:N (bprop.backend)
+    device: str = "cpu"  # cpu, cuda or cuda:N (bprop.backend)
     early_stopping: int | None = None
     validation_fraction: float = 0.1
     preprocess: str = "scale"
@@ -48,7 +48,7 @@ class TrainSettings:
     out: str = "runs"
     name: str | None = None
     plots: bool = False
-    checkpoint_every: str | None = None     # "N": every N epochs; "Nb": every N batches; None: only on Ctrl-C
+    checkpoint_every: str | None = None  # "N": every N epochs; "Nb": every N batches; None: only on Ctrl-C
 
     @property
     def learning_rate(self) -> float:
@@ -59,9 +59,9 @@ class TrainSettings:
 
 
 KEYS = {f.name for f in dataclasses.fields(TrainSettings)}
-FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainSettings)}   # "float | None", …
+FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainSettings)}  # "float | None", …
 LIST_KEYS = {"layers", "hidden"}
-RESUMABLE_FLAGS = ("checkpoint_every", "device")     # flags --resume may change
+RESUMABLE_FLAGS = ("checkpoint_every", "device")  # flags --resume may change
 
 
 def int_list(text, key):
@@ -70,7 +70,9 @@ def int_list(text, key):
     try:
         values = [int(item) for item in items if item != ""]
     except (TypeError, ValueError):
-        raise InvalidArgument(f"--{key.replace('_', '-')} takes whole numbers separated by commas, such as 64,30,10; got {text!r}.")
+        raise InvalidArgument(
+            f"--{key.replace('_', '-')} takes whole numbers separated by commas, such as 64,30,10; got {text!r}."
+        )
     if any(v < 1 for v in values) or not values:
         raise InvalidArgument(f"--{key.replace('_', '-')} takes positive layer widths such as 64,30,10; got {text!r}.")
     return values
@@ -87,13 +89,15 @@ def read_config(path) -> dict:
     except tomllib.TOMLDecodeError as e:
         raise InvalidArgument(f"--config {path} is not valid TOML: {e}.")
     section = data.pop("train") if isinstance(data.get("train"), dict) else {}
-    both = sorted(set(data) & set(section))   # keys may sit at the top or under [train], not both
+    both = sorted(set(data) & set(section))  # keys may sit at the top or under [train], not both
     if both:
         raise InvalidArgument(f"--config {path}: {', '.join(both)} given both at the top and under [train]; keep one.")
     data = data | section
     unknown = sorted(set(k.replace("-", "_") for k in data) - KEYS)
     if unknown:
-        raise InvalidArgument(f"--config {path}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(sorted(KEYS))}.")
+        raise InvalidArgument(
+            f"--config {path}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(sorted(KEYS))}."
+        )
     return {k.replace("-", "_"): v for k, v in data.items()}
 
 
@@ -105,7 +109,7 @@ def merged(config_path, flags: dict) -> TrainSettings:
         values[key] = int_list(values[key], key)
     every = values.get("checkpoint_every")
     if isinstance(every, int) and not isinstance(every, bool):
-        values["checkpoint_every"] = str(every)               # TOML: checkpoint_every = 5
+        values["checkpoint_every"] = str(every)  # TOML: checkpoint_every = 5
     for key, value in values.items():
         _check_type(key, value)
     settings = dataclasses.replace(TrainSettings(), **values)
@@ -121,8 +125,13 @@ def merged(config_path, flags: dict) -> TrainSettings:
     return settings
 
 
-_TYPES = {"str": (str, "a string"), "int": (int, "a whole number"), "float": ((int, float), "a number"),
-          "bool": (bool, "true or false"), "list": (list, "a list of layer widths")}
+_TYPES = {
+    "str": (str, "a string"),
+    "int": (int, "a whole number"),
+    "float": ((int, float), "a number"),
+    "bool": (bool, "true or false"),
+    "list": (list, "a list of layer widths"),
+}
 
 
 def _check_type(key, value):
@@ -140,8 +149,10 @@ def checkpoint_schedule(value) -> tuple:
     text = str(value).strip().lower()
     digits, unit = (text[:-1], "batches") if text.endswith("b") else (text, "epochs")
     if isinstance(value, bool) or not digits.isascii() or not digits.isdigit() or int(digits) < 1:
-        raise InvalidArgument(f"--checkpoint-every takes N (every N epochs) or Nb (every N batches), N ≥ 1, "
-                              f"such as 5 or 200b; got {value!r}.")
+        raise InvalidArgument(
+            f"--checkpoint-every takes N (every N epochs) or Nb (every N batches), N ≥ 1, "
+            f"such as 5 or 200b; got {value!r}."
+        )
     return int(digits), unit
 
 
@@ -157,22 +168,29 @@ def resumed(run_dir, flags: dict, config_path=None) -> TrainSettings:
     given = sorted(k for k, v in flags.items() if v is not None and k not in RESUMABLE_FLAGS)
     if config_path is not None or given:
         extra = (["--config"] if config_path is not None else []) + [f"--{k.replace('_', '-')}" for k in given]
-        raise InvalidArgument(f"--resume {run_dir} continues the run with the settings in its settings.json; "
-                              f"drop {', '.join(extra)} (only --checkpoint-every, --device, --quiet and --json may be given).")
+        raise InvalidArgument(
+            f"--resume {run_dir} continues the run with the settings in its settings.json; "
+            f"drop {', '.join(extra)} (only --checkpoint-every, --device, --quiet and --json may be given)."
+        )
     path = run_dir / "settings.json"
     if not path.is_file():
-        raise InvalidArgument(f"--resume {run_dir}: no {path.name} there, so it is not a run folder written by "
-                              "'bprop train'; pass a folder such as runs/20250101-120000.")
+        raise InvalidArgument(
+            f"--resume {run_dir}: no {path.name} there, so it is not a run folder written by "
+            "'bprop train'; pass a folder such as runs/20250101-120000."
+        )
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
-        raise InvalidArgument(f"--resume {run_dir}: {path.name} is not valid JSON ({e}); the run cannot be "
-                              "continued, start it again.") from None
+        raise InvalidArgument(
+            f"--resume {run_dir}: {path.name} is not valid JSON ({e}); the run cannot be continued, start it again."
+        ) from None
     if not isinstance(stored, dict):
         raise InvalidArgument(f"--resume {run_dir}: {path.name} must hold a JSON object.")
     unknown = sorted(set(stored) - KEYS)
     if unknown:
-        raise InvalidArgument(f"--resume {run_dir}: {path.name} has unknown key(s) {', '.join(unknown)}; it was "
-                              "written by another version of bprop.")
+        raise InvalidArgument(
+            f"--resume {run_dir}: {path.name} has unknown key(s) {', '.join(unknown)}; it was "
+            "written by another version of bprop."
+        )
     stored |= {k: flags[k] for k in RESUMABLE_FLAGS if flags.get(k) is not None}
     return merged(None, stored)

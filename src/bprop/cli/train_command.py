@@ -33,18 +33,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import checkpoint as checkpoints
-from .. import datasets, modelfile, optimizers, plots
-from ..diagnostics import Diagnostics
+from .. import datasets, plots
+from ..core import optimizers
+from ..core.network import Network
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
-from ..files import fsync_folder, write_json
-from ..monitors import LayerStats
-from ..network import Network
-from ..train import train
+from ..storage import modelfile
+from ..storage.files import fsync_folder, write_json
+from ..training import checkpoints
+from ..training.diagnostics import Diagnostics
+from ..training.loop import train
+from ..training.monitors import LayerStats
 from .plot_command import write_run_plots
 from .settings import TrainSettings, checkpoint_schedule
 
-VALIDATION_SEED = 0   # the validation split never depends on --seed
+VALIDATION_SEED = 0  # the validation split never depends on --seed
 SETTINGS, RESULTS = "settings.json", "results.json"
 
 
@@ -72,8 +74,16 @@ def prepare_data(s: TrainSettings) -> Prepared:
         keep, held = split_indices(y, s.validation_fraction, VALIDATION_SEED)
         X, y, X_val, y_val = X[keep], y[keep], X[held], y[held]
     pre = datasets.fit_preprocessor(s.preprocess, X, value_range=data.value_range)
-    return Prepared(data, pre, pre.transform(X), y, None if X_val is None else pre.transform(X_val), y_val,
-                    pre.transform(data.X_test), data.y_test)
+    return Prepared(
+        data,
+        pre,
+        pre.transform(X),
+        y,
+        None if X_val is None else pre.transform(X_val),
+        y_val,
+        pre.transform(data.X_test),
+        data.y_test,
+    )
 
 
 def layer_sizes(s: TrainSettings, data) -> list:
@@ -215,13 +225,21 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     prepared = prepare_data(s)
     X_fit, y_fit = prepared.X_train, prepared.y_train
     if communicator is not None:
-        from ..distributed import shard_rows
+        from ..training.distributed import shard_rows
 
         rows = shard_rows(len(X_fit), s.batch_size, communicator.size, communicator.rank)
         X_fit, y_fit = X_fit[rows], y_fit[rows]
     data = prepared.dataset
-    net = Network(layer_sizes(s, data), activation=s.activation, output=s.output, cost=s.cost,
-                  init=s.init, seed=s.seed, dtype=s.dtype, device=s.device)
+    net = Network(
+        layer_sizes(s, data),
+        activation=s.activation,
+        output=s.output,
+        cost=s.cost,
+        init=s.init,
+        seed=s.seed,
+        dtype=s.dtype,
+        device=s.device,
+    )
     initial = net.to("cpu")
     optimizer = build_optimizer(s)
     findings = []
@@ -234,11 +252,14 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     if resume_folder is None:
         folder = new_run_folder(s)
         if communicator is not None:
-            folder = Path(communicator.broadcast(str(folder)))      # rank 0's: the clocks may differ
+            folder = Path(communicator.broadcast(str(folder)))  # rank 0's: the clocks may differ
     checkpoint_path = folder / checkpoints.FILENAME
     every, unit = checkpoint_schedule(s.checkpoint_every) if s.checkpoint_every else (None, None)
-    saver = checkpoints.Checkpointer(checkpoint_path, every_epochs=every if unit == "epochs" else None,
-                                     every_batches=every if unit == "batches" else None)
+    saver = checkpoints.Checkpointer(
+        checkpoint_path,
+        every_epochs=every if unit == "epochs" else None,
+        every_batches=every if unit == "batches" else None,
+    )
     resume = checkpoint_path if resume_folder is not None and checkpoint_path.is_file() else None
     # The checks read only what each step already holds, on every 10th batch.
     stop_on_signal = _StopOnSignal()
@@ -251,21 +272,34 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     failure = None
     try:
         with stop_on_signal:
-            history = train(net, X_fit, y_fit, epochs=s.epochs, batch_size=s.batch_size,
-                            optimizer=optimizer, l2=s.l2, validation=validation, seed=s.seed,
-                            early_stopping=s.early_stopping, callbacks=callbacks, checkpoint=saver, resume=resume,
-                            distributed=communicator)
+            history = train(
+                net,
+                X_fit,
+                y_fit,
+                epochs=s.epochs,
+                batch_size=s.batch_size,
+                optimizer=optimizer,
+                l2=s.l2,
+                validation=validation,
+                seed=s.seed,
+                early_stopping=s.early_stopping,
+                callbacks=callbacks,
+                checkpoint=saver,
+                resume=resume,
+                distributed=communicator,
+            )
     except TrainingDiverged as e:
         failure, history = e, e.history
     except TrainingInterrupted as e:
-        raise TrainingInterrupted(f"{e}. Continue with: bprop train --resume {folder}", history=e.history,
-                                  checkpoint=e.checkpoint) from None
+        raise TrainingInterrupted(
+            f"{e}. Continue with: bprop train --resume {folder}", history=e.history, checkpoint=e.checkpoint
+        ) from None
     seconds = time.perf_counter() - started
     if not writes:
         if failure is not None:
             raise failure
         return {"run_folder": str(folder), "rank": communicator.rank}
-    net = net.to("cpu")              # the figures, model file and pictures are made on the host
+    net = net.to("cpu")  # the figures, model file and pictures are made on the host
 
     results = {"train": _figures(net, prepared.X_train, prepared.y_train)}
     if validation:
@@ -279,10 +313,16 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
         "preprocessing": prepared.preprocessor.to_dict(),
         "training": s.to_dict(),
     }
-    summary = {"run_folder": str(folder), "model": str(folder / "model.bprop"), "epochs_run": len(history),
-               "seconds": seconds, "results": results, "diverged": failure is not None,
-               "diagnostics": [{"epoch": f.epoch, "equation": f.equation, "message": str(f)} for f in findings]}
-    if not folder.exists():                 # training raised before it began: nothing was written yet
+    summary = {
+        "run_folder": str(folder),
+        "model": str(folder / "model.bprop"),
+        "epochs_run": len(history),
+        "seconds": seconds,
+        "results": results,
+        "diverged": failure is not None,
+        "diagnostics": [{"epoch": f.epoch, "equation": f.equation, "message": str(f)} for f in findings],
+    }
+    if not folder.exists():  # training raised before it began: nothing was written yet
         create_run_folder(folder, s)
     modelfile.save(net, folder / "model.bprop", metadata=metadata)
     write_json(folder / "history.json", history.to_dict())
@@ -291,12 +331,21 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     if s.plots:
         modelfile.save(initial, folder / "initial.bprop", metadata=metadata)
     if len(history) and s.plots:
-        write_run_plots(folder, net, history, initial_net=initial, X=data.X_train, y=data.y_train,
-                        image_shape=data.image_shape, preprocessor=prepared.preprocessor,
-                        class_names=list(data.class_names), title=title)
+        write_run_plots(
+            folder,
+            net,
+            history,
+            initial_net=initial,
+            X=data.X_train,
+            y=data.y_train,
+            image_shape=data.image_shape,
+            preprocessor=prepared.preprocessor,
+            class_names=list(data.class_names),
+            title=title,
+        )
     elif len(history):
         plots.learning_curves(history, folder / "curves.png", title=title)
-    write_json(folder / RESULTS, summary)          # last: a run folder with results.json is complete
+    write_json(folder / RESULTS, summary)  # last: a run folder with results.json is complete
     checkpoint_path.unlink(missing_ok=True)
     if failure is not None:
         raise TrainingDiverged(f"{failure} The run folder {folder} holds those weights.", history=history)

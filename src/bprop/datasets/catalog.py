@@ -23,9 +23,17 @@ USER_SUFFIXES = (".csv", ".npz")
 MAX_CLASSES = 100
 
 
-def load(name, *, data_dir=None, seed: int = 0, n: int | None = None, noise: float | None = None,
-         test_fraction: float | None = None, label_column: str | None = None,
-         n_classes: int | None = None) -> Dataset:
+def load(
+    name,
+    *,
+    data_dir=None,
+    seed: int = 0,
+    n: int | None = None,
+    noise: float | None = None,
+    test_fraction: float | None = None,
+    label_column: str | None = None,
+    n_classes: int | None = None,
+) -> Dataset:
     """The data set ``name``, split into training and test parts.
 
     name : one of NAMES, or a path ending in .csv or .npz (user data)
@@ -43,11 +51,13 @@ def load(name, *, data_dir=None, seed: int = 0, n: int | None = None, noise: flo
     seed = _seed(seed)
     if n is not None:
         n = _positive_int(n, "n")
-    if noise is not None and (isinstance(noise, bool) or not isinstance(noise, numbers.Real)
-                              or not math.isfinite(noise) or noise < 0):
+    if noise is not None and (
+        isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not math.isfinite(noise) or noise < 0
+    ):
         raise InvalidArgument(f"noise must be a finite number ≥ 0, got {noise!r}.")
-    if test_fraction is not None and (isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real)
-                                      or not 0 < test_fraction < 1):
+    if test_fraction is not None and (
+        isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) or not 0 < test_fraction < 1
+    ):
         raise InvalidArgument(f"test_fraction must be a number strictly between 0 and 1, got {test_fraction!r}.")
     if n_classes is not None:
         n_classes = _positive_int(n_classes, "n_classes")
@@ -71,20 +81,44 @@ def load(name, *, data_dir=None, seed: int = 0, n: int | None = None, noise: flo
 
 def list_datasets(data_dir=None) -> list[DatasetInfo]:
     """One DatasetInfo per named data set, saying whether it can be loaded now."""
-    infos = [DatasetInfo("digits", "8x8 handwritten digits (1,797 images)", "bundled with scikit-learn",
-                         True, 1437, 360, 64, 10)]
-    for key, description in (("mnist", "28x28 handwritten digits (70,000 images)"),
-                             ("fashion-mnist", "28x28 Zalando clothing images (70,000 images)")):
+    infos = [
+        DatasetInfo(
+            "digits", "8x8 handwritten digits (1,797 images)", "bundled with scikit-learn", True, 1437, 360, 64, 10
+        )
+    ]
+    for key, description in (
+        ("mnist", "28x28 handwritten digits (70,000 images)"),
+        ("fashion-mnist", "28x28 Zalando clothing images (70,000 images)"),
+    ):
         folder = mnist.locate(key, data_dir)
         expected = mnist.candidate_dirs(key, data_dir)[-1 if data_dir is None else 0]
-        infos.append(DatasetInfo(
-            key, description, str(folder or expected), folder is not None,
-            mnist.SIZES["train"], mnist.SIZES["test"], 784, 10,
-            hint="" if folder else mnist.how_to_get(key, data_dir)))
+        infos.append(
+            DatasetInfo(
+                key,
+                description,
+                str(folder or expected),
+                folder is not None,
+                mnist.SIZES["train"],
+                mnist.SIZES["test"],
+                784,
+                10,
+                hint="" if folder else mnist.how_to_get(key, data_dir),
+            )
+        )
     m_test = math.ceil(toy.DEFAULT_TEST_FRACTION * toy.DEFAULT_N)
     for key in toy.GENERATORS:
-        infos.append(DatasetInfo(key, toy.DESCRIPTIONS[key], "generated", True,
-                                 toy.DEFAULT_N - m_test, m_test, 2, toy.N_CLASSES[key] or 2))
+        infos.append(
+            DatasetInfo(
+                key,
+                toy.DESCRIPTIONS[key],
+                "generated",
+                True,
+                toy.DEFAULT_N - m_test,
+                m_test,
+                2,
+                toy.N_CLASSES[key] or 2,
+            )
+        )
     return infos
 
 
@@ -97,22 +131,26 @@ def _is_user_file(name) -> bool:
 def _known(name) -> str:
     key = name.strip().lower() if isinstance(name, str) else None
     if key not in NAMES:
-        raise InvalidArgument(f"dataset {name!r} is not known; use one of {', '.join(NAMES)}, "
-                              "or a path to your own data ending in .csv or .npz.")
+        raise InvalidArgument(
+            f"dataset {name!r} is not known; use one of {', '.join(NAMES)}, "
+            "or a path to your own data ending in .csv or .npz."
+        )
     return key
 
 
 def _refuse(name: str, **given) -> None:
     """InvalidArgument for any argument given that does not apply to this data set."""
-    where = {"noise": "the generated sets (xor, circles, moons, spiral, gaussians)",
-             "n_classes": "'spiral' and 'gaussians'",
-             "label_column": "CSV files",
-             "test_fraction": "generated sets and user files (digits, mnist and fashion-mnist have a "
-                              "fixed test split)"}
+    where = {
+        "noise": "the generated sets (xor, circles, moons, spiral, gaussians)",
+        "n_classes": "'spiral' and 'gaussians'",
+        "label_column": "CSV files",
+        "test_fraction": "generated sets and user files (digits, mnist and fashion-mnist have a fixed test split)",
+    }
     for key, value in given.items():
         if value is not None:
-            raise InvalidArgument(f"{key}={value!r} does not apply to {str(name)!r}; it applies to "
-                                  f"{where[key]}. Leave it out.")
+            raise InvalidArgument(
+                f"{key}={value!r} does not apply to {str(name)!r}; it applies to {where[key]}. Leave it out."
+            )
 
 
 def _keep_training(data: Dataset, n: int | None, seed: int) -> Dataset:
@@ -121,11 +159,21 @@ def _keep_training(data: Dataset, n: int | None, seed: int) -> Dataset:
         return data
     m = len(data.y_train)
     if n > m:
-        raise InvalidArgument(f"n={n} is more than the {m} training samples of {data.name!r}; "
-                              f"use n ≤ {m}, or leave n out for all of them.")
+        raise InvalidArgument(
+            f"n={n} is more than the {m} training samples of {data.name!r}; "
+            f"use n ≤ {m}, or leave n out for all of them."
+        )
     keep = subsample(m, n, seed)
-    return Dataset(data.name, data.X_train[keep], data.y_train[keep], data.X_test, data.y_test,
-                   data.class_names, data.image_shape, data.value_range)
+    return Dataset(
+        data.name,
+        data.X_train[keep],
+        data.y_train[keep],
+        data.X_test,
+        data.y_test,
+        data.class_names,
+        data.image_shape,
+        data.value_range,
+    )
 
 
 def _seed(seed) -> int:
@@ -138,4 +186,3 @@ def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise InvalidArgument(f"{name} must be a positive whole number, got {value!r}.")
     return int(value)
-

@@ -36,18 +36,26 @@ class Dataset:
         for part in ("train", "test"):
             X, y = getattr(self, f"X_{part}"), getattr(self, f"y_{part}")
             if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype == np.float64):
-                raise DataError(f"Dataset {self.name!r}: X_{part} must be a 2-D float64 array, "
-                                f"got {type(X).__name__} {getattr(X, 'dtype', '')} {getattr(X, 'shape', '')}.")
+                raise DataError(
+                    f"Dataset {self.name!r}: X_{part} must be a 2-D float64 array, "
+                    f"got {type(X).__name__} {getattr(X, 'dtype', '')} {getattr(X, 'shape', '')}."
+                )
             if not (isinstance(y, np.ndarray) and y.shape == (X.shape[0],) and y.dtype == np.int64):
-                raise DataError(f"Dataset {self.name!r}: y_{part} must be an int64 array of shape "
-                                f"({X.shape[0]},), got {getattr(y, 'dtype', type(y).__name__)} "
-                                f"{getattr(y, 'shape', '')}.")
+                raise DataError(
+                    f"Dataset {self.name!r}: y_{part} must be an int64 array of shape "
+                    f"({X.shape[0]},), got {getattr(y, 'dtype', type(y).__name__)} "
+                    f"{getattr(y, 'shape', '')}."
+                )
             if y.size and (y.min() < 0 or y.max() >= len(self.class_names)):
-                raise DataError(f"Dataset {self.name!r}: y_{part} holds labels {y.min()}..{y.max()}, "
-                                f"outside 0..{len(self.class_names) - 1} given by class_names.")
+                raise DataError(
+                    f"Dataset {self.name!r}: y_{part} holds labels {y.min()}..{y.max()}, "
+                    f"outside 0..{len(self.class_names) - 1} given by class_names."
+                )
         if self.X_test.shape[1] != self.X_train.shape[1]:
-            raise DataError(f"Dataset {self.name!r}: X_train has {self.X_train.shape[1]} features "
-                            f"but X_test has {self.X_test.shape[1]}.")
+            raise DataError(
+                f"Dataset {self.name!r}: X_train has {self.X_train.shape[1]} features "
+                f"but X_test has {self.X_test.shape[1]}."
+            )
 
     @property
     def n_features(self) -> int:
@@ -60,9 +68,11 @@ class Dataset:
         return len(self.class_names)
 
     def __repr__(self) -> str:
-        return (f"Dataset({self.name!r}, train={self.X_train.shape}, test={self.X_test.shape}, "
-                f"n_classes={self.n_classes}, image_shape={self.image_shape}, "
-                f"value_range={self.value_range})")
+        return (
+            f"Dataset({self.name!r}, train={self.X_train.shape}, test={self.X_test.shape}, "
+            f"n_classes={self.n_classes}, image_shape={self.image_shape}, "
+            f"value_range={self.value_range})"
+        )
 
 
 @dataclass(frozen=True)

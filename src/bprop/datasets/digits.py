@@ -24,7 +24,10 @@ def load_digits() -> Dataset:
     train, test = split_indices(y, TEST_FRACTION, SPLIT_SEED)
     return Dataset(
         name="digits",
-        X_train=X[train], y_train=y[train], X_test=X[test], y_test=y[test],
+        X_train=X[train],
+        y_train=y[train],
+        X_test=X[test],
+        y_test=y[test],
         class_names=[str(k) for k in range(10)],
         image_shape=(8, 8),
         value_range=16.0,

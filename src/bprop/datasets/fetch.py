@@ -21,11 +21,11 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..errors import DataError, InvalidArgument
-from ..files import fsync_folder
+from ..storage.files import fsync_folder
 from .mnist import FILES, default_root
 
 MIRRORS = {
@@ -51,9 +51,15 @@ CHUNK = 1 << 16
 Progress = Callable[[str, int, "int | None"], None]
 
 
-def fetch(name: str, data_dir=None, *, base_url: str | None = None,
-          progress: Progress | None = None, checksums: dict[str, str] | None = None,
-          timeout: float = 60.0) -> Path:
+def fetch(
+    name: str,
+    data_dir=None,
+    *,
+    base_url: str | None = None,
+    progress: Progress | None = None,
+    checksums: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> Path:
     """Download the four files of ``name`` into ``data_dir/name``; return that folder.
 
     name : "mnist" or "fashion-mnist"
@@ -66,9 +72,11 @@ def fetch(name: str, data_dir=None, *, base_url: str | None = None,
     checksum mismatch (the .part is deleted).
     """
     if name not in MIRRORS:
-        raise InvalidArgument(f"fetch: name={name!r} cannot be downloaded; use one of "
-                              f"{', '.join(map(repr, MIRRORS))} (digits comes with scikit-learn, "
-                              "the 2-D sets are generated).")
+        raise InvalidArgument(
+            f"fetch: name={name!r} cannot be downloaded; use one of "
+            f"{', '.join(map(repr, MIRRORS))} (digits comes with scikit-learn, "
+            "the 2-D sets are generated)."
+        )
     base_url = MIRRORS[name] if base_url is None else str(base_url)
     if not re.match(r"https?://", base_url):
         raise InvalidArgument(f"fetch: base_url={base_url!r} must start with http:// or https://.")
@@ -78,13 +86,16 @@ def fetch(name: str, data_dir=None, *, base_url: str | None = None,
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise DataError(f"fetch {name}: cannot create the folder {folder} ({e.strerror or e}); "
-                        "pass a writable --data-dir.") from None
+        raise DataError(
+            f"fetch {name}: cannot create the folder {folder} ({e.strerror or e}); pass a writable --data-dir."
+        ) from None
     for stem in FILES:
         filename = f"{stem}.gz"
         if filename not in checksums:
-            raise InvalidArgument(f"fetch: checksums has no entry for {filename!r}; "
-                                  f"give the MD5 of each of {', '.join(s + '.gz' for s in FILES)}.")
+            raise InvalidArgument(
+                f"fetch: checksums has no entry for {filename!r}; "
+                f"give the MD5 of each of {', '.join(s + '.gz' for s in FILES)}."
+            )
         _fetch_file(base_url + filename, folder / filename, checksums[filename], progress, timeout)
     return folder
 
@@ -111,9 +122,11 @@ def _fetch_file(url: str, final: Path, md5: str, progress: Progress | None, time
     actual = md5_of(part)
     if actual != md5:
         part.unlink()
-        raise DataError(f"{url}: the downloaded file has MD5 {actual}, expected {md5}; it was deleted. "
-                        "Run the fetch again; if it fails the same way, the mirror serves other data: "
-                        "pass another base_url (--base-url) or copy the files in by hand.")
+        raise DataError(
+            f"{url}: the downloaded file has MD5 {actual}, expected {md5}; it was deleted. "
+            "Run the fetch again; if it fails the same way, the mirror serves other data: "
+            "pass another base_url (--base-url) or copy the files in by hand."
+        )
     _sync(part)
     os.replace(part, final)
     fsync_folder(final.parent)
@@ -130,12 +143,15 @@ def _download(url: str, part: Path, progress: Progress | None, timeout: float) -
         if e.code == 416 and done:  # the .part is at least as long as the file: start again
             part.unlink()
             return _download(url, part, progress, timeout)
-        raise DataError(f"{url}: the server answered HTTP {e.code} {e.reason}; check the name and "
-                        "base_url, or try again later.") from None
+        raise DataError(
+            f"{url}: the server answered HTTP {e.code} {e.reason}; check the name and base_url, or try again later."
+        ) from None
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
-        raise DataError(f"{url}: cannot connect ({reason}); check the network and run the fetch "
-                        "again (it resumes), or copy the files in by hand.") from None
+        raise DataError(
+            f"{url}: cannot connect ({reason}); check the network and run the fetch "
+            "again (it resumes), or copy the files in by hand."
+        ) from None
     with response:
         resumed = bool(done) and response.status == 206
         if resumed and _range_start(response) != done:  # not the range asked for: start again
@@ -155,11 +171,13 @@ def _download(url: str, part: Path, progress: Progress | None, timeout: float) -
                     if progress:
                         progress(part.name[: -len(".part")], done, total)
         except (OSError, http.client.HTTPException) as e:  # timeouts, dropped connections
-            raise DataError(f"{url}: the download stopped after {done} bytes ({e}); run the fetch "
-                            f"again to resume from {part}.") from None
+            raise DataError(
+                f"{url}: the download stopped after {done} bytes ({e}); run the fetch again to resume from {part}."
+            ) from None
     if total is not None and done != total:
-        raise DataError(f"{url}: the download stopped after {done} of {total} bytes; run the fetch "
-                        f"again to resume from {part}.")
+        raise DataError(
+            f"{url}: the download stopped after {done} of {total} bytes; run the fetch again to resume from {part}."
+        )
 
 
 def _range_start(response) -> int | None:

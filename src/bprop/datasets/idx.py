@@ -71,8 +71,9 @@ def read_idx(source, *, max_bytes: int = MAX_BYTES) -> np.ndarray:
             return _read_stream(stream, label, max_bytes)
         except (OSError, EOFError, zlib.error) as e:
             kind = "decompress" if compressed else "read"
-            raise DataError(f"{label}: cannot {kind} it ({e}); the file is damaged, "
-                            "download or copy it again.") from None
+            raise DataError(
+                f"{label}: cannot {kind} it ({e}); the file is damaged, download or copy it again."
+            ) from None
         finally:
             if compressed:
                 stream.close()
@@ -81,11 +82,14 @@ def read_idx(source, *, max_bytes: int = MAX_BYTES) -> np.ndarray:
 def _read_stream(stream, label: str, max_bytes: int) -> np.ndarray:
     magic = stream.read(4)
     if len(magic) < 4:
-        raise DataError(f"{label} is {len(magic)} bytes long, too short for the 4-byte IDX header; "
-                        "it is empty or truncated.")
+        raise DataError(
+            f"{label} is {len(magic)} bytes long, too short for the 4-byte IDX header; it is empty or truncated."
+        )
     if magic[:2] != b"\x00\x00":
-        raise DataError(f"{label} does not start with the IDX magic 00 00 (found {magic[:2].hex(' ')}); "
-                        "it is not an IDX file (or a compressed format other than gzip).")
+        raise DataError(
+            f"{label} does not start with the IDX magic 00 00 (found {magic[:2].hex(' ')}); "
+            "it is not an IDX file (or a compressed format other than gzip)."
+        )
     code, ndim = magic[2], magic[3]
     if code not in _CODE_TO_DTYPE:
         known = ", ".join(f"0x{c:02X} ({d.name})" for c, d in _CODE_TO_DTYPE.items())
@@ -93,30 +97,39 @@ def _read_stream(stream, label: str, max_bytes: int) -> np.ndarray:
     dtype = _CODE_TO_DTYPE[code]
     header = stream.read(4 * ndim)
     if len(header) < 4 * ndim:
-        raise DataError(f"{label} declares {ndim} dimensions but the header ends after "
-                        f"{len(header) // 4}; the file is truncated.")
+        raise DataError(
+            f"{label} declares {ndim} dimensions but the header ends after {len(header) // 4}; the file is truncated."
+        )
     dims = tuple(int(d) for d in np.frombuffer(header, dtype=">i4"))
     if any(d < 0 for d in dims):
         raise DataError(f"{label} declares negative dimensions {dims}; the file is corrupt.")
     n_bytes = math.prod(dims) * dtype.itemsize
     if math.prod(d for d in dims if d) * dtype.itemsize > np.iinfo(np.intp).max:
-        raise DataError(f"{label} declares dimensions {dims}, too large for any array (even with a zero among "
-                        "them); the header is corrupt or crafted.")
+        raise DataError(
+            f"{label} declares dimensions {dims}, too large for any array (even with a zero among "
+            "them); the header is corrupt or crafted."
+        )
     if n_bytes > max_bytes:
-        raise DataError(f"{label} declares dimensions {dims} of {dtype.name}, i.e. {n_bytes} bytes, more "
-                        f"than the limit of {max_bytes} bytes; the header is corrupt or crafted "
-                        "(pass a larger max_bytes only if the file is genuine).")
+        raise DataError(
+            f"{label} declares dimensions {dims} of {dtype.name}, i.e. {n_bytes} bytes, more "
+            f"than the limit of {max_bytes} bytes; the header is corrupt or crafted "
+            "(pass a larger max_bytes only if the file is genuine)."
+        )
     data = stream.read(n_bytes)
     if len(data) < n_bytes:
-        raise DataError(f"{label} is truncated: its header declares dimensions {dims} of {dtype.name}, "
-                        f"i.e. {n_bytes} data bytes, but only {len(data)} follow; "
-                        "download or copy it again.")
+        raise DataError(
+            f"{label} is truncated: its header declares dimensions {dims} of {dtype.name}, "
+            f"i.e. {n_bytes} data bytes, but only {len(data)} follow; "
+            "download or copy it again."
+        )
     extra = _count_rest(stream, limit=max_bytes)
     if extra:
-        raise DataError(f"{label} has trailing bytes: its header declares dimensions {dims} of "
-                        f"{dtype.name}, i.e. {n_bytes} data bytes, but {n_bytes + extra}"
-                        f"{' or more' if extra > max_bytes else ''} follow; the file is corrupt "
-                        "or not what its header says.")
+        raise DataError(
+            f"{label} has trailing bytes: its header declares dimensions {dims} of "
+            f"{dtype.name}, i.e. {n_bytes} data bytes, but {n_bytes + extra}"
+            f"{' or more' if extra > max_bytes else ''} follow; the file is corrupt "
+            "or not what its header says."
+        )
     return np.frombuffer(data, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
 
 
@@ -137,11 +150,15 @@ def write_idx(path, array) -> Path:
     array = np.asarray(array)
     code = _KIND_SIZE_TO_CODE.get((array.dtype.kind, array.dtype.itemsize))
     if code is None:
-        raise InvalidArgument(f"write_idx: array dtype {array.dtype} has no IDX code; cast it to one of "
-                              "uint8, int8, int16, int32, float32, float64.")
+        raise InvalidArgument(
+            f"write_idx: array dtype {array.dtype} has no IDX code; cast it to one of "
+            "uint8, int8, int16, int32, float32, float64."
+        )
     if array.ndim > 255 or any(d >= 2**31 for d in array.shape):
-        raise InvalidArgument(f"write_idx: array shape {array.shape} cannot be described by an IDX header "
-                              "(at most 255 dimensions, each below 2**31).")
+        raise InvalidArgument(
+            f"write_idx: array shape {array.shape} cannot be described by an IDX header "
+            "(at most 255 dimensions, each below 2**31)."
+        )
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, dtype=">i4").tobytes()
     data = np.ascontiguousarray(array, dtype=_CODE_TO_DTYPE[code]).tobytes()
     path = Path(path)

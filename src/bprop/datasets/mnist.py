@@ -37,8 +37,18 @@ FILES = (
 )
 CLASS_NAMES = {
     "mnist": [str(k) for k in range(10)],
-    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+    "fashion-mnist": [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ],
 }
 SYSTEM_DIRS = {"mnist": (), "fashion-mnist": (Path("/usr/share/datasets/fashion-mnist"),)}
 SIZES = {"train": 60000, "test": 10000}
@@ -101,25 +111,34 @@ def load_mnist_format(name: str, data_dir=None) -> Dataset:
             break
     else:
         looked = "; ".join(
-            f"{folder} (missing: {', '.join(_files_in(folder)[1])})" if folder.is_dir()
+            f"{folder} (missing: {', '.join(_files_in(folder)[1])})"
+            if folder.is_dir()
             else f"{folder} (no such folder)"
-            for folder in candidate_dirs(name, data_dir))
-        raise DataError(f"{name}: the four data files ({', '.join(FILES)}, each .gz or not) were not "
-                        f"found. Looked in: {looked}. To fix: {how_to_get(name, data_dir)}.")
+            for folder in candidate_dirs(name, data_dir)
+        )
+        raise DataError(
+            f"{name}: the four data files ({', '.join(FILES)}, each .gz or not) were not "
+            f"found. Looked in: {looked}. To fix: {how_to_get(name, data_dir)}."
+        )
     parts = {}
     for part, prefix in (("train", "train"), ("test", "t10k")):
         images = read_idx(files[f"{prefix}-images-idx3-ubyte"])
         labels = read_idx(files[f"{prefix}-labels-idx1-ubyte"])
-        parts[part] = _check_pair(images, labels, files[f"{prefix}-images-idx3-ubyte"],
-                                  files[f"{prefix}-labels-idx1-ubyte"])
+        parts[part] = _check_pair(
+            images, labels, files[f"{prefix}-images-idx3-ubyte"], files[f"{prefix}-labels-idx1-ubyte"]
+        )
     (X_train, y_train), (X_test, y_test) = parts["train"], parts["test"]
     if X_train.shape[1:] != X_test.shape[1:]:
-        raise DataError(f"{name} in {folder}: training images are {X_train.shape[1:]} but test images "
-                        f"are {X_test.shape[1:]}; the files come from different data sets.")
+        raise DataError(
+            f"{name} in {folder}: training images are {X_train.shape[1:]} but test images "
+            f"are {X_test.shape[1:]}; the files come from different data sets."
+        )
     return Dataset(
         name=name,
-        X_train=X_train.reshape(len(X_train), -1).astype(np.float64), y_train=y_train,
-        X_test=X_test.reshape(len(X_test), -1).astype(np.float64), y_test=y_test,
+        X_train=X_train.reshape(len(X_train), -1).astype(np.float64),
+        y_train=y_train,
+        X_test=X_test.reshape(len(X_test), -1).astype(np.float64),
+        y_test=y_test,
         class_names=list(CLASS_NAMES[name]),
         image_shape=tuple(X_train.shape[1:]),
         value_range=255.0,
@@ -129,14 +148,19 @@ def load_mnist_format(name: str, data_dir=None) -> Dataset:
 def _check_pair(images: np.ndarray, labels: np.ndarray, images_path: Path, labels_path: Path):
     """(images, labels as int64) after checking that they fit together."""
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise DataError(f"{images_path} holds a {images.dtype} array of shape {images.shape}; "
-                        "expected uint8 images of shape (m, height, width).")
+        raise DataError(
+            f"{images_path} holds a {images.dtype} array of shape {images.shape}; "
+            "expected uint8 images of shape (m, height, width)."
+        )
     if labels.ndim != 1 or labels.dtype != np.uint8:
-        raise DataError(f"{labels_path} holds a {labels.dtype} array of shape {labels.shape}; "
-                        "expected uint8 labels of shape (m,).")
+        raise DataError(
+            f"{labels_path} holds a {labels.dtype} array of shape {labels.shape}; expected uint8 labels of shape (m,)."
+        )
     if len(images) != len(labels):
-        raise DataError(f"{images_path} holds {len(images)} images but {labels_path} holds "
-                        f"{len(labels)} labels; the counts must agree (a file is from another set).")
+        raise DataError(
+            f"{images_path} holds {len(images)} images but {labels_path} holds "
+            f"{len(labels)} labels; the counts must agree (a file is from another set)."
+        )
     if labels.size and labels.max() >= 10:
         raise DataError(f"{labels_path} holds the label {labels.max()}; labels must be 0..9.")
     return images, labels.astype(np.int64)

@@ -51,27 +51,32 @@ class Preprocessor:
         if X.ndim != 2 or X.shape[1] != self.n_features:
             shape = X.shape
             hint = " (for one sample, pass x.reshape(1, -1))" if X.ndim == 1 else ""
-            raise InvalidArgument(f"Preprocessor.transform: X has shape {shape}, but this preprocessor was "
-                                  f"fitted on {self.n_features} features; pass an (m, {self.n_features}) "
-                                  f"array{hint}.")
+            raise InvalidArgument(
+                f"Preprocessor.transform: X has shape {shape}, but this preprocessor was "
+                f"fitted on {self.n_features} features; pass an (m, {self.n_features}) "
+                f"array{hint}."
+            )
         if X.dtype.kind not in "biuf":
             raise InvalidArgument(f"Preprocessor.transform: X has dtype {X.dtype}; it must hold numbers.")
         return (X - self.shift) / self.scale
 
     def to_dict(self) -> dict:
         """{"kind", "n_features", "shift", "scale"} with plain Python floats (JSON-able, exact)."""
-        return {"kind": self.kind, "n_features": self.n_features,
-                "shift": [float(v) for v in self.shift], "scale": [float(v) for v in self.scale]}
+        return {
+            "kind": self.kind,
+            "n_features": self.n_features,
+            "shift": [float(v) for v in self.shift],
+            "scale": [float(v) for v in self.scale],
+        }
 
     @classmethod
-    def from_dict(cls, d) -> "Preprocessor":
+    def from_dict(cls, d) -> Preprocessor:
         """The Preprocessor that to_dict described; InvalidArgument names what is wrong."""
         if not isinstance(d, dict):
             raise InvalidArgument(f"Preprocessor.from_dict takes a dict, got {type(d).__name__}.")
         expected = {"kind", "n_features", "shift", "scale"}
         if set(d) != expected:
-            raise InvalidArgument(f"Preprocessor.from_dict: the keys are {sorted(d)}, expected "
-                                  f"{sorted(expected)}.")
+            raise InvalidArgument(f"Preprocessor.from_dict: the keys are {sorted(d)}, expected {sorted(expected)}.")
         if d["kind"] not in KINDS:
             raise InvalidArgument(f"Preprocessor.from_dict: kind={d['kind']!r}; use one of {KINDS}.")
         n = d["n_features"]
@@ -80,15 +85,19 @@ class Preprocessor:
         arrays = {}
         for key in ("shift", "scale"):
             values = d[key]
-            if not (isinstance(values, (list, tuple)) and len(values) == n and all(
-                    isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-                    for v in values)):
-                raise InvalidArgument(f"Preprocessor.from_dict: {key} must be a list of {n} finite numbers, "
-                                      f"got {_brief(values)}.")
+            if not (
+                isinstance(values, (list, tuple))
+                and len(values) == n
+                and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in values)
+            ):
+                raise InvalidArgument(
+                    f"Preprocessor.from_dict: {key} must be a list of {n} finite numbers, got {_brief(values)}."
+                )
             arrays[key] = np.array(values, dtype=np.float64)
         if (arrays["scale"] <= 0).any():
-            raise InvalidArgument(f"Preprocessor.from_dict: scale holds {arrays['scale'].min()}; "
-                                  "every scale must be > 0.")
+            raise InvalidArgument(
+                f"Preprocessor.from_dict: scale holds {arrays['scale'].min()}; every scale must be > 0."
+            )
         return cls(d["kind"], arrays["shift"], arrays["scale"])
 
 
@@ -103,12 +112,17 @@ def fit(kind: str, X_train, value_range: float | None = None) -> Preprocessor:
         raise InvalidArgument(f"preprocessing kind={kind!r} is not known; use one of {', '.join(map(repr, KINDS))}.")
     X = np.asarray(X_train)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1 or X.dtype.kind not in "biuf":
-        raise InvalidArgument(f"fit: X_train must be a non-empty 2-D numeric (m, n) array, "
-                              f"got dtype {X.dtype} and shape {X.shape}.")
+        raise InvalidArgument(
+            f"fit: X_train must be a non-empty 2-D numeric (m, n) array, got dtype {X.dtype} and shape {X.shape}."
+        )
     X = X.astype(np.float64, copy=False)
     n = X.shape[1]
-    if value_range is not None and (isinstance(value_range, bool) or not isinstance(value_range, numbers.Real)
-                                    or not math.isfinite(value_range) or value_range <= 0):
+    if value_range is not None and (
+        isinstance(value_range, bool)
+        or not isinstance(value_range, numbers.Real)
+        or not math.isfinite(value_range)
+        or value_range <= 0
+    ):
         raise InvalidArgument(f"fit: value_range={value_range!r} must be a finite number > 0, or None.")
     if kind == "none":
         shift, scale = np.zeros(n), np.ones(n)

@@ -25,9 +25,11 @@ def split_indices(y: np.ndarray, test_fraction: float, seed: int) -> tuple[np.nd
     m = len(y)
     m_test = int(np.ceil(test_fraction * m))
     if m_test < 1 or m_test >= m:
-        raise InvalidArgument(f"test_fraction={test_fraction} of {m} samples leaves "
-                              f"{m_test} test and {m - m_test} training samples; both need at least one: "
-                              "use more samples or a test_fraction between 1/m and 1 - 1/m.")
+        raise InvalidArgument(
+            f"test_fraction={test_fraction} of {m} samples leaves "
+            f"{m_test} test and {m - m_test} training samples; both need at least one: "
+            "use more samples or a test_fraction between 1/m and 1 - 1/m."
+        )
     index = np.arange(m, dtype=np.int64)
     try:
         train, test = train_test_split(index, test_size=m_test, random_state=seed, stratify=y)

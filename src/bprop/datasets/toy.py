@@ -21,8 +21,8 @@ from .dataset import Dataset
 from .split import split_indices
 
 DEFAULT_N = 400
-MAX_N = 10_000_000        # 160 MB of float64 features: more is a typo, not a toy
-MAX_NOISE = 1e6           # beyond this the points are noise alone (and near 1e308 they overflow)
+MAX_N = 10_000_000  # 160 MB of float64 features: more is a typo, not a toy
+MAX_NOISE = 1e6  # beyond this the points are noise alone (and near 1e308 they overflow)
 DEFAULT_TEST_FRACTION = 0.25
 DEFAULT_NOISE = {"xor": 0.35, "circles": 0.08, "moons": 0.1, "spiral": 0.05, "gaussians": 0.6}
 N_CLASSES = {"xor": 2, "circles": 2, "moons": 2, "spiral": None, "gaussians": None}  # None: any K ≥ 2
@@ -83,8 +83,15 @@ def gaussians(n: int, noise: float, rng: np.random.Generator, n_classes: int = 2
 GENERATORS = {"xor": xor, "circles": circles, "moons": moons, "spiral": spiral, "gaussians": gaussians}
 
 
-def make_toy(name: str, *, seed: int = 0, n: int | None = None, noise: float | None = None,
-             test_fraction: float | None = None, n_classes: int | None = None) -> Dataset:
+def make_toy(
+    name: str,
+    *,
+    seed: int = 0,
+    n: int | None = None,
+    noise: float | None = None,
+    test_fraction: float | None = None,
+    n_classes: int | None = None,
+) -> Dataset:
     """The 2-D set ``name`` with n samples (default 400), split from the same seed.
 
     X_train : (n - m_test, 2), X_test : (m_test, 2) with m_test = ceil(test_fraction·n)
@@ -97,20 +104,28 @@ def make_toy(name: str, *, seed: int = 0, n: int | None = None, noise: float | N
     if n_classes is None:
         n_classes = fixed or 2
     elif fixed is not None and n_classes != fixed:
-        raise InvalidArgument(f"n_classes={n_classes} does not apply to {name!r}, which always has "
-                              f"{fixed} classes; n_classes can be chosen for 'spiral' and 'gaussians'.")
+        raise InvalidArgument(
+            f"n_classes={n_classes} does not apply to {name!r}, which always has "
+            f"{fixed} classes; n_classes can be chosen for 'spiral' and 'gaussians'."
+        )
     if n > MAX_N:
         raise InvalidArgument(f"n={n} is more samples than a generated set may have ({MAX_N:,}); use a smaller n.")
     if not 0 <= noise <= MAX_NOISE:
-        raise InvalidArgument(f"noise={noise!r} is outside 0 … {MAX_NOISE:g}; use a noise level such as "
-                              f"{DEFAULT_NOISE[name]} (the default for {name!r}).")
+        raise InvalidArgument(
+            f"noise={noise!r} is outside 0 … {MAX_NOISE:g}; use a noise level such as "
+            f"{DEFAULT_NOISE[name]} (the default for {name!r})."
+        )
     if n < 2 * n_classes:
-        raise InvalidArgument(f"n={n} is too few samples for {name!r} with {n_classes} classes; "
-                              f"use n ≥ {2 * n_classes}.")
+        raise InvalidArgument(
+            f"n={n} is too few samples for {name!r} with {n_classes} classes; use n ≥ {2 * n_classes}."
+        )
     X, y = GENERATORS[name](n, noise, np.random.default_rng(seed), n_classes=n_classes)
     train, test = split_indices(y, test_fraction, seed)
     return Dataset(
         name=name,
-        X_train=X[train], y_train=y[train], X_test=X[test], y_test=y[test],
+        X_train=X[train],
+        y_train=y[train],
+        X_test=X[test],
+        y_test=y[test],
         class_names=[str(k) for k in range(n_classes)],
     )

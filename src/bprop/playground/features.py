@@ -30,14 +30,14 @@ DEFAULT = ("x1", "x2")
 def checked(names) -> tuple:
     """The chosen feature keys in the canonical order; InvalidArgument for unknown, repeated or none."""
     if isinstance(names, str) or not isinstance(names, (list, tuple)):
-        raise InvalidArgument(f"features must be a list of feature names such as [\"x1\", \"x2\"], got {names!r}.")
+        raise InvalidArgument(f'features must be a list of feature names such as ["x1", "x2"], got {names!r}.')
     unknown = [n for n in names if not isinstance(n, str) or n not in FEATURES]
     if unknown:
         raise InvalidArgument(f"features: {unknown[0]!r} is not a feature; use some of {', '.join(FEATURES)}.")
     if len(set(names)) != len(names):
         raise InvalidArgument("features: each feature may be chosen once; remove the repeated names.")
     if not names:
-        raise InvalidArgument("features: choose at least one feature, e.g. [\"x1\", \"x2\"].")
+        raise InvalidArgument('features: choose at least one feature, e.g. ["x1", "x2"].')
     return tuple(n for n in FEATURES if n in names)
 
 

@@ -31,10 +31,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import BpropError
-from ..explanation.terms import TERMS
-from . import features, neuron, settings as settings_module
+from ..teaching.explanation.terms import TERMS
+from . import features, neuron
+from . import settings as settings_module
 from .session import MAX_BATCHES
-from .settings import Settings, SettingError, checked_settings
+from .settings import SettingError, Settings, checked_settings
 from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
@@ -70,8 +71,9 @@ def create_app(store: SessionStore | None = None) -> Starlette:
     async def reset(request):
         body = await _json_body(request) or {}
         if not isinstance(body, dict) or set(body) - {"seed"}:
-            raise SettingError("body", 'reset takes an empty body or {"seed": s}; change other settings by '
-                                       "creating a new session.")
+            raise SettingError(
+                "body", 'reset takes an empty body or {"seed": s}; change other settings by creating a new session.'
+            )
         seed = None
         if body.get("seed") is not None:
             seed = settings_module._integer(body["seed"], "seed", 0, 2**32 - 1)
@@ -102,14 +104,19 @@ def create_app(store: SessionStore | None = None) -> Starlette:
         Route("/api/sessions/{sid}/neuron", neuron_panel, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    handlers = {SettingError: _setting_error, BpropError: _bprop_error, HTTPException: _http_error,
-                Exception: _internal_error}
+    handlers = {
+        SettingError: _setting_error,
+        BpropError: _bprop_error,
+        HTTPException: _http_error,
+        Exception: _internal_error,
+    }
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.store = store
     return app
 
 
 # -- work done in the thread pool, under the session's lock ---------------------------
+
 
 def _state(session, data):
     with locked(session):
@@ -135,6 +142,7 @@ def _panel(session, layer, j, lang, sample, row):
 
 # -- requests -----------------------------------------------------------------------
 
+
 async def _json_body(request: Request):
     raw = await request.body()
     if len(raw) > MAX_BODY:
@@ -144,8 +152,10 @@ async def _json_body(request: Request):
     try:
         return json.loads(raw, parse_constant=lambda name: float(name))
     except (ValueError, RecursionError):
-        raise SettingError("body", "the request body is not valid JSON; send an object such as "
-                                   '{"dataset": "circles", "hidden": [4, 4]}.') from None
+        raise SettingError(
+            "body",
+            'the request body is not valid JSON; send an object such as {"dataset": "circles", "hidden": [4, 4]}.',
+        ) from None
 
 
 def _int_query(request, name, default=...):
@@ -171,18 +181,37 @@ def _options():
         "costs": list(settings_module.COSTS),
         "optimizers": list(settings_module.OPTIMIZERS),
         "inits": list(settings_module.INITS),
-        "limits": {"hidden_layers": settings_module.MAX_HIDDEN_LAYERS, "width": settings_module.MAX_WIDTH,
-                   "samples": [settings_module.MIN_SAMPLES, settings_module.MAX_SAMPLES],
-                   "classes": settings_module.MAX_CLASSES, "batches": MAX_BATCHES,
-                   "learning_rate": settings_module.MAX_LEARNING_RATE},
-        "terms": {key: {"en": TERMS[key][0], "zh": TERMS[key][1]} for key in
-                  ("weight", "bias", "weighted_input", "activation", "error", "cost", "learning_rate",
-                   "forward_pass", "backward_pass", "hidden_sigma", "output_sigma", "cost_function",
-                   "network")},
+        "limits": {
+            "hidden_layers": settings_module.MAX_HIDDEN_LAYERS,
+            "width": settings_module.MAX_WIDTH,
+            "samples": [settings_module.MIN_SAMPLES, settings_module.MAX_SAMPLES],
+            "classes": settings_module.MAX_CLASSES,
+            "batches": MAX_BATCHES,
+            "learning_rate": settings_module.MAX_LEARNING_RATE,
+        },
+        "terms": {
+            key: {"en": TERMS[key][0], "zh": TERMS[key][1]}
+            for key in (
+                "weight",
+                "bias",
+                "weighted_input",
+                "activation",
+                "error",
+                "cost",
+                "learning_rate",
+                "forward_pass",
+                "backward_pass",
+                "hidden_sigma",
+                "output_sigma",
+                "cost_function",
+                "network",
+            )
+        },
     }
 
 
 # -- errors ------------------------------------------------------------------------
+
 
 def _error(status, message, parameter=None):
     return JSONResponse({"error": message, "parameter": parameter}, status_code=status)

@@ -20,16 +20,17 @@ import time
 
 import numpy as np
 
-from .. import datasets, optimizers
-from ..network import Network
-from ..train import EXPLOSION_FACTOR
+from .. import datasets
+from ..core import optimizers
+from ..core.network import Network
+from ..training.loop import EXPLOSION_FACTOR
 from . import features as feature_map
-from .settings import Settings, SettingError
+from .settings import SettingError, Settings
 
-BOUNDARY_SIZE = 48        # the decision-boundary image: BOUNDARY_SIZE² points of a^L
-NEURON_SIZE = 16          # each neuron's thumbnail: NEURON_SIZE² points of a^l_j
-MAX_HISTORY = 400         # cost-curve points kept; beyond, every other one is dropped
-MAX_BATCHES = 1000        # batches one step request may train
+BOUNDARY_SIZE = 48  # the decision-boundary image: BOUNDARY_SIZE² points of a^L
+NEURON_SIZE = 16  # each neuron's thumbnail: NEURON_SIZE² points of a^l_j
+MAX_HISTORY = 400  # cost-curve points kept; beyond, every other one is dropped
+MAX_BATCHES = 1000  # batches one step request may train
 
 
 class Session:
@@ -41,15 +42,21 @@ class Session:
         self.lock = threading.Lock()
         self.last_used = time.monotonic() if now is None else now
         s = settings
-        data = datasets.load(s.dataset, n=s.samples, noise=s.noise, test_fraction=s.test_fraction, seed=s.seed,
-                             n_classes=s.classes if s.dataset in ("spiral", "gaussians") else None)
+        data = datasets.load(
+            s.dataset,
+            n=s.samples,
+            noise=s.noise,
+            test_fraction=s.test_fraction,
+            seed=s.seed,
+            n_classes=s.classes if s.dataset in ("spiral", "gaussians") else None,
+        )
         self.classes = data.n_classes
         self.points = {"train": data.X_train, "test": data.X_test}
         self.y_train, self.y_test = data.y_train, data.y_test
         self.X_train = feature_map.transform(data.X_train, s.features)
         self.X_test = feature_map.transform(data.X_test, s.features)
         both = np.concatenate([data.X_train, data.X_test])
-        self.extent = float(np.ceil(np.abs(both).max() * 1.1 * 2) / 2)   # the square [−e, e]², in halves
+        self.extent = float(np.ceil(np.abs(both).max() * 1.1 * 2) / 2)  # the square [−e, e]², in halves
         self.boundary_inputs = feature_map.transform(_grid(self.extent, BOUNDARY_SIZE), s.features)
         self.neuron_inputs = feature_map.transform(_grid(self.extent, NEURON_SIZE), s.features)
         self.n_outputs = self.classes if (s.output == "softmax" or self.classes > 2) else 1
@@ -61,14 +68,21 @@ class Session:
         """Fresh weights (from ``seed``, default the session's), optimizer and history; same data."""
         s = self.settings
         seed = s.seed if seed is None else seed
-        self.net = Network([len(s.features), *s.hidden, self.n_outputs], activation=s.activation, output=s.output,
-                           cost=s.cost, init=s.init, seed=seed, dtype="float64")
+        self.net = Network(
+            [len(s.features), *s.hidden, self.n_outputs],
+            activation=s.activation,
+            output=s.output,
+            cost=s.cost,
+            init=s.init,
+            seed=seed,
+            dtype="float64",
+        )
         self.optimizer = optimizers.BUILTIN[s.optimizer](lr=s.learning_rate)
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(self.y_train))
-        self.cursor = 0                   # where the next batch starts in self.order
-        self.batches = 0                  # t: batches trained
-        self.epochs = 0                   # full passes over the training set
+        self.cursor = 0  # where the next batch starts in self.order
+        self.batches = 0  # t: batches trained
+        self.epochs = 0  # full passes over the training set
         self.diverged = None
         self.history = {"batch": [], "train": [], "test": []}
         self._record()
@@ -77,13 +91,14 @@ class Session:
 
     def next_batch(self) -> np.ndarray:
         """Training-set rows of the batch the next step will train on."""
-        return self.order[self.cursor:self.cursor + self.settings.batch_size]
+        return self.order[self.cursor : self.cursor + self.settings.batch_size]
 
     def step(self, batches: int) -> None:
         """Train ``batches`` mini-batches (backprop, then the optimizer's step), then record the costs."""
         if isinstance(batches, bool) or not isinstance(batches, int) or not 1 <= batches <= MAX_BATCHES:
-            raise SettingError("batches", f"batches={batches!r} is out of range; use a whole number between 1 and "
-                                          f"{MAX_BATCHES}.")
+            raise SettingError(
+                "batches", f"batches={batches!r} is out of range; use a whole number between 1 and {MAX_BATCHES}."
+            )
         if self.diverged:
             return
         net, m = self.net, len(self.y_train)
@@ -92,7 +107,7 @@ class Session:
             for _ in range(batches):
                 rows = self.next_batch()
                 grads = net.backprop(self.X_train[rows], self.y_train[rows], l2=self.settings.l2, n=m)
-                if not abs(grads.cost) <= self.explosion_limit:          # NaN, ±∞, or exploded
+                if not abs(grads.cost) <= self.explosion_limit:  # NaN, ±∞, or exploded
                     self._diverge(start, f"the cost became {grads.cost:.4g} at batch {self.batches + 1}")
                     break
                 self.optimizer.step(net, grads)
@@ -107,21 +122,27 @@ class Session:
 
     def _diverge(self, start, what) -> None:
         self.net.weights, self.net.biases = start
-        self.diverged = (f"{what}: training diverged, and the weights from before this step were kept. "
-                         f"Try a smaller learning rate (now {self.settings.learning_rate:g}), then reset.")
+        self.diverged = (
+            f"{what}: training diverged, and the weights from before this step were kept. "
+            f"Try a smaller learning rate (now {self.settings.learning_rate:g}), then reset."
+        )
 
     def _record(self) -> None:
         with np.errstate(all="ignore"):
             train = self.net.evaluate(self.X_train, self.y_train)
             test = self.net.evaluate(self.X_test, self.y_test)
-        self.costs = {"train": _finite(train[0]), "test": _finite(test[0]),
-                      "train_accuracy": _finite(train[1]), "test_accuracy": _finite(test[1])}
+        self.costs = {
+            "train": _finite(train[0]),
+            "test": _finite(test[0]),
+            "train_accuracy": _finite(train[1]),
+            "test_accuracy": _finite(test[1]),
+        }
         h = self.history
         h["batch"].append(self.batches)
         h["train"].append(self.costs["train"])
         h["test"].append(self.costs["test"])
         if len(h["batch"]) > MAX_HISTORY:
-            for key in h:                        # 401 points: keeps the first and the last
+            for key in h:  # 401 points: keeps the first and the last
                 h[key] = h[key][::2]
 
     # -- what the browser draws ----------------------------------------------------
@@ -130,8 +151,8 @@ class Session:
         """The JSON the page draws from; ``data`` adds the train and test points (sent once per session)."""
         net, s = self.net, self.settings
         with np.errstate(all="ignore"):
-            outputs = net.feedforward(self.boundary_inputs)                       # a^L, (G², n_L)
-            _, activations = net._forward(self.neuron_inputs)                    # a^l of every layer
+            outputs = net.feedforward(self.boundary_inputs)  # a^L, (G², n_L)
+            _, activations = net.forward(self.neuron_inputs)  # a^l of every layer
         state = {
             "id": self.id,
             "settings": s.to_dict(),
@@ -152,8 +173,10 @@ class Session:
             "biases": [_rounded(b, 4) for b in net.biases],
         }
         if data:
-            state["data"] = {part: {"points": _rounded(self.points[part], 4),
-                                    "labels": getattr(self, f"y_{part}").tolist()} for part in ("train", "test")}
+            state["data"] = {
+                part: {"points": _rounded(self.points[part], 4), "labels": getattr(self, f"y_{part}").tolist()}
+                for part in ("train", "test")
+            }
         return state
 
 

@@ -44,10 +44,10 @@ class Settings:
     """One session's data set, network and training rule (JSON names, as in the request)."""
 
     dataset: str = "circles"
-    noise: float | None = None            # None: the data set's default
+    noise: float | None = None  # None: the data set's default
     samples: int = 400
     test_fraction: float = 0.5
-    classes: int = 2                       # spiral and gaussians only
+    classes: int = 2  # spiral and gaussians only
     features: list = field(default_factory=lambda: list(feature_map.DEFAULT))
     hidden: list = field(default_factory=lambda: [4, 4])
     activation: str = "tanh"
@@ -82,8 +82,11 @@ def checked_settings(body) -> Settings:
     s.samples = _integer(get("samples", s.samples), "samples", MIN_SAMPLES, MAX_SAMPLES)
     s.test_fraction = _number(get("test_fraction", s.test_fraction), "test_fraction", 0.05, 0.95)
     if "classes" in body and get("classes") != 2 and toy.N_CLASSES[s.dataset] is not None:
-        raise SettingError("classes", f"classes={get('classes')!r} does not apply to {s.dataset!r}, which always has "
-                                      f"{toy.N_CLASSES[s.dataset]} classes; leave it out, or choose spiral or gaussians.")
+        raise SettingError(
+            "classes",
+            f"classes={get('classes')!r} does not apply to {s.dataset!r}, which always has "
+            f"{toy.N_CLASSES[s.dataset]} classes; leave it out, or choose spiral or gaussians.",
+        )
     s.classes = _integer(get("classes", s.classes), "classes", 2, MAX_CLASSES)
     try:
         s.features = list(feature_map.checked(get("features", s.features)))
@@ -95,11 +98,17 @@ def checked_settings(body) -> Settings:
     s.cost = _choice(get("cost", s.cost), "cost", COSTS)
     s.init = _choice(get("init", s.init), "init", INITS)
     s.optimizer = _choice(get("optimizer", s.optimizer), "optimizer", OPTIMIZERS)
-    s.learning_rate = _number(get("learning_rate", s.learning_rate), "learning_rate", 0.0, MAX_LEARNING_RATE,
-                              open_low=True)
+    s.learning_rate = _number(
+        get("learning_rate", s.learning_rate), "learning_rate", 0.0, MAX_LEARNING_RATE, open_low=True
+    )
     train_size = s.samples - math.ceil(s.test_fraction * s.samples)
-    s.batch_size = _integer(get("batch_size", s.batch_size), "batch_size", 1, train_size,
-                            why=f" (the training set has {train_size} samples)")
+    s.batch_size = _integer(
+        get("batch_size", s.batch_size),
+        "batch_size",
+        1,
+        train_size,
+        why=f" (the training set has {train_size} samples)",
+    )
     s.l2 = _number(get("l2", s.l2), "l2", 0.0, MAX_L2)
     s.seed = _integer(get("seed", s.seed), "seed", 0, 2**32 - 1)
     return s
@@ -113,8 +122,9 @@ def _choice(value, name, allowed):
 
 def _number(value, name, low, high, open_low=False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise SettingError(name, f"{name} must be a finite number, got {value!r}; use a number between "
-                                 f"{low:g} and {high:g}.")
+        raise SettingError(
+            name, f"{name} must be a finite number, got {value!r}; use a number between {low:g} and {high:g}."
+        )
     if value < low or (open_low and value == low) or value > high:
         bound = f"greater than {low:g}" if open_low else f"at least {low:g}"
         raise SettingError(name, f"{name}={value!r} is out of range; use a number {bound} and at most {high:g}.")
@@ -125,8 +135,7 @@ def _integer(value, name, low, high, why="") -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise SettingError(name, f"{name} must be a whole number between {low} and {high}{why}, got {value!r}.")
     if not low <= value <= high:
-        raise SettingError(name, f"{name}={value!r} is out of range; use a whole number between {low} and "
-                                 f"{high}{why}.")
+        raise SettingError(name, f"{name}={value!r} is out of range; use a whole number between {low} and {high}{why}.")
     return int(value)
 
 
@@ -134,6 +143,9 @@ def _hidden(value) -> list:
     if not isinstance(value, list):
         raise SettingError("hidden", f"hidden must be a list of hidden-layer widths such as [4, 4], got {value!r}.")
     if len(value) > MAX_HIDDEN_LAYERS:
-        raise SettingError("hidden", f"hidden has {len(value)} layers; the playground draws at most "
-                                     f"{MAX_HIDDEN_LAYERS} hidden layers. Remove some.")
+        raise SettingError(
+            "hidden",
+            f"hidden has {len(value)} layers; the playground draws at most "
+            f"{MAX_HIDDEN_LAYERS} hidden layers. Remove some.",
+        )
     return [_integer(width, f"hidden[{i}]", 1, MAX_WIDTH, why=" neurons") for i, width in enumerate(value)]

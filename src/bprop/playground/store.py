@@ -25,7 +25,7 @@ LOCK_WAIT_SECONDS = 10.0
 class SessionStore:
     def __init__(self, max_sessions: int = MAX_SESSIONS, idle_seconds: float = IDLE_SECONDS, clock=time.monotonic):
         self.max_sessions, self.idle_seconds, self.clock = max_sessions, idle_seconds, clock
-        self._sessions: OrderedDict[str, Session] = OrderedDict()     # least recently used first
+        self._sessions: OrderedDict[str, Session] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
     def __len__(self):
@@ -48,9 +48,13 @@ class SessionStore:
             self._expire()
             session = self._sessions.get(sid)
             if session is None:
-                raise SettingError("id", f"there is no session {sid!r} (it may have expired after "
-                                         f"{self.idle_seconds / 60:g} idle minutes, or been replaced by newer ones); "
-                                         "create one with POST /api/sessions.", status=404)
+                raise SettingError(
+                    "id",
+                    f"there is no session {sid!r} (it may have expired after "
+                    f"{self.idle_seconds / 60:g} idle minutes, or been replaced by newer ones); "
+                    "create one with POST /api/sessions.",
+                    status=404,
+                )
             session.last_used = self.clock()
             self._sessions.move_to_end(sid)
             return session

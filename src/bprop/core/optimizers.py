@@ -24,9 +24,9 @@ import numbers
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from . import backend
 from .backend import backend_of, namespace, to_numpy
-from .errors import InvalidArgument
 
 
 class Optimizer:
@@ -34,15 +34,17 @@ class Optimizer:
 
     def __init__(self, lr):
         self.lr = _checked_learning_rate(lr)
-        self.steps = 0          # t: updates applied so far
-        self.state = {}         # per-parameter buffers (velocity, moments)
+        self.steps = 0  # t: updates applied so far
+        self.state = {}  # per-parameter buffers (velocity, moments)
 
     def learning_rate(self) -> float:
         """η for the next step: the number, or the schedule evaluated at t."""
         if callable(self.lr):
             eta = self.lr(self.steps)
             if isinstance(eta, bool) or not isinstance(eta, numbers.Real) or not np.isfinite(eta) or eta < 0:
-                raise InvalidArgument(f"the learning-rate schedule returned {eta!r} at step {self.steps}; it must return a finite number ≥ 0.")
+                raise InvalidArgument(
+                    f"the learning-rate schedule returned {eta!r} at step {self.steps}; it must return a finite number ≥ 0."
+                )
             return float(eta)
         return self.lr
 
@@ -91,8 +93,11 @@ class Optimizer:
         included: they come from the constructor. ``load_state_dict`` of an
         optimizer of the same class continues exactly where this one is.
         """
-        return {"type": type(self).__name__, "steps": int(self.steps),
-                "state": {key: np.array(to_numpy(buf), copy=True) for key, buf in self.state.items()}}
+        return {
+            "type": type(self).__name__,
+            "steps": int(self.steps),
+            "state": {key: np.array(to_numpy(buf), copy=True) for key, buf in self.state.items()},
+        }
 
     def load_state_dict(self, state: dict) -> None:
         """Continue from ``state``, a ``state_dict()`` of an optimizer of the same class.
@@ -102,19 +107,24 @@ class Optimizer:
         floating-point array under a tuple key.
         """
         if not isinstance(state, dict) or not {"type", "steps", "state"} <= set(state):
-            raise InvalidArgument("load_state_dict needs the dict that state_dict() returns "
-                                  "(keys 'type', 'steps', 'state').")
+            raise InvalidArgument(
+                "load_state_dict needs the dict that state_dict() returns (keys 'type', 'steps', 'state')."
+            )
         if state["type"] != type(self).__name__:
-            raise InvalidArgument(f"the saved optimizer state is {state['type']!r}'s, not {type(self).__name__!r}'s; "
-                                  f"continue with a {state['type']} optimizer.")
+            raise InvalidArgument(
+                f"the saved optimizer state is {state['type']!r}'s, not {type(self).__name__!r}'s; "
+                f"continue with a {state['type']} optimizer."
+            )
         steps = state["steps"]
         if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
             raise InvalidArgument(f"the saved optimizer step count must be a whole number ≥ 0, got {steps!r}.")
         buffers = {}
         for key, buf in dict(state["state"]).items():
             if not isinstance(key, tuple) or not isinstance(buf, np.ndarray) or buf.dtype.kind != "f":
-                raise InvalidArgument(f"the saved optimizer buffer {key!r} must be a floating-point array under a "
-                                      "tuple key such as ('w', 0, 'v').")
+                raise InvalidArgument(
+                    f"the saved optimizer buffer {key!r} must be a floating-point array under a "
+                    "tuple key such as ('w', 0, 'v')."
+                )
             buffers[key] = np.array(buf, order="C", copy=True)
         self.steps, self.state = int(steps), buffers
 
@@ -158,12 +168,12 @@ class Nesterov(Momentum):
 
     def _update(self, key, param, grad, eta):
         v = self._buffer(key + ("v",), param)
-        step = backend.multiply(grad, eta, out=self._scratch(key + ("scratch",), param))   # η ∂C/∂w
+        step = backend.multiply(grad, eta, out=self._scratch(key + ("scratch",), param))  # η ∂C/∂w
         v *= self.momentum
         v -= step
         ahead = backend.multiply(v, self.momentum, out=self._scratch(key + ("ahead",), param))
         ahead -= step
-        param += ahead                                                   # w ← w + μv − η ∂C/∂w
+        param += ahead  # w ← w + μv − η ∂C/∂w
 
 
 class Adam(Optimizer):
@@ -191,19 +201,19 @@ class Adam(Optimizer):
         v = self._buffer(key + ("v",), param)
         scratch = self._scratch(key + ("scratch",), param)
         t = self.steps + 1
-        correction = math.sqrt(1 - self.beta2 ** t)
-        step_size = eta * correction / (1 - self.beta1 ** t)           # α_t
+        correction = math.sqrt(1 - self.beta2**t)
+        step_size = eta * correction / (1 - self.beta1**t)  # α_t
         m *= self.beta1
-        m += backend.multiply(grad, 1 - self.beta1, out=scratch)       # m ← β₁m + (1 − β₁)g
+        m += backend.multiply(grad, 1 - self.beta1, out=scratch)  # m ← β₁m + (1 − β₁)g
         v *= self.beta2
         scratch = backend.multiply(grad, grad, out=scratch)
         scratch *= 1 - self.beta2
-        v += scratch                                                    # v ← β₂v + (1 − β₂)g²
+        v += scratch  # v ← β₂v + (1 − β₂)g²
         scratch = backend.sqrt(v, out=scratch)
-        scratch += self.eps * correction                                # √v + ε̂
+        scratch += self.eps * correction  # √v + ε̂
         scratch = backend.divide(m, scratch, out=scratch)
         scratch *= step_size
-        param -= scratch                                                # w ← w − α_t m/(√v + ε̂)
+        param -= scratch  # w ← w − α_t m/(√v + ε̂)
 
     def __repr__(self):
         return f"Adam(lr={self.lr!r}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"

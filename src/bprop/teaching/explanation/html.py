@@ -57,12 +57,14 @@ def render(document, lang) -> str:
         '<table class="facts">',
     ]
     for key, value in document.facts:
-        out.append(f"<tr><td>{to_html(term(key, lang))}</td><td class=\"math\">{to_html(value)}</td></tr>")
+        out.append(f'<tr><td>{to_html(term(key, lang))}</td><td class="math">{to_html(value)}</td></tr>')
     out.append("</table>")
     for section in document.sections:
-        out += [f'<section id="{section.id}">',
-                f'<h2><span class="label">{escape(term("label." + section.id, lang))}</span>'
-                f'{to_html(term("title." + section.id, lang))}</h2>']
+        out += [
+            f'<section id="{section.id}">',
+            f'<h2><span class="label">{escape(term("label." + section.id, lang))}</span>'
+            f"{to_html(term('title.' + section.id, lang))}</h2>",
+        ]
         out += _items(section.items, lang)
         out.append("</section>")
     out += ["</main>", "</body>", "</html>"]
@@ -73,8 +75,9 @@ def _items(items, lang):
     out, definitions = [], []
     for item in items + [None]:
         if isinstance(item, Definition):
-            definitions.append(f'<dt class="math">{to_html(item.markup)}</dt>'
-                               f"<dd>{to_html(term(item.key, lang, **item.names))}</dd>")
+            definitions.append(
+                f'<dt class="math">{to_html(item.markup)}</dt><dd>{to_html(term(item.key, lang, **item.names))}</dd>'
+            )
             continue
         if definitions:
             out += ['<dl class="defs">', *definitions, "</dl>"]
@@ -98,9 +101,11 @@ def _item(item, lang) -> str:
     if isinstance(item, CostTable):
         rows = "".join(f"<tr><td>{t}</td><td>{escape(c)}</td></tr>" for t, c in item.rows)
         note = item.note
-        return (f'<table class="costs"><tr><th>{escape(term("steps.update", lang))}</th>'
-                f'<th>{escape(term("steps.cost", lang))}</th></tr>{rows}</table>\n'
-                f'<p class="note">{to_html(term(note.key, lang, **note.names))}</p>')
+        return (
+            f'<table class="costs"><tr><th>{escape(term("steps.update", lang))}</th>'
+            f"<th>{escape(term('steps.cost', lang))}</th></tr>{rows}</table>\n"
+            f'<p class="note">{to_html(term(note.key, lang, **note.names))}</p>'
+        )
     raise TypeError(f"unknown item {item!r}")
 
 
@@ -110,8 +115,10 @@ def _value(value, lang) -> str:
     if not value.full:
         entries = ", ".join(f"{to_html(n)} = {escape(v)}" for n, v in value.entries)
         more = ", …" if value.array.size > len(value.entries) else ""
-        return (f'<div class="value"><span>{name}{after}: {escape(term("shape", lang))} {value.shape}, '
-                f"‖{to_html(value.symbol)}‖ = {escape(value.norm)}; {entries}{more}</span></div>")
+        return (
+            f'<div class="value"><span>{name}{after}: {escape(term("shape", lang))} {value.shape}, '
+            f"‖{to_html(value.symbol)}‖ = {escape(value.norm)}; {entries}{more}</span></div>"
+        )
     cells = value.cells
     if value.array.ndim == 1:
         body = f"({', '.join(escape(c) for c in cells)})"

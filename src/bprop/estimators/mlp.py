@@ -77,19 +77,42 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import estimators_support as support
-from .network import Network
-from .train import train
+from ..core.network import Network
+from ..training.loop import train
+from . import support
 
 
 class _BPEstimator(BaseEstimator):
     """What BPClassifier and BPRegressor share: parameters, the epoch loop, fitted attributes."""
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=1e-4,
-                 batch_size="auto", learning_rate_init=1e-3, max_iter=200, shuffle=True, random_state=None,
-                 tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
-                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, out_activation=None, cost=None, init="xavier", dtype=None):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        out_activation=None,
+        cost=None,
+        init="xavier",
+        dtype=None,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -191,10 +214,14 @@ class _BPEstimator(BaseEstimator):
                 if incremental:
                     break
                 if self.n_iter_ == self.max_iter:
-                    warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
-                                  "optimization hasn't converged yet.", ConvergenceWarning)
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
+                        "optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=2,
+                    )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
+            warnings.warn("Training interrupted by user.", stacklevel=2)
         finally:
             if display:
                 display.close()
@@ -211,8 +238,17 @@ class _BPEstimator(BaseEstimator):
         meter.start_epoch()
         order = None if shuffler is None else shuffler.permutation(X.shape[0])
         for rows, l2, size in support.batches_by_l2_divisor(X.shape[0], batch_size, self.alpha, order):
-            train(self.network_, X[rows], T[rows], epochs=1, batch_size=size, optimizer=self._optimizer,
-                  l2=l2, shuffle=False, callbacks=(meter,))
+            train(
+                self.network_,
+                X[rows],
+                T[rows],
+                epochs=1,
+                batch_size=size,
+                optimizer=self._optimizer,
+                l2=l2,
+                shuffle=False,
+                callbacks=(meter,),
+            )
         return meter.cost_sum / meter.seen
 
     def _initialize(self, s, X, n_outputs, rs):
@@ -221,8 +257,15 @@ class _BPEstimator(BaseEstimator):
         self.out_activation_, output, cost = self._output_layer(s)
         sizes = [X.shape[1], *s.hidden, n_outputs]
         dtype = X.dtype if self.dtype is None else self.dtype
-        self.network_ = Network(sizes, activation=s.activation, output=output, cost=cost, init=self.init,
-                                seed=np.random.default_rng(rs.randint(np.iinfo(np.int32).max)), dtype=dtype)
+        self.network_ = Network(
+            sizes,
+            activation=s.activation,
+            output=output,
+            cost=cost,
+            init=self.init,
+            seed=np.random.default_rng(rs.randint(np.iinfo(np.int32).max)),
+            dtype=dtype,
+        )
         self.n_layers_ = len(sizes)
         self.n_iter_ = 0
         self.t_ = 0
@@ -239,10 +282,13 @@ class _BPEstimator(BaseEstimator):
         if not self.early_stopping:
             return X, T, None, None
         stratify = y if self._stratified_split() else None
-        train_rows, val_rows = train_test_split(np.arange(X.shape[0]), random_state=rs,
-                                                test_size=self.validation_fraction, stratify=stratify)
+        train_rows, val_rows = train_test_split(
+            np.arange(X.shape[0]), random_state=rs, test_size=self.validation_fraction, stratify=stratify
+        )
         if len(val_rows) < 2:
-            raise ValueError("The validation set is too small. Increase 'validation_fraction' or the size of your dataset.")
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size of your dataset."
+            )
         return X[train_rows], T[train_rows], X[val_rows], y[val_rows]
 
     def _update_no_improvement_count(self, X_val, y_val):
@@ -393,8 +439,9 @@ class BPClassifier(ClassifierMixin, _BPEstimator):
             if classes is None and not type_of_target(y).startswith("multilabel"):
                 raise ValueError("classes must be passed on the first call to partial_fit.")
         elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
-            raise ValueError(f"`classes={classes!r}` is not the same as on the first call to partial_fit, "
-                             f"was: {self.classes_!r}")
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on the first call to partial_fit, was: {self.classes_!r}"
+            )
         return self._fit(X, y, incremental=True, classes=classes)
 
     def predict_proba(self, X):
@@ -434,17 +481,22 @@ class BPClassifier(ClassifierMixin, _BPEstimator):
             multilabel = type_of_target(y).startswith("multilabel")
             binarizer.fit(classes if incremental and not multilabel else y)
             if len(binarizer.classes_) < 2:
-                raise ValueError(f"{type(self).__name__} needs at least 2 classes to learn to tell apart; "
-                                 f"y holds 1 class ({binarizer.classes_[0]!r}).")
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes to learn to tell apart; "
+                    f"y holds 1 class ({binarizer.classes_[0]!r})."
+                )
             self._label_binarizer, self.classes_ = binarizer, binarizer.classes_
         else:
             seen = unique_labels(y)
             if self.warm_start and not incremental and set(seen) != set(self.classes_):
-                raise ValueError("warm_start can only be used where `y` has the same classes as in the previous "
-                                 f"call to fit. Previously got {self.classes_}, `y` has {seen}")
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the previous "
+                    f"call to fit. Previously got {self.classes_}, `y` has {seen}"
+                )
             if len(np.setdiff1d(seen, self.classes_)):
-                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. "
-                                 f"'y' has {seen}.")
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. 'y' has {seen}."
+                )
         return X, self._label_binarizer.transform(y), y
 
     def _output_layer(self, s):
@@ -452,13 +504,15 @@ class BPClassifier(ClassifierMixin, _BPEstimator):
         y_type = self._label_binarizer.y_type_
         output = s.out_activation or ("softmax" if y_type == "multiclass" else "sigmoid")
         if output == "softmax" and y_type != "multiclass":
-            raise ValueError(f"out_activation='softmax' needs multi-class targets (one class per sample, at "
-                             f"least 3 classes); y is {y_type}. Use out_activation='logistic' or None.")
+            raise ValueError(
+                f"out_activation='softmax' needs multi-class targets (one class per sample, at "
+                f"least 3 classes); y is {y_type}. Use out_activation='logistic' or None."
+            )
         cost = self.cost if self.cost is not None else ("log_likelihood" if output == "softmax" else "cross_entropy")
         return ("logistic" if output == "sigmoid" else output), output, cost
 
     def _stratified_split(self):
-        return self.n_outputs_ == 1          # as MLPClassifier: binary targets only
+        return self.n_outputs_ == 1  # as MLPClassifier: binary targets only
 
     def _score_function(self, y, predictions):
         return accuracy_score(y, predictions)
@@ -502,8 +556,9 @@ class BPRegressor(RegressorMixin, _BPEstimator):
         return A[:, 0] if A.shape[1] == 1 else A
 
     def _validate_input(self, X, y, *, first_pass, incremental, classes):
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=(np.float64, np.float32),
-                             reset=first_pass)
+        X, y = validate_data(
+            self, X, y, multi_output=True, y_numeric=True, dtype=(np.float64, np.float32), reset=first_pass
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y.reshape(y.shape[0], -1), y

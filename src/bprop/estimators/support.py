@@ -13,20 +13,27 @@ from types import SimpleNamespace
 import numpy as np
 from sklearn.base import is_classifier
 
-from .errors import InvalidArgument
-from .network import Network
-from .optimizers import SGD, Adam, Momentum, Nesterov
-from .train import History, TrainingState
-from .validation import dtype_of
+from ..core.arguments import dtype_of
+from ..core.network import Network
+from ..core.optimizers import SGD, Adam, Momentum, Nesterov
+from ..errors import InvalidArgument
+from ..training.loop import History, TrainingState
 
 # scikit-learn's activation names, and bprop's own; 'logistic' is bprop's 'sigmoid'.
-HIDDEN_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh",
-                      "relu": "relu", "leaky_relu": "leaky_relu"}
+HIDDEN_ACTIVATIONS = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+}
 CLASSIFIER_OUTPUTS = {"softmax": "softmax", "logistic": "sigmoid", "sigmoid": "sigmoid"}
 SOLVERS = ("adam", "sgd", "momentum", "nesterov")
 
 
 # -- settings ---------------------------------------------------------------------
+
 
 def checked_settings(est) -> SimpleNamespace:
     """Check every constructor parameter once, at fit; returns the few that need translating.
@@ -58,13 +65,20 @@ def checked_settings(est) -> SimpleNamespace:
             fail(parameter, "use True or False")
 
     if est.solver == "lbfgs":
-        fail("solver", "bprop trains by mini-batch backpropagation and has no L-BFGS; use 'adam' (the default), "
-                       "'sgd', 'momentum' or 'nesterov'")
+        fail(
+            "solver",
+            "bprop trains by mini-batch backpropagation and has no L-BFGS; use 'adam' (the default), "
+            "'sgd', 'momentum' or 'nesterov'",
+        )
     if est.solver not in SOLVERS:
         fail("solver", f"use one of {', '.join(map(repr, SOLVERS))}")
     real("alpha", 0)
-    if not (est.batch_size == "auto" or isinstance(est.batch_size, numbers.Integral)
-            and not isinstance(est.batch_size, bool) and est.batch_size >= 1):
+    if not (
+        est.batch_size == "auto"
+        or isinstance(est.batch_size, numbers.Integral)
+        and not isinstance(est.batch_size, bool)
+        and est.batch_size >= 1
+    ):
         fail("batch_size", "use 'auto' (min(200, n_samples)) or a positive whole number")
     if not callable(est.learning_rate_init):
         real("learning_rate_init", 0, low_open=True)
@@ -126,11 +140,14 @@ def batch_size_for(batch_size, n_samples) -> int:
     if batch_size == "auto":
         return min(200, n_samples)
     if batch_size > n_samples:
-        warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
+        warnings.warn(
+            "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped", stacklevel=2
+        )
     return int(np.clip(batch_size, 1, n_samples))
 
 
 # -- the L2 divisor ------------------------------------------------------------------
+
 
 def batches_by_l2_divisor(m, batch_size, alpha, order=None):
     """Cut one epoch into ``train`` calls so that each batch's L2 term has its own size as divisor.
@@ -146,6 +163,7 @@ def batches_by_l2_divisor(m, batch_size, alpha, order=None):
     exactly scikit-learn's. With alpha = 0, or no smaller last batch, one call
     does the whole epoch.
     """
+
     def rows(start, stop):
         return slice(start, stop) if order is None else order[start:stop]
 
@@ -158,6 +176,7 @@ def batches_by_l2_divisor(m, batch_size, alpha, order=None):
 
 
 # -- callbacks -------------------------------------------------------------------------
+
 
 class EpochMeter:
     """A ``train`` callback: the epoch's size-weighted sum of batch costs, each batch passed to the display.
@@ -184,7 +203,7 @@ class EpochMeter:
 
 
 class Display:
-    """The command line's progress bar (``bprop.cli.progress.ProgressBar``) over a whole fit.
+    """The command line's progress bar (``bprop.training.progress.ProgressBar``) over a whole fit.
 
     ``train`` runs one epoch (or part of one) per call, so this keeps its own
     TrainingState for the fit — ``max_iter`` epochs of ``batches`` batches —
@@ -195,7 +214,7 @@ class Display:
     def __init__(self, est, net, batches):
         from rich.console import Console
 
-        from .cli.progress import ProgressBar
+        from ..training.progress import ProgressBar
 
         self.console = Console(highlight=False)
         self.bar = ProgressBar(self.console)
@@ -211,8 +230,13 @@ class Display:
     def batch_end(self, inner):
         s = self.state
         s.batch += 1
-        s.batch_cost, s.grads, s.batch_targets, s.l2, s.n = (inner.batch_cost, inner.grads, inner.batch_targets,
-                                                              inner.l2, inner.n)
+        s.batch_cost, s.grads, s.batch_targets, s.l2, s.n = (
+            inner.batch_cost,
+            inner.grads,
+            inner.batch_targets,
+            inner.l2,
+            inner.n,
+        )
         if self.accuracy:
             labels = s.net.labels_from_outputs
             self.correct += int(np.count_nonzero(labels(inner.grads.activations[-1]) == labels(inner.batch_targets)))
@@ -238,6 +262,7 @@ class Display:
 
 # -- weights ---------------------------------------------------------------------------
 
+
 def snapshot(net):
     """Copies of the weights and biases, restorable by ``net.weights, net.biases = snapshot``."""
     return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
@@ -249,14 +274,28 @@ def network_record(net) -> dict:
     (A Network's parameter lists refuse ``append``, which unpickling a list
     subclass needs; the estimators pickle this record instead.)
     """
-    return {"sizes": list(net.sizes), "activation": net.activation, "output": net.output, "cost": net.cost,
-            "init": net.init, "dtype": np.dtype(net.dtype).name,
-            "weights": [np.asarray(w) for w in net.weights], "biases": [np.asarray(b) for b in net.biases]}
+    return {
+        "sizes": list(net.sizes),
+        "activation": net.activation,
+        "output": net.output,
+        "cost": net.cost,
+        "init": net.init,
+        "dtype": np.dtype(net.dtype).name,
+        "weights": [np.asarray(w) for w in net.weights],
+        "biases": [np.asarray(b) for b in net.biases],
+    }
 
 
 def network_from_record(record) -> Network:
     """The Network that ``network_record`` describes, through the public constructor."""
-    net = Network(record["sizes"], activation=record["activation"], output=record["output"], cost=record["cost"],
-                  init=record["init"], seed=0, dtype=record["dtype"])
+    net = Network(
+        record["sizes"],
+        activation=record["activation"],
+        output=record["output"],
+        cost=record["cost"],
+        init=record["init"],
+        seed=0,
+        dtype=record["dtype"],
+    )
     net.weights, net.biases = record["weights"], record["biases"]
     return net

@@ -56,12 +56,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import checkpoint as checkpoints
-from .backend import copy as copied_array
-from .backend import namespace, to_numpy
-from .errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
-from .optimizers import SGD, Optimizer
-from .validation import as_inputs, as_targets, non_negative_float, positive_int
+from ..core.arguments import as_inputs, as_targets, non_negative_float, positive_int
+from ..core.backend import copy as copied_array
+from ..core.backend import namespace, to_numpy
+from ..core.optimizers import SGD, Optimizer
+from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
+from . import checkpoints
 
 EXPLOSION_FACTOR = 1e6
 """A batch cost above this many times the first epoch's mean training cost counts as divergence."""
@@ -98,7 +98,7 @@ class History:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "History":
+    def from_dict(cls, data: dict) -> History:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
@@ -108,7 +108,7 @@ class TrainingState:
 
     ``grads`` is the Gradients of the last batch (set before on_batch_end): the
     arrays that step used, already applied to the weights; ``batch_targets``
-    are that batch's targets Y, (m, n_L), so that ``net._batch_cost(A,
+    are that batch's targets Y, (m, n_L), so that ``net.batch_cost(A,
     state.batch_targets, state.l2, state.n)`` is the cost ``grads.cost`` was
     measured with. Read these arrays; don't keep or modify them.
     """
@@ -153,9 +153,24 @@ class _SharedState(TrainingState):
         self.interrupt_requested = True
 
 
-def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, validation=None,
-          seed=None, shuffle=True, early_stopping=None, callbacks=(), checkpoint=None, resume=None,
-          distributed=None) -> History:
+def train(
+    net,
+    X,
+    Y,
+    epochs=30,
+    batch_size=10,
+    optimizer=None,
+    *,
+    l2=0.0,
+    validation=None,
+    seed=None,
+    shuffle=True,
+    early_stopping=None,
+    callbacks=(),
+    checkpoint=None,
+    resume=None,
+    distributed=None,
+) -> History:
     """Train ``net`` in place by mini-batch gradient descent and return its History.
 
     Parameters
@@ -206,20 +221,30 @@ def train(net, X, Y, epochs=30, batch_size=10, optimizer=None, *, l2=0.0, valida
     val = _prepared_validation(net, validation)
     saver = _checkpointer(checkpoint)
     if (saver is not None or resume is not None) and not all(
-            callable(getattr(optimizer, name, None)) for name in ("state_dict", "load_state_dict")):
-        raise InvalidArgument(f"checkpoints need an optimizer with state_dict() and load_state_dict(), such as "
-                              f"bprop.SGD or bprop.Adam; got {optimizer!r}.")
+        callable(getattr(optimizer, name, None)) for name in ("state_dict", "load_state_dict")
+    ):
+        raise InvalidArgument(
+            f"checkpoints need an optimizer with state_dict() and load_state_dict(), such as "
+            f"bprop.SGD or bprop.Adam; got {optimizer!r}."
+        )
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     plan, rng, State = _batch_plan(net, X.shape[0], batch_size, distributed, rng)
     state = State(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
     training = None
     if saver is not None or resume is not None:
-        training = {"epochs": epochs, "batch_size": batch_size, "l2": l2, "shuffle": bool(shuffle),
-                    "early_stopping": patience, "samples": plan.samples, "processes": plan.processes,
-                    "data_sha256": plan.fingerprint(_fingerprint(X, targets, *(val[:2] if val else ())))}
-    data = _Data(net, X, targets, labels)                  # on the network's device, once
-    val = val and (net._placed(val[0]), net._placed(val[1]), val[2])
+        training = {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "l2": l2,
+            "shuffle": bool(shuffle),
+            "early_stopping": patience,
+            "samples": plan.samples,
+            "processes": plan.processes,
+            "data_sha256": plan.fingerprint(_fingerprint(X, targets, *(val[:2] if val else ()))),
+        }
+    data = _Data(net, X, targets, labels)  # on the network's device, once
+    val = val and (net.place(val[0]), net.place(val[1]), val[2])
     loop = _Loop(state, data, val, rng, plan, shuffle, _BestEpoch(net, patience), callbacks, saver)
     loop.training = training
     first_epoch, progress = 1, None
@@ -241,15 +266,15 @@ class _Data:
 
     def __init__(self, net, X, targets, labels):
         self.numpy = net.backend.is_numpy
-        self.X, self.targets = net._placed(X), net._placed(targets)
-        self.labels = None if labels is None else net._placed(labels)
+        self.X, self.targets = net.place(X), net.place(targets)
+        self.labels = None if labels is None else net.place(labels)
         self.xp = namespace(self.X)
-        self._placed = net._placed
+        self.place = net.place
         # NumPy: plain indexing, called without a Python frame (this runs 3× per batch).
         self.gather = operator.getitem if self.numpy else self._take
 
     def placed_order(self, order):
-        return order if order is None or self.numpy else self._placed(order)
+        return order if order is None or self.numpy else self.place(order)
 
     def _take(self, array, rows):
         if isinstance(rows, slice):
@@ -261,14 +286,14 @@ class _Data:
 class _EpochProgress:
     """How far the epoch in progress is: its order, starting weights, batches done and running sums."""
 
-    order: object                  # (m,) sample indices (NumPy), or None: as stored
-    start: tuple                   # (weights, biases) at the epoch's start, restored if it diverges
-    started: float                 # time.perf_counter() at its start (moved back by a resume)
+    order: object  # (m,) sample indices (NumPy), or None: as stored
+    start: tuple  # (weights, biases) at the epoch's start, restored if it diverges
+    started: float  # time.perf_counter() at its start (moved back by a resume)
     done: int = 0
     cost_sum: float = 0.0
     correct: int = 0
     seen: int = 0
-    placed_order: object = None    # order on the network's device (set by the loop)
+    placed_order: object = None  # order on the network's device (set by the loop)
 
 
 def _batch_plan(net, m, batch_size, distributed, rng):
@@ -278,9 +303,11 @@ def _batch_plan(net, m, batch_size, distributed, rng):
     from . import distributed as parallel
 
     if not net.backend.is_numpy:
-        raise InvalidArgument(f"distributed training combines NumPy gradients over MPI; this network's arrays are "
-                              f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
-                              "(one GPU per rank is not supported yet).")
+        raise InvalidArgument(
+            f"distributed training combines NumPy gradients over MPI; this network's arrays are "
+            f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
+            "(one GPU per rank is not supported yet)."
+        )
     plan = parallel.DataParallel(parallel.communicator(distributed), m, batch_size)
     return plan, plan.share_rng(rng), _SharedState
 
@@ -306,14 +333,17 @@ class _OneProcess:
     def gradients(state, X, Y, labels, batch):
         """(grads, samples, correct labels) of one batch."""
         net = state.net
-        grads = net._backprop(X, Y, state.l2, state.n)
-        correct = 0 if labels is None else int(
-            namespace(labels).count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))
+        grads = net.backprop_placed(X, Y, state.l2, state.n)
+        correct = (
+            0
+            if labels is None
+            else int(namespace(labels).count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))
+        )
         return grads, X.shape[0], correct
 
     @staticmethod
     def evaluate(net, validation):
-        return net._evaluate(*validation) if validation else (None, None)
+        return net.evaluate_placed(*validation) if validation else (None, None)
 
     @staticmethod
     def fingerprint(digest):
@@ -327,7 +357,7 @@ class _Loop:
         self.state, self.data, self.val = state, data, val
         self.rng, self.plan, self.shuffle = rng, plan, shuffle
         self.watch, self.callbacks, self.saver = watch, callbacks, saver
-        self.training = None       # what a checkpoint records about the run (with a saver or resume)
+        self.training = None  # what a checkpoint records about the run (with a saver or resume)
 
     def run(self, first_epoch, progress):
         state, net, val = self.state, self.state.net, self.val
@@ -343,13 +373,17 @@ class _Loop:
                 self.batches(progress)
                 if state.interrupted:
                     self.stop_here(progress)
-                if not _finite(net):                        # the epoch's last step, which no cost has seen
+                if not _finite(net):  # the epoch's last step, which no cost has seen
                     _restore(net, progress.start)
                     raise TrainingDiverged(
                         f"a step in epoch {epoch} made a weight NaN or infinite: training diverged. The weights "
-                        f"from the start of epoch {epoch} were kept. {_advice(state.optimizer)}", history=history)
+                        f"from the start of epoch {epoch} were kept. {_advice(state.optimizer)}",
+                        history=history,
+                    )
                 history.train_cost.append(progress.cost_sum / progress.seen)
-                history.train_accuracy.append(progress.correct / progress.seen if self.data.labels is not None else None)
+                history.train_accuracy.append(
+                    progress.correct / progress.seen if self.data.labels is not None else None
+                )
                 val_cost, val_accuracy = self.plan.evaluate(net, val)
                 history.validation_cost.append(val_cost)
                 history.validation_accuracy.append(val_accuracy)
@@ -377,7 +411,7 @@ class _Loop:
         if not every:
             _run_batches(state, self.data, progress, total, self.plan, limit, self.callbacks)
             return
-        before = (state.epoch - 1) * total                  # batches of the epochs before this one
+        before = (state.epoch - 1) * total  # batches of the epochs before this one
         while progress.done < total:
             until = min(total, ((before + progress.done) // every + 1) * every - before)
             _run_batches(state, self.data, progress, until, self.plan, limit, self.callbacks)
@@ -404,15 +438,25 @@ class _Loop:
         if not self.plan.is_root:
             return self.saver.path
         c = checkpoints.Checkpoint(
-            network=_description(net), weights=[to_numpy(w) for w in net.weights],
+            network=_description(net),
+            weights=[to_numpy(w) for w in net.weights],
             biases=[to_numpy(b) for b in net.biases],
-            optimizer=state.optimizer.state_dict(), rng=self.rng.bit_generator.state,
-            training=self.training, history=state.history.to_dict(),
+            optimizer=state.optimizer.state_dict(),
+            rng=self.rng.bit_generator.state,
+            training=self.training,
+            history=state.history.to_dict(),
             epochs_done=state.epoch - (progress is not None),
-            best_cost=watch.best_cost if watch.best_params is not None else None, best=None if watch.best_params is None else _copied(watch.best_params, to_numpy))
+            best_cost=watch.best_cost if watch.best_params is not None else None,
+            best=None if watch.best_params is None else _copied(watch.best_params, to_numpy),
+        )
         if progress is not None:
-            c.epoch = {"batches_done": progress.done, "cost_sum": progress.cost_sum, "correct": progress.correct,
-                       "seen": progress.seen, "seconds": time.perf_counter() - progress.started}
+            c.epoch = {
+                "batches_done": progress.done,
+                "cost_sum": progress.cost_sum,
+                "correct": progress.correct,
+                "seen": progress.seen,
+                "seconds": time.perf_counter() - progress.started,
+            }
             c.order = None if self.plan.recomputes_order else progress.order
             c.epoch_start = _copied(progress.start, to_numpy)
         return checkpoints.save(c, self.saver.path)
@@ -421,8 +465,11 @@ class _Loop:
         """After state.interrupt(): save where training stands and raise TrainingInterrupted."""
         state = self.state
         path = self.save(progress) if self.saver is not None else None
-        where = (f"in epoch {state.epoch} of {state.epochs}, after batch {progress.done} of {state.batches}"
-                 if progress is not None else f"after epoch {state.epoch} of {state.epochs}")
+        where = (
+            f"in epoch {state.epoch} of {state.epochs}, after batch {progress.done} of {state.batches}"
+            if progress is not None
+            else f"after epoch {state.epoch} of {state.epochs}"
+        )
         saved = f"; the checkpoint {path} holds the run there" if path is not None else ""
         raise TrainingInterrupted(f"training was interrupted {where}{saved}", history=state.history, checkpoint=path)
 
@@ -435,23 +482,33 @@ class _Loop:
         state, net = self.state, self.state.net
         mine = _description(net)
         if c.network != mine:
-            raise InvalidArgument(f"resume: {source} is of the network {c.network}, but net is {mine}; build the "
-                                  "network the checkpoint was saved from.")
+            raise InvalidArgument(
+                f"resume: {source} is of the network {c.network}, but net is {mine}; build the "
+                "network the checkpoint was saved from."
+            )
         if c.training["processes"] != self.training["processes"]:
-            raise InvalidArgument(f"resume: {source} was saved by a run on {c.training['processes']} process(es); "
-                                  f"this one has {self.training['processes']}: continue it on as many "
-                                  "(mpiexec -n K for K > 1).")
+            raise InvalidArgument(
+                f"resume: {source} was saved by a run on {c.training['processes']} process(es); "
+                f"this one has {self.training['processes']}: continue it on as many "
+                "(mpiexec -n K for K > 1)."
+            )
         for key in ("batch_size", "l2", "shuffle", "early_stopping", "samples"):
             if c.training[key] != self.training[key]:
-                raise InvalidArgument(f"resume: {source} was saved with {key}={c.training[key]!r}, but this call "
-                                      f"has {key}={self.training[key]!r}; pass the same value to continue that run.")
+                raise InvalidArgument(
+                    f"resume: {source} was saved with {key}={c.training[key]!r}, but this call "
+                    f"has {key}={self.training[key]!r}; pass the same value to continue that run."
+                )
         if c.training["data_sha256"] != self.training["data_sha256"]:
-            raise InvalidArgument(f"resume: the training or validation data are not those {source} was trained "
-                                  "on (their SHA-256 differs); pass the same X, Y and validation.")
+            raise InvalidArgument(
+                f"resume: the training or validation data are not those {source} was trained "
+                "on (their SHA-256 differs); pass the same X, Y and validation."
+            )
         if c.epochs_done + (c.epoch is not None) > state.epochs:
-            raise InvalidArgument(f"resume: {source} is already {c.epochs_done} epochs in"
-                                  f"{' and inside the next' if c.epoch is not None else ''}; "
-                                  f"epochs={state.epochs} is too few to continue it.")
+            raise InvalidArgument(
+                f"resume: {source} is already {c.epochs_done} epochs in"
+                f"{' and inside the next' if c.epoch is not None else ''}; "
+                f"epochs={state.epochs} is too few to continue it."
+            )
         state.optimizer.load_state_dict(c.optimizer)
         _restore(net, (c.weights, c.biases))
         bit_generator = checkpoints.BIT_GENERATORS[c.rng["bit_generator"]]()
@@ -467,10 +524,15 @@ class _Loop:
             order = self.plan.order(self.rng, c.epochs_done + 1) if self.shuffle else None
         else:
             order = None if c.order is None else c.order.copy()
-        progress = _EpochProgress(order,
-                                  _copied(c.epoch_start),
-                                  time.perf_counter() - c.epoch["seconds"], c.epoch["batches_done"],
-                                  c.epoch["cost_sum"], c.epoch["correct"], c.epoch["seen"])
+        progress = _EpochProgress(
+            order,
+            _copied(c.epoch_start),
+            time.perf_counter() - c.epoch["seconds"],
+            c.epoch["batches_done"],
+            c.epoch["cost_sum"],
+            c.epoch["correct"],
+            c.epoch["seen"],
+        )
         return c.epochs_done + 1, progress
 
 
@@ -488,12 +550,13 @@ def _run_batches(state, data, progress, until, plan, limit, callbacks):
     X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
     order, bounds, done = progress.placed_order, plan.bounds, progress.done
     cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, done
-    for batch, start, stop in zip(range(done + 1, until + 1), bounds[done:until], bounds[done + 1:until + 1]):
+    for batch, start, stop in zip(range(done + 1, until + 1), bounds[done:until], bounds[done + 1 : until + 1]):
         rows = slice(start, stop) if order is None else order[start:stop]
         batch_targets = gather(targets, rows)
-        grads, count, right = gradients(state, gather(X, rows), batch_targets,
-                                        None if labels is None else gather(labels, rows), batch)
-        if not abs(grads.cost) <= limit:                 # NaN, ±inf, or exploded
+        grads, count, right = gradients(
+            state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), batch
+        )
+        if not abs(grads.cost) <= limit:  # NaN, ±inf, or exploded
             _restore(net, progress.start)
             raise _diverged(state, batch, grads.cost)
         optimizer.step(net, grads)
@@ -510,12 +573,17 @@ def _run_batches(state, data, progress, until, plan, limit, callbacks):
 def _diverged(state, batch, cost) -> TrainingDiverged:
     if math.isfinite(cost):
         first = state.history.train_cost[0]
-        what = (f"the cost rose to {cost:.4g} in epoch {state.epoch}, batch {batch}, more than "
-                f"{EXPLOSION_FACTOR:g} times the first epoch's mean cost ({first:.4g})")
+        what = (
+            f"the cost rose to {cost:.4g} in epoch {state.epoch}, batch {batch}, more than "
+            f"{EXPLOSION_FACTOR:g} times the first epoch's mean cost ({first:.4g})"
+        )
     else:
         what = f"the cost became {cost} in epoch {state.epoch}, batch {batch}"
-    return TrainingDiverged(f"{what}: training diverged. The weights from the start of epoch {state.epoch} were "
-                            f"kept. {_advice(state.optimizer)}", history=state.history)
+    return TrainingDiverged(
+        f"{what}: training diverged. The weights from the start of epoch {state.epoch} were "
+        f"kept. {_advice(state.optimizer)}",
+        history=state.history,
+    )
 
 
 def _advice(optimizer) -> str:
@@ -530,12 +598,18 @@ def _checkpointer(checkpoint):
 
 def _description(net) -> dict:
     """What a checkpoint records of the network, to check it on resume."""
+
     def name(component):
         value = getattr(component, "name", None)
         return value if isinstance(value, str) else None
 
-    return {"sizes": [int(n) for n in net.sizes], "dtype": np.dtype(net.dtype).name,
-            "activation": name(net.activation), "output": name(net.output), "cost": name(net.cost)}
+    return {
+        "sizes": [int(n) for n in net.sizes],
+        "dtype": np.dtype(net.dtype).name,
+        "activation": name(net.activation),
+        "output": name(net.output),
+        "cost": name(net.cost),
+    }
 
 
 def _fingerprint(*arrays) -> str:

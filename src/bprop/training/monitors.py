@@ -14,9 +14,8 @@ It reads only the arrays the training step already computed
 
 from __future__ import annotations
 
-from .backend import mean_abs
-
-from .validation import positive_int
+from ..core.arguments import positive_int
+from ..core.backend import mean_abs
 
 MEAN_ABS_DELTA = "mean_abs_delta"
 MEAN_ABS_GRAD_W = "mean_abs_grad_w"
@@ -71,8 +70,8 @@ class LayerStats:
             return
         grads = state.grads
         for i, (delta, grad_w) in enumerate(zip(grads.deltas, grads.weights)):
-            self._delta[i] += mean_abs(delta)       # mean |δ^l|      (BP1/BP2)
-            self._grad_w[i] += mean_abs(grad_w)     # mean |∂C/∂w^l|  (BP3)
+            self._delta[i] += mean_abs(delta)  # mean |δ^l|      (BP1/BP2)
+            self._grad_w[i] += mean_abs(grad_w)  # mean |∂C/∂w^l|  (BP3)
         self._count += 1
 
     def on_epoch_end(self, state):

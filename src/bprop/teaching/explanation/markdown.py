@@ -56,8 +56,11 @@ def _value(value, lang):
         entries = ", ".join(f"${to_latex(n)} = {to_latex(v)}$" for n, v in value.entries)
         more = ", …" if value.array.size > len(value.entries) else ""
         after = f" ({term(value.note, lang)})" if value.note else ""
-        return [f"- ${name}${after}: {term('shape', lang)} {value.shape}, "
-                f"$\\|{to_latex(value.symbol)}\\| = {to_latex(value.norm)}$; {entries}{more}", ""]
+        return [
+            f"- ${name}${after}: {term('shape', lang)} {value.shape}, "
+            f"$\\|{to_latex(value.symbol)}\\| = {to_latex(value.norm)}$; {entries}{more}",
+            "",
+        ]
     cells = value.cells
     if value.array.ndim == 1:
         body = r",\ ".join(to_latex(c) for c in cells)

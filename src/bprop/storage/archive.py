@@ -20,10 +20,11 @@ import zlib
 import numpy as np
 from numpy.lib import format as npy_format
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
+from ..version import __version__
 
 HEADER_NAME = "header.json"
-NPY_HEADER_ALLOWANCE = 4096           # bytes a member may hold beyond its array data
+NPY_HEADER_ALLOWANCE = 4096  # bytes a member may hold beyond its array data
 
 
 def write_archive(f, header: dict, arrays, **json_options) -> None:
@@ -42,7 +43,7 @@ def write_archive(f, header: dict, arrays, **json_options) -> None:
 
 
 def member_info(name) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name)          # fixed 1980 timestamp: the same state gives the same bytes
+    info = zipfile.ZipInfo(name)  # fixed 1980 timestamp: the same state gives the same bytes
     info.compress_type = zipfile.ZIP_STORED
     info.external_attr = 0o644 << 16
     return info
@@ -61,8 +62,6 @@ class HashingWriter:
 
 
 def bprop_version() -> str:
-    from . import __version__
-
     return __version__
 
 
@@ -76,16 +75,35 @@ def difference(expected, found) -> str:
 def short(value, limit=80) -> str:
     """repr(value), cut to ``limit`` characters for a message."""
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -- reading ----------------------------------------------------------------------
 
 # What numpy's .npy header parser may raise on a hostile header.
-NPY_HEADER_ERRORS = (ValueError, SyntaxError, TypeError, EOFError, tokenize.TokenError, RecursionError,
-                     KeyError, IndexError, OverflowError, MemoryError, Warning)
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
-                OverflowError, NotImplementedError, RuntimeError)
+NPY_HEADER_ERRORS = (
+    ValueError,
+    SyntaxError,
+    TypeError,
+    EOFError,
+    tokenize.TokenError,
+    RecursionError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    MemoryError,
+    Warning,
+)
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    OverflowError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 def read_npy_header(stream, limit, versions=((1, 0), (2, 0))):
@@ -138,8 +156,10 @@ class ArchiveReader:
             try:
                 zf = zipfile.ZipFile(f)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
-                raise ModelFileError(f"{path} is not a bprop {cls.KIND}: it is not a ZIP archive, or it is "
-                                     f"truncated ({e}). {cls.NOT_OURS_FIX}") from None
+                raise ModelFileError(
+                    f"{path} is not a bprop {cls.KIND}: it is not a ZIP archive, or it is "
+                    f"truncated ({e}). {cls.NOT_OURS_FIX}"
+                ) from None
             with zf:
                 return what(cls(path, zf))
 
@@ -152,11 +172,18 @@ class ArchiveReader:
         for info in infos:
             name = info.filename
             parts = name.split("/")
-            if (name.startswith("/") or "\\" in name or ":" in name or "\x00" in name
-                    or any(p in ("", ".", "..") for p in parts)):
-                raise self.fail(f"the archive holds a member with an unsafe name {name!r} (absolute, '..', or a "
-                                f"backslash); a bprop {self.KIND} never does, so it was not written by bprop",
-                                "Do not use this file.")
+            if (
+                name.startswith("/")
+                or "\\" in name
+                or ":" in name
+                or "\x00" in name
+                or any(p in ("", ".", "..") for p in parts)
+            ):
+                raise self.fail(
+                    f"the archive holds a member with an unsafe name {name!r} (absolute, '..', or a "
+                    f"backslash); a bprop {self.KIND} never does, so it was not written by bprop",
+                    "Do not use this file.",
+                )
             self.check_member(info)
         names = [info.filename for info in infos]
         if len(set(names)) != len(names):
@@ -170,13 +197,15 @@ class ArchiveReader:
     def read_member(self, info, limit, what) -> bytes:
         """At most ``limit`` bytes of a member, refusing odd compression and encryption."""
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise self.fail(f"{what} uses ZIP compression method {info.compress_type}; a bprop {self.KIND} uses "
-                            "stored or deflated members")
+            raise self.fail(
+                f"{what} uses ZIP compression method {info.compress_type}; a bprop {self.KIND} uses "
+                "stored or deflated members"
+            )
         if info.flag_bits & 0x1:
             raise self.fail(f"{what} is encrypted; a bprop {self.KIND} never is")
         try:
             with self.zf.open(info) as member:
-                data = member.read(limit + 1)     # zipfile stops at the declared size and checks the CRC there
+                data = member.read(limit + 1)  # zipfile stops at the declared size and checks the CRC there
         except _READ_ERRORS as e:
             raise self.fail(f"file is corrupt: {what} cannot be read ({e})") from None
         if len(data) > limit:
@@ -189,8 +218,10 @@ class ArchiveReader:
         if info is None:
             raise self.fail(f"not a bprop {self.KIND}: the ZIP archive has no {HEADER_NAME}", self.NOT_OURS_FIX)
         if info.file_size > self.MAX_HEADER_BYTES:
-            raise self.fail(f"{HEADER_NAME} declares {info.file_size:,} bytes, more than the "
-                            f"{self.MAX_HEADER_BYTES:,} a bprop {self.KIND} header may have")
+            raise self.fail(
+                f"{HEADER_NAME} declares {info.file_size:,} bytes, more than the "
+                f"{self.MAX_HEADER_BYTES:,} a bprop {self.KIND} header may have"
+            )
         raw = self.read_member(info, self.MAX_HEADER_BYTES, HEADER_NAME)
         try:
             header = json.loads(raw.decode("utf-8"))
@@ -199,22 +230,29 @@ class ArchiveReader:
         if not isinstance(header, dict):
             raise self.fail(f"{HEADER_NAME} must hold a JSON object, got {type(header).__name__}")
         if header.get("format") != self.FORMAT:
-            raise self.fail(f"not a bprop {self.KIND}: {HEADER_NAME} says format={short(header.get('format'))}, "
-                            f"not {self.FORMAT!r}", self.NOT_OURS_FIX)
+            raise self.fail(
+                f"not a bprop {self.KIND}: {HEADER_NAME} says format={short(header.get('format'))}, "
+                f"not {self.FORMAT!r}",
+                self.NOT_OURS_FIX,
+            )
         version = header.get("format_version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise self.fail(f"format_version={short(version)} is not a positive whole number")
         if version > self.FORMAT_VERSION:
-            raise self.fail(f"the file has format_version {version}, written by a newer bprop "
-                            f"({short(header.get('bprop_version', 'unknown version'))}); this bprop reads "
-                            f"format_version {self.FORMAT_VERSION} only", self.UPGRADE_FIX)
+            raise self.fail(
+                f"the file has format_version {version}, written by a newer bprop "
+                f"({short(header.get('bprop_version', 'unknown version'))}); this bprop reads "
+                f"format_version {self.FORMAT_VERSION} only",
+                self.UPGRADE_FIX,
+            )
         return header
 
     def check_member_set(self, infos, declared) -> None:
         expected = {HEADER_NAME} | {key + ".npy" for key in declared}
         if set(infos) != expected:
-            raise self.fail(f"the archive's members are not those of a bprop {self.KIND} "
-                            f"({difference(expected, infos)})")
+            raise self.fail(
+                f"the archive's members are not those of a bprop {self.KIND} ({difference(expected, infos)})"
+            )
 
     def read_array(self, info, key, shape, dtype, digest) -> np.ndarray:
         """The member ``key``.npy as a read-only (shape) array of ``dtype``, every byte checked."""
@@ -222,9 +260,11 @@ class ArchiveReader:
         nbytes = math.prod(shape) * dtype.itemsize
         limit = nbytes + NPY_HEADER_ALLOWANCE
         if info.file_size > limit:
-            raise self.fail(f"file is corrupt: {key} declares {info.file_size:,} bytes uncompressed, but a {shape} "
-                            f"{dtype.name} array takes {nbytes:,} (a ZIP bomb, or not written by bprop)",
-                            "Do not use this file.")
+            raise self.fail(
+                f"file is corrupt: {key} declares {info.file_size:,} bytes uncompressed, but a {shape} "
+                f"{dtype.name} array takes {nbytes:,} (a ZIP bomb, or not written by bprop)",
+                "Do not use this file.",
+            )
         data = self.read_member(info, limit, key)
         stream = io.BytesIO(data)
         try:
@@ -232,14 +272,18 @@ class ArchiveReader:
         except NPY_HEADER_ERRORS as e:
             raise self.fail(f"file is corrupt: {key} is not a readable .npy array ({e})") from None
         if found.hasobject:
-            raise self.fail(f"{key} is an array of Python objects (dtype {found}), which would have to be "
-                            "unpickled; bprop never unpickles its files", "Do not use this file.")
+            raise self.fail(
+                f"{key} is an array of Python objects (dtype {found}), which would have to be "
+                "unpickled; bprop never unpickles its files",
+                "Do not use this file.",
+            )
         if found.kind != dtype.kind or found.name != dtype.name:
             raise self.fail(f"{key} holds dtype {found} but the header says {dtype.name}; the file is inconsistent")
         if tuple(found_shape) != tuple(shape):
-            raise self.fail(f"{key} holds shape {tuple(found_shape)} but the header gives {tuple(shape)}; "
-                            "the file is inconsistent")
-        payload = memoryview(data)[stream.tell():]
+            raise self.fail(
+                f"{key} holds shape {tuple(found_shape)} but the header gives {tuple(shape)}; the file is inconsistent"
+            )
+        payload = memoryview(data)[stream.tell() :]
         if len(payload) < nbytes:
             raise self.fail(f"file is corrupt: {key} is truncated ({len(payload):,} of {nbytes:,} data bytes)")
         if len(payload) > nbytes:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arguments import as_inputs, as_targets, non_negative_float, positive_int
 from .backend import backend_for, to_numpy
-from .validation import as_inputs, as_targets, non_negative_float, positive_int
 
 FLOOR = 1e-8
 
@@ -63,8 +63,10 @@ class GradcheckReport:
     def format(self) -> str:
         rows = [f"{'layer':>5}  {'∂C/∂w error':>12}  {'∂C/∂b error':>12}  checked"]
         for c in self.layers:
-            rows.append(f"{c.layer:>5}  {c.weight_error:12.3e}  {c.bias_error:12.3e}  "
-                        f"{c.weights_checked} w, {c.biases_checked} b")
+            rows.append(
+                f"{c.layer:>5}  {c.weight_error:12.3e}  {c.bias_error:12.3e}  "
+                f"{c.weights_checked} w, {c.biases_checked} b"
+            )
         return "\n".join(rows)
 
 
@@ -79,7 +81,7 @@ def gradcheck(net, X, Y, *, l2=0.0, eps=1e-6, max_per_layer=None, seed=0) -> Gra
     """
     # backprop runs where the network lives (a GPU's BP1–BP4 is what is checked);
     # the finite differences run on the CPU in extended precision.
-    net64, net_fd = net.copy(dtype="float64"), net._converted(np.longdouble, backend_for("numpy"))
+    net64, net_fd = net.copy(dtype="float64"), net.converted(np.longdouble, backend_for("numpy"))
     X = as_inputs(X, net.sizes[0], np.float64)
     Y = as_targets(Y, X.shape[0], net.sizes[-1], np.float64)
     X_fd, Y_fd = X.astype(np.longdouble), Y.astype(np.longdouble)
@@ -88,10 +90,10 @@ def gradcheck(net, X, Y, *, l2=0.0, eps=1e-6, max_per_layer=None, seed=0) -> Gra
         max_per_layer = positive_int(max_per_layer, "max_per_layer")
     rng = np.random.default_rng(seed)
     n = X.shape[0]
-    grads = net64._backprop(net64._placed(X), net64._placed(Y), l2, n)
+    grads = net64.backprop_placed(net64.place(X), net64.place(Y), l2, n)
 
     def cost():
-        return net_fd._batch_cost(net_fd._feedforward(X_fd), Y_fd, l2, n)
+        return net_fd.batch_cost(net_fd.feedforward_placed(X_fd), Y_fd, l2, n)
 
     checks = []
     for i in range(len(net64.weights)):

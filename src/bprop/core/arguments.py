@@ -11,8 +11,8 @@ import numbers
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from .backend import to_numpy
-from .errors import InvalidArgument
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -107,12 +107,14 @@ def _library_inputs(X, n_inputs, dtype, parameter, backend):
     """as_inputs for an array of the network's own library: the same checks, made with its functions."""
     xp = backend.xp
     if not xp.isdtype(X.dtype, ("bool", "integral", "real floating")):
-        raise InvalidArgument(f"{parameter} must hold real numbers, got an array of dtype {X.dtype}; "
-                              f"pass an (m, {n_inputs}) array of numbers.")
+        raise InvalidArgument(
+            f"{parameter} must hold real numbers, got an array of dtype {X.dtype}; "
+            f"pass an (m, {n_inputs}) array of numbers."
+        )
     if X.ndim == 1:
         X = xp.reshape(X, (1, -1))
     _check_input_shape(tuple(X.shape), n_inputs, parameter)
-    X = backend.asarray(X, dtype)                  # the network's dtype and device
+    X = backend.asarray(X, dtype)  # the network's dtype and device
     if not bool(xp.all(xp.isfinite(X))):
         raise InvalidArgument(f"{parameter} contains NaN or infinite values; remove or impute them first.")
     return X
@@ -121,7 +123,7 @@ def _library_inputs(X, n_inputs, dtype, parameter, backend):
 def _numeric(value, parameter, fix):
     """``value`` as a NumPy array of numbers (bool, int or float)."""
     try:
-        array = to_numpy(value)          # a PyTorch/CuPy array comes to the host, where it is checked
+        array = to_numpy(value)  # a PyTorch/CuPy array comes to the host, where it is checked
     except (ValueError, TypeError) as e:
         raise InvalidArgument(f"{parameter} cannot be read as a numeric array ({e}); {fix}.")
     if array.dtype.kind not in "biuf":
@@ -156,7 +158,9 @@ def as_targets(Y, m, n_outputs, dtype, parameter="Y"):
 def one_hot(labels, m, n_outputs, dtype, parameter="Y"):
     """Integer labels (m,) → one-hot rows (m, n_outputs)."""
     if labels.shape[0] != m:
-        raise InvalidArgument(f"X has {m} samples but {parameter} has {labels.shape[0]} labels; they must match row for row.")
+        raise InvalidArgument(
+            f"X has {m} samples but {parameter} has {labels.shape[0]} labels; they must match row for row."
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
         bad = labels[(labels < 0) | (labels >= n_outputs)][0]
         raise InvalidArgument(

@@ -30,7 +30,7 @@ def atomic_write(path, mode="wb"):
     while True:
         temp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
         try:
-            fd = os.open(temp, flags, 0o666)       # 0o666 & ~umask, like any new file
+            fd = os.open(temp, flags, 0o666)  # 0o666 & ~umask, like any new file
             break
         except FileExistsError:
             continue
@@ -59,14 +59,14 @@ def write_json(path, data) -> Path:
 
 def fsync_folder(folder: Path) -> None:
     if not hasattr(os, "O_DIRECTORY"):
-        return                                     # Windows: folders cannot be opened for fsync
+        return  # Windows: folders cannot be opened for fsync
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        return                                     # the file itself is synced; the rename may still be cached
+        return  # the file itself is synced; the rename may still be cached
     try:
         os.fsync(fd)
     except OSError:
-        pass                                       # some file systems refuse
+        pass  # some file systems refuse
     finally:
         os.close(fd)

@@ -17,8 +17,8 @@ network is built (``check_pairing``).
 
 from __future__ import annotations
 
+from ..errors import InvalidArgument
 from .backend import namespace, total
-from .errors import InvalidArgument
 
 
 def _safe_log(a):

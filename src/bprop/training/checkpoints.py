@@ -55,16 +55,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InvalidArgument, ModelFileError
-from .files import atomic_write
-from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
-from .network import MAX_PARAMETERS
-from .validation import positive_int
+from ..core.arguments import positive_int
+from ..core.network import MAX_PARAMETERS
+from ..errors import InvalidArgument, ModelFileError
+from ..storage.archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
+from ..storage.files import atomic_write
 
 FORMAT = "bprop-checkpoint"
 FORMAT_VERSION = 1
-FILENAME = "checkpoint.ckpt"          # its name in a run folder
-MAX_HEADER_BYTES = 64 << 20           # the history of a very long run, with per-layer figures, fits easily
+FILENAME = "checkpoint.ckpt"  # its name in a run folder
+MAX_HEADER_BYTES = 64 << 20  # the history of a very long run, with per-layer figures, fits easily
 MAX_SAMPLES = 2**40
 DTYPE_NAMES = ("float32", "float64")
 # The bit generators numpy ships; the header names one, and nothing else is built.
@@ -91,18 +91,25 @@ class Checkpointer:
 
     def __init__(self, path, *, every_epochs=None, every_batches=None):
         if not isinstance(path, (str, os.PathLike)):
-            raise InvalidArgument(f"checkpoint path must be a file path (str or os.PathLike), "
-                                  f"got {type(path).__name__}.")
+            raise InvalidArgument(
+                f"checkpoint path must be a file path (str or os.PathLike), got {type(path).__name__}."
+            )
         if every_epochs is not None and every_batches is not None:
-            raise InvalidArgument(f"give every_epochs or every_batches, not both (got {every_epochs!r} and "
-                                  f"{every_batches!r}).")
+            raise InvalidArgument(
+                f"give every_epochs or every_batches, not both (got {every_epochs!r} and {every_batches!r})."
+            )
         self.path = Path(path)
         self.every_epochs = None if every_epochs is None else positive_int(every_epochs, "every_epochs")
         self.every_batches = None if every_batches is None else positive_int(every_batches, "every_batches")
 
     def __repr__(self):
-        every = (f", every_epochs={self.every_epochs}" if self.every_epochs else
-                 f", every_batches={self.every_batches}" if self.every_batches else "")
+        every = (
+            f", every_epochs={self.every_epochs}"
+            if self.every_epochs
+            else f", every_batches={self.every_batches}"
+            if self.every_batches
+            else ""
+        )
         return f"Checkpointer({str(self.path)!r}{every})"
 
 
@@ -148,6 +155,7 @@ class Checkpoint:
 
 # -- save ---------------------------------------------------------------------
 
+
 def save(checkpoint: Checkpoint, path) -> Path:
     """Write ``checkpoint`` to ``path`` atomically; returns the path."""
     path = Path(path)
@@ -162,9 +170,13 @@ def save(checkpoint: Checkpoint, path) -> Path:
         "epochs_done": int(checkpoint.epochs_done),
         "epoch": checkpoint.epoch,
         "rng": checkpoint.rng,
-        "optimizer": {"type": checkpoint.optimizer["type"], "steps": int(checkpoint.optimizer["steps"]),
-                      "buffers": buffers},
-        "best_cost": None if checkpoint.best_cost is None or not math.isfinite(checkpoint.best_cost)
+        "optimizer": {
+            "type": checkpoint.optimizer["type"],
+            "steps": int(checkpoint.optimizer["steps"]),
+            "buffers": buffers,
+        },
+        "best_cost": None
+        if checkpoint.best_cost is None or not math.isfinite(checkpoint.best_cost)
         else float(checkpoint.best_cost),
         "history": checkpoint.history,
     }
@@ -178,11 +190,18 @@ def _arrays_of(c: Checkpoint) -> list:
     arrays = [(f"net/weights/{i}", w) for i, w in enumerate(c.weights)]
     arrays += [(f"net/biases/{i}", b) for i, b in enumerate(c.biases)]
     for i, (key, buf) in enumerate(c.optimizer["state"].items()):
-        if not (isinstance(key, tuple) and len(key) >= 2 and key[0] in ("w", "b")
-                and isinstance(key[1], int) and all(isinstance(k, (str, int)) for k in key)):
-            raise InvalidArgument(f"the optimizer buffer {key!r} has no key of the form "
-                                  "('w' or 'b', layer index, …); "
-                                  "a checkpoint stores buffers that belong to one parameter array each.")
+        if not (
+            isinstance(key, tuple)
+            and len(key) >= 2
+            and key[0] in ("w", "b")
+            and isinstance(key[1], int)
+            and all(isinstance(k, (str, int)) for k in key)
+        ):
+            raise InvalidArgument(
+                f"the optimizer buffer {key!r} has no key of the form "
+                "('w' or 'b', layer index, …); "
+                "a checkpoint stores buffers that belong to one parameter array each."
+            )
         arrays.append((f"optimizer/{i}", buf))
     if c.order is not None:
         arrays.append(("epoch/order", np.asarray(c.order, dtype=np.int64)))
@@ -194,6 +213,7 @@ def _arrays_of(c: Checkpoint) -> list:
 
 
 # -- load ---------------------------------------------------------------------
+
 
 def load(path) -> Checkpoint:
     """The checkpoint in the file at ``path``, every part checked.
@@ -215,8 +235,10 @@ class _Reader(ArchiveReader):
     KIND = "checkpoint"
     FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES = FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES
     FIX = "The checkpoint is damaged; resume from a copy, or train again."
-    NOT_OURS_FIX = ("Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load), or resume "
-                    "from another checkpoint.")
+    NOT_OURS_FIX = (
+        "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load), or resume "
+        "from another checkpoint."
+    )
     UPGRADE_FIX = "Upgrade bprop to resume from it."
 
     def fail(self, problem, fix=None):
@@ -249,14 +271,16 @@ class _Reader(ArchiveReader):
 
         shapes = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
         expected = {}
-        prefixes = ["net"] + (["epoch"] if epoch is not None else []) + (["best"] if "best/weights/0" in h["arrays"] else [])
+        prefixes = (
+            ["net"] + (["epoch"] if epoch is not None else []) + (["best"] if "best/weights/0" in h["arrays"] else [])
+        )
         for prefix in prefixes:
             expected.update({f"{prefix}/weights/{i}": (s, dtype) for i, s in enumerate(shapes)})
             expected.update({f"{prefix}/biases/{i}": ((s[0],), dtype) for i, s in enumerate(shapes)})
         for i, key in enumerate(buffer_keys):
             shape = shapes[key[1]] if key[0] == "w" else (shapes[key[1]][0],)
             expected[f"optimizer/{i}"] = (shape, dtype)
-        if epoch is not None and training["shuffle"] and training["processes"] == 1:    # MPI recomputes it
+        if epoch is not None and training["shuffle"] and training["processes"] == 1:  # MPI recomputes it
             expected["epoch/order"] = ((training["samples"],), "int64")
         declared = self.declared_arrays(h["arrays"], expected)
         self.check_member_set(infos, declared)
@@ -265,27 +289,44 @@ class _Reader(ArchiveReader):
         def pair(prefix):
             if f"{prefix}/weights/0" not in read:
                 return None
-            return ([read[f"{prefix}/weights/{i}"] for i in range(len(shapes))],
-                    [read[f"{prefix}/biases/{i}"] for i in range(len(shapes))])
+            return (
+                [read[f"{prefix}/weights/{i}"] for i in range(len(shapes))],
+                [read[f"{prefix}/biases/{i}"] for i in range(len(shapes))],
+            )
 
         order = read.get("epoch/order")
         if order is not None and not _is_permutation(order):
             raise self.fail("epoch/order is not a permutation of the sample indices")
         weights, biases = pair("net")
         return Checkpoint(
-            network=network, weights=weights, biases=biases,
-            optimizer={"type": opt_type, "steps": steps,
-                       "state": {key: read[f"optimizer/{i}"] for i, key in enumerate(buffer_keys)}},
-            rng=rng, training=training, history=history, epochs_done=epochs_done, epoch=epoch,
-            order=order, epoch_start=pair("epoch"), best_cost=best_cost, best=pair("best"),
+            network=network,
+            weights=weights,
+            biases=biases,
+            optimizer={
+                "type": opt_type,
+                "steps": steps,
+                "state": {key: read[f"optimizer/{i}"] for i, key in enumerate(buffer_keys)},
+            },
+            rng=rng,
+            training=training,
+            history=history,
+            epochs_done=epochs_done,
+            epoch=epoch,
+            order=order,
+            epoch_start=pair("epoch"),
+            best_cost=best_cost,
+            best=pair("best"),
         )
 
     # -- the archive -----------------------------------------------------------
 
     def check_member(self, info) -> None:
         if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or info.compress_size != info.file_size:
-            raise self.fail(f"the member {short(info.filename)} is compressed or encrypted; bprop checkpoints "
-                            "store their members as they are", "Do not use this file.")
+            raise self.fail(
+                f"the member {short(info.filename)} is compressed or encrypted; bprop checkpoints "
+                "store their members as they are",
+                "Do not use this file.",
+            )
 
     def header(self, infos) -> dict:
         header = super().header(infos)
@@ -305,8 +346,11 @@ class _Reader(ArchiveReader):
         if not isinstance(network, dict):
             raise self.fail("'network' must be a JSON object")
         sizes = network.get("sizes")
-        if (not isinstance(sizes, list) or len(sizes) < 2
-                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
+        if (
+            not isinstance(sizes, list)
+            or len(sizes) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
+        ):
             raise self.fail(f"network sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
         if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
             raise self.fail(f"network sizes={short(sizes)} declares more than {MAX_PARAMETERS:,} parameters")
@@ -323,7 +367,7 @@ class _Reader(ArchiveReader):
         epochs = self.integer(training.get("epochs"), "epochs", 1, None)
         batch_size = self.integer(training.get("batch_size"), "batch_size", 1, None)
         samples = self.integer(training.get("samples"), "samples", 1, MAX_SAMPLES)
-        processes = self.integer(training.get("processes", 1), "processes", 1, None)   # absent before MPI: 1
+        processes = self.integer(training.get("processes", 1), "processes", 1, None)  # absent before MPI: 1
         l2 = training.get("l2")
         if not _is_number(l2) or l2 < 0:
             raise self.fail(f"l2={short(l2)} is not a number ≥ 0")
@@ -335,8 +379,16 @@ class _Reader(ArchiveReader):
         digest = training.get("data_sha256")
         if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
             raise self.fail("data_sha256 is not 64 lowercase hex digits")
-        return {"epochs": epochs, "batch_size": batch_size, "l2": float(l2), "shuffle": training["shuffle"],
-                "early_stopping": patience, "samples": samples, "processes": processes, "data_sha256": digest}
+        return {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "l2": float(l2),
+            "shuffle": training["shuffle"],
+            "early_stopping": patience,
+            "samples": samples,
+            "processes": processes,
+            "data_sha256": digest,
+        }
 
     def epoch(self, epoch, batches, samples):
         if epoch is None:
@@ -349,12 +401,20 @@ class _Reader(ArchiveReader):
         cost_sum, seconds = epoch.get("cost_sum"), epoch.get("seconds")
         if not _is_number(cost_sum) or not _is_number(seconds) or seconds < 0:
             raise self.fail("the epoch's cost_sum and seconds must be finite numbers (seconds ≥ 0)")
-        return {"batches_done": done, "cost_sum": float(cost_sum), "correct": correct, "seen": seen,
-                "seconds": float(seconds)}
+        return {
+            "batches_done": done,
+            "cost_sum": float(cost_sum),
+            "correct": correct,
+            "seen": seen,
+            "seconds": float(seconds),
+        }
 
     def rng(self, state) -> dict:
-        if not isinstance(state, dict) or not isinstance(state.get("bit_generator"), str) \
-                or state["bit_generator"] not in BIT_GENERATORS:
+        if (
+            not isinstance(state, dict)
+            or not isinstance(state.get("bit_generator"), str)
+            or state["bit_generator"] not in BIT_GENERATORS
+        ):
             raise self.fail(f"rng is not the state of one of numpy's bit generators ({', '.join(BIT_GENERATORS)})")
         try:
             BIT_GENERATORS[state["bit_generator"]]().state = state
@@ -367,9 +427,15 @@ class _Reader(ArchiveReader):
             raise self.fail("optimizer buffers must be a list of keys")
         keys = []
         for key in buffers:
-            if not (isinstance(key, list) and len(key) >= 2 and key[0] in ("w", "b")
-                    and isinstance(key[1], int) and not isinstance(key[1], bool) and 0 <= key[1] < layers
-                    and all(isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in key)):
+            if not (
+                isinstance(key, list)
+                and len(key) >= 2
+                and key[0] in ("w", "b")
+                and isinstance(key[1], int)
+                and not isinstance(key[1], bool)
+                and 0 <= key[1] < layers
+                and all(isinstance(k, str) or (isinstance(k, int) and not isinstance(k, bool)) for k in key)
+            ):
                 raise self.fail(f"optimizer buffer key {short(key)} is not ['w' or 'b', layer index, …]")
             keys.append(tuple(key))
         if len(set(keys)) != len(keys):
@@ -382,8 +448,11 @@ class _Reader(ArchiveReader):
         out = {}
         for key in HISTORY_LISTS:
             values = history.get(key, [])
-            if (not isinstance(values, list) or len(values) != epochs_done
-                    or not all(v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool)) for v in values)):
+            if (
+                not isinstance(values, list)
+                or len(values) != epochs_done
+                or not all(v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool)) for v in values)
+            ):
                 raise self.fail(f"history {key} is not a list of {epochs_done} numbers (or nulls)")
             out[key] = values
         best = history.get("best_epoch")
@@ -393,8 +462,11 @@ class _Reader(ArchiveReader):
             raise self.fail("history stopped_early is not true or false")
         if not isinstance(history.get("layer_stats", {}), dict):
             raise self.fail("history layer_stats is not a JSON object")
-        return out | {"best_epoch": best, "stopped_early": history.get("stopped_early", False),
-                      "layer_stats": history.get("layer_stats", {})}
+        return out | {
+            "best_epoch": best,
+            "stopped_early": history.get("stopped_early", False),
+            "layer_stats": history.get("layer_stats", {}),
+        }
 
     def declared_arrays(self, table, expected) -> dict:
         if set(table) != set(expected):
@@ -405,8 +477,10 @@ class _Reader(ArchiveReader):
             if not isinstance(entry, dict):
                 raise self.fail(f"arrays[{key!r}] must be a JSON object")
             if entry.get("shape") != list(shape) or entry.get("dtype") != dtype:
-                raise self.fail(f"arrays[{key!r}] declares {short(entry.get('shape'))} {short(entry.get('dtype'))}, "
-                                f"but the header gives {list(shape)} {dtype}")
+                raise self.fail(
+                    f"arrays[{key!r}] declares {short(entry.get('shape'))} {short(entry.get('dtype'))}, "
+                    f"but the header gives {list(shape)} {dtype}"
+                )
             digest = entry.get("sha256")
             if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
                 raise self.fail(f"arrays[{key!r}] has no valid sha256 (64 lowercase hex digits)")
@@ -435,5 +509,3 @@ def _is_permutation(order) -> bool:
     if m == 0 or order.min() < 0 or order.max() >= m:
         return False
     return bool((np.bincount(order, minlength=m) == 1).all())
-
-

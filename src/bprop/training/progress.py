@@ -1,10 +1,13 @@
-"""What the terminal shows while and after training: a rich progress bar and tables."""
+"""A progress bar over a whole training run: a callback that draws in the terminal (rich).
+
+The command line and the estimators' ``verbose`` both attach it; it only reads
+the ``TrainingState`` that ``train`` hands to callbacks.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 
 class ProgressBar:
@@ -31,13 +34,15 @@ class ProgressBar:
             console=self.console,
             transient=False,
         )
-        self.task = self.progress.add_task("train", total=state.epochs * state.batches,
-                                           epoch=f"1/{state.epochs}", cost="—", accuracy="")
+        self.task = self.progress.add_task(
+            "train", total=state.epochs * state.batches, epoch=f"1/{state.epochs}", cost="—", accuracy=""
+        )
         self.progress.start()
 
     def on_batch_end(self, state):
-        self.progress.update(self.task, advance=1, epoch=f"{state.epoch}/{state.epochs}",
-                             cost=f"{state.batch_cost:.4f}")
+        self.progress.update(
+            self.task, advance=1, epoch=f"{state.epoch}/{state.epochs}", cost=f"{state.batch_cost:.4f}"
+        )
 
     def on_epoch_end(self, state):
         h = state.history
@@ -57,16 +62,3 @@ class ProgressBar:
         """Stop drawing; safe to call twice, and needed when training raised before on_train_end."""
         if self.progress is not None:
             self.progress.stop()
-
-
-def results_table(results: dict, seconds: float, title: str) -> Table:
-    """One row per split: accuracy and cost; the caption gives the time."""
-    table = Table(title=title, caption=f"trained in {seconds:.2f} s")
-    table.add_column("split")
-    table.add_column("samples", justify="right")
-    table.add_column("accuracy", justify="right")
-    table.add_column("cost", justify="right")
-    for split, r in results.items():
-        accuracy = "—" if r["accuracy"] is None else f"{r['accuracy']:.4f}"
-        table.add_row(split, str(r["samples"]), accuracy, f"{r['cost']:.5f}")
-    return table

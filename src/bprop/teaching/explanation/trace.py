@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import activations, costs
-from ..errors import InvalidArgument
-from ..network import Network
-from ..optimizers import SGD
-from ..validation import as_targets, positive_int
+from ...core import activations, costs
+from ...core.arguments import as_targets, positive_int
+from ...core.network import Network
+from ...core.optimizers import SGD
+from ...errors import InvalidArgument
 from .terms import check_lang
 
 FORMATS = {"text": "text", "markdown": "markdown", "md": "markdown", "html": "html"}
@@ -119,11 +119,14 @@ def _one_sample(net, x, y):
     if not isinstance(net, Network):
         raise InvalidArgument(f"explain needs a bprop Network, got {type(net).__name__}.")
     if np.ndim(x) != 1:
-        raise InvalidArgument(f"explain takes one sample: x must have shape ({net.sizes[0]},), got shape {np.shape(x)}.")
+        raise InvalidArgument(
+            f"explain takes one sample: x must have shape ({net.sizes[0]},), got shape {np.shape(x)}."
+        )
     Y = np.asarray(y)
     if Y.ndim > 1:
-        raise InvalidArgument(f"explain takes one sample: y must be a label or a target of shape ({net.sizes[-1]},), "
-                              f"got shape {Y.shape}.")
+        raise InvalidArgument(
+            f"explain takes one sample: y must be a label or a target of shape ({net.sizes[-1]},), got shape {Y.shape}."
+        )
     Y = Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1)
     return as_targets(Y, 1, net.sizes[-1], net.dtype, parameter="y")
 
@@ -140,7 +143,7 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
     check_lang(lang)
     net = _on_host(net)
     Y = _one_sample(net, x, y)
-    optimizer = SGD(lr)                                   # validates η
+    optimizer = SGD(lr)  # validates η
     g = net.backprop(x, y)
     zs, acts = g.zs, g.activations
 
@@ -149,9 +152,9 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
     for i in range(last + 1):
         sigma = net.output if i == last else net.activation
         if activations.is_elementwise(sigma) and callable(getattr(sigma, "derivative", None)):
-            sigma_primes.append(sigma.derivative(zs[i], acts[i + 1])[0])   # as BP1/BP2 call it
+            sigma_primes.append(sigma.derivative(zs[i], acts[i + 1])[0])  # as BP1/BP2 call it
         else:
-            sigma_primes.append(None)                                      # softmax: its Jacobian is used
+            sigma_primes.append(None)  # softmax: its Jacobian is used
     grad_a = net.cost.gradient(acts[-1], Y)[0]
 
     twin = net.copy()

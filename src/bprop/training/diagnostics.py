@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, costs
-from .backend import mean_abs, namespace, sum_of_squares
-from .errors import InvalidArgument
-from .optimizers import SGD
-from .validation import positive_int
+from ..core import activations, costs
+from ..core.arguments import positive_int
+from ..core.backend import mean_abs, namespace, sum_of_squares
+from ..core.optimizers import SGD
+from ..errors import InvalidArgument
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,18 @@ class Diagnostics:
     relative cost falls as the layers grow.
     """
 
-    def __init__(self, report, *, repeat_after=10, every=1, saturated_below=0.01, saturated_share=0.5,
-                 min_far_share=0.01, vanishing_ratio=1e-3, exploding_ratio=1e3):
+    def __init__(
+        self,
+        report,
+        *,
+        repeat_after=10,
+        every=1,
+        saturated_below=0.01,
+        saturated_share=0.5,
+        min_far_share=0.01,
+        vanishing_ratio=1e-3,
+        exploding_ratio=1e3,
+    ):
         if not callable(report):
             raise InvalidArgument(f"report must be a callable taking a Finding, got {report!r}.")
         self.report = report
@@ -134,14 +144,14 @@ class Diagnostics:
         if self._checks_bp1 and state.batch_targets is not None:
             a = grads.activations[-1]
             xp = namespace(a)
-            far = xp.abs(a - state.batch_targets) >= 0.5                                   # |a^L − y| ≥ ½
-            sigma_prime = state.net.output.derivative(grads.zs[-1], a)                     # σ′(z^L)
+            far = xp.abs(a - state.batch_targets) >= 0.5  # |a^L − y| ≥ ½
+            sigma_prime = state.net.output.derivative(grads.zs[-1], a)  # σ′(z^L)
             self._saturated += int(xp.count_nonzero(far & (sigma_prime < self.saturated_below)))
             self._far += int(xp.count_nonzero(far))
             self._outputs += math.prod(a.shape)
         if len(grads.deltas) > 1:
-            self._first += mean_abs(grads.deltas[0])     # mean |δ^2|
-            self._last += mean_abs(grads.deltas[-1])     # mean |δ^L|
+            self._first += mean_abs(grads.deltas[0])  # mean |δ^2|
+            self._last += mean_abs(grads.deltas[-1])  # mean |δ^L|
         self._batches += 1
 
     def on_epoch_end(self, state):
@@ -166,61 +176,87 @@ class Diagnostics:
         net = state.net
         cost, output = _name(net.cost), _name(net.output)
         if output == "sigmoid":
-            fix = ("Use cost=cross_entropy (sigmoid) or log_likelihood (softmax), for which δ^L = a − y.")
+            fix = "Use cost=cross_entropy (sigmoid) or log_likelihood (softmax), for which δ^L = a − y."
         else:
-            fix = ("Use output=sigmoid with cost=cross_entropy, or output=softmax with cost=log_likelihood, "
-                   "for which δ^L = a − y.")
-        self._fire(state, "saturation", "BP1",
-                   f"BP1: δ^L = ∇_a C ⊙ σ′(z^L) is small because σ′ is saturated (σ′(z^L) < "
-                   f"{self.saturated_below:g}) for {100 * share:.0f}% of the output neurons that are far from "
-                   f"their targets (|a − y| ≥ ½): learning slows down ({cost} cost, {output} output). {fix}",
-                   share)
+            fix = (
+                "Use output=sigmoid with cost=cross_entropy, or output=softmax with cost=log_likelihood, "
+                "for which δ^L = a − y."
+            )
+        self._fire(
+            state,
+            "saturation",
+            "BP1",
+            f"BP1: δ^L = ∇_a C ⊙ σ′(z^L) is small because σ′ is saturated (σ′(z^L) < "
+            f"{self.saturated_below:g}) for {100 * share:.0f}% of the output neurons that are far from "
+            f"their targets (|a − y| ≥ ½): learning slows down ({cost} cost, {output} output). {fix}",
+            share,
+        )
 
     def _judge_ratio(self, state, ratio):
         L = state.net.num_layers
         equation = "δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)"
         if ratio < self.vanishing_ratio:
             why, fix = _VANISHING.get(_name(state.net.activation), _VANISHING[None])
-            self._fire(state, "vanishing", "BP2",
-                       f"BP2: the error vanishes towards the input: mean |δ^2| is {ratio:.1e} × mean |δ^{L}|. "
-                       f"Each step of {equation} multiplies by a weight matrix and by σ′{why}, so the first "
-                       f"layers barely learn. {fix}", ratio)
+            self._fire(
+                state,
+                "vanishing",
+                "BP2",
+                f"BP2: the error vanishes towards the input: mean |δ^2| is {ratio:.1e} × mean |δ^{L}|. "
+                f"Each step of {equation} multiplies by a weight matrix and by σ′{why}, so the first "
+                f"layers barely learn. {fix}",
+                ratio,
+            )
         elif ratio > self.exploding_ratio:
-            self._fire(state, "exploding", "BP2",
-                       f"BP2: the error explodes towards the input: mean |δ^2| is {ratio:.1e} × mean |δ^{L}|. "
-                       f"Each step of {equation} multiplies by a weight matrix that is too large, so the first "
-                       f"layers take huge steps. Use a smaller learning rate or a smaller init scale "
-                       f"(init=scaled_normal, xavier or he), or fewer layers.", ratio)
+            self._fire(
+                state,
+                "exploding",
+                "BP2",
+                f"BP2: the error explodes towards the input: mean |δ^2| is {ratio:.1e} × mean |δ^{L}|. "
+                f"Each step of {equation} multiplies by a weight matrix that is too large, so the first "
+                f"layers take huge steps. Use a smaller learning rate or a smaller init scale "
+                f"(init=scaled_normal, xavier or he), or fewer layers.",
+                ratio,
+            )
 
     def _check_step_size(self, state):
         optimizer = state.optimizer
         if not isinstance(optimizer, SGD) or callable(optimizer.lr) or state.batch_targets is None:
             return
         eta, grads, net = float(optimizer.lr), state.grads, state.net
-        squared_norm = sum(float(sum_of_squares(g)) for g in (*grads.weights, *grads.biases))    # ‖∇C‖²
-        predicted = -eta * squared_norm                                       # ΔC ≈ ∇C · Δw = −η‖∇C‖²
+        squared_norm = sum(float(sum_of_squares(g)) for g in (*grads.weights, *grads.biases))  # ‖∇C‖²
+        predicted = -eta * squared_norm  # ΔC ≈ ∇C · Δw = −η‖∇C‖²
         with np.errstate(over="ignore", invalid="ignore"):
-            after = float(net._batch_cost(net._feedforward(grads.activations[0]), state.batch_targets,
-                                          state.l2, state.n))                 # one extra forward pass
+            after = float(
+                net.batch_cost(net.feedforward_placed(grads.activations[0]), state.batch_targets, state.l2, state.n)
+            )  # one extra forward pass
         before = grads.cost
         measured = after - before
         rounding = 64 * float(np.finfo(net.dtype).eps) * max(abs(before), abs(after), 1e-30)
         if not math.isfinite(after) or measured > rounding:
             ratio = measured / predicted if predicted else math.inf
-            self._fire(state, "step_size", "update",
-                       f"update: the step w ← w − η ∂C/∂w with η = {eta:g} raised the cost of the batch it was "
-                       f"computed on from {before:.4g} to {after:.4g}, where the gradient predicted a fall of "
-                       f"η‖∇C‖² = {-predicted:.3g}: the step overshoots, η may be too large. "
-                       f"Try η = {eta / 10:g}.", ratio)
+            self._fire(
+                state,
+                "step_size",
+                "update",
+                f"update: the step w ← w − η ∂C/∂w with η = {eta:g} raised the cost of the batch it was "
+                f"computed on from {before:.4g} to {after:.4g}, where the gradient predicted a fall of "
+                f"η‖∇C‖² = {-predicted:.3g}: the step overshoots, η may be too large. "
+                f"Try η = {eta / 10:g}.",
+                ratio,
+            )
 
 
 # Hidden σ → (what σ′ does in BP2, what to do), for the vanishing-error finding.
 _VANISHING = {
     "sigmoid": (" (≤ ¼ for the sigmoid)", "Use activation=relu with init=he, or fewer layers."),
-    "tanh": (" (≤ 1 for tanh, ≈ 0 where it saturates)", "Use activation=relu with init=he, init=xavier, "
-             "or fewer layers."),
-    "relu": (" (0 wherever z^l ≤ 0: dead ReLUs, often killed by a too large step)",
-             "Use a smaller learning rate, activation=leaky_relu, or init=he."),
+    "tanh": (
+        " (≤ 1 for tanh, ≈ 0 where it saturates)",
+        "Use activation=relu with init=he, init=xavier, or fewer layers.",
+    ),
+    "relu": (
+        " (0 wherever z^l ≤ 0: dead ReLUs, often killed by a too large step)",
+        "Use a smaller learning rate, activation=leaky_relu, or init=he.",
+    ),
     None: ("", "Use activation=relu with init=he, or fewer layers."),
 }
 

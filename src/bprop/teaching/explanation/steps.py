@@ -35,14 +35,15 @@ import numpy as np
 
 from .terms import TERMS
 
-FULL_WIDTH = 8        # a network with a layer wider than this is shown as shapes, norms and a few entries
-MAX_TERMS = 4         # a sum with more terms is written t₁ + t₂ + … + t_n
-SUMMARY_ENTRIES = 3   # entries shown of a summarized array
-MINUS = "−"           # U+2212, the minus sign of printed mathematics
-GAP = "  "            # two spaces in markup: a wide gap between two formulas on one line
+FULL_WIDTH = 8  # a network with a layer wider than this is shown as shapes, norms and a few entries
+MAX_TERMS = 4  # a sum with more terms is written t₁ + t₂ + … + t_n
+SUMMARY_ENTRIES = 3  # entries shown of a summarized array
+MINUS = "−"  # U+2212, the minus sign of printed mathematics
+GAP = "  "  # two spaces in markup: a wide gap between two formulas on one line
 
 
 # -- items ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -77,8 +78,8 @@ class Value:
     array: np.ndarray
     full: bool
     precision: int
-    note: str | None = None        # a terms key shown after the name, e.g. 'after_update'
-    entry: str | None = None       # markup of one entry, '#' for its indices (default: name_{#})
+    note: str | None = None  # a terms key shown after the name, e.g. 'after_update'
+    entry: str | None = None  # markup of one entry, '#' for its indices (default: name_{#})
 
     @property
     def cells(self):
@@ -121,24 +122,25 @@ class Note:
 
 @dataclass(frozen=True)
 class CostTable:
-    rows: list          # [(t, formatted cost)]
+    rows: list  # [(t, formatted cost)]
     note: Note
 
 
 @dataclass
 class Section:
-    id: str             # forward, cost, bp1 … bp4, update, …: also the HTML element id
+    id: str  # forward, cost, bp1 … bp4, update, …: also the HTML element id
     items: list
 
 
 @dataclass
 class Document:
-    facts: list         # [(terms key, markup value)]
+    facts: list  # [(terms key, markup value)]
     sections: list
-    summarized: bool    # arrays shown as summaries (a wide network)
+    summarized: bool  # arrays shown as summaries (a wide network)
 
 
 # -- numbers and markup ---------------------------------------------------------
+
 
 def number(x, precision) -> str:
     """``x`` with ``precision`` decimals; small numbers keep ``precision`` significant digits.
@@ -152,7 +154,7 @@ def number(x, precision) -> str:
         return "∞" if x > 0 else MINUS + "∞"
     if x == 0:
         return f"{0.0:.{precision}f}"
-    if abs(x) < 10.0 ** (2 - precision):        # fixed point would keep fewer than 3 significant digits
+    if abs(x) < 10.0 ** (2 - precision):  # fixed point would keep fewer than 3 significant digits
         text = f"{x:#.{precision}g}"
     else:
         text = f"{x:.{precision}f}"
@@ -189,8 +191,9 @@ _SIMPLE = re.compile(r"^[A-Za-z0-9]+$")
 
 def to_text(markup) -> str:
     """Terminal notation: 'δ^{2}_{1}' → 'δ^2_1'; groups that are not one word keep braces, 'a^{l−1}'."""
-    return _GROUP.sub(lambda m: m.group(1) + (m.group(2) if _SIMPLE.match(m.group(2)) else "{" + m.group(2) + "}"),
-                      markup)
+    return _GROUP.sub(
+        lambda m: m.group(1) + (m.group(2) if _SIMPLE.match(m.group(2)) else "{" + m.group(2) + "}"), markup
+    )
 
 
 _STACK = re.compile(r"\^\{([^{}]*)\}_\{([^{}]*)\}")
@@ -205,10 +208,28 @@ def to_html(markup) -> str:
 
 
 _LATEX = {
-    "δ": r"\delta ", "σ": r"\sigma ", "η": r"\eta ", "∂": r"\partial ", "∇": r"\nabla ", "⊙": r"\odot ",
-    "·": r"\cdot ", MINUS: "-", "←": r"\leftarrow ", "ᵀ": r"^{\top}", "Σ": r"\sum ", "½": r"\tfrac{1}{2}",
-    "′": "'", "²": "^{2}", "×": r"\times ", "‖": r"\| ", "⟨": r"\langle ", "⟩": r"\rangle ", "…": r"\ldots ",
-    "≤": r"\leq ", "≥": r"\geq ", "∞": r"\infty ",
+    "δ": r"\delta ",
+    "σ": r"\sigma ",
+    "η": r"\eta ",
+    "∂": r"\partial ",
+    "∇": r"\nabla ",
+    "⊙": r"\odot ",
+    "·": r"\cdot ",
+    MINUS: "-",
+    "←": r"\leftarrow ",
+    "ᵀ": r"^{\top}",
+    "Σ": r"\sum ",
+    "½": r"\tfrac{1}{2}",
+    "′": "'",
+    "²": "^{2}",
+    "×": r"\times ",
+    "‖": r"\| ",
+    "⟨": r"\langle ",
+    "⟩": r"\rangle ",
+    "…": r"\ldots ",
+    "≤": r"\leq ",
+    "≥": r"\geq ",
+    "∞": r"\infty ",
 }
 _LATEX_WORDS = re.compile(r"\b(exp|ln|tanh|max)\b")
 _LATEX_LABEL = re.compile(r"\b(BP[1-4])\b")
@@ -216,7 +237,7 @@ _LATEX_LABEL = re.compile(r"\b(BP[1-4])\b")
 
 def to_latex(markup) -> str:
     """LaTeX math (without the $ delimiters)."""
-    gap = "\x00"                                     # stands for GAP while symbols are replaced
+    gap = "\x00"  # stands for GAP while symbols are replaced
     text = markup.replace(GAP, gap)
     text = _LATEX_LABEL.sub(lambda m: r"\text{" + m.group(1) + "}", text)
     text = _LATEX_WORDS.sub(lambda m: "\\" + m.group(1) + " ", text)
@@ -267,6 +288,7 @@ def grad_a_line(name, layer, a, y, value, p) -> str:
 
 # -- the document -----------------------------------------------------------------
 
+
 def build(trace, precision=4, costs=None) -> Document:
     """The sections of an explanation of ``trace``; ``costs`` adds the repeated-updates table."""
     p = precision
@@ -316,7 +338,8 @@ def _notation(trace, full):
         Definition("δ^{l}_{j} = ∂C/∂z^{l}_{j}", "def.delta"),
         Definition(COST_DEFINITIONS.get(trace.cost_name, "C"), "def.cost", {"name": trace.cost_name}),
         Definition(f"η = {plain(trace.lr)}", "def.eta"),
-        Note("def.hadamard"), Note("def.nabla"),
+        Note("def.hadamard"),
+        Note("def.nabla"),
     ]
     return Section("notation", items)
 
@@ -339,24 +362,34 @@ def _forward(trace, p, value):
         items += [
             _layer_heading(trace, layer),
             Equation(f"z^{{{layer}}} = w^{{{layer}}} a^{{{layer - 1}}} + b^{{{layer}}}"),
-            Substitution(f"z^{{{layer}}}_{{1}} = {symbols} + b^{{{layer}}}_{{1}} = {numbers} + {operand(b[0], p)}"
-                         f" = {number(z[0], p)}"),
+            Substitution(
+                f"z^{{{layer}}}_{{1}} = {symbols} + b^{{{layer}}}_{{1}} = {numbers} + {operand(b[0], p)}"
+                f" = {number(z[0], p)}"
+            ),
         ]
         sigma = trace.output if layer == L else trace.activation
         if sigma == "softmax":
             exps = terms_of(len(z), lambda k: f"exp({number(z[k], p)})")
             items += [
                 Equation(f"a^{{{layer}}}_{{j}} = exp(z^{{{layer}}}_{{j}}) / Σ_{{k}} exp(z^{{{layer}}}_{{k}})"),
-                Substitution(f"a^{{{layer}}}_{{1}} = exp(z^{{{layer}}}_{{1}}) / Σ_{{k}} exp(z^{{{layer}}}_{{k}}) = "
-                             f"exp({number(z[0], p)}) / ({exps}) = {number(a[0], p)}"),
+                Substitution(
+                    f"a^{{{layer}}}_{{1}} = exp(z^{{{layer}}}_{{1}}) / Σ_{{k}} exp(z^{{{layer}}}_{{k}}) = "
+                    f"exp({number(z[0], p)}) / ({exps}) = {number(a[0], p)}"
+                ),
             ]
         else:
             items += [
                 Equation(f"a^{{{layer}}} = σ(z^{{{layer}}})"),
-                Substitution(f"a^{{{layer}}}_{{1}} = σ(z^{{{layer}}}_{{1}}) = σ({number(z[0], p)}) = {number(a[0], p)}"),
+                Substitution(
+                    f"a^{{{layer}}}_{{1}} = σ(z^{{{layer}}}_{{1}}) = σ({number(z[0], p)}) = {number(a[0], p)}"
+                ),
             ]
-        items += [value(f"w^{{{layer}}}", w), value(f"b^{{{layer}}}", b),
-                  value(f"z^{{{layer}}}", z), value(f"a^{{{layer}}}", a)]
+        items += [
+            value(f"w^{{{layer}}}", w),
+            value(f"b^{{{layer}}}", b),
+            value(f"z^{{{layer}}}", z),
+            value(f"a^{{{layer}}}", a),
+        ]
     return Section("forward", items)
 
 
@@ -371,8 +404,12 @@ def _cost(trace, p, value):
         line = f"C = {numbers} = {C}"
     elif name == "cross_entropy":
         equation = f"C = −Σ_{{j}} [y_{{j}} ln a^{{{L}}}_{{j}} + (1 − y_{{j}}) ln(1 − a^{{{L}}}_{{j}})]"
-        numbers = terms_of(len(a), lambda j: f"[{operand(y[j], p)} · ln {operand(a[j], p)} + "
-                                             f"(1 − {operand(y[j], p)}) · ln(1 − {operand(a[j], p)})]")
+        numbers = terms_of(
+            len(a),
+            lambda j: (
+                f"[{operand(y[j], p)} · ln {operand(a[j], p)} + (1 − {operand(y[j], p)}) · ln(1 − {operand(a[j], p)})]"
+            ),
+        )
         line = f"C = −({numbers}) = {C}"
     elif name == "log_likelihood":
         equation = f"C = −Σ_{{j}} y_{{j}} ln a^{{{L}}}_{{j}}"
@@ -397,9 +434,12 @@ def _bp1(trace, p, value):
         items += [
             Note(key if key in TERMS else "note.shortcut.other"),
             Equation(f"δ^{{{L}}} = a^{{{L}}} − y"),
-            Substitution(f"δ^{{{L}}}_{{1}} = a^{{{L}}}_{{1}} − y_{{1}} = {operand(a[0], p)} − {operand(y[0], p)}"
-                         f" = {number(delta[0], p)}"),
-            value(f"∇_{{a}} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"), value(f"δ^{{{L}}}", delta),
+            Substitution(
+                f"δ^{{{L}}}_{{1}} = a^{{{L}}}_{{1}} − y_{{1}} = {operand(a[0], p)} − {operand(y[0], p)}"
+                f" = {number(delta[0], p)}"
+            ),
+            value("∇_{a} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"),
+            value(f"δ^{{{L}}}", delta),
         ]
     elif trace.sigma_primes[-1] is not None:
         sp = trace.sigma_primes[-1]
@@ -407,9 +447,11 @@ def _bp1(trace, p, value):
             Equation(f"δ^{{{L}}} = ∇_{{a}} C ⊙ σ′(z^{{{L}}})"),
             Substitution(grad_a_line(trace.cost_name, L, a[0], y[0], grad_a[0], p)),
             Substitution(sigma_prime_line(trace.output, L, z[0], a[0], sp[0], p)),
-            Substitution(f"δ^{{{L}}}_{{1}} = ∂C/∂a^{{{L}}}_{{1}} · σ′(z^{{{L}}}_{{1}}) = "
-                         f"{operand(grad_a[0], p)} · {operand(sp[0], p)} = {number(delta[0], p)}"),
-            value(f"∇_{{a}} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"),
+            Substitution(
+                f"δ^{{{L}}}_{{1}} = ∂C/∂a^{{{L}}}_{{1}} · σ′(z^{{{L}}}_{{1}}) = "
+                f"{operand(grad_a[0], p)} · {operand(sp[0], p)} = {number(delta[0], p)}"
+            ),
+            value("∇_{a} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"),
             value(f"σ′(z^{{{L}}})", sp, entry=f"σ′(z^{{{L}}}_{{#}})"),
             value(f"δ^{{{L}}}", delta),
         ]
@@ -418,26 +460,36 @@ def _bp1(trace, p, value):
         gk = terms_of(len(a), lambda k: f"{operand(grad_a[k], p)} · {operand(a[k], p)}")
         items += [
             Note("note.jacobian"),
-            Equation(f"δ^{{{L}}} = (∂a^{{{L}}}/∂z^{{{L}}})ᵀ ∇_{{a}} C = a^{{{L}}} ⊙ (∇_{{a}} C − ⟨∇_{{a}} C, a^{{{L}}}⟩)"),
+            Equation(
+                f"δ^{{{L}}} = (∂a^{{{L}}}/∂z^{{{L}}})ᵀ ∇_{{a}} C = a^{{{L}}} ⊙ (∇_{{a}} C − ⟨∇_{{a}} C, a^{{{L}}}⟩)"
+            ),
             Substitution(grad_a_line(trace.cost_name, L, a[0], y[0], grad_a[0], p)),
-            Substitution(f"⟨∇_{{a}} C, a^{{{L}}}⟩ = Σ_{{k}} ∂C/∂a^{{{L}}}_{{k}} a^{{{L}}}_{{k}} = {gk} = {number(inner, p)}"),
-            Substitution(f"δ^{{{L}}}_{{1}} = a^{{{L}}}_{{1}} (∂C/∂a^{{{L}}}_{{1}} − ⟨∇_{{a}} C, a^{{{L}}}⟩) = "
-                         f"{operand(a[0], p)} · ({operand(grad_a[0], p)} − {operand(inner, p)}) = {number(delta[0], p)}"),
-            value(f"∇_{{a}} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"), value(f"δ^{{{L}}}", delta),
+            Substitution(
+                f"⟨∇_{{a}} C, a^{{{L}}}⟩ = Σ_{{k}} ∂C/∂a^{{{L}}}_{{k}} a^{{{L}}}_{{k}} = {gk} = {number(inner, p)}"
+            ),
+            Substitution(
+                f"δ^{{{L}}}_{{1}} = a^{{{L}}}_{{1}} (∂C/∂a^{{{L}}}_{{1}} − ⟨∇_{{a}} C, a^{{{L}}}⟩) = "
+                f"{operand(a[0], p)} · ({operand(grad_a[0], p)} − {operand(inner, p)}) = {number(delta[0], p)}"
+            ),
+            value("∇_{a} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"),
+            value(f"δ^{{{L}}}", delta),
         ]
     else:
         items += [
             Note("note.jacobian_custom"),
             Equation(f"δ^{{{L}}} = (∂a^{{{L}}}/∂z^{{{L}}})ᵀ ∇_{{a}} C"),
-            value(f"∇_{{a}} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"), value(f"δ^{{{L}}}", delta),
+            value("∇_{a} C", grad_a, entry=f"∂C/∂a^{{{L}}}_{{#}}"),
+            value(f"δ^{{{L}}}", delta),
         ]
     return Section("bp1", items)
 
 
 def _bp2(trace, p, value):
     L = len(trace.sizes)
-    items = [Equation("δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})"),
-             Equation("δ^{l}_{j} = Σ_{k} w^{l+1}_{kj} δ^{l+1}_{k} · σ′(z^{l}_{j})")]
+    items = [
+        Equation("δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})"),
+        Equation("δ^{l}_{j} = Σ_{k} w^{l+1}_{kj} δ^{l+1}_{k} · σ′(z^{l}_{j})"),
+    ]
     if L == 2:
         return Section("bp2", items + [Note("note.no_hidden")])
     for layer in range(L - 1, 1, -1):
@@ -446,15 +498,20 @@ def _bp2(trace, p, value):
         sp, delta, z, a = trace.sigma_primes[i], trace.deltas[i], trace.zs[i], trace.activations[i + 1]
         comma = max(w_next.shape) > 9
         n = layer + 1
-        symbols = terms_of(len(d_next), lambda k: f"{element(f'w^{{{n}}}', k + 1, 1, comma=comma)} δ^{{{n}}}_{{{k + 1}}}")
+        symbols = terms_of(
+            len(d_next), lambda k: f"{element(f'w^{{{n}}}', k + 1, 1, comma=comma)} δ^{{{n}}}_{{{k + 1}}}"
+        )
         numbers = terms_of(len(d_next), lambda k: f"{operand(w_next[k, 0], p)} · {operand(d_next[k], p)}")
         items += [
             _layer_heading(trace, layer),
             Equation(f"δ^{{{layer}}} = ((w^{{{n}}})ᵀ δ^{{{n}}}) ⊙ σ′(z^{{{layer}}})"),
             Substitution(sigma_prime_line(trace.activation, layer, z[0], a[0], sp[0], p)),
-            Substitution(f"δ^{{{layer}}}_{{1}} = ({symbols}) · σ′(z^{{{layer}}}_{{1}}) = ({numbers}) · "
-                         f"{operand(sp[0], p)} = {number(delta[0], p)}"),
-            value(f"σ′(z^{{{layer}}})", sp, entry=f"σ′(z^{{{layer}}}_{{#}})"), value(f"δ^{{{layer}}}", delta),
+            Substitution(
+                f"δ^{{{layer}}}_{{1}} = ({symbols}) · σ′(z^{{{layer}}}_{{1}}) = ({numbers}) · "
+                f"{operand(sp[0], p)} = {number(delta[0], p)}"
+            ),
+            value(f"σ′(z^{{{layer}}})", sp, entry=f"σ′(z^{{{layer}}}_{{#}})"),
+            value(f"δ^{{{layer}}}", delta),
         ]
     return Section("bp2", items)
 
@@ -468,8 +525,10 @@ def _bp3(trace, p, value):
         wname = element(f"∂C/∂w^{{{layer}}}", 1, 1, comma=max(gw.shape) > 9)
         items += [
             _layer_heading(trace, layer),
-            Substitution(f"{wname} = a^{{{layer - 1}}}_{{1}} δ^{{{layer}}}_{{1}} = {operand(prev[0], p)} · "
-                         f"{operand(delta[0], p)} = {number(gw[0, 0], p)}"),
+            Substitution(
+                f"{wname} = a^{{{layer - 1}}}_{{1}} δ^{{{layer}}}_{{1}} = {operand(prev[0], p)} · "
+                f"{operand(delta[0], p)} = {number(gw[0, 0], p)}"
+            ),
             value(f"∂C/∂w^{{{layer}}}", gw),
         ]
     return Section("bp3", items)
@@ -491,9 +550,11 @@ def _bp4(trace, p, value):
 def _update(trace, p, value):
     L = len(trace.sizes)
     eta = plain(trace.lr)
-    items = [Equation("w^{l}_{jk} ← w^{l}_{jk} − η ∂C/∂w^{l}_{jk}"),
-             Equation("b^{l}_{j} ← b^{l}_{j} − η ∂C/∂b^{l}_{j}"),
-             Note("note.update", {"lr": eta})]
+    items = [
+        Equation("w^{l}_{jk} ← w^{l}_{jk} − η ∂C/∂w^{l}_{jk}"),
+        Equation("b^{l}_{j} ← b^{l}_{j} − η ∂C/∂b^{l}_{j}"),
+        Note("note.update", {"lr": eta}),
+    ]
     for layer in range(L, 1, -1):
         i = layer - 2
         w, gw, w_new = trace.weights_before[i], trace.grad_w[i], trace.weights_after[i]
@@ -501,21 +562,29 @@ def _update(trace, p, value):
         wname = element(f"w^{{{layer}}}", 1, 1, comma=max(w.shape) > 9)
         items += [
             _layer_heading(trace, layer),
-            Substitution(f"{wname} ← {operand(w[0, 0], p)} − {eta} · {operand(gw[0, 0], p)} = {number(w_new[0, 0], p)}"),
-            Substitution(f"b^{{{layer}}}_{{1}} ← {operand(b[0], p)} − {eta} · {operand(gb[0], p)} = {number(b_new[0], p)}"),
-            value(f"w^{{{layer}}}", w_new, "after_update"), value(f"b^{{{layer}}}", b_new, "after_update"),
+            Substitution(
+                f"{wname} ← {operand(w[0, 0], p)} − {eta} · {operand(gw[0, 0], p)} = {number(w_new[0, 0], p)}"
+            ),
+            Substitution(
+                f"b^{{{layer}}}_{{1}} ← {operand(b[0], p)} − {eta} · {operand(gb[0], p)} = {number(b_new[0], p)}"
+            ),
+            value(f"w^{{{layer}}}", w_new, "after_update"),
+            value(f"b^{{{layer}}}", b_new, "after_update"),
         ]
     return Section("update", items)
 
 
 def _summary():
-    return Section("summary", [
-        Equation("BP1  δ^{L} = ∇_{a} C ⊙ σ′(z^{L})"),
-        Equation("BP2  δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})"),
-        Equation("BP3  ∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j}"),
-        Equation("BP4  ∂C/∂b^{l}_{j} = δ^{l}_{j}"),
-        Equation("w^{l}_{jk} ← w^{l}_{jk} − η a^{l−1}_{k} δ^{l}_{j},  b^{l}_{j} ← b^{l}_{j} − η δ^{l}_{j}"),
-    ])
+    return Section(
+        "summary",
+        [
+            Equation("BP1  δ^{L} = ∇_{a} C ⊙ σ′(z^{L})"),
+            Equation("BP2  δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})"),
+            Equation("BP3  ∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j}"),
+            Equation("BP4  ∂C/∂b^{l}_{j} = δ^{l}_{j}"),
+            Equation("w^{l}_{jk} ← w^{l}_{jk} − η a^{l−1}_{k} δ^{l}_{j},  b^{l}_{j} ← b^{l}_{j} − η δ^{l}_{j}"),
+        ],
+    )
 
 
 def cost_rows(costs, max_rows=12):

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from .errors import InvalidArgument
+from ..errors import InvalidArgument
 
 NAMES = ("numpy", "torch", "cupy", "array_api_strict")
 """The array libraries a network can live in."""
@@ -38,7 +38,7 @@ NAMES = ("numpy", "torch", "cupy", "array_api_strict")
 
 def namespace(*arrays):
     """The array API namespace of these arrays: ``numpy`` itself for NumPy arrays."""
-    for a in arrays:                   # a loop, not all(...): this runs several times per batch
+    for a in arrays:  # a loop, not all(...): this runs several times per batch
         if type(a) is not np.ndarray:
             break
     else:
@@ -99,6 +99,7 @@ def sum_of_squares(x):
 
 
 # -- NumPy's out= where it exists: the few hot spots that a benchmark justified ------
+
 
 def multiply(x, y, out):
     """x · y elementwise, written into ``out`` for NumPy arrays (no new array)."""
@@ -187,12 +188,15 @@ def backend_for(backend=None, device="cpu") -> Backend:
     if backend is None:
         backend = "numpy" if device == "cpu" else _default_gpu_library(device)
     if backend not in NAMES:
-        raise InvalidArgument(f"backend must be one of {', '.join(map(repr, NAMES))} (or None for the device's "
-                              f"default), got {backend!r}.")
+        raise InvalidArgument(
+            f"backend must be one of {', '.join(map(repr, NAMES))} (or None for the device's default), got {backend!r}."
+        )
     if backend == "numpy":
         if device != "cpu":
-            raise InvalidArgument(f"NumPy arrays live on the CPU; for device={device!r} use backend='torch' or "
-                                  "'cupy' (or leave backend out).")
+            raise InvalidArgument(
+                f"NumPy arrays live on the CPU; for device={device!r} use backend='torch' or "
+                "'cupy' (or leave backend out)."
+            )
         return Backend("numpy", "cpu", np, "cpu")
     xp = _namespace_module(backend)
     if backend == "torch":
@@ -218,8 +222,10 @@ def backend_of(array) -> Backend:
         return backend_for("numpy", "cpu")
     name = type(array).__module__.split(".")[0]
     if name not in NAMES:
-        raise InvalidArgument(f"arrays of type {type(array).__name__} are not supported; use NumPy, PyTorch, CuPy "
-                              "or array_api_strict arrays.")
+        raise InvalidArgument(
+            f"arrays of type {type(array).__name__} are not supported; use NumPy, PyTorch, CuPy "
+            "or array_api_strict arrays."
+        )
     if name == "torch":
         device = "cpu" if array.device.type == "cpu" else f"cuda:{array.device.index or 0}"
     elif name == "cupy":
@@ -244,8 +250,9 @@ def _imported(module, fix):
     try:
         return importlib.import_module(module)
     except ImportError as error:
-        raise InvalidArgument(f"the {module} backend needs {module}, which is not installed here ({error}); "
-                              f"{fix}.") from None
+        raise InvalidArgument(
+            f"the {module} backend needs {module}, which is not installed here ({error}); {fix}."
+        ) from None
 
 
 def _checked_device(device) -> str:
@@ -285,6 +292,8 @@ def _default_gpu_library(device) -> str:
 
 
 def _no_gpu(device, why) -> InvalidArgument:
-    return InvalidArgument(f"device={device!r} needs a CUDA GPU, and none is usable here: {why}. "
-                           "Train with device='cpu' (the default), or on a machine with an NVIDIA GPU and "
-                           "CuPy or a CUDA build of PyTorch installed.")
+    return InvalidArgument(
+        f"device={device!r} needs a CUDA GPU, and none is usable here: {why}. "
+        "Train with device='cpu' (the default), or on a machine with an NVIDIA GPU and "
+        "CuPy or a CUDA build of PyTorch installed."
+    )

@@ -12,21 +12,23 @@ carries its label in both languages.
 
 from __future__ import annotations
 
-from ..errors import InvalidArgument
+from ...errors import InvalidArgument
 
 LANGS = ("en", "zh")
 
 TERMS = {
     # -- the page ------------------------------------------------------------
-    "title": ("Backpropagation, worked for one input sample",
-              "反向传播笔记：以一个输入样本为例"),
-    "how_to_read": ("Each step: the equation in symbols, then one element (j = 1, k = 1) with its numbers, "
-                    "then the whole vector or matrix. Indices count from 1, as in the notes.",
-                    "每一步：先写公式，再代入数字计算一个元素（j = 1，k = 1），最后给出整个向量或矩阵。下标从 1 开始计数。"),
-    "summary_mode": ("Layers wider than {width} neurons: each array is shown by its shape, its norm ‖·‖ "
-                     "and its first entries, not in full.",
-                     "网络较宽（某层超过 {width} 个神经元）：每个数组只显示形状、范数 ‖·‖ 和前几个元素。"),
-
+    "title": ("Backpropagation, worked for one input sample", "反向传播笔记：以一个输入样本为例"),
+    "how_to_read": (
+        "Each step: the equation in symbols, then one element (j = 1, k = 1) with its numbers, "
+        "then the whole vector or matrix. Indices count from 1, as in the notes.",
+        "每一步：先写公式，再代入数字计算一个元素（j = 1，k = 1），最后给出整个向量或矩阵。下标从 1 开始计数。",
+    ),
+    "summary_mode": (
+        "Layers wider than {width} neurons: each array is shown by its shape, its norm ‖·‖ "
+        "and its first entries, not in full.",
+        "网络较宽（某层超过 {width} 个神经元）：每个数组只显示形状、范数 ‖·‖ 和前几个元素。",
+    ),
     # -- facts about the network ---------------------------------------------
     "network": ("network (neurons per layer)", "神经网络（各层神经元数）"),
     "hidden_sigma": ("activation function σ (hidden layers)", "激活函数 σ（隐藏层）"),
@@ -34,7 +36,6 @@ TERMS = {
     "cost_function": ("cost function C", "代价函数 C"),
     "learning_rate": ("learning rate η", "学习率 η"),
     "dtype": ("numbers", "数值类型"),
-
     # -- single words (the notes' vocabulary) ----------------------------------
     "weight": ("weight", "权重"),
     "bias": ("bias", "偏置"),
@@ -50,7 +51,6 @@ TERMS = {
     "shape": ("shape", "形状"),
     "norm": ("norm", "范数"),
     "after_update": ("after one update", "更新一次之后"),
-
     # -- section labels and titles -------------------------------------------
     "label.notation": ("notation", "定义"),
     "label.forward": ("forward", "前向传播"),
@@ -66,70 +66,86 @@ TERMS = {
     "title.forward": ("Weighted inputs and activations, layer by layer", "逐层计算带权输入和激活值"),
     "title.cost": ("The cost of this sample", "以一个输入样本为例，计算代价"),
     "title.bp1": ("Error of the output layer", "公式1：计算最后一层神经网络产生的误差"),
-    "title.bp2": ("Errors of the hidden layers, from back to front",
-                  "公式2：由后向前，计算每一层神经网络产生的误差"),
+    "title.bp2": ("Errors of the hidden layers, from back to front", "公式2：由后向前，计算每一层神经网络产生的误差"),
     "title.bp3": ("Gradient of the weights", "公式3：计算权重的梯度"),
     "title.bp4": ("Gradient of the biases", "公式4：计算偏置的梯度"),
     "title.update": ("Update the weights and biases (gradient descent)", "更新权重和偏置"),
     "title.summary": ("The four equations of backpropagation", "反向传播的 4 个公式"),
     "title.steps": ("Repeating the update on this sample", "在这个样本上重复更新"),
-
     # -- definitions (notation section) ----------------------------------------
-    "def.w": ("weight from neuron k of layer l−1 to neuron j of layer l",
-              "第 (l−1) 层的第 k 个神经元连接到第 l 层第 j 个神经元的权重"),
+    "def.w": (
+        "weight from neuron k of layer l−1 to neuron j of layer l",
+        "第 (l−1) 层的第 k 个神经元连接到第 l 层第 j 个神经元的权重",
+    ),
     "def.b": ("bias of neuron j of layer l", "第 l 层第 j 个神经元的偏置"),
     "def.z": ("weighted input of neuron j of layer l", "第 l 层第 j 个神经元的输入（带权输入）"),
     "def.a": ("activation (output) of neuron j of layer l", "第 l 层第 j 个神经元的输出（激活值）"),
     "def.sigma": ("activation function σ: {name}", "激活函数 σ：{name}"),
     "def.sigma_output": ("activation function of the output layer L: {name}", "输出层 L 的激活函数：{name}"),
     "def.delta": ("error of neuron j of layer l", "第 l 层第 j 个神经元产生的误差"),
-    "def.cost": ("cost function of one input sample: {name}; y is the target (true value), a^{L} the prediction",
-                 "以一个输入样本为例的代价函数：{name}；其中 y 表示真实值，a^{L} 表示预测值"),
+    "def.cost": (
+        "cost function of one input sample: {name}; y is the target (true value), a^{L} the prediction",
+        "以一个输入样本为例的代价函数：{name}；其中 y 表示真实值，a^{L} 表示预测值",
+    ),
     "def.eta": ("learning rate", "学习率"),
-    "def.hadamard": ("⊙ is the Hadamard product: element-wise multiplication of vectors or matrices",
-                     "⊙ 表示 Hadamard 乘积，用于矩阵或向量之间点对点的乘法运算"),
+    "def.hadamard": (
+        "⊙ is the Hadamard product: element-wise multiplication of vectors or matrices",
+        "⊙ 表示 Hadamard 乘积，用于矩阵或向量之间点对点的乘法运算",
+    ),
     "def.nabla": ("∇ is the gradient operator; ᵀ is the transpose", "∇ 表示梯度运算符；ᵀ 表示矩阵转置运算"),
-
     # -- headings inside sections ----------------------------------------------
     "layer": ("layer l = {l}", "第 l = {l} 层"),
     "layer_output": ("layer l = L = {l} (output layer)", "第 l = L = {l} 层（输出层）"),
-
     # -- notes -----------------------------------------------------------------
     "note.shortcut.sigmoid_cross_entropy": (
         "Sigmoid output with the cross-entropy cost: BP1 simplifies to δ^{L} = a^{L} − y, because "
         "∇_{a} C = (a − y) / (a(1 − a)) and σ′(z) = a(1 − a) cancels its denominator (no σ′ slowdown).",
         "sigmoid 输出层配交叉熵代价函数：公式1 化简为 δ^{L} = a^{L} − y，因为 ∇_{a} C = (a − y) / (a(1 − a))，"
-        "而 σ′(z) = a(1 − a) 正好约去分母（σ′ 被消去，学习不会变慢）。"),
+        "而 σ′(z) = a(1 − a) 正好约去分母（σ′ 被消去，学习不会变慢）。",
+    ),
     "note.shortcut.softmax_log_likelihood": (
         "Softmax output with the log-likelihood cost: BP1 simplifies to δ^{L} = a^{L} − y, because the softmax "
         "Jacobian ∂a_{j}/∂z_{i} = a_{j}([i = j] − a_{i}) turns ∇_{a} C = −y / a into a − y (Σ_{j} y_{j} = 1).",
         "softmax 输出层配对数似然代价函数：公式1 化简为 δ^{L} = a^{L} − y，因为 softmax 的雅可比矩阵 "
-        "∂a_{j}/∂z_{i} = a_{j}([i = j] − a_{i}) 把 ∇_{a} C = −y / a 变成 a − y（Σ_{j} y_{j} = 1）。"),
-    "note.shortcut.other": ("BP1 simplifies to δ^{L} = a^{L} − y for this output and cost.",
-                            "对这种输出层与代价函数的组合，公式1 化简为 δ^{L} = a^{L} − y。"),
+        "∂a_{j}/∂z_{i} = a_{j}([i = j] − a_{i}) 把 ∇_{a} C = −y / a 变成 a − y（Σ_{j} y_{j} = 1）。",
+    ),
+    "note.shortcut.other": (
+        "BP1 simplifies to δ^{L} = a^{L} − y for this output and cost.",
+        "对这种输出层与代价函数的组合，公式1 化简为 δ^{L} = a^{L} − y。",
+    ),
     "note.jacobian": (
         "Softmax is not element-wise: each a^{L}_{j} depends on every z^{L}_{k}, so BP1 applies its Jacobian, "
         "δ^L = (∂a^{L}/∂z^{L})ᵀ ∇_{a} C, in place of the Hadamard product with σ′(z^{L}).",
         "softmax 不是逐元素的函数：每个 a^{L}_{j} 都依赖所有的 z^{L}_{k}，所以公式1 用它的雅可比矩阵 "
-        "δ^L = (∂a^{L}/∂z^{L})ᵀ ∇_{a} C 代替与 σ′(z^{L}) 的 Hadamard 乘积。"),
+        "δ^L = (∂a^{L}/∂z^{L})ᵀ ∇_{a} C 代替与 σ′(z^{L}) 的 Hadamard 乘积。",
+    ),
     "note.jacobian_custom": (
         "This output activation is not element-wise, so BP1 applies its Jacobian, δ^L = (∂a^{L}/∂z^{L})ᵀ ∇_{a} C.",
-        "这个输出层激活函数不是逐元素的，所以公式1 用它的雅可比矩阵 δ^L = (∂a^{L}/∂z^{L})ᵀ ∇_{a} C。"),
-    "note.no_hidden": ("This network has no hidden layer: BP2 has nothing to compute.",
-                       "这个网络没有隐藏层，公式2 无需计算。"),
-    "note.matrix_bp3": ("For the whole layer: ∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ, an outer product.",
-                        "整层写成矩阵：∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ（外积）。"),
-    "note.update": ("Learning rate η = {lr}; the new parameters come from the optimizer bprop.SGD itself.",
-                    "学习率 η = {lr}；更新后的参数由优化器 bprop.SGD 本身算出。"),
-
+        "这个输出层激活函数不是逐元素的，所以公式1 用它的雅可比矩阵 δ^L = (∂a^{L}/∂z^{L})ᵀ ∇_{a} C。",
+    ),
+    "note.no_hidden": (
+        "This network has no hidden layer: BP2 has nothing to compute.",
+        "这个网络没有隐藏层，公式2 无需计算。",
+    ),
+    "note.matrix_bp3": (
+        "For the whole layer: ∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ, an outer product.",
+        "整层写成矩阵：∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ（外积）。",
+    ),
+    "note.update": (
+        "Learning rate η = {lr}; the new parameters come from the optimizer bprop.SGD itself.",
+        "学习率 η = {lr}；更新后的参数由优化器 bprop.SGD 本身算出。",
+    ),
     # -- repeated updates --------------------------------------------------------
     "steps.update": ("update t", "更新次数 t"),
     "steps.cost": ("cost C", "代价函数 C"),
-    "steps.fell": ("After {n} updates with η = {lr} on this one sample the cost fell from {first} to {last}.",
-                   "以学习率 η = {lr} 在这个样本上更新 {n} 次后，代价函数从 {first} 降到 {last}。"),
-    "steps.rose": ("After {n} updates with η = {lr} on this one sample the cost rose from {first} to {last}: "
-                   "try a smaller η.",
-                   "以学习率 η = {lr} 在这个样本上更新 {n} 次后，代价函数从 {first} 升到 {last}：请减小学习率。"),
+    "steps.fell": (
+        "After {n} updates with η = {lr} on this one sample the cost fell from {first} to {last}.",
+        "以学习率 η = {lr} 在这个样本上更新 {n} 次后，代价函数从 {first} 降到 {last}。",
+    ),
+    "steps.rose": (
+        "After {n} updates with η = {lr} on this one sample the cost rose from {first} to {last}: try a smaller η.",
+        "以学习率 η = {lr} 在这个样本上更新 {n} 次后，代价函数从 {first} 升到 {last}：请减小学习率。",
+    ),
 }
 
 
@@ -143,7 +159,7 @@ def check_lang(lang) -> str:
 def term(key, lang, **names) -> str:
     """The words for ``key`` in ``lang``, with ``{name}`` fields filled from ``names``."""
     words = TERMS[key][LANGS.index(check_lang(lang))]
-    for name, value in names.items():          # not str.format: the words hold markup braces
+    for name, value in names.items():  # not str.format: the words hold markup braces
         words = words.replace("{" + name + "}", str(value))
     return words
 

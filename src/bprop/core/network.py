@@ -37,12 +37,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from . import activations, costs, initializers
+from .arguments import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
 from .backend import backend_for, namespace, sum_of_squares, to_numpy, total
-from .errors import InvalidArgument
-from .validation import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
 
-# Batches with fewer rows than this compute Z = A Wᵀ as (W Aᵀ)ᵀ (see _forward).
+# Batches with fewer rows than this compute Z = A Wᵀ as (W Aᵀ)ᵀ (see forward).
 SMALL_BATCH = 256
 
 # A network larger than this many parameters is refused at construction: it
@@ -84,7 +84,9 @@ class ParameterList(list):
         super().__init__()
         self._shapes, self._dtype, self._what, self._backend = shapes, dtype, what, backend
         if len(arrays) != len(shapes):
-            raise InvalidArgument(f"{what} needs {len(shapes)} arrays (one per layer l = 2 … {len(shapes) + 1}), got {len(arrays)}.")
+            raise InvalidArgument(
+                f"{what} needs {len(shapes)} arrays (one per layer l = 2 … {len(shapes) + 1}), got {len(arrays)}."
+            )
         for i, array in enumerate(arrays):
             super().append(self._checked(i, array))
 
@@ -144,22 +146,43 @@ class Network:
         already of that library (``feedforward``, ``predict``) are checked
         where they are; results (``feedforward``, ``backprop``) are arrays of
         that library.
+
+    The methods whose names end in ``_placed``, with ``forward``, ``place``,
+    ``batch_cost`` and ``converted``, are the internal API that the training
+    loop, MPI training, diagnostics, gradcheck and the playground share: they
+    take arrays already checked and placed in the network's library and
+    device (``place``), and skip the checks of the public methods.
     """
 
-    def __init__(self, sizes, activation="sigmoid", output=None, cost="quadratic",
-                 init="normal", seed=None, dtype="float32", device="cpu", backend=None):
+    def __init__(
+        self,
+        sizes,
+        activation="sigmoid",
+        output=None,
+        cost="quadratic",
+        init="normal",
+        seed=None,
+        dtype="float32",
+        device="cpu",
+        backend=None,
+    ):
         self.sizes = _checked_sizes(sizes)
         self.dtype = dtype_of(dtype)
         self.backend = backend_for(backend, device)
-        self.activation = resolve(activation, parameter="activation", builtin=activations.BUILTIN,
-                                  methods=("value", "derivative"))
+        self.activation = resolve(
+            activation, parameter="activation", builtin=activations.BUILTIN, methods=("value", "derivative")
+        )
         if not activations.is_elementwise(self.activation):
             raise InvalidArgument(
                 f"activation={getattr(self.activation, 'name', activation)!r} cannot be a hidden layer's σ: "
                 "its Jacobian is not diagonal. Use it as output='softmax' with a hidden activation such as 'relu'."
             )
-        self.output = resolve(self.activation if output is None else output, parameter="output",
-                              builtin=activations.BUILTIN, methods=("value",))
+        self.output = resolve(
+            self.activation if output is None else output,
+            parameter="output",
+            builtin=activations.BUILTIN,
+            methods=("value",),
+        )
         self.cost = resolve(cost, parameter="cost", builtin=costs.BUILTIN, methods=("value", "gradient"))
         self.init = resolve(init, parameter="init", builtin=initializers.BUILTIN, methods=("initial",))
         self._check_output_layer()
@@ -174,10 +197,14 @@ class Network:
         costs.check_pairing(self.output, self.cost)
         if activations.is_elementwise(self.output):
             if not callable(getattr(self.output, "derivative", None)):
-                raise InvalidArgument("output must have a derivative(z, a) method (or be non-elementwise with jacobian_product).")
+                raise InvalidArgument(
+                    "output must have a derivative(z, a) method (or be non-elementwise with jacobian_product)."
+                )
         else:
             if not callable(getattr(self.output, "jacobian_product", None)):
-                raise InvalidArgument("an output activation with elementwise = False needs a jacobian_product(z, a, g) method.")
+                raise InvalidArgument(
+                    "an output activation with elementwise = False needs a jacobian_product(z, a, g) method."
+                )
             if self.sizes[-1] < 2:
                 raise InvalidArgument(
                     f"output={self.output.name!r} needs at least 2 output neurons (with one it always outputs 1); "
@@ -227,53 +254,55 @@ class Network:
         """Where the parameters live: 'cpu', 'cuda' or 'cuda:N'."""
         return self.backend.device
 
-    def copy(self, dtype=None) -> "Network":
+    def copy(self, dtype=None) -> Network:
         """An independent copy, optionally in another dtype (float64 for checks)."""
-        return self._converted(self.dtype if dtype is None else dtype_of(dtype))
+        return self.converted(self.dtype if dtype is None else dtype_of(dtype))
 
-    def to(self, device="cpu", backend=None) -> "Network":
+    def to(self, device="cpu", backend=None) -> Network:
         """An independent copy on another device or array library (same dtype).
 
         ``net.to("cuda")`` moves a network to the GPU, ``net.to("cpu")``
         brings it back as NumPy arrays; backend as in the constructor.
         """
-        return self._converted(self.dtype, backend_for(backend, device))
+        return self.converted(self.dtype, backend_for(backend, device))
 
-    def _converted(self, dtype, backend=None) -> "Network":
+    def converted(self, dtype, backend=None) -> Network:
         """A copy in any floating dtype (gradcheck uses np.longdouble) and backend."""
         twin = object.__new__(Network)
         twin.__dict__.update(self.__dict__)
         twin.sizes = list(self.sizes)
         twin.dtype = dtype
         twin.backend = self.backend if backend is None else backend
-        twin.weights = list(self.weights)        # ParameterList copies, converting dtype and library
+        twin.weights = list(self.weights)  # ParameterList copies, converting dtype and library
         twin.biases = list(self.biases)
         return twin
 
     def save(self, path, *, metadata=None):
         """Write this network to a model file (see ``bprop.modelfile``); returns the path."""
-        from .modelfile import save
+        from ..storage.modelfile import save
 
         return save(self, path, metadata=metadata)
 
     def __repr__(self):
         name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
         where = "" if self.backend.is_numpy else f", device={self.device!r}, backend={self.backend.name!r}"
-        return (f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "
-                f"cost={name(self.cost)!r}, dtype={np.dtype(self.dtype).name!r}{where})")
+        return (
+            f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "
+            f"cost={name(self.cost)!r}, dtype={np.dtype(self.dtype).name!r}{where})"
+        )
 
     # -- forward ------------------------------------------------------------
 
     def feedforward(self, X):
         """a^L for each sample. X : (m, n_1) → (m, n_L); a single (n_1,) → (n_L,)."""
         single = np.ndim(X) == 1
-        A = self._feedforward(self._inputs(X))
+        A = self.feedforward_placed(self._inputs(X))
         return A[0, ...] if single else A
 
     def predict(self, X):
         """Class labels (m,) for a classifier, else the outputs a^L (m, n_L)."""
         single = np.ndim(X) == 1
-        A = self._feedforward(self._inputs(X))
+        A = self.feedforward_placed(self._inputs(X))
         P = self.labels_from_outputs(A) if self.is_classifier else A
         return P[0, ...] if single else P
 
@@ -283,7 +312,7 @@ class Network:
         if A.shape[1] == 1:
             return xp.astype(A[:, 0] >= 0.5, xp.int64)
         if xp is np:
-            return A.argmax(axis=1)          # the method: np.argmax's wrapper costs a µs per batch
+            return A.argmax(axis=1)  # the method: np.argmax's wrapper costs a µs per batch
         return xp.argmax(A, axis=1)
 
     def _inputs(self, X, parameter="X"):
@@ -292,20 +321,21 @@ class Network:
         An X already in the network's library is checked there (no host round trip).
         """
         X = as_inputs(X, self.sizes[0], self.dtype, parameter, backend=self.backend)
-        return X if self.backend.owns(X) else self._placed(X)
+        return X if self.backend.owns(X) else self.place(X)
 
-    def _placed(self, array):
+    def place(self, array):
         """A checked NumPy array moved to the network's library and device (NumPy: itself)."""
         return array if self.backend.is_numpy else self.backend.asarray(array)
 
-    def _feedforward(self, X, chunk=8192):
+    def feedforward_placed(self, X, chunk=8192):
         """a^L only, in chunks of rows so that memory stays bounded."""
         if X.shape[0] > chunk:
-            return namespace(X).concat([self._feedforward(X[rows, ...]) for rows in _chunks(X.shape[0], chunk)])
-        return self._forward(X)[1][-1]
+            return namespace(X).concat([self.feedforward_placed(X[rows, ...]) for rows in _chunks(X.shape[0], chunk)])
+        return self.forward(X)[1][-1]
 
-    def _forward(self, X):
+    def forward(self, X):
         """z^l and a^l of every layer; activations[0] is X itself."""
+        # fmt: off  (the equation tags stay aligned)
         zs, acts = [], [X]
         a = X
         last = len(self._weights) - 1
@@ -317,9 +347,10 @@ class Network:
             z = (w @ a.T).T if a.shape[0] < small else a @ w.T
             z += b
             sigma = self.output if i == last else self.activation
-            a = sigma.value(z)                           # a^l = σ(z^l)
+            a = sigma.value(z)  # a^l = σ(z^l)
             zs.append(z)
             acts.append(a)
+        # fmt: on
         return zs, acts
 
     # -- backward -----------------------------------------------------------
@@ -341,9 +372,9 @@ class Network:
         Y = as_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         l2 = non_negative_float(l2, "l2")
         n = X.shape[0] if n is None else positive_int(n, "n")
-        return self._backprop(self._placed(X), self._placed(Y), l2, n)
+        return self.backprop_placed(self.place(X), self.place(Y), l2, n)
 
-    def _backprop(self, X, Y, l2=0.0, n=1, divisor=None) -> Gradients:
+    def backprop_placed(self, X, Y, l2=0.0, n=1, divisor=None) -> Gradients:
         """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library.
 
         divisor : what the BP3/BP4 sums and the cost are divided by (default:
@@ -351,34 +382,36 @@ class Network:
             passes the global batch size, so that the ranks' results add up to
             the global batch mean.
         """
+        # fmt: off  (the equation tags stay aligned, as on the page of equations)
         m = X.shape[0] if divisor is None else divisor
-        zs, acts = self._forward(X)
+        zs, acts = self.forward(X)
         count = len(self._weights)
         deltas, grad_w, grad_b = [None] * count, [None] * count, [None] * count
 
         z, a = zs[-1], acts[-1]
         if self._shortcut:
-            delta = a - Y                                               # BP1, simplified (costs.SHORTCUTS)
+            delta = a - Y  # BP1, simplified (costs.SHORTCUTS)
         elif activations.is_elementwise(self.output):
-            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)    # BP1
+            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)  # BP1
         else:
             delta = self.output.jacobian_product(z, a, self.cost.gradient(a, Y))  # BP1, full Jacobian
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
-                delta = delta @ self._weights[i + 1]                    # BP2: Δ^{l+1} W^{l+1} …
+                delta = delta @ self._weights[i + 1]  # BP2: Δ^{l+1} W^{l+1} …
                 delta *= self.activation.derivative(zs[i], acts[i + 1])  #      … ⊙ σ′(Z^l)
             deltas[i] = delta
-            delta_mean = delta * (1.0 / m)      # the 1/m of the batch mean, applied to Δ (smaller than W)
-            grad_w[i] = delta_mean.T @ acts[i]                          # BP3: Σ_i a^{l−1}_k δ^l_j / m
-            grad_b[i] = total(delta_mean, axis=0)                       # BP4: Σ_i δ^l_j / m
+            delta_mean = delta * (1.0 / m)  # the 1/m of the batch mean, applied to Δ (smaller than W)
+            grad_w[i] = delta_mean.T @ acts[i]  # BP3: Σ_i a^{l−1}_k δ^l_j / m
+            grad_b[i] = total(delta_mean, axis=0)  # BP4: Σ_i δ^l_j / m
 
         if l2:
             for gw, w in zip(grad_w, self._weights):
-                gw += (l2 / n) * w                                      # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
-        return Gradients(grad_w, grad_b, deltas, float(self._batch_cost(a, Y, l2, n, m)), zs, acts)
+                gw += (l2 / n) * w  # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
+        # fmt: on
+        return Gradients(grad_w, grad_b, deltas, float(self.batch_cost(a, Y, l2, n, m)), zs, acts)
 
-    def _batch_cost(self, A, Y, l2=0.0, n=1, divisor=None):
+    def batch_cost(self, A, Y, l2=0.0, n=1, divisor=None):
         """C = mean of the per-sample costs + (λ/2n) Σ_l Σ w², from outputs A = a^L.
 
         divisor : what the sum of the per-sample costs is divided by (default: m).
@@ -399,13 +432,13 @@ class Network:
         X = as_inputs(X, self.sizes[0], self.dtype)
         targets = as_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         labels = self.labels_from_targets(Y, targets)
-        return self._evaluate(self._placed(X), self._placed(targets), labels, chunk=chunk)
+        return self.evaluate_placed(self.place(X), self.place(targets), labels, chunk=chunk)
 
-    def _evaluate(self, X, targets, labels, chunk=8192):
+    def evaluate_placed(self, X, targets, labels, chunk=8192):
         """(mean cost, accuracy) of placed X, targets; labels a NumPy (m,) array or None."""
         total_cost, correct = 0.0, 0
         for rows in _chunks(X.shape[0], chunk):
-            A = self._feedforward(X[rows, ...])
+            A = self.feedforward_placed(X[rows, ...])
             total_cost += float(total(self.cost.value(A, targets[rows, ...])))
             if labels is not None:
                 predicted = to_numpy(self.labels_from_outputs(A))

@@ -12,7 +12,7 @@ are split across the ranks in rank order, rank r taking s//K rows, plus one
 when r < s mod K. Each rank's shard is those parts, batch after batch.
 
 A step. Rank r runs BP1–BP4 on its part, dividing the BP3/BP4 sums by the
-GLOBAL batch size s (``Network._backprop(..., divisor=s)``):
+GLOBAL batch size s (``Network.backprop_placed(..., divisor=s)``):
 
     ∂C/∂W^l  =  Σ_r (Δ^l_r)ᵀ A^{l−1}_r / s        BP3, summed over the ranks
     ∂C/∂b^l  =  Σ_r Σ_i δ^l_{r,i} / s              BP4
@@ -50,7 +50,7 @@ import sys
 
 import numpy as np
 
-from .errors import InvalidArgument
+from ..errors import InvalidArgument
 
 INSTALL = "pip install 'bprop[mpi]'"
 
@@ -98,7 +98,9 @@ class Communicator:
         except BaseException as e:
             if self.size > 1:
                 what = str(e) if isinstance(e, InvalidArgument) else f"{type(e).__name__}: {e}"
-                sys.stderr.write(f"bprop: error on rank {self.rank} of {self.size}: {what.rstrip('.')}; ending every rank.\n")
+                sys.stderr.write(
+                    f"bprop: error on rank {self.rank} of {self.size}: {what.rstrip('.')}; ending every rank.\n"
+                )
                 sys.stderr.flush()
                 self.abort(1)
             raise
@@ -117,12 +119,15 @@ def _mpi():
     try:
         from mpi4py import MPI
     except ImportError as e:
-        raise InvalidArgument(f"distributed training needs mpi4py and an MPI runtime ({e}); install them with "
-                              f"{INSTALL} and start the processes with mpiexec -n K.") from None
+        raise InvalidArgument(
+            f"distributed training needs mpi4py and an MPI runtime ({e}); install them with "
+            f"{INSTALL} and start the processes with mpiexec -n K."
+        ) from None
     return MPI
 
 
 # -- the shards ---------------------------------------------------------------
+
 
 def part_sizes(m: int, batch_size: int, size: int, rank: int) -> np.ndarray:
     """Rows rank ``rank`` of ``size`` takes from each global batch: s//K, +1 when rank < s mod K."""
@@ -141,8 +146,10 @@ def shard_rows(m: int, batch_size: int, size: int, rank: int) -> np.ndarray:
     ``train(..., distributed=...)``.
     """
     if batch_size < size:
-        raise InvalidArgument(f"batch_size={batch_size} is smaller than the {size} processes; each global batch "
-                              f"must give every process a row: use batch_size ≥ {size} or fewer processes.")
+        raise InvalidArgument(
+            f"batch_size={batch_size} is smaller than the {size} processes; each global batch "
+            f"must give every process a row: use batch_size ≥ {size} or fewer processes."
+        )
     parts = part_sizes(m, batch_size, size, rank)
     sizes = part_sizes(m, batch_size, 1, 0)
     first = np.arange(len(parts)) * batch_size + rank * (sizes // size) + np.minimum(rank, sizes % size)
@@ -158,7 +165,7 @@ class DataParallel:
     ``gradients`` (one step's combined gradients) and ``evaluate``.
     """
 
-    recomputes_order = True          # the epoch's order comes from (seed, epoch, rank); checkpoints omit it
+    recomputes_order = True  # the epoch's order comes from (seed, epoch, rank); checkpoints omit it
 
     def __init__(self, comm: Communicator, shard_samples: int, batch_size: int):
         self.comm, self.rank, self.processes = comm, comm.rank, comm.size
@@ -166,14 +173,17 @@ class DataParallel:
         self.samples = m = sum(counts)
         if m == 0:
             raise InvalidArgument("distributed training: every process was given an empty shard.")
-        expected = [int(part_sizes(m, batch_size, self.processes, r).sum()) if batch_size >= self.processes
-                    else None for r in range(self.processes)]
-        shard_rows(m, batch_size, self.processes, self.rank)        # refuses batch_size < K
+        expected = [
+            int(part_sizes(m, batch_size, self.processes, r).sum()) if batch_size >= self.processes else None
+            for r in range(self.processes)
+        ]
+        shard_rows(m, batch_size, self.processes, self.rank)  # refuses batch_size < K
         if counts != expected:
             raise InvalidArgument(
                 f"distributed training: the processes hold {counts} rows, but the shards of {m} rows in batches "
                 f"of {batch_size} over {self.processes} processes hold {expected}; give rank r the rows "
-                f"bprop.distributed.shard_rows({m}, {batch_size}, {self.processes}, r).")
+                f"bprop.distributed.shard_rows({m}, {batch_size}, {self.processes}, r)."
+            )
         parts = part_sizes(m, batch_size, self.processes, self.rank)
         self.global_sizes = part_sizes(m, batch_size, 1, 0).tolist()
         self.bounds = [0, *np.cumsum(parts).tolist()]
@@ -208,12 +218,16 @@ class DataParallel:
         every rank after this step.
         """
         net = state.net
-        grads = net._backprop(X, Y, state.l2 if self.is_root else 0.0, state.n, divisor=self.global_sizes[batch - 1])
-        correct = 0 if labels is None else int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))
+        grads = net.backprop_placed(
+            X, Y, state.l2 if self.is_root else 0.0, state.n, divisor=self.global_sizes[batch - 1]
+        )
+        correct = (
+            0 if labels is None else int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))
+        )
         buffer = self._buffer(grads)
         at = 0
         for array in (*grads.weights, *grads.biases):
-            buffer[at:at + array.size] = array.ravel()
+            buffer[at : at + array.size] = array.ravel()
             at += array.size
         buffer[at:] = (grads.cost, correct, X.shape[0], getattr(state, "interrupt_requested", False))
         self.comm.allreduce_sum(buffer)
@@ -227,7 +241,7 @@ class DataParallel:
 
     def evaluate(self, net, validation):
         """(cost, accuracy) on the validation data, measured on rank 0 and shared: (None, None) without it."""
-        figures = net._evaluate(*validation) if validation and self.is_root else None
+        figures = net.evaluate_placed(*validation) if validation and self.is_root else None
         return self.comm.broadcast(figures) or (None, None)
 
     def fingerprint(self, digest: str) -> str:
@@ -242,7 +256,7 @@ class DataParallel:
             self.buffer = np.empty(total + 4, dtype=np.result_type(grads.weights[0], np.float32))
             self._views, at = [], 0
             for a in arrays:
-                self._views.append(self.buffer[at:at + a.size].reshape(a.shape))
+                self._views.append(self.buffer[at : at + a.size].reshape(a.shape))
                 at += a.size
         return self.buffer
 

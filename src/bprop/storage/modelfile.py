@@ -39,18 +39,18 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activations, costs, initializers
+from ..core import activations, costs, initializers
+from ..core.backend import to_numpy
+from ..core.network import MAX_PARAMETERS, Network
+from ..errors import InvalidArgument
 from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
-from .backend import to_numpy
-from .errors import InvalidArgument
 from .files import atomic_write
-from .network import MAX_PARAMETERS, Network
 
 FORMAT = "bprop-model"
 FORMAT_VERSION = 1
 SUFFIX = ".bprop"
 
-MAX_HEADER_BYTES = 1 << 20            # header.json larger than 1 MiB is refused
+MAX_HEADER_BYTES = 1 << 20  # header.json larger than 1 MiB is refused
 # What numpy's .npy header parser (a Python literal read by tokenize and ast) raises on a crafted header.
 DTYPE_NAMES = ("float32", "float64")
 
@@ -58,6 +58,7 @@ __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "SUFFIX"]
 
 
 # -- save ---------------------------------------------------------------------
+
 
 def save(net, path, *, metadata=None) -> Path:
     """Write ``net`` to ``path`` as one model file; returns the path.
@@ -163,6 +164,7 @@ def _arrays_of(net):
 
 # -- load ---------------------------------------------------------------------
 
+
 def load(path, device="cpu", backend=None) -> Network:
     """The network saved in the model file at ``path``, on ``device``.
 
@@ -199,8 +201,9 @@ class _Reader(ArchiveReader):
         weights = [self.array(infos, f"weights/{i}", declared, dtype) for i in range(len(sizes) - 1)]
         biases = [self.array(infos, f"biases/{i}", declared, dtype) for i in range(len(sizes) - 1)]
         try:
-            net = Network(sizes, activation=hidden, output=output, cost=cost,
-                          init=_Preloaded(weights, biases), dtype=dtype)
+            net = Network(
+                sizes, activation=hidden, output=output, cost=cost, init=_Preloaded(weights, biases), dtype=dtype
+            )
         except InvalidArgument as e:
             raise self.fail(f"the header describes a network bprop will not build: {str(e).rstrip('.')}") from None
         net.init = initializers.BUILTIN[init]() if init is not None else initializers.Normal()
@@ -218,8 +221,11 @@ class _Reader(ArchiveReader):
 
     def sizes(self, header) -> list:
         sizes = header.get("sizes")
-        if (not isinstance(sizes, list) or len(sizes) < 2
-                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
+        if (
+            not isinstance(sizes, list)
+            or len(sizes) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
+        ):
             raise self.fail(f"sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
         count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
         if count > MAX_PARAMETERS:
@@ -237,8 +243,12 @@ class _Reader(ArchiveReader):
 
     def components(self, header):
         names = []
-        for key, builtin in (("activation", activations.BUILTIN), ("output", activations.BUILTIN),
-                             ("cost", costs.BUILTIN), ("init", initializers.BUILTIN)):
+        for key, builtin in (
+            ("activation", activations.BUILTIN),
+            ("output", activations.BUILTIN),
+            ("cost", costs.BUILTIN),
+            ("init", initializers.BUILTIN),
+        ):
             name = header.get(key)
             if not ((isinstance(name, str) and name in builtin) or (key == "init" and name is None)):
                 raise self.fail(
@@ -249,8 +259,9 @@ class _Reader(ArchiveReader):
             names.append(name)
         hidden, output, cost, init = names
         slope = header.get("leaky_relu_slope")
-        if slope is not None and (isinstance(slope, bool) or not isinstance(slope, (int, float))
-                                  or not math.isfinite(slope)):
+        if slope is not None and (
+            isinstance(slope, bool) or not isinstance(slope, (int, float)) or not math.isfinite(slope)
+        ):
             raise self.fail(f"leaky_relu_slope={short(slope)} is not a finite number")
 
         def layer(name):
@@ -277,11 +288,13 @@ class _Reader(ArchiveReader):
             if not isinstance(entry, dict):
                 raise self.fail(f"arrays[{key!r}] must be a JSON object")
             if entry.get("shape") != list(shape):
-                raise self.fail(f"arrays[{key!r}] declares shape {short(entry.get('shape'))}, but sizes={sizes} "
-                                f"give {list(shape)}")
+                raise self.fail(
+                    f"arrays[{key!r}] declares shape {short(entry.get('shape'))}, but sizes={sizes} give {list(shape)}"
+                )
             if entry.get("dtype") != dtype:
-                raise self.fail(f"arrays[{key!r}] declares dtype {short(entry.get('dtype'))}, but the network's "
-                                f"dtype is {dtype}")
+                raise self.fail(
+                    f"arrays[{key!r}] declares dtype {short(entry.get('dtype'))}, but the network's dtype is {dtype}"
+                )
             digest = entry.get("sha256")
             if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
                 raise self.fail(f"arrays[{key!r}] has no valid sha256 (64 lowercase hex digits)")
@@ -310,5 +323,3 @@ def _as_path(path, parameter) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidArgument(f"{parameter} must be a file path (str or os.PathLike), got {type(path).__name__}.")
     return Path(path)
-
-

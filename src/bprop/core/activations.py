@@ -145,7 +145,7 @@ class Softmax:
         return a * (g - total(g * a, axis=-1, keepdims=True))
 
     def derivative(self, z, a):
-        from .errors import InvalidArgument
+        from ..errors import InvalidArgument
 
         raise InvalidArgument(
             "softmax has no elementwise derivative σ′(z): it can only be the "

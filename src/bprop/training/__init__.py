@@ -1,0 +1,9 @@
+"""Training: the loop that applies BP1–BP4 and the update rule batch after batch.
+
+loop          train(): epochs of mini-batches, early stopping, divergence
+checkpoints   Checkpointer, and the checkpoint file format (resume bit for bit)
+distributed   data-parallel training over MPI ranks
+monitors      LayerStats: per-layer |δ| and |∂C/∂w| per epoch
+diagnostics   Diagnostics: saturation, vanishing/exploding gradients, step size
+progress      ProgressBar: a callback that draws the run in the terminal
+"""
