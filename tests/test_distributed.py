@@ -82,6 +82,7 @@ def _one_process(**options):
         batch_size=o["batch_size"],
         optimizer=worker.OPTIMIZERS[o.get("optimizer", "sgd")](),
         l2=o.get("l2", 0.0),
+        l2_divisor=o.get("l2_divisor", "training_set"),
         shuffle=False,
     )
     return net, history
@@ -144,6 +145,7 @@ def test_k_ranks_train_the_weights_of_one_process(mpi, tmp_path, k):
     "options",
     [
         {"optimizer": "adam", "l2": 0.5},  # L2 counted once, Adam's moments
+        {"l2": 0.5, "l2_divisor": "batch", "batch_size": 7},  # (λ/m_b) w with the GLOBAL batch's m_b
         {"optimizer": "momentum", "batch_size": 7},  # B not divisible by K; last batch of 1 row
         {"batch_size": 3, "m": 10, "epochs": 4},  # a last batch smaller than K: an empty part
     ],

@@ -96,6 +96,47 @@ def test_one_epoch_of_batch_one_is_plain_per_sample_sgd():
         np.testing.assert_allclose(a, b, rtol=1e-14)
 
 
+@pytest.mark.parametrize("l2_divisor", ["training_set", "batch"])
+def test_the_l2_divisor_is_the_training_set_or_each_batch(l2_divisor):
+    """l2=λ adds (λ/n) w to each step: n = len(X) = 23, or the batch's own size (10, 10, then 3)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(23, 3)), rng.uniform(size=(23, 2))
+    net, ref = bp.Network([3, 4, 2], seed=0, dtype="float64"), bp.Network([3, 4, 2], seed=0, dtype="float64")
+    costs = []
+    recorder = type("C", (), {"on_batch_end": lambda self, s: costs.append((s.batch_cost, s.n))})()
+    bp.train(
+        net,
+        X,
+        y,
+        epochs=1,
+        batch_size=10,
+        optimizer=bp.SGD(lr=0.5),
+        l2=2.0,
+        l2_divisor=l2_divisor,
+        shuffle=False,
+        callbacks=[recorder],
+    )
+    for start, (cost, n) in zip(range(0, 23, 10), costs):
+        m_b = len(X[start : start + 10])
+        assert n == (23 if l2_divisor == "training_set" else m_b)
+        g = ref.backprop(X[start : start + 10], y[start : start + 10], l2=2.0, n=n)  # (λ/n) w in g.weights
+        assert cost == g.cost
+        for w, gw in zip(ref.weights, g.weights):
+            w -= 0.5 * gw
+        for b, gb in zip(ref.biases, g.biases):
+            b -= 0.5 * gb
+    for a, b in zip(net.weights + net.biases, ref.weights + ref.biases):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_unknown_l2_divisor_and_batch_divisor_checkpoints_are_refused(tmp_path):
+    X, y = np.zeros((4, 2)), np.array([0, 1, 1, 0])
+    with pytest.raises(bp.InvalidArgument, match="l2_divisor must be 'training_set' or 'batch', got 'samples'"):
+        bp.train(bp.Network([2, 2]), X, y, l2_divisor="samples")
+    with pytest.raises(bp.InvalidArgument, match="l2_divisor='batch' runs cannot be checkpointed"):
+        bp.train(bp.Network([2, 2]), X, y, l2_divisor="batch", checkpoint=tmp_path / "c")
+
+
 def test_history_holds_per_epoch_figures_and_serializes(digits_split):
     X_train, X_test, y_train, y_test = digits_split
     net = bp.Network([64, 20, 10], seed=0)

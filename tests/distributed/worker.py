@@ -3,7 +3,7 @@
 Every rank builds the same small problem, keeps only its shard
 (bprop.training.distributed.shard_rows), trains with distributed=True and writes its
 final weights and history to OUT/rank<r>.npz. Options (JSON, argv[1]):
-sizes, m, batch_size, epochs, optimizer, l2, shuffle, seed, checkpoint
+sizes, m, batch_size, epochs, optimizer, l2, l2_divisor, shuffle, seed, checkpoint
 (every epoch, or every_batches), resume, kill_rank/kill_step (SIGKILL that rank after that
 many steps), interrupt_rank/interrupt_step (state.interrupt() there).
 """
@@ -73,6 +73,7 @@ def main():
             batch_size=o["batch_size"],
             optimizer=OPTIMIZERS[o.get("optimizer", "sgd")](),
             l2=o.get("l2", 0.0),
+            l2_divisor=o.get("l2_divisor", "training_set"),
             shuffle=o.get("shuffle", False),
             seed=o.get("seed", 0),
             distributed=comm,

@@ -280,9 +280,9 @@ def test_checkpointer_arguments_are_checked(tmp_path):
 
 def test_without_checkpoints_no_data_is_hashed_and_nothing_is_written(tmp_path, monkeypatch):
     """The hot loop pays nothing for checkpoints it was not asked for."""
-    train_module = sys.modules["bprop.training.loop"]
+    resume_module = sys.modules["bprop.training.resume"]
 
-    monkeypatch.setattr(train_module, "_fingerprint", lambda *a: pytest.fail("hashed without checkpoints"))
+    monkeypatch.setattr(resume_module, "data_fingerprint", lambda *a: pytest.fail("hashed without checkpoints"))
     monkeypatch.setattr(checkpoints, "save", lambda *a: pytest.fail("saved without checkpoints"))
     fit(network(), bp.SGD(lr=0.5))
 

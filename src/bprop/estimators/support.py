@@ -1,4 +1,4 @@
-"""What ``bprop.estimators`` needs around the core: checked settings, optimizers, batches, display, pickling.
+"""What ``bprop.estimators`` needs around the core: checked settings, optimizers, batch size, display, pickling.
 
 Nothing here computes a gradient or an update; each function translates a
 scikit-learn convention into a call of bprop's public API.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,7 +18,7 @@ from ..core.arguments import dtype_of
 from ..core.network import Network
 from ..core.optimizers import SGD, Adam, Momentum, Nesterov
 from ..errors import InvalidArgument
-from ..training.loop import History, TrainingState
+from ..training.state import History
 
 # scikit-learn's activation names, and bprop's own; 'logistic' is bprop's 'sigmoid'.
 HIDDEN_ACTIVATIONS = {
@@ -146,117 +147,49 @@ def batch_size_for(batch_size, n_samples) -> int:
     return int(np.clip(batch_size, 1, n_samples))
 
 
-# -- the L2 divisor ------------------------------------------------------------------
-
-
-def batches_by_l2_divisor(m, batch_size, alpha, order=None):
-    """Cut one epoch into ``train`` calls so that each batch's L2 term has its own size as divisor.
-
-    Yields (rows, l2, batch_size) per call: ``rows`` index the epoch's samples
-    (a slice, or part of the permutation ``order``).
-
-    scikit-learn adds (alpha/m_b) w to the gradient of a batch of m_b samples;
-    ``train(X, Y, l2=λ)`` adds (λ/n) w with n = len(X), the same for every
-    batch. Handing train the epoch's k full batches (n = k·batch_size rows)
-    with λ = alpha·n/batch_size, then the smaller last batch of r rows alone
-    with λ = alpha (n = r), makes every batch's L2 term — gradient and cost —
-    exactly scikit-learn's. With alpha = 0, or no smaller last batch, one call
-    does the whole epoch.
-    """
-
-    def rows(start, stop):
-        return slice(start, stop) if order is None else order[start:stop]
-
-    full = m - m % batch_size
-    if alpha == 0 or full == m:
-        yield rows(0, m), alpha * m / batch_size, batch_size
-        return
-    yield rows(0, full), alpha * full / batch_size, batch_size
-    yield rows(full, m), float(alpha), m - full
-
-
-# -- callbacks -------------------------------------------------------------------------
-
-
-class EpochMeter:
-    """A ``train`` callback: the epoch's size-weighted sum of batch costs, each batch passed to the display.
-
-    ``state.batch_cost`` is the batch's C including its L2 term (Gradients.cost),
-    measured before the step: what MLP accumulates into ``loss_``.
-    """
-
-    def __init__(self, display=None):
-        self.display = display
-        self.cost_sum, self.seen = 0.0, 0
-
-    def start_epoch(self):
-        self.cost_sum, self.seen = 0.0, 0
-        if self.display is not None:
-            self.display.start_epoch()
-
-    def on_batch_end(self, state):
-        m_b = state.batch_targets.shape[0]
-        self.cost_sum += state.batch_cost * m_b
-        self.seen += m_b
-        if self.display is not None:
-            self.display.batch_end(state)
+# -- display ----------------------------------------------------------------------------
 
 
 class Display:
-    """The command line's progress bar (``bprop.training.progress.ProgressBar``) over a whole fit.
+    """``verbose``: the command line's progress bar (``bprop.training.progress.ProgressBar``), a ``train`` callback.
 
-    ``train`` runs one epoch (or part of one) per call, so this keeps its own
-    TrainingState for the fit — ``max_iter`` epochs of ``batches`` batches —
-    and hands that to the bar. Training accuracy is shown for single-label
-    classifiers, the validation accuracy with early stopping.
+    It hands the bar train's own TrainingState, except for the accuracies it
+    shows after each epoch: with ``accuracy`` (a classifier of one label per
+    sample) the training accuracy, and with early stopping the validation
+    score, an accuracy, which ``BetweenEpochs`` has measured just before.
     """
 
-    def __init__(self, est, net, batches):
+    def __init__(self, est, accuracy: bool):
         from rich.console import Console
 
         from ..training.progress import ProgressBar
 
+        self.est, self.accuracy = est, accuracy
         self.console = Console(highlight=False)
         self.bar = ProgressBar(self.console)
-        self.state = TrainingState(net, est._optimizer, History(), epochs=est.max_iter, batches=batches)
-        self.accuracy = is_classifier(est) and est._label_binarizer.y_type_ != "multilabel-indicator"
-        self.correct = self.seen = 0
-        self.bar.on_train_begin(self.state)
 
-    def start_epoch(self):
-        self.state.epoch += 1
-        self.state.batch = self.correct = self.seen = 0
+    def on_train_begin(self, state):
+        self.bar.on_train_begin(state)
 
-    def batch_end(self, inner):
-        s = self.state
-        s.batch += 1
-        s.batch_cost, s.grads, s.batch_targets, s.l2, s.n = (
-            inner.batch_cost,
-            inner.grads,
-            inner.batch_targets,
-            inner.l2,
-            inner.n,
+    def on_batch_end(self, state):
+        self.bar.on_batch_end(state)
+
+    def on_epoch_end(self, state):
+        shown = History(
+            train_accuracy=[state.history.train_accuracy[-1] if self.accuracy else None],
+            validation_accuracy=[
+                self.est.validation_scores_[-1] if self.accuracy and self.est.early_stopping else None
+            ],
         )
-        if self.accuracy:
-            labels = s.net.labels_from_outputs
-            self.correct += int(np.count_nonzero(labels(inner.grads.activations[-1]) == labels(inner.batch_targets)))
-            self.seen += inner.batch_targets.shape[0]
-        self.bar.on_batch_end(s)
+        self.bar.on_epoch_end(replace(state, history=shown))
 
-    def epoch_end(self, est, seconds):
-        h = self.state.history
-        h.train_cost.append(est.loss_)
-        h.train_accuracy.append(self.correct / self.seen if self.accuracy else None)
-        h.validation_cost.append(None)
-        h.validation_accuracy.append(est.validation_scores_[-1] if self.accuracy and est.early_stopping else None)
-        h.epoch_seconds.append(seconds)
-        self.bar.on_epoch_end(self.state)
+    def on_train_end(self, state):
+        self.bar.on_train_end(state)
 
     def say(self, text):
         self.console.print(text, markup=False, highlight=False)
 
     def close(self):
-        self.bar.on_train_end(self.state)
         self.bar.close()
 
 
@@ -271,8 +204,10 @@ def snapshot(net):
 def network_record(net) -> dict:
     """A Network as plain, picklable parts: its layers, components and arrays.
 
-    (A Network's parameter lists refuse ``append``, which unpickling a list
-    subclass needs; the estimators pickle this record instead.)
+    A Network pickles on its own too; the estimators pickle this record
+    instead so that a pickled estimator holds only what the public
+    constructor takes, not the Network's internal attributes, and is
+    rebuilt through that constructor's checks (``network_from_record``).
     """
     return {
         "sizes": list(net.sizes),

@@ -160,9 +160,11 @@ def shard_rows(m: int, batch_size: int, size: int, rank: int) -> np.ndarray:
 class DataParallel:
     """The batch plan of one rank: its part of each global batch, and the one Allreduce per step.
 
-    ``train`` asks a plan for: ``bounds`` (batch j is rows bounds[j-1]:bounds[j]
-    of the epoch's order of the shard), ``order`` (an epoch's order),
-    ``gradients`` (one step's combined gradients) and ``evaluate``.
+    Implements ``bprop.training.batch_plans.BatchPlan``: ``bounds`` (batch j is
+    rows bounds[j-1]:bounds[j] of the epoch's order of the shard),
+    ``batch_sizes`` (of the global batches), ``order`` (an epoch's order),
+    ``gradients`` (one step's combined gradients), ``evaluate`` and
+    ``fingerprint``, answered for rank ``comm.rank`` of ``comm.size``.
     """
 
     recomputes_order = True  # the epoch's order comes from (seed, epoch, rank); checkpoints omit it
@@ -185,7 +187,7 @@ class DataParallel:
                 f"bprop.distributed.shard_rows({m}, {batch_size}, {self.processes}, r)."
             )
         parts = part_sizes(m, batch_size, self.processes, self.rank)
-        self.global_sizes = part_sizes(m, batch_size, 1, 0).tolist()
+        self.batch_sizes = part_sizes(m, batch_size, 1, 0).tolist()  # of the global batches
         self.bounds = [0, *np.cumsum(parts).tolist()]
         self.is_root = self.rank == 0
         self.base_seed = None
@@ -219,7 +221,7 @@ class DataParallel:
         """
         net = state.net
         grads = net.backprop_placed(
-            X, Y, state.l2 if self.is_root else 0.0, state.n, divisor=self.global_sizes[batch - 1]
+            X, Y, state.l2 if self.is_root else 0.0, state.n, divisor=self.batch_sizes[batch - 1]
         )
         correct = (
             0 if labels is None else int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))

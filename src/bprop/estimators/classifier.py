@@ -1,0 +1,194 @@
+"""BPClassifier: MLPClassifier's interface over bprop — binary, multi-class and multilabel targets.
+
+What it adds to ``base.BPEstimator``: turning class labels into the
+network's targets (a 0/1 column, one-hot rows or a label indicator), the
+output layer that suits them, and class probabilities from a^L.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import column_or_1d
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.validation import validate_data
+
+from .base import BPEstimator
+
+
+class BPClassifier(ClassifierMixin, BPEstimator):
+    """A multi-layer perceptron classifier trained by bprop's BP1–BP4, with MLPClassifier's interface.
+
+    Binary (one sigmoid output), multi-class (softmax outputs) and multilabel
+    (one sigmoid output per label) targets, as MLPClassifier.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Neurons of each hidden layer (n_2 … n_{L−1}); the input and output
+        layers come from the data.
+    activation : {'relu', 'tanh', 'logistic', 'identity', 'sigmoid', 'leaky_relu'} or object, default='relu'
+        σ of the hidden layers ('logistic' is bprop's 'sigmoid'), or a bprop
+        activation object with ``value(z)`` and ``derivative(z, a)``.
+    solver : {'adam', 'sgd', 'momentum', 'nesterov'}, default='adam'
+        'adam' is ``bprop.Adam(learning_rate_init, beta_1, beta_2, epsilon)``.
+        'sgd' is MLP's: ``bprop.Nesterov`` when ``nesterovs_momentum`` and
+        ``momentum`` > 0, ``bprop.Momentum`` without Nesterov, ``bprop.SGD``
+        when ``momentum`` = 0. 'momentum' and 'nesterov' name bprop's
+        optimizers directly (with ``momentum``).
+    alpha : float ≥ 0, default=1e-4
+        L2 strength in scikit-learn's convention: each batch of m_b samples
+        adds (alpha/2m_b) Σ w² (bprop's l2=alpha with n=m_b; see the module
+        docstring). Biases are not decayed.
+    batch_size : int or 'auto', default='auto'
+        Samples per gradient step; 'auto' is min(200, n_samples). Larger than
+        n_samples is clipped, with a warning.
+    learning_rate_init : float > 0 or callable, default=1e-3
+        η, or a bprop schedule: a function of the step count returning η.
+    max_iter : int, default=200
+        Epochs at most; reaching it warns with ConvergenceWarning.
+    shuffle : bool, default=True
+        Shuffle the samples before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        The source of the initial weights, the shuffling and the validation split.
+    tol : float, default=1e-4
+        An epoch "improves" when the training loss falls (or, with
+        early_stopping, the validation score rises) by at least tol.
+    verbose : bool, default=False
+        Draw the bprop command line's progress bar (rich) while fitting.
+    warm_start : bool, default=False
+        fit continues from the fitted weights instead of starting afresh.
+    momentum : float in [0, 1), default=0.9
+        μ for solver 'sgd', 'momentum' and 'nesterov'.
+    nesterovs_momentum : bool, default=True
+        For solver 'sgd': Nesterov's momentum rather than Polyak's.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its accuracy
+        has not improved by tol for ``n_iter_no_change`` epochs, and keep the
+        weights of the best epoch.
+    validation_fraction : float in (0, 1), default=0.1
+        The held-out share for early_stopping.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's β₁, β₂ and ε.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without improvement (see tol) before stopping.
+    out_activation : {None, 'softmax', 'logistic', 'sigmoid'}, default=None
+        σ of the output layer (bprop's ``Network(output=...)``). None: softmax
+        for multi-class, logistic for binary and multilabel targets, as MLP.
+    cost : {None, 'log_likelihood', 'cross_entropy', 'quadratic'} or object, default=None
+        bprop's cost. None: log_likelihood with softmax, cross_entropy with a
+        logistic output — MLP's log-loss, with BP1 simplified to δ^L = a − y.
+    init : {'xavier', 'he', 'scaled_normal', 'normal'} or object, default='xavier'
+        bprop's initializer of the weights.
+    dtype : {None, 'float32', 'float64'}, default=None
+        The network's floating type. None: X's own when it is float32 or
+        float64, else float64 (as scikit-learn).
+
+    Attributes
+    ----------
+    classes_ : (n_classes,) class labels (for multilabel, 0 … n_labels − 1).
+    network_ : bprop.Network, layers [n_features_in_, *hidden_layer_sizes, n_outputs_].
+    coefs_ : list of (n_in, n_out) arrays, the transposes of ``network_.weights``.
+    intercepts_ : list of (n_out,) arrays, ``network_.biases``.
+    loss_, loss_curve_ : the last epoch's loss and every epoch's (costs with their L2 term).
+    best_loss_ : the lowest loss (None with early_stopping).
+    validation_scores_, best_validation_score_ : validation accuracies with early_stopping, else None.
+    n_iter_ : epochs run by the last fit (1 after partial_fit). t_ : samples seen, all calls together.
+    n_features_in_, feature_names_in_, n_outputs_, n_layers_ : as MLPClassifier.
+    out_activation_ : 'softmax' or 'logistic' (scikit-learn's names).
+    """
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over (X, y), continuing the weights and the optimizer's state; returns self.
+
+        ``classes`` (every class of the whole data set) is required on the
+        first call; y need not contain all of them.
+        """
+        if not hasattr(self, "network_"):
+            if classes is None and not type_of_target(y).startswith("multilabel"):
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+        elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on the first call to partial_fit, was: {self.classes_!r}"
+            )
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Class probabilities (n_samples, n_classes), columns in the order of ``classes_``.
+
+        Binary: [1 − a, a] of the one sigmoid output. Multi-class: the softmax
+        outputs (sigmoid outputs are normalized to sum to 1 per row).
+        Multilabel: each label's sigmoid output.
+        """
+        A = self._outputs(X)
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return A
+        if A.shape[1] == 1:
+            return np.hstack([1 - A, A])
+        if self.out_activation_ == "softmax":
+            return A
+        return A / np.maximum(A.sum(axis=1, keepdims=True), np.finfo(A.dtype).tiny)
+
+    def predict_log_proba(self, X):
+        """ln of ``predict_proba`` (−inf where a probability is 0)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def _predictions(self, A):
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return (A >= 0.5).astype(self.classes_.dtype)
+        return self.classes_[self.network_.labels_from_outputs(A)]
+
+    def _validate_input(self, X, y, *, first_pass, incremental, classes):
+        """(X, T, y): T the network's targets — a 0/1 column, one-hot rows or a label indicator."""
+        X, y = validate_data(self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=first_pass)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if first_pass:
+            binarizer = LabelBinarizer()
+            multilabel = type_of_target(y).startswith("multilabel")
+            binarizer.fit(classes if incremental and not multilabel else y)
+            if len(binarizer.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes to learn to tell apart; "
+                    f"y holds 1 class ({binarizer.classes_[0]!r})."
+                )
+            self._label_binarizer, self.classes_ = binarizer, binarizer.classes_
+        else:
+            seen = unique_labels(y)
+            if self.warm_start and not incremental and set(seen) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the previous "
+                    f"call to fit. Previously got {self.classes_}, `y` has {seen}"
+                )
+            if len(np.setdiff1d(seen, self.classes_)):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. 'y' has {seen}."
+                )
+        return X, self._label_binarizer.transform(y), y
+
+    def _output_layer(self, s):
+        """(out_activation_, output σ, cost) from the targets and the chosen out_activation and cost."""
+        y_type = self._label_binarizer.y_type_
+        output = s.out_activation or ("softmax" if y_type == "multiclass" else "sigmoid")
+        if output == "softmax" and y_type != "multiclass":
+            raise ValueError(
+                f"out_activation='softmax' needs multi-class targets (one class per sample, at "
+                f"least 3 classes); y is {y_type}. Use out_activation='logistic' or None."
+            )
+        cost = self.cost if self.cost is not None else ("log_likelihood" if output == "softmax" else "cross_entropy")
+        return ("logistic" if output == "sigmoid" else output), output, cost
+
+    def _stratified_split(self):
+        return self.n_outputs_ == 1  # as MLPClassifier: binary targets only
+
+    def _score_function(self, y, predictions):
+        return accuracy_score(y, predictions)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

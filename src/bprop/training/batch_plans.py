@@ -1,0 +1,148 @@
+"""Batch plans: which rows make each mini-batch, and how a batch's gradients are found.
+
+``train`` runs the same loop on one process and on K MPI ranks; what differs
+is answered by a ``BatchPlan``: ``OneProcess`` here, where batch j is rows
+[(j−1)B, jB) of the epoch's order of X, and ``bprop.distributed.DataParallel``,
+where each rank holds its part of every global batch and one Allreduce per
+step combines the parts. ``PlacedData`` holds the training set on the
+network's device and gathers a batch's rows from it.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Protocol
+
+import numpy as np
+
+from ..core.backend import namespace
+from ..errors import InvalidArgument
+from .state import SharedState, TrainingState
+
+
+class BatchPlan(Protocol):
+    """What the training loop asks about batches; the answers for one process or for one MPI rank.
+
+    Attributes
+    ----------
+    samples : rows of the whole training set (every rank's together): n of the L2 term.
+    processes : how many processes share each batch (1 without MPI).
+    is_root : whether this process writes checkpoints (rank 0, or the one process).
+    recomputes_order : True when an epoch's order is recomputed from (seed,
+        epoch), so that a checkpoint need not store it.
+    bounds : batch j (from 1) is rows bounds[j-1]:bounds[j] of this process's
+        epoch order; len(bounds) − 1 batches per epoch.
+    batch_sizes : batch_sizes[j-1] is the number of samples in the whole
+        (global) batch j, the m of its BP3/BP4 means.
+    """
+
+    samples: int
+    processes: int
+    is_root: bool
+    recomputes_order: bool
+    bounds: list
+    batch_sizes: list
+
+    def share_rng(self, rng: np.random.Generator) -> np.random.Generator:
+        """The shuffling generator, the same on every process."""
+        ...
+
+    def order(self, rng: np.random.Generator, epoch: int) -> np.ndarray:
+        """This process's order of its rows in ``epoch``: (rows,) int indices."""
+        ...
+
+    def gradients(self, state: TrainingState, X, Y, labels, batch: int) -> tuple:
+        """(grads, samples, correct) of batch ``batch``: its Gradients (BP1–BP4, with
+        state.l2 and state.n), its number of samples and of correctly labelled
+        ones, all of the whole batch. X (m_b, n_1), Y (m_b, n_L) and labels
+        (m_b,) or None are this process's rows of it, on the network's device."""
+        ...
+
+    def evaluate(self, net, validation) -> tuple:
+        """(cost, accuracy) on the placed validation data; (None, None) without it."""
+        ...
+
+    def fingerprint(self, digest: str) -> str:
+        """The SHA-256 of the whole run's data, from this process's ``digest`` of its own."""
+        ...
+
+
+class OneProcess:
+    """The batch plan of one process: batch j is rows [(j−1)B, jB) of the epoch's order of X.
+
+    The last batch holds the remainder; nothing is combined with anyone.
+    """
+
+    processes, is_root, recomputes_order = 1, True, False
+
+    def __init__(self, m: int, batch_size: int):
+        self.samples = m
+        self.bounds = [*range(0, m, batch_size), m]
+        self.batch_sizes = [stop - start for start, stop in zip(self.bounds, self.bounds[1:])]
+
+    def share_rng(self, rng):
+        return rng
+
+    def order(self, rng, epoch):
+        return rng.permutation(self.samples)
+
+    @staticmethod
+    def gradients(state, X, Y, labels, batch):
+        net = state.net
+        grads = net.backprop_placed(X, Y, state.l2, state.n)
+        correct = (
+            0
+            if labels is None
+            else int(namespace(labels).count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))
+        )
+        return grads, X.shape[0], correct
+
+    @staticmethod
+    def evaluate(net, validation):
+        return net.evaluate_placed(*validation) if validation else (None, None)
+
+    @staticmethod
+    def fingerprint(digest):
+        return digest
+
+
+def batch_plan(net, m: int, batch_size: int, distributed, rng):
+    """(plan, shuffling generator, TrainingState class) for one process, or for a rank of an MPI job."""
+    if distributed is None:
+        return OneProcess(m, batch_size), rng, TrainingState
+    from . import distributed as parallel
+
+    if not net.backend.is_numpy:
+        raise InvalidArgument(
+            f"distributed training combines NumPy gradients over MPI; this network's arrays are "
+            f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
+            "(one GPU per rank is not supported yet)."
+        )
+    plan = parallel.DataParallel(parallel.communicator(distributed), m, batch_size)
+    return plan, plan.share_rng(rng), SharedState
+
+
+class PlacedData:
+    """The training set on the network's device: X (m, n_1), targets (m, n_L), labels (m,) or None.
+
+    ``gather(array, rows)`` picks a batch's rows (a slice when the order is as
+    stored, else indices): NumPy's plain indexing, or the standard's ``take``
+    for other libraries. ``placed_order`` moves an epoch's order to the device once.
+    """
+
+    def __init__(self, net, X, targets, labels):
+        self.numpy = net.backend.is_numpy
+        self.X, self.targets = net.place(X), net.place(targets)
+        self.labels = None if labels is None else net.place(labels)
+        self.xp = namespace(self.X)
+        self.place = net.place
+        # NumPy: plain indexing, called without a Python frame (this runs 3× per batch).
+        self.gather = operator.getitem if self.numpy else self.take
+
+    def placed_order(self, order):
+        return order if order is None or self.numpy else self.place(order)
+
+    def take(self, array, rows):
+        if isinstance(rows, slice):
+            return array[rows, ...]
+        return self.xp.take(array, rows, axis=0)

@@ -1,0 +1,193 @@
+"""Checkpoints from inside the loop: save where a run stands, and continue one from there.
+
+``Checkpointing.save`` turns the loop's position — the epoch, the batches
+done in it with their running sums, its order and starting weights — together
+with the weights, the optimizer's buffers, the shuffling generator, the
+history and early stopping's best weights, into a ``checkpoints.Checkpoint``
+and writes it atomically. ``Checkpointing.restore`` checks that a checkpoint
+belongs to this run (network, settings, data) and puts all of that back, so
+that the resumed run ends with the same weights, bit for bit, as one never
+stopped. The file format itself is ``bprop.training.checkpoints``'s.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import time
+
+import numpy as np
+
+from ..core.backend import to_numpy
+from ..errors import InvalidArgument
+from . import checkpoints
+from .state import EpochProgress, History, copied, restore
+
+SETTINGS = ("batch_size", "l2", "shuffle", "early_stopping", "samples")
+"""The settings a resumed call must repeat (``epochs`` may grow)."""
+
+
+def checkpointer(checkpoint):
+    """``train``'s checkpoint argument as a Checkpointer (a path: one after every epoch), or None."""
+    if checkpoint is None or isinstance(checkpoint, checkpoints.Checkpointer):
+        return checkpoint
+    return checkpoints.Checkpointer(checkpoint, every_epochs=1)
+
+
+def run_record(plan, epochs, batch_size, l2, shuffle, patience, data) -> dict:
+    """What a checkpoint records about the run (its "training" entry), to check it on resume.
+
+    data : the arrays trained and validated on (X, targets[, X_val, targets_val]), hashed.
+    """
+    return {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "l2": l2,
+        "shuffle": bool(shuffle),
+        "early_stopping": patience,
+        "samples": plan.samples,
+        "processes": plan.processes,
+        "data_sha256": plan.fingerprint(data_fingerprint(*data)),
+    }
+
+
+class Checkpointing:
+    """Saving the loop's position to ``saver.path``, and restoring a run from a checkpoint.
+
+    saver : the Checkpointer (None when only resuming). record : ``run_record``'s dict.
+    plan : the BatchPlan (only its root process writes; MPI recomputes orders).
+    """
+
+    def __init__(self, saver, record, plan):
+        self.saver, self.record, self.plan = saver, record, plan
+
+    def save(self, state, rng, watch, progress) -> str:
+        """Write a checkpoint: at the end of epoch state.epoch (progress None), or inside it.
+
+        watch : early stopping's record (best_cost, best_params). Under MPI only
+        rank 0 writes (every rank holds the same state); the others return
+        the path it writes to.
+        """
+        net = state.net
+        if not self.plan.is_root:
+            return self.saver.path
+        c = checkpoints.Checkpoint(
+            network=network_description(net),
+            weights=[to_numpy(w) for w in net.weights],
+            biases=[to_numpy(b) for b in net.biases],
+            optimizer=state.optimizer.state_dict(),
+            rng=rng.bit_generator.state,
+            training=self.record,
+            history=state.history.to_dict(),
+            epochs_done=state.epoch - (progress is not None),
+            best_cost=watch.best_cost if watch.best_params is not None else None,
+            best=None if watch.best_params is None else copied(watch.best_params, to_numpy),
+        )
+        if progress is not None:
+            c.epoch = {
+                "batches_done": progress.done,
+                "cost_sum": progress.cost_sum,
+                "correct": progress.correct,
+                "seen": progress.seen,
+                "seconds": time.perf_counter() - progress.started,
+            }
+            c.order = None if self.plan.recomputes_order else progress.order
+            c.epoch_start = copied(progress.start, to_numpy)
+        return checkpoints.save(c, self.saver.path)
+
+    def restore(self, resume, state, watch, shuffle):
+        """Continue from a checkpoint (a path or a loaded Checkpoint).
+
+        Puts back the network's parameters, the optimizer's state, the history
+        (into ``state``) and early stopping's best weights (into ``watch``).
+        Returns (the shuffling generator, the first epoch to run, the progress
+        of that epoch or None when it starts afresh).
+        """
+        c = self.checked(resume, state)
+        net = state.net
+        state.optimizer.load_state_dict(c.optimizer)
+        restore(net, (c.weights, c.biases))
+        bit_generator = checkpoints.BIT_GENERATORS[c.rng["bit_generator"]]()
+        bit_generator.state = c.rng
+        rng = np.random.Generator(bit_generator)
+        state.history = History.from_dict(copy.deepcopy(c.history))
+        if c.best is not None:
+            watch.best_cost, watch.best_params = c.best_cost, copied(c.best)
+        if c.epoch is None:
+            return rng, c.epochs_done + 1, None
+        if self.plan.recomputes_order:
+            order = self.plan.order(rng, c.epochs_done + 1) if shuffle else None
+        else:
+            order = None if c.order is None else c.order.copy()
+        progress = EpochProgress(
+            order,
+            copied(c.epoch_start),
+            time.perf_counter() - c.epoch["seconds"],
+            c.epoch["batches_done"],
+            c.epoch["cost_sum"],
+            c.epoch["correct"],
+            c.epoch["seen"],
+        )
+        return rng, c.epochs_done + 1, progress
+
+    def checked(self, resume, state):
+        """The loaded Checkpoint; refused (InvalidArgument) unless it continues this very run."""
+        if isinstance(resume, checkpoints.Checkpoint):
+            c, source = resume, "the checkpoint"
+        else:
+            c, source = checkpoints.load(resume), f"the checkpoint {resume}"
+        mine = network_description(state.net)
+        if c.network != mine:
+            raise InvalidArgument(
+                f"resume: {source} is of the network {c.network}, but net is {mine}; build the "
+                "network the checkpoint was saved from."
+            )
+        if c.training["processes"] != self.record["processes"]:
+            raise InvalidArgument(
+                f"resume: {source} was saved by a run on {c.training['processes']} process(es); "
+                f"this one has {self.record['processes']}: continue it on as many "
+                "(mpiexec -n K for K > 1)."
+            )
+        for key in SETTINGS:
+            if c.training[key] != self.record[key]:
+                raise InvalidArgument(
+                    f"resume: {source} was saved with {key}={c.training[key]!r}, but this call "
+                    f"has {key}={self.record[key]!r}; pass the same value to continue that run."
+                )
+        if c.training["data_sha256"] != self.record["data_sha256"]:
+            raise InvalidArgument(
+                f"resume: the training or validation data are not those {source} was trained "
+                "on (their SHA-256 differs); pass the same X, Y and validation."
+            )
+        if c.epochs_done + (c.epoch is not None) > state.epochs:
+            raise InvalidArgument(
+                f"resume: {source} is already {c.epochs_done} epochs in"
+                f"{' and inside the next' if c.epoch is not None else ''}; "
+                f"epochs={state.epochs} is too few to continue it."
+            )
+        return c
+
+
+def network_description(net) -> dict:
+    """What a checkpoint records of the network, to check it on resume."""
+
+    def name(component):
+        value = getattr(component, "name", None)
+        return value if isinstance(value, str) else None
+
+    return {
+        "sizes": [int(n) for n in net.sizes],
+        "dtype": np.dtype(net.dtype).name,
+        "activation": name(net.activation),
+        "output": name(net.output),
+        "cost": name(net.cost),
+    }
+
+
+def data_fingerprint(*arrays) -> str:
+    """SHA-256 of the arrays' dtypes, shapes and bytes (C-contiguous: hashed in place, no copy)."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(np.ascontiguousarray(array))
+    return digest.hexdigest()
