@@ -4,7 +4,8 @@
     activations   σ and σ′, one record each;  costs: C and ∇_a C, one record each
     initializers  the first weights;  optimizers: the update rule (SGD, Momentum, Nesterov, Adam)
     gradcheck     finite differences against backprop
-    backend       the array library of the arrays (NumPy, PyTorch, CuPy) and NumPy's fast paths
+    backend       the array library of the arrays (NumPy, PyTorch, CuPy) and its device
+    fast          NumPy's measured fast paths, named for what they compute (A Wᵀ, max(0, z), …)
     arguments     checks of arguments at the edge, with messages that name the fix
 
 This layer imports nothing from the rest of bprop but ``bprop.errors`` (the one

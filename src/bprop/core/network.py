@@ -28,7 +28,8 @@ gives exactly the derivation's numbers, and three matrix products per layer
 The arrays may be NumPy's (the default), PyTorch's or CuPy's, on the CPU or a
 GPU (``Network(..., device="cuda")``): the lines below use only the Python
 array API standard, through ``xp``, the namespace of the network's arrays
-(see ``bprop.backend``).
+(see ``bprop.backend``), and functions of ``bprop.core.fast`` named for what
+they compute, which hold NumPy's measured fast paths.
 """
 
 from __future__ import annotations
@@ -41,9 +42,7 @@ from ..errors import InvalidArgument
 from . import activations, costs, initializers
 from .arguments import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
 from .backend import backend_for, namespace, sum_of_squares, to_numpy, total
-
-# Batches with fewer rows than this compute Z = A Wᵀ as (W Aᵀ)ᵀ (see forward).
-SMALL_BATCH = 256
+from .fast import argmax_rows, rows_times_transposed
 
 # A network larger than this many parameters is refused at construction: it
 # would not fit in the memory of the machines bprop is meant for.
@@ -311,9 +310,7 @@ class Network:
         xp = namespace(A)
         if A.shape[1] == 1:
             return xp.astype(A[:, 0] >= 0.5, xp.int64)
-        if xp is np:
-            return A.argmax(axis=1)  # the method: np.argmax's wrapper costs a µs per batch
-        return xp.argmax(A, axis=1)
+        return argmax_rows(A)
 
     def _inputs(self, X, parameter="X"):
         """X checked (as_inputs) and placed in the network's library and device.
@@ -335,19 +332,16 @@ class Network:
 
     def forward(self, X):
         """z^l and a^l of every layer; activations[0] is X itself."""
-        # fmt: off  (the equation tags stay aligned)
         zs, acts = [], [X]
         a = X
         last = len(self._weights) - 1
-        small = SMALL_BATCH if self.backend.is_numpy else 0
+        # fmt: off
+        # (the equation tags stay aligned)
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
-            # z^l = w^l a^{l−1} + b^l, in row form Z = A Wᵀ + b. For a few rows
-            # OpenBLAS runs A·Wᵀ ~40% slower than the same product as (W·Aᵀ)ᵀ
-            # (measured: 121 vs 83 µs at 32×784·784×256), so small NumPy batches use that.
-            z = (w @ a.T).T if a.shape[0] < small else a @ w.T
-            z += b
+            z = rows_times_transposed(a, w)                # z^l = w^l a^{l−1} + b^l; in row form
+            z += b                                         #     Z = A Wᵀ + b
             sigma = self.output if i == last else self.activation
-            a = sigma.value(z)  # a^l = σ(z^l)
+            a = sigma.value(z)                             # a^l = σ(z^l)
             zs.append(z)
             acts.append(a)
         # fmt: on
@@ -382,32 +376,33 @@ class Network:
             passes the global batch size, so that the ranks' results add up to
             the global batch mean.
         """
-        # fmt: off  (the equation tags stay aligned, as on the page of equations)
         m = X.shape[0] if divisor is None else divisor
         zs, acts = self.forward(X)
         count = len(self._weights)
         deltas, grad_w, grad_b = [None] * count, [None] * count, [None] * count
 
+        # fmt: off
+        # (the equation tags stay aligned, as on the page of equations)
         z, a = zs[-1], acts[-1]
         if self._shortcut:
-            delta = a - Y  # BP1, simplified (costs.SHORTCUTS)
+            delta = a - Y                                                       # BP1, simplified (costs.SHORTCUTS)
         elif activations.is_elementwise(self.output):
-            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)  # BP1
+            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)     # BP1
         else:
             delta = self.output.jacobian_product(z, a, self.cost.gradient(a, Y))  # BP1, full Jacobian
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
-                delta = delta @ self._weights[i + 1]  # BP2: Δ^{l+1} W^{l+1} …
-                delta *= self.activation.derivative(zs[i], acts[i + 1])  #      … ⊙ σ′(Z^l)
+                delta = delta @ self._weights[i + 1]                            # BP2: Δ^{l+1} W^{l+1} …
+                delta *= self.activation.derivative(zs[i], acts[i + 1])         #      … ⊙ σ′(Z^l)
             deltas[i] = delta
             delta_mean = delta * (1.0 / m)  # the 1/m of the batch mean, applied to Δ (smaller than W)
-            grad_w[i] = delta_mean.T @ acts[i]  # BP3: Σ_i a^{l−1}_k δ^l_j / m
-            grad_b[i] = total(delta_mean, axis=0)  # BP4: Σ_i δ^l_j / m
+            grad_w[i] = delta_mean.T @ acts[i]                                  # BP3: Σ_i a^{l−1}_k δ^l_j / m
+            grad_b[i] = total(delta_mean, axis=0)                               # BP4: Σ_i δ^l_j / m
 
         if l2:
             for gw, w in zip(grad_w, self._weights):
-                gw += (l2 / n) * w  # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
+                gw += (l2 / n) * w                                              # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
         # fmt: on
         return Gradients(grad_w, grad_b, deltas, float(self.batch_cost(a, Y, l2, n, m)), zs, acts)
 
