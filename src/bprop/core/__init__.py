@@ -1,6 +1,7 @@
 """The math: the network of the derivation and everything BP1–BP4 need.
 
     network       Network: feedforward, backprop (BP1–BP4), evaluate
+    parameters    the shapes and count of w^l and b^l, and the lists that hold them
     activations   σ and σ′, one record each;  costs: C and ∇_a C, one record each
     initializers  the first weights;  optimizers: the update rule (SGD, Momentum, Nesterov, Adam)
     gradcheck     finite differences against backprop

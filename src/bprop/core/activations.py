@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from . import backend
 from .backend import largest, namespace, total
 from .fast import exp_in_place, positive_part, tanh_in_place
@@ -135,8 +136,6 @@ class Softmax:
         return a * (g - total(g * a, axis=-1, keepdims=True))
 
     def derivative(self, z, a):
-        from ..errors import InvalidArgument
-
         raise InvalidArgument(
             "softmax has no elementwise derivative σ′(z): it can only be the "
             "output layer's activation (output='softmax'), not a hidden one."
@@ -156,3 +155,29 @@ BUILTIN = {
 def is_elementwise(activation) -> bool:
     """True when σ′(z) is elementwise, so BP1/BP2 may use a Hadamard product."""
     return getattr(activation, "elementwise", True)
+
+
+def check_hidden(activation) -> None:
+    """Refuse a σ whose Jacobian is not diagonal (softmax) as a hidden layer's activation."""
+    if not is_elementwise(activation):
+        raise InvalidArgument(
+            f"activation={getattr(activation, 'name', activation)!r} cannot be a hidden layer's σ: "
+            "its Jacobian is not diagonal. Use it as output='softmax' with a hidden activation such as 'relu'."
+        )
+
+
+def check_output(output, n_out) -> None:
+    """Refuse an output σ that lacks what BP1 needs, or a softmax over n_out = 1 neuron."""
+    if is_elementwise(output):
+        if not callable(getattr(output, "derivative", None)):
+            raise InvalidArgument(
+                "output must have a derivative(z, a) method (or be non-elementwise with jacobian_product)."
+            )
+        return
+    if not callable(getattr(output, "jacobian_product", None)):
+        raise InvalidArgument("an output activation with elementwise = False needs a jacobian_product(z, a, g) method.")
+    if n_out < 2:
+        raise InvalidArgument(
+            f"output={output.name!r} needs at least 2 output neurons (with one it always outputs 1); "
+            f"got sizes[-1] = {n_out}. Use output='sigmoid' for a single yes/no output."
+        )
