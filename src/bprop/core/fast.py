@@ -1,4 +1,6 @@
-"""NumPy's fast paths: every speed trick of the math, each beside the measurement behind it.
+"""NumPy's fast paths: the speed tricks that would otherwise sit inside the equations.
+
+Each trick sits beside the measurement that justifies it.
 
 The equations (network, activations, optimizers) call these functions by what
 they compute, z = rows_times_transposed(a, w) for Z = A Wᵀ, so that each line
@@ -40,7 +42,7 @@ def rows_times_transposed(A, W):
     return A @ W.T
 
 
-_ZERO_ROWS = {}  # (width, dtype) → a read-only NumPy row of zeros, for positive_part
+_ZERO_ROWS = {}  # (width, dtype) → a read-only NumPy row of zeros, for positive_part; one per layer width
 
 
 def positive_part(z):
@@ -115,12 +117,12 @@ def scale_and_add(y, a, x, b, work):
     x may be ``work`` itself (holding, say, g² from ``square``).
     """
     y *= a
-    y += scaled(x, b, work)
+    y += np.multiply(x, b, out=work) if type(work) is np.ndarray else x * b  # b·x
     return y
 
 
 def scaled_minus(x, a, y, work):
     """a · x − y, for a number a (in ``work`` for NumPy)."""
-    difference = scaled(x, a, work)
+    difference = np.multiply(x, a, out=work) if type(work) is np.ndarray else x * a  # a·x
     difference -= y
     return difference

@@ -13,6 +13,10 @@ taken (0 for the first) and returning η.
                                                     Bengio et al. (2013); PyTorch's nesterov=True
     Adam      Kingma & Ba (2015), Algorithm 1, with its defaults
 
+Each line of an ``_update`` is one equation of its paper, written in its
+trailing comment. The temporaries go through ``bprop.core.fast`` (``scaled``,
+``scale_and_add``, ...), which writes them into a reused work array for NumPy.
+
 L2 regularization is part of the cost, not of the optimizer: ``backprop(...,
 l2=λ)`` adds (λ/n) w to ∂C/∂w, so that SGD's step is w ← (1 − ηλ/n) w − η ∂C₀/∂w.
 """
