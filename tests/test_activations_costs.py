@@ -34,6 +34,20 @@ def test_activations_are_stable_for_huge_inputs(name, dtype):
     assert a.dtype == dtype
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("width", [1, 5])
+def test_relu_is_max_of_zero_and_z_and_its_derivative_is_the_indicator(dtype, width):
+    relu = activations.ReLU()
+    z = np.random.default_rng(width).normal(size=(4, width)).astype(dtype)
+    z[0, 0] = 0.0  # the kink: σ′ is taken as 0 there
+    a = relu.value(z)
+    np.testing.assert_array_equal(a, np.where(z > 0, z, 0.0))
+    assert a.dtype == dtype
+    np.testing.assert_array_equal(relu.derivative(z, a), (z > 0).astype(dtype))
+    a[...] = 7.0  # the output is the caller's own array: a later call does not see the write
+    np.testing.assert_array_equal(relu.value(z), np.where(z > 0, z, 0.0))
+
+
 def test_sigmoid_and_softmax_values():
     z = np.array([[0.0, 2.0, -3.0]])
     np.testing.assert_allclose(activations.Sigmoid().value(z), 1 / (1 + np.exp(-z)), rtol=1e-15)

@@ -26,6 +26,18 @@ def test_weights_are_assignable_in_place_and_per_layer():
         net.weights[1] = np.zeros((2, 2))
 
 
+def test_the_forward_product_is_the_same_on_both_sides_of_the_small_batch_switch():
+    """NumPy batches under SMALL_BATCH rows compute Z = A Wᵀ as (W Aᵀ)ᵀ: the same z^l either way."""
+    from bprop.core.fast import SMALL_BATCH
+
+    net = bp.Network([7, 5, 3], activation="tanh", seed=0, dtype="float64")
+    X = np.random.default_rng(0).normal(size=(SMALL_BATCH + 1, 7))
+    for m in (1, SMALL_BATCH - 1, SMALL_BATCH, SMALL_BATCH + 1):
+        z = net.forward(X[:m])[0][0]
+        by_definition = np.einsum("ik,jk->ij", X[:m], net.weights[0]) + net.biases[0]  # z_ij = Σ_k w_jk a_ik + b_j
+        np.testing.assert_allclose(z, by_definition, rtol=1e-13, atol=1e-13)
+
+
 def matt_mazur_network():
     """The 2-2-2 network of a widely used hand-worked example of backpropagation."""
     net = bp.Network([2, 2, 2], activation="sigmoid", cost="quadratic", dtype="float64")

@@ -21,15 +21,18 @@ overflow or invalid-value warnings in float32 or float64.
 
 Each function takes its array library from z (``xp = namespace(z)``, see
 ``bprop.backend``), so the same lines run on NumPy, PyTorch, CuPy and
-array_api_strict arrays; ``backend.tanh``/``exp`` write in place for NumPy.
+array_api_strict arrays; NumPy's fast paths (a ReLU against a cached zero row,
+tanh and exp written in place) are in ``bprop.core.fast``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from . import backend
 from .backend import largest, namespace, total
+from .fast import exp_in_place, positive_part, tanh_in_place
 
 
 class Sigmoid:
@@ -41,8 +44,7 @@ class Sigmoid:
     def value(self, z):
         # 1/(1+e^{−z}) = ½(1 + tanh(z/2)): the same function, but tanh never
         # overflows, so there is no warning at z = −1e4.
-        a = z * 0.5
-        a = backend.tanh(a, out=a)
+        a = tanh_in_place(z * 0.5)
         a += 1.0
         a *= 0.5
         return a
@@ -72,21 +74,11 @@ class ReLU:
     name = "relu"
     output_range = (0.0, np.inf)
 
-    def __init__(self):
-        self._zero_rows = {}
-
     def value(self, z):
-        # Against a row of zeros NumPy's maximum runs its vector loop; against
-        # the scalar 0 it is about 2× slower (measured at 32 and 1024 rows).
-        xp = namespace(z)
-        key = (z.shape[-1], z.dtype, z.device)
-        zeros = self._zero_rows.get(key)
-        if zeros is None:
-            zeros = self._zero_rows[key] = xp.zeros(z.shape[-1], dtype=z.dtype, device=z.device)
-        return xp.maximum(z, zeros)
+        return positive_part(z)  # max(0, z)
 
     def derivative(self, z, a):
-        return namespace(z).astype(z > 0, z.dtype)
+        return namespace(z).astype(z > 0, z.dtype)  # 1[z > 0]
 
 
 class LeakyReLU:
@@ -135,8 +127,7 @@ class Softmax:
 
     def value(self, z):
         # Subtracting the row maximum leaves a unchanged and keeps e^{z} ≤ 1.
-        e = z - largest(z, axis=-1, keepdims=True)
-        e = backend.exp(e, out=e)
+        e = exp_in_place(z - largest(z, axis=-1, keepdims=True))
         e /= total(e, axis=-1, keepdims=True)
         return e
 
@@ -145,8 +136,6 @@ class Softmax:
         return a * (g - total(g * a, axis=-1, keepdims=True))
 
     def derivative(self, z, a):
-        from ..errors import InvalidArgument
-
         raise InvalidArgument(
             "softmax has no elementwise derivative σ′(z): it can only be the "
             "output layer's activation (output='softmax'), not a hidden one."
@@ -166,3 +155,29 @@ BUILTIN = {
 def is_elementwise(activation) -> bool:
     """True when σ′(z) is elementwise, so BP1/BP2 may use a Hadamard product."""
     return getattr(activation, "elementwise", True)
+
+
+def check_hidden(activation) -> None:
+    """Refuse a σ whose Jacobian is not diagonal (softmax) as a hidden layer's activation."""
+    if not is_elementwise(activation):
+        raise InvalidArgument(
+            f"activation={getattr(activation, 'name', activation)!r} cannot be a hidden layer's σ: "
+            "its Jacobian is not diagonal. Use it as output='softmax' with a hidden activation such as 'relu'."
+        )
+
+
+def check_output(output, n_out) -> None:
+    """Refuse an output σ that lacks what BP1 needs, or a softmax over n_out = 1 neuron."""
+    if is_elementwise(output):
+        if not callable(getattr(output, "derivative", None)):
+            raise InvalidArgument(
+                "output must have a derivative(z, a) method (or be non-elementwise with jacobian_product)."
+            )
+        return
+    if not callable(getattr(output, "jacobian_product", None)):
+        raise InvalidArgument("an output activation with elementwise = False needs a jacobian_product(z, a, g) method.")
+    if n_out < 2:
+        raise InvalidArgument(
+            f"output={output.name!r} needs at least 2 output neurons (with one it always outputs 1); "
+            f"got sizes[-1] = {n_out}. Use output='sigmoid' for a single yes/no output."
+        )

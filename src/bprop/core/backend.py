@@ -13,10 +13,9 @@ calls ``xp.tanh``, ``xp.sum``, ``@``. So the same lines run on
 
 NumPy arrays get NumPy itself, not ``array_api_compat``'s wrapper around it:
 NumPy 2 follows the standard, and the wrapper's per-call overhead would show
-at small batches. A few hot spots (the optimizers' updates) additionally use
-NumPy's ``out=`` arguments, which the standard lacks; ``multiply``, ``divide``
-and ``sqrt`` below write into a buffer for NumPy and return a new array for
-the others.
+at small batches. The other NumPy-only speed tricks (the forward product's
+orientation, ``out=`` buffers in the optimizers, ReLU's zero row) live in
+``bprop.core.fast``, behind functions named for what they compute.
 
 A network's ``Backend`` (its library, device and dtypes) is chosen once, when
 it is built: ``Network(..., device="cuda")`` takes CuPy when installed, else
@@ -96,34 +95,6 @@ def sum_of_squares(x):
     xp = namespace(x)
     flat = xp.reshape(x, (-1,))
     return xp.vecdot(flat, flat)
-
-
-# -- NumPy's out= where it exists: the few hot spots that a benchmark justified ------
-
-
-def multiply(x, y, out):
-    """x · y elementwise, written into ``out`` for NumPy arrays (no new array)."""
-    return np.multiply(x, y, out=out) if type(out) is np.ndarray else x * y
-
-
-def divide(x, y, out):
-    """x / y elementwise, written into ``out`` for NumPy arrays."""
-    return np.divide(x, y, out=out) if type(out) is np.ndarray else x / y
-
-
-def sqrt(x, out):
-    """√x elementwise, written into ``out`` for NumPy arrays."""
-    return np.sqrt(x, out=out) if type(out) is np.ndarray else namespace(x).sqrt(x)
-
-
-def tanh(x, out):
-    """tanh x elementwise, written into ``out`` for NumPy arrays."""
-    return np.tanh(x, out=out) if type(out) is np.ndarray else namespace(x).tanh(x)
-
-
-def exp(x, out):
-    """eˣ elementwise, written into ``out`` for NumPy arrays."""
-    return np.exp(x, out=out) if type(out) is np.ndarray else namespace(x).exp(x)
 
 
 class Backend:

@@ -28,7 +28,8 @@ gives exactly the derivation's numbers, and three matrix products per layer
 The arrays may be NumPy's (the default), PyTorch's or CuPy's, on the CPU or a
 GPU (``Network(..., device="cuda")``): the lines below use only the Python
 array API standard, through ``xp``, the namespace of the network's arrays
-(see ``bprop.backend``).
+(see ``bprop.backend``), and functions of ``bprop.core.fast`` named for what
+they compute, which hold NumPy's measured fast paths.
 """
 
 from __future__ import annotations
@@ -37,17 +38,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InvalidArgument
 from . import activations, costs, initializers
 from .arguments import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
 from .backend import backend_for, namespace, sum_of_squares, to_numpy, total
-
-# Batches with fewer rows than this compute Z = A Wᵀ as (W Aᵀ)ᵀ (see forward).
-SMALL_BATCH = 256
-
-# A network larger than this many parameters is refused at construction: it
-# would not fit in the memory of the machines bprop is meant for.
-MAX_PARAMETERS = 2_000_000_000
+from .fast import argmax_rows, rows_times_transposed
+from .parameters import MAX_PARAMETERS as MAX_PARAMETERS  # re-exported: bprop.core.network.MAX_PARAMETERS
+from .parameters import ParameterList, bias_shapes, checked_sizes, parameter_count, weight_shapes
 
 
 @dataclass
@@ -70,48 +66,6 @@ class Gradients:
     cost: float
     zs: list
     activations: list
-
-
-class ParameterList(list):
-    """The list of a network's weight (or bias) arrays.
-
-    Assigning ``net.weights[i] = w`` checks the shape and converts to the
-    network's dtype, so a wrong array fails here with a clear message instead
-    of deep inside a matrix product later.
-    """
-
-    def __init__(self, arrays, shapes, dtype, what, backend):
-        super().__init__()
-        self._shapes, self._dtype, self._what, self._backend = shapes, dtype, what, backend
-        if len(arrays) != len(shapes):
-            raise InvalidArgument(
-                f"{what} needs {len(shapes)} arrays (one per layer l = 2 … {len(shapes) + 1}), got {len(arrays)}."
-            )
-        for i, array in enumerate(arrays):
-            super().append(self._checked(i, array))
-
-    def _checked(self, i, array):
-        if not hasattr(array, "shape"):
-            array = np.asarray(array)
-        if tuple(array.shape) != self._shapes[i]:
-            raise InvalidArgument(
-                f"{self._what}[{i}] (layer l = {i + 2}) must have shape {self._shapes[i]}, got {tuple(array.shape)}."
-            )
-        return self._backend.asarray(array, self._dtype)
-
-    def __setitem__(self, i, array):
-        if isinstance(i, slice):
-            raise InvalidArgument(f"assign {self._what} one layer at a time, or the whole list at once.")
-        super().__setitem__(i, self._checked(range(len(self))[i], array))
-
-    def append(self, _):
-        raise InvalidArgument(f"the number of layers is fixed; build a new Network to change {self._what}.")
-
-    def __reduce__(self):
-        """Pickle and deepcopy rebuild the list through __init__, with its checks."""
-        return (ParameterList, (list(self), self._shapes, self._dtype, self._what, self._backend))
-
-    extend = insert = append
 
 
 class Network:
@@ -166,17 +120,13 @@ class Network:
         device="cpu",
         backend=None,
     ):
-        self.sizes = _checked_sizes(sizes)
+        self.sizes = checked_sizes(sizes)
         self.dtype = dtype_of(dtype)
         self.backend = backend_for(backend, device)
         self.activation = resolve(
             activation, parameter="activation", builtin=activations.BUILTIN, methods=("value", "derivative")
         )
-        if not activations.is_elementwise(self.activation):
-            raise InvalidArgument(
-                f"activation={getattr(self.activation, 'name', activation)!r} cannot be a hidden layer's σ: "
-                "its Jacobian is not diagonal. Use it as output='softmax' with a hidden activation such as 'relu'."
-            )
+        activations.check_hidden(self.activation)
         self.output = resolve(
             self.activation if output is None else output,
             parameter="output",
@@ -185,31 +135,14 @@ class Network:
         )
         self.cost = resolve(cost, parameter="cost", builtin=costs.BUILTIN, methods=("value", "gradient"))
         self.init = resolve(init, parameter="init", builtin=initializers.BUILTIN, methods=("initial",))
-        self._check_output_layer()
+        costs.check_pairing(self.output, self.cost)
+        activations.check_output(self.output, self.sizes[-1])
         self._shortcut = costs.uses_shortcut(self.output, self.cost)
 
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         initial = [self.init.initial(n_out, n_in, rng) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
         self.weights = [w for w, _ in initial]
         self.biases = [b for _, b in initial]
-
-    def _check_output_layer(self):
-        costs.check_pairing(self.output, self.cost)
-        if activations.is_elementwise(self.output):
-            if not callable(getattr(self.output, "derivative", None)):
-                raise InvalidArgument(
-                    "output must have a derivative(z, a) method (or be non-elementwise with jacobian_product)."
-                )
-        else:
-            if not callable(getattr(self.output, "jacobian_product", None)):
-                raise InvalidArgument(
-                    "an output activation with elementwise = False needs a jacobian_product(z, a, g) method."
-                )
-            if self.sizes[-1] < 2:
-                raise InvalidArgument(
-                    f"output={self.output.name!r} needs at least 2 output neurons (with one it always outputs 1); "
-                    f"got sizes[-1] = {self.sizes[-1]}. Use output='sigmoid' for a single yes/no output."
-                )
 
     # -- parameters ---------------------------------------------------------
 
@@ -220,7 +153,7 @@ class Network:
 
     @weights.setter
     def weights(self, arrays):
-        self._weights = ParameterList(list(arrays), self._weight_shapes(), self.dtype, "weights", self.backend)
+        self._weights = ParameterList(list(arrays), weight_shapes(self.sizes), self.dtype, "weights", self.backend)
 
     @property
     def biases(self):
@@ -229,10 +162,7 @@ class Network:
 
     @biases.setter
     def biases(self, arrays):
-        self._biases = ParameterList(list(arrays), [(n,) for n in self.sizes[1:]], self.dtype, "biases", self.backend)
-
-    def _weight_shapes(self):
-        return [(n_out, n_in) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
+        self._biases = ParameterList(list(arrays), bias_shapes(self.sizes), self.dtype, "biases", self.backend)
 
     @property
     def num_layers(self) -> int:
@@ -241,7 +171,8 @@ class Network:
 
     @property
     def num_parameters(self) -> int:
-        return sum(n_in * n_out + n_out for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]))
+        """Σ_l (n_{l−1} n_l + n_l), the weights and biases together."""
+        return parameter_count(self.sizes)
 
     @property
     def is_classifier(self) -> bool:
@@ -311,9 +242,7 @@ class Network:
         xp = namespace(A)
         if A.shape[1] == 1:
             return xp.astype(A[:, 0] >= 0.5, xp.int64)
-        if xp is np:
-            return A.argmax(axis=1)  # the method: np.argmax's wrapper costs a µs per batch
-        return xp.argmax(A, axis=1)
+        return argmax_rows(A)
 
     def _inputs(self, X, parameter="X"):
         """X checked (as_inputs) and placed in the network's library and device.
@@ -335,19 +264,16 @@ class Network:
 
     def forward(self, X):
         """z^l and a^l of every layer; activations[0] is X itself."""
-        # fmt: off  (the equation tags stay aligned)
         zs, acts = [], [X]
         a = X
         last = len(self._weights) - 1
-        small = SMALL_BATCH if self.backend.is_numpy else 0
+        # fmt: off
+        # (the equation tags stay aligned)
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
-            # z^l = w^l a^{l−1} + b^l, in row form Z = A Wᵀ + b. For a few rows
-            # OpenBLAS runs A·Wᵀ ~40% slower than the same product as (W·Aᵀ)ᵀ
-            # (measured: 121 vs 83 µs at 32×784·784×256), so small NumPy batches use that.
-            z = (w @ a.T).T if a.shape[0] < small else a @ w.T
-            z += b
+            z = rows_times_transposed(a, w)                # z^l = w^l a^{l−1} + b^l; in row form
+            z += b                                         #     Z = A Wᵀ + b
             sigma = self.output if i == last else self.activation
-            a = sigma.value(z)  # a^l = σ(z^l)
+            a = sigma.value(z)                             # a^l = σ(z^l)
             zs.append(z)
             acts.append(a)
         # fmt: on
@@ -382,32 +308,33 @@ class Network:
             passes the global batch size, so that the ranks' results add up to
             the global batch mean.
         """
-        # fmt: off  (the equation tags stay aligned, as on the page of equations)
         m = X.shape[0] if divisor is None else divisor
         zs, acts = self.forward(X)
         count = len(self._weights)
         deltas, grad_w, grad_b = [None] * count, [None] * count, [None] * count
 
+        # fmt: off
+        # (the equation tags stay aligned, as on the page of equations)
         z, a = zs[-1], acts[-1]
         if self._shortcut:
-            delta = a - Y  # BP1, simplified (costs.SHORTCUTS)
+            delta = a - Y                                                       # BP1, simplified (costs.SHORTCUTS)
         elif activations.is_elementwise(self.output):
-            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)  # BP1
+            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)     # BP1
         else:
             delta = self.output.jacobian_product(z, a, self.cost.gradient(a, Y))  # BP1, full Jacobian
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
-                delta = delta @ self._weights[i + 1]  # BP2: Δ^{l+1} W^{l+1} …
-                delta *= self.activation.derivative(zs[i], acts[i + 1])  #      … ⊙ σ′(Z^l)
+                delta = delta @ self._weights[i + 1]                            # BP2: Δ^{l+1} W^{l+1} …
+                delta *= self.activation.derivative(zs[i], acts[i + 1])         #      … ⊙ σ′(Z^l)
             deltas[i] = delta
             delta_mean = delta * (1.0 / m)  # the 1/m of the batch mean, applied to Δ (smaller than W)
-            grad_w[i] = delta_mean.T @ acts[i]  # BP3: Σ_i a^{l−1}_k δ^l_j / m
-            grad_b[i] = total(delta_mean, axis=0)  # BP4: Σ_i δ^l_j / m
+            grad_w[i] = delta_mean.T @ acts[i]                                  # BP3: Σ_i a^{l−1}_k δ^l_j / m
+            grad_b[i] = total(delta_mean, axis=0)                               # BP4: Σ_i δ^l_j / m
 
         if l2:
             for gw, w in zip(grad_w, self._weights):
-                gw += (l2 / n) * w  # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
+                gw += (l2 / n) * w                                              # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
         # fmt: on
         return Gradients(grad_w, grad_b, deltas, float(self.batch_cost(a, Y, l2, n, m)), zs, acts)
 
@@ -462,22 +389,3 @@ class Network:
 def _chunks(m, chunk):
     """Slices of at most ``chunk`` rows covering 0 … m (never past the end: the standard leaves that open)."""
     return [slice(i, min(i + chunk, m)) for i in range(0, m, chunk)]
-
-
-def _checked_sizes(sizes):
-    try:
-        sizes = list(sizes)
-    except TypeError:
-        raise InvalidArgument(f"sizes must be a list of layer widths such as [64, 30, 10], got {sizes!r}.")
-    if len(sizes) < 2:
-        raise InvalidArgument(
-            f"sizes={sizes!r} has {len(sizes)} layer(s); a network needs at least 2 "
-            "(an input and an output layer), e.g. [64, 30, 10]."
-        )
-    sizes = [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
-    count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    if count > MAX_PARAMETERS:
-        raise InvalidArgument(
-            f"sizes={sizes} would have {count:,} parameters, more than the {MAX_PARAMETERS:,} bprop accepts; use narrower layers."
-        )
-    return sizes

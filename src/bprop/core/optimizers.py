@@ -13,6 +13,10 @@ taken (0 for the first) and returning η.
                                                     Bengio et al. (2013); PyTorch's nesterov=True
     Adam      Kingma & Ba (2015), Algorithm 1, with its defaults
 
+Each line of an ``_update`` is one equation of its paper, written in its
+trailing comment. The temporaries go through ``bprop.core.fast`` (``scaled``,
+``scale_and_add``, ...), which writes them into a reused work array for NumPy.
+
 L2 regularization is part of the cost, not of the optimizer: ``backprop(...,
 l2=λ)`` adds (λ/n) w to ∂C/∂w, so that SGD's step is w ← (1 − ηλ/n) w − η ∂C₀/∂w.
 """
@@ -25,8 +29,8 @@ import numbers
 import numpy as np
 
 from ..errors import InvalidArgument
-from . import backend
 from .backend import backend_of, namespace, to_numpy
+from .fast import divided_by_root, scale_and_add, scaled, scaled_minus, square
 
 
 class Optimizer:
@@ -70,10 +74,9 @@ class Optimizer:
         return buf
 
     def _scratch(self, key, like):
-        """Work space for NumPy's ``out=`` (``_buffer``); None for other libraries.
+        """The ``work`` array of ``bprop.core.fast`` (a ``_buffer``) for NumPy; None for other libraries.
 
-        Their operations return new arrays (``bprop.backend.multiply`` and
-        friends ignore ``out=None``), so a GPU network holds no idle copies.
+        Their operations return new arrays, so a GPU network holds no idle copies.
         """
         return self._buffer(key, like) if type(like) is np.ndarray else None
 
@@ -136,7 +139,8 @@ class SGD(Optimizer):
         super().__init__(lr)
 
     def _update(self, key, param, grad, eta):
-        param -= backend.multiply(grad, eta, out=self._scratch(key, param))
+        work = self._scratch(key, param)
+        param -= scaled(grad, eta, work)  # w ← w − η ∂C/∂w
 
     def __repr__(self):
         return f"SGD(lr={self.lr!r})"
@@ -151,9 +155,11 @@ class Momentum(Optimizer):
 
     def _update(self, key, param, grad, eta):
         v = self._buffer(key + ("v",), param)
-        v *= self.momentum
-        v -= backend.multiply(grad, eta, out=self._scratch(key + ("scratch",), param))
-        param += v
+        work = self._scratch(key + ("scratch",), param)
+        # fmt: off
+        scale_and_add(v, self.momentum, grad, -eta, work)  # v ← μv − η ∂C/∂w
+        param += v                                         # w ← w + v
+        # fmt: on
 
     def __repr__(self):
         return f"{type(self).__name__}(lr={self.lr!r}, momentum={self.momentum})"
@@ -168,12 +174,13 @@ class Nesterov(Momentum):
 
     def _update(self, key, param, grad, eta):
         v = self._buffer(key + ("v",), param)
-        step = backend.multiply(grad, eta, out=self._scratch(key + ("scratch",), param))  # η ∂C/∂w
+        work, ahead = self._scratch(key + ("scratch",), param), self._scratch(key + ("ahead",), param)
+        # fmt: off
+        step = scaled(grad, eta, work)                        # η ∂C/∂w
         v *= self.momentum
-        v -= step
-        ahead = backend.multiply(v, self.momentum, out=self._scratch(key + ("ahead",), param))
-        ahead -= step
-        param += ahead  # w ← w + μv − η ∂C/∂w
+        v -= step                                             # v ← μv − η ∂C/∂w
+        param += scaled_minus(v, self.momentum, step, ahead)  # w ← w + μv − η ∂C/∂w
+        # fmt: on
 
 
 class Adam(Optimizer):
@@ -197,23 +204,16 @@ class Adam(Optimizer):
         self.eps = float(eps)
 
     def _update(self, key, param, grad, eta):
-        m = self._buffer(key + ("m",), param)
-        v = self._buffer(key + ("v",), param)
-        scratch = self._scratch(key + ("scratch",), param)
+        m, v = self._buffer(key + ("m",), param), self._buffer(key + ("v",), param)
+        work = self._scratch(key + ("scratch",), param)
         t = self.steps + 1
-        correction = math.sqrt(1 - self.beta2**t)
-        step_size = eta * correction / (1 - self.beta1**t)  # α_t
-        m *= self.beta1
-        m += backend.multiply(grad, 1 - self.beta1, out=scratch)  # m ← β₁m + (1 − β₁)g
-        v *= self.beta2
-        scratch = backend.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta2
-        v += scratch  # v ← β₂v + (1 − β₂)g²
-        scratch = backend.sqrt(v, out=scratch)
-        scratch += self.eps * correction  # √v + ε̂
-        scratch = backend.divide(m, scratch, out=scratch)
-        scratch *= step_size
-        param -= scratch  # w ← w − α_t m/(√v + ε̂)
+        # fmt: off
+        alpha_t = eta * math.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)      # α_t = α √(1 − β₂ᵗ) / (1 − β₁ᵗ)
+        eps_hat = self.eps * math.sqrt(1 - self.beta2**t)                       # ε̂ = ε √(1 − β₂ᵗ)
+        scale_and_add(m, self.beta1, grad, 1 - self.beta1, work)                # m ← β₁m + (1 − β₁)g
+        scale_and_add(v, self.beta2, square(grad, work), 1 - self.beta2, work)  # v ← β₂v + (1 − β₂)g²
+        param -= scaled(divided_by_root(m, v, eps_hat, work), alpha_t, work)    # w ← w − α_t m / (√v + ε̂)
+        # fmt: on
 
     def __repr__(self):
         return f"Adam(lr={self.lr!r}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"

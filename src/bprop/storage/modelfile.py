@@ -41,7 +41,7 @@ import numpy as np
 
 from ..core import activations, costs, initializers
 from ..core.backend import to_numpy
-from ..core.network import MAX_PARAMETERS, Network
+from ..core.network import MAX_PARAMETERS, Network, parameter_count
 from ..errors import InvalidArgument
 from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
 from .files import atomic_write
@@ -227,7 +227,7 @@ class _Reader(ArchiveReader):
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
         ):
             raise self.fail(f"sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
-        count = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        count = parameter_count(sizes)
         if count > MAX_PARAMETERS:
             raise self.fail(
                 f"sizes={short(sizes)} declares {count:,} parameters, more than the {MAX_PARAMETERS:,} bprop "

@@ -56,7 +56,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.arguments import positive_int
-from ..core.network import MAX_PARAMETERS
+from ..core.network import MAX_PARAMETERS, parameter_count
 from ..errors import InvalidArgument, ModelFileError
 from ..storage.archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
 from ..storage.files import atomic_write
@@ -352,7 +352,7 @@ class _Reader(ArchiveReader):
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
         ):
             raise self.fail(f"network sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
-        if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
+        if parameter_count(sizes) > MAX_PARAMETERS:
             raise self.fail(f"network sizes={short(sizes)} declares more than {MAX_PARAMETERS:,} parameters")
         if network.get("dtype") not in DTYPE_NAMES:
             raise self.fail(f"network dtype={short(network.get('dtype'))} is not one of {', '.join(DTYPE_NAMES)}")
