@@ -146,7 +146,7 @@ def train(
     given = dict(locals())
     from ..errors import TrainingDiverged, TrainingInterrupted
     from ..training.progress import ProgressBar
-    from . import train_command
+    from . import training_run
     from .settings import KEYS, merged, resumed
     from .tables import results_table
 
@@ -169,7 +169,7 @@ def train(
     ends_all = comm.abort_on_error(agreed=(TrainingInterrupted, TrainingDiverged)) if comm else contextlib.nullcontext()
     try:
         with ends_all:
-            summary = train_command.run(
+            summary = training_run.run(
                 settings,
                 callbacks=[bar] if bar else [],
                 report=_print_finding if show else None,

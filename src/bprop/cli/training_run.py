@@ -1,6 +1,8 @@
-"""``bprop train``: data → network → training → a run folder.
+"""One training run of ``bprop train``: data → network → training → a run folder.
 
-The run folder holds everything needed to use and to understand the run:
+``run(settings)`` does the work and returns the figures; ``train_command``
+parses the flags into those settings and prints what comes back. The run
+folder holds everything needed to use and to understand the run:
 
     model.bprop     the trained network, with its preprocessing and class names
     history.json    per-epoch figures
