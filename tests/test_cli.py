@@ -229,6 +229,51 @@ def test_train_honors_every_flag(capsys, tmp_path):
     assert results["validation"]["samples"] == pytest.approx(0.2 * 1437, abs=1)
 
 
+def test_each_settings_flag_reaches_the_setting_of_its_name(capsys, monkeypatch):
+    """Every TrainSettings field has a flag of `bprop train`, and the flag sets that field (no other)."""
+    from bprop.cli import train_command
+    from bprop.cli.settings import KEYS
+
+    given = {  # flag value → the setting it must become; each differs from the default
+        "data": ("xor", "xor"),
+        "data_dir": ("somewhere", "somewhere"),
+        "layers": ("2,3,2", [2, 3, 2]),
+        "hidden": ("7,5", [7, 5]),
+        "activation": ("tanh", "tanh"),
+        "output": ("softmax", "softmax"),
+        "cost": ("log_likelihood", "log_likelihood"),
+        "init": ("he", "he"),
+        "optimizer": ("momentum", "momentum"),
+        "lr": ("0.25", 0.25),
+        "momentum": ("0.5", 0.5),
+        "l2": ("0.125", 0.125),
+        "epochs": ("3", 3),
+        "batch_size": ("4", 4),
+        "seed": ("5", 5),
+        "dtype": ("float64", "float64"),
+        "device": ("cuda:1", "cuda:1"),
+        "early_stopping": ("6", 6),
+        "validation_fraction": ("0.375", 0.375),
+        "preprocess": ("standardize", "standardize"),
+        "label_column": ("y", "y"),
+        "n": ("50", 50),
+        "noise": ("0.3", 0.3),
+        "out": ("elsewhere", "elsewhere"),
+        "name": ("named", "named"),
+        "plots": (None, True),
+        "checkpoint_every": ("200b", "200b"),
+    }
+    assert set(given) == KEYS
+    seen = []
+    monkeypatch.setattr(train_command, "train_and_report", lambda settings, **options: seen.append(settings))
+    args = []
+    for key, (text, _) in given.items():
+        args += [f"--{key.replace('_', '-')}"] + ([] if text is None else [text])
+    status, _, err = run(capsys, "train", *args)
+    assert status == 0, err
+    assert {key: getattr(seen[0], key) for key in KEYS} == {key: value for key, (_, value) in given.items()}
+
+
 def test_train_same_seed_same_weights_other_optimizer_other_weights(capsys, tmp_path):
     flags = ("--epochs", "1", "--hidden", "8", "--seed", "5")
     a = bprop.load(train_quietly(capsys, tmp_path / "a", *flags) / "model.bprop")

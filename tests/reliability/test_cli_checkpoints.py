@@ -16,7 +16,7 @@ import signal
 import pytest
 
 import bprop as bp
-from bprop.cli import train_command
+from bprop.cli import training_run
 from bprop.training import checkpoints
 from cli_helpers import isolated, run  # noqa: F401 (isolated: an autouse fixture)
 
@@ -64,7 +64,7 @@ def interrupt_at(monkeypatch, epoch, batch, signum=signal.SIGINT):
             if (state.epoch, state.batch) == (epoch, batch):
                 os.kill(os.getpid(), signum)
 
-    monkeypatch.setattr(train_command, "Diagnostics", SendSignal)
+    monkeypatch.setattr(training_run, "Diagnostics", SendSignal)
 
 
 @pytest.mark.parametrize("every", [None, "1", "7b"])
@@ -101,7 +101,7 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path, capsys, monkeypatch):
                 os.kill(os.getpid(), signal.SIGINT)
                 os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(train_command, "Diagnostics", SendTwice)
+    monkeypatch.setattr(training_run, "Diagnostics", SendTwice)
     status, _, err = run(capsys, *RUN, "--out", tmp_path / "runs")
     assert status == 130 and "interrupted" in err and "Traceback" not in err
 
@@ -117,8 +117,8 @@ def test_checkpoint_every_leaves_a_complete_folder_without_checkpoint(tmp_path, 
 
 def test_resume_of_a_folder_without_checkpoint_starts_the_run_again(tmp_path, capsys, uninterrupted):
     folder = tmp_path / "runs" / "started"
-    train_command.create_run_folder(
-        folder, train_command.TrainSettings(**json.loads((uninterrupted / "settings.json").read_text()) | {"lr": 0.01})
+    training_run.create_run_folder(
+        folder, training_run.TrainSettings(**json.loads((uninterrupted / "settings.json").read_text()) | {"lr": 0.01})
     )
     (folder / ".model.bprop.0123456789ab.tmp").write_bytes(b"half a file")  # a killed writer's leftover
     status, _, err = run(capsys, "train", "--resume", folder, "--quiet")
@@ -165,12 +165,12 @@ def test_a_user_error_found_by_train_leaves_no_run_folder(tmp_path, capsys):
 
 def test_resume_may_change_the_device(tmp_path, capsys, monkeypatch, uninterrupted):
     """--device is where the arithmetic runs, not part of the run: a run may go on elsewhere."""
-    diagnostics = train_command.Diagnostics
+    diagnostics = training_run.Diagnostics
     interrupt_at(monkeypatch, 2, 10)
     status, _, _ = run(capsys, *RUN, "--out", tmp_path / "runs")
     assert status == 130
     (folder,) = run_folders(tmp_path / "runs")
-    monkeypatch.setattr(train_command, "Diagnostics", diagnostics)
+    monkeypatch.setattr(training_run, "Diagnostics", diagnostics)
     status, _, err = run(capsys, "train", "--resume", folder, "--device", "gpu")
     assert status == 1 and "device must be 'cpu', 'cuda' or 'cuda:N'" in err
     status, _, err = run(capsys, "train", "--resume", folder, "--device", "cpu", "--quiet")

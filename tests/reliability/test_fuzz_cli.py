@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bprop.cli import main, train_command
+from bprop.cli import main, training_run
 from bprop.cli.settings import KEYS, checkpoint_schedule, merged, resumed
 from bprop.errors import InvalidArgument
 
@@ -111,8 +111,8 @@ def fast_pictures(monkeypatch):
         Path(path).write_bytes(b"\x89PNG stub")
         return path
 
-    monkeypatch.setattr(train_command.plots, "learning_curves", stub)
-    monkeypatch.setattr(train_command, "write_run_plots", lambda folder, *a, **k: [])
+    monkeypatch.setattr(training_run.plots, "learning_curves", stub)
+    monkeypatch.setattr(training_run, "write_run_plots", lambda folder, *a, **k: [])
 
 
 def check_outcome(status, out, err, where):

@@ -1,10 +1,5 @@
 """The ``bprop`` command line (``python -m bprop`` works the same)."""
 
-from .app import app, main
+from .app import app, main, run_main
 
 __all__ = ["app", "main", "run_main"]
-
-
-def run_main():
-    """Console-script entry point: exit with ``main``'s status."""
-    raise SystemExit(main())

@@ -13,12 +13,19 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
 
 import numpy as np
+import typer
+from rich.markup import escape
+from rich.table import Table
 
-from ..core.gradcheck import gradcheck
+from ..core.gradcheck import gradcheck as compare_with_finite_differences
 from ..core.network import Network
 from ..errors import InvalidArgument
+from .settings import int_list
+from .terminal import console, print_json
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 OUTPUT_COST = (
@@ -30,6 +37,79 @@ OUTPUT_COST = (
     ("relu", "quadratic"),
     ("identity", "quadratic"),
 )
+
+
+def gradcheck(
+    model: Annotated[Path | None, typer.Option(help="Check a saved network on a batch of its data.")] = None,
+    data: Annotated[str | None, typer.Option(help="With --model: the data (default: the model's).")] = None,
+    data_dir: Annotated[str | None, typer.Option()] = None,
+    layers: Annotated[str, typer.Option(help="Random networks: layer sizes.")] = "4,5,3",
+    activation: Annotated[
+        str | None, typer.Option(help="Only this hidden σ (a name, or module:Name of your own).")
+    ] = None,
+    output: Annotated[str | None, typer.Option(help="Only this output σ.")] = None,
+    cost: Annotated[str | None, typer.Option(help="Only this cost (a name, or module:Name).")] = None,
+    samples: Annotated[int, typer.Option(help="Samples in the checked batch.")] = 8,
+    seed: Annotated[int, typer.Option()] = 0,
+    threshold: Annotated[float, typer.Option(help="Largest accepted relative error per layer.")] = 1e-6,
+    eps: Annotated[float, typer.Option(help="ε of the central difference.")] = 1e-6,
+    max_per_layer: Annotated[
+        int | None, typer.Option(help="With --model: check at most this many weights per layer.")
+    ] = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Finite differences against BP1–BP4, per layer; exit status 1 if any check fails."""
+    if model:
+        rows = check_model(model, data, data_dir, samples, seed, threshold, eps, max_per_layer)
+    else:
+        rows = check_random(int_list(layers, "layers"), activation, output, cost, samples, seed, threshold, eps)
+    if as_json:
+        print_json(
+            [
+                {
+                    "network": r.label,
+                    "passed": r.passed,
+                    "max_error": r.report.max_error,
+                    "layers": [vars(layer) for layer in r.report.layers],
+                }
+                for r in rows
+            ]
+        )
+    else:
+        print_rows(rows, threshold, eps)
+    if not all(r.passed for r in rows):
+        raise typer.Exit(1)
+
+
+def print_rows(rows, threshold, eps) -> None:
+    """One table row per layer of each checked network, then how many networks pass."""
+    table = Table(
+        title=f"∂C/∂w, ∂C/∂b: backprop against central differences (ε = {eps:g})",
+        caption=f"relative error ‖g − g_fd‖ / (‖g‖ + ‖g_fd‖) per layer; pass ≤ {threshold:g}",
+    )
+    for column in ("network", "layer", "∂C/∂w error", "∂C/∂b error", ""):
+        table.add_column(column)
+    for r in rows:
+        for i, layer in enumerate(r.report.layers):
+            verdict = "[green]pass[/]" if layer.error <= threshold else "[red]FAIL[/]"
+            table.add_row(
+                escape(r.label) if i == 0 else "",
+                str(layer.layer),
+                f"{layer.weight_error:.2e}",
+                f"{layer.bias_error:.2e}",
+                verdict,
+            )
+    console.print(table)
+    failed = [r.label for r in rows if not r.passed]
+    console.print(
+        f"{len(rows) - len(failed)} of {len(rows)} networks pass"
+        + (f"; failed: {', '.join(failed)}" if failed else ""),
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+# -- the checks ---------------------------------------------------------------
 
 
 @dataclass
@@ -85,14 +165,14 @@ def check_random(layers, activation, output, cost, samples, seed, threshold, eps
     rows = []
     for label, net in random_networks(layers, activation, output, cost, seed):
         X = rng.normal(size=(samples, net.sizes[0]))
-        report = gradcheck(net, X, targets_for(net, samples, rng), eps=eps)
+        report = compare_with_finite_differences(net, X, targets_for(net, samples, rng), eps=eps)
         rows.append(Row(label, report, report.passed(threshold)))
     return rows
 
 
 def check_model(model_path, data, data_dir, samples, seed, threshold, eps, max_per_layer):
     from .. import datasets
-    from .inspect_commands import model_and_preprocessor
+    from .saved_model import model_and_preprocessor
 
     net, meta, pre = model_and_preprocessor(model_path)
     name = data or meta.get("dataset")
@@ -104,5 +184,7 @@ def check_model(model_path, data, data_dir, samples, seed, threshold, eps, max_p
     )
     X = dataset.X_train[rows]
     X = pre.transform(X) if pre else X
-    report = gradcheck(net, X, dataset.y_train[rows], eps=eps, max_per_layer=max_per_layer, seed=seed)
+    report = compare_with_finite_differences(
+        net, X, dataset.y_train[rows], eps=eps, max_per_layer=max_per_layer, seed=seed
+    )
     return [Row(f"{model_path} on {len(rows)} samples of {name}", report, report.passed(threshold))]

@@ -25,6 +25,7 @@ import typer
 
 from .. import plots
 from ..errors import BpropError, InvalidArgument
+from .terminal import console
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -152,9 +153,6 @@ def plot(
     svg: Annotated[bool, typer.Option("--svg", help="Also write each picture as SVG.")] = False,
 ):
     """Draw the pictures of a run folder again: curves, per-layer gradients, weights, decision boundary."""
-    from rich.console import Console
-
-    console = Console(highlight=False)
     kwargs, notes = read_run_folder(run_dir)
     paths = write_run_plots(Path(run_dir), formats=("png", "svg") if svg else ("png",), **kwargs)
     for path in paths:

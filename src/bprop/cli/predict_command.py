@@ -1,0 +1,161 @@
+"""``bprop predict MODEL INPUTS``: labels and outputs a^L of a saved model for new inputs.
+
+Inputs are raw feature rows (a CSV of numbers, an NPZ holding an array ``X``)
+or one picture (PNG, for a model trained on images); the model file's stored
+preprocessing is applied to them exactly as training applied it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from ..errors import DataError, InvalidArgument
+from .saved_model import class_names, model_and_preprocessor
+from .terminal import console, print_json
+
+
+def predict(
+    model: Annotated[Path, typer.Argument(help="A .bprop model file.")],
+    inputs: Annotated[Path, typer.Argument(help="A .csv (numeric features), .npz (array X) or .png file.")],
+    output: Annotated[Path | None, typer.Option(help="Write labels and outputs to this CSV file.")] = None,
+    invert: Annotated[bool, typer.Option(help="PNG: invert grey levels (dark ink on light paper → as MNIST).")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+):
+    """Labels and outputs a^L for new inputs."""
+    result = predictions(model, inputs, invert)
+    if output:
+        write_predictions_csv(result, output)
+        console.print(f"wrote {len(result['outputs'])} predictions to {output}", markup=False, soft_wrap=True)
+    elif as_json:
+        print_json(result)
+    else:
+        print_predictions(result)
+
+
+def print_predictions(result: dict) -> None:
+    """Label and largest output per row; every output when there are few (all of them: --json, --output)."""
+    outputs = np.asarray(result["outputs"])
+    names = result["output_names"] or [f"a{j + 1}" for j in range(outputs.shape[1])]
+    table = Table(caption="all outputs: --json or --output FILE" if outputs.shape[1] > 4 else None)
+    table.add_column("row", justify="right")
+    if "labels" in result:
+        table.add_column("label")
+        table.add_column("largest output a^L", justify="right")
+    columns = names if outputs.shape[1] <= 4 else []
+    for name in columns:
+        table.add_column(name, justify="right")
+    for i, row in enumerate(outputs):
+        cells = [result["labels"][i], f"{row.max():.4f}"] if "labels" in result else []
+        table.add_row(str(i), *cells, *(f"{v:.4f}" for v in row[: len(columns)]))
+    console.print(table)
+
+
+def predictions(model_path, input_path, invert=False) -> dict:
+    """{"outputs": a^L per row, "output_names", and "labels" (class names) for a classifier}."""
+    net, meta, pre = model_and_preprocessor(model_path)
+    X = read_inputs(input_path, net.sizes[0], meta, invert)
+    if X.shape[1] != net.sizes[0]:
+        raise InvalidArgument(f"{input_path} has {X.shape[1]} values per row but the model takes {net.sizes[0]}.")
+    X = pre.transform(X) if pre else X
+    outputs = net.feedforward(X)
+    result = {"outputs": outputs.tolist(), "output_names": None}
+    if net.is_classifier or meta.get("class_names"):  # trained on classes: label by the largest output
+        names = class_names(net, meta)
+        labels = net.labels_from_outputs(outputs)
+        result["labels"] = [names[k] for k in labels]
+        result["output_names"] = names if outputs.shape[1] == len(names) else None
+    return result
+
+
+def write_predictions_csv(result, path):
+    """One row per input: its label (for a classifier), then every output, written atomically."""
+    from ..storage.files import atomic_write
+
+    names = result["output_names"] or [f"a{j + 1}" for j in range(len(result["outputs"][0]))]
+    with atomic_write(path, "w") as f:
+        writer = csv.writer(f)
+        writer.writerow((["label"] if "labels" in result else []) + names)
+        for i, row in enumerate(result["outputs"]):
+            writer.writerow(([result["labels"][i]] if "labels" in result else []) + [f"{v:.6g}" for v in row])
+
+
+# -- reading the inputs ---------------------------------------------------------
+
+
+def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
+    """Raw feature rows from a CSV, NPZ (array X) or PNG file."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file; pass a .csv, .npz or .png file of inputs.")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix == ".npz":
+        return _read_npz(path)
+    if suffix == ".png":
+        return _read_png(path, meta, invert)
+    raise DataError(f"{path}: unknown input type {suffix!r}; predict reads .csv, .npz or .png files.")
+
+
+def _read_csv(path):
+    text = path.read_text(encoding="utf-8", errors="replace")
+    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(cell.strip() for cell in r)]
+    if rows and not any(_is_number(cell) for cell in rows[0]):
+        rows = rows[1:]  # a header row: no cell is a number
+    if not rows:
+        raise DataError(f"{path} holds no rows of numbers.")
+    values = []
+    for i, row in enumerate(rows, start=1):
+        try:
+            values.append([float(cell) for cell in row])
+        except ValueError:
+            bad = next(c for c in row if not _is_number(c))
+            raise DataError(f"{path}, data row {i}: {bad!r} is not a number; predict needs numeric features only.")
+    if len({len(r) for r in values}) != 1:
+        raise DataError(f"{path}: rows have different numbers of columns ({sorted({len(r) for r in values})}).")
+    return np.array(values)
+
+
+def _is_number(cell):
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def _read_npz(path):
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if "X" not in archive:
+                raise DataError(f"{path} has no array named 'X' (found: {', '.join(archive.files) or 'none'}).")
+            X = archive["X"]
+    except ValueError as e:
+        raise DataError(f"{path} cannot be read safely as NPZ ({e}).")
+    if X.dtype.kind not in "biuf":
+        raise DataError(f"{path}: X has dtype {X.dtype}; it must hold numbers.")
+    return X.reshape(1, -1) if X.ndim == 1 else X.reshape(len(X), -1)
+
+
+def _read_png(path, meta, invert):
+    from PIL import Image
+
+    shape = meta.get("image_shape")
+    if not shape:
+        raise InvalidArgument("this model was not trained on images; predict it with a .csv or .npz file.")
+    try:
+        image = Image.open(path).convert("L").resize((shape[1], shape[0]), Image.LANCZOS)
+    except OSError as e:
+        raise DataError(f"{path} cannot be read as an image ({e}).")
+    pixels = np.asarray(image, dtype=np.float64)
+    if invert:
+        pixels = 255.0 - pixels
+    scale = (meta.get("value_range") or 255.0) / 255.0
+    return (pixels * scale).reshape(1, -1)
