@@ -88,14 +88,14 @@ class Trace:
             10^(2 − precision) keep ``precision`` significant digits instead.
         costs : optional list from ``explain_steps``, shown as a table.
         """
-        from . import html, markdown, steps, text
+        from . import html, markdown, sections, text
 
         if format not in FORMATS:
             raise InvalidArgument(f"format={format!r} is not known; use 'text', 'markdown' (or 'md') or 'html'.")
         lang = check_lang(self.lang if lang is None else lang)
         if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or not 1 <= precision <= 12:
             raise InvalidArgument(f"precision must be a whole number of decimals from 1 to 12, got {precision!r}.")
-        document = steps.build(self, int(precision), costs)
+        document = sections.build(self, int(precision), costs)
         renderer = {"text": text, "markdown": markdown, "html": html}[FORMATS[format]]
         return renderer.render(document, lang)
 
