@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from . import activations, costs, initializers
-from .arguments import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
+from .arguments import as_inputs, as_targets, dtype_of, name_of, non_negative_float, positive_int, resolve
 from .backend import backend_for, namespace, sum_of_squares, to_numpy, total
 
 # Batches with fewer rows than this compute Z = A Wᵀ as (W Aᵀ)ᵀ (see forward).
@@ -284,7 +284,7 @@ class Network:
         return save(self, path, metadata=metadata)
 
     def __repr__(self):
-        name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
+        name = name_of
         where = "" if self.backend.is_numpy else f", device={self.device!r}, backend={self.backend.name!r}"
         return (
             f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "

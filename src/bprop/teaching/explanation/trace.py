@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core import activations, costs
-from ...core.arguments import as_targets, positive_int
+from ...core.arguments import as_targets, name_of, positive_int
 from ...core.network import Network
 from ...core.optimizers import SGD
 from ...errors import InvalidArgument
@@ -103,10 +103,6 @@ class Trace:
         return self.render("text")
 
 
-def _name(obj) -> str:
-    return getattr(obj, "name", type(obj).__name__)
-
-
 def _on_host(net):
     """A network on a GPU or in another array library is explained from its NumPy copy (same numbers)."""
     if isinstance(net, Network) and not net.backend.is_numpy:
@@ -162,9 +158,9 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
 
     return Trace(
         sizes=list(net.sizes),
-        activation=_name(net.activation),
-        output=_name(net.output),
-        cost_name=_name(net.cost),
+        activation=name_of(net.activation),
+        output=name_of(net.output),
+        cost_name=name_of(net.cost),
         lr=float(optimizer.lr),
         x=acts[0][0],
         y=Y[0],
