@@ -56,9 +56,8 @@ from pathlib import Path
 import numpy as np
 
 from ..core.arguments import positive_int
-from ..core.network import MAX_PARAMETERS
 from ..errors import InvalidArgument, ModelFileError
-from ..storage.archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
+from ..storage.archive import ArchiveReader, bprop_version, is_sha256, short, write_archive
 from ..storage.files import atomic_write
 
 FORMAT = "bprop-checkpoint"
@@ -66,7 +65,6 @@ FORMAT_VERSION = 1
 FILENAME = "checkpoint.ckpt"  # its name in a run folder
 MAX_HEADER_BYTES = 64 << 20  # the history of a very long run, with per-layer figures, fits easily
 MAX_SAMPLES = 2**40
-DTYPE_NAMES = ("float32", "float64")
 # The bit generators numpy ships; the header names one, and nothing else is built.
 BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
 HISTORY_LISTS = ("train_cost", "train_accuracy", "validation_cost", "validation_accuracy", "epoch_seconds")
@@ -240,6 +238,10 @@ class _Reader(ArchiveReader):
         "from another checkpoint."
     )
     UPGRADE_FIX = "Upgrade bprop to resume from it."
+    TOO_MANY_PARAMETERS = "{what}={sizes} declares more than {limit:,} parameters"
+    WRONG_SHAPE = WRONG_DTYPE = (
+        "arrays[{key!r}] declares {found_shape} {found_dtype}, but the header gives {shape} {dtype}"
+    )
 
     def fail(self, problem, fix=None):
         return ModelFileError(f"checkpoint {self.path}: {problem}. {fix or self.FIX}")
@@ -282,7 +284,7 @@ class _Reader(ArchiveReader):
             expected[f"optimizer/{i}"] = (shape, dtype)
         if epoch is not None and training["shuffle"] and training["processes"] == 1:  # MPI recomputes it
             expected["epoch/order"] = ((training["samples"],), "int64")
-        declared = self.declared_arrays(h["arrays"], expected)
+        declared = self.declared_arrays(h["arrays"], expected, "the header")
         self.check_member_set(infos, declared)
         read = {key: self.array(infos[key + ".npy"], key, *declared[key]) for key in declared}
 
@@ -330,8 +332,7 @@ class _Reader(ArchiveReader):
 
     def header(self, infos) -> dict:
         header = super().header(infos)
-        if not isinstance(header.get("arrays"), dict):
-            raise self.fail(f"{HEADER_NAME} has no 'arrays' table")
+        self.arrays_table(header)
         return header
 
     # -- the header's parts ------------------------------------------------------
@@ -345,17 +346,8 @@ class _Reader(ArchiveReader):
     def network(self, network) -> dict:
         if not isinstance(network, dict):
             raise self.fail("'network' must be a JSON object")
-        sizes = network.get("sizes")
-        if (
-            not isinstance(sizes, list)
-            or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
-        ):
-            raise self.fail(f"network sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
-        if sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) > MAX_PARAMETERS:
-            raise self.fail(f"network sizes={short(sizes)} declares more than {MAX_PARAMETERS:,} parameters")
-        if network.get("dtype") not in DTYPE_NAMES:
-            raise self.fail(f"network dtype={short(network.get('dtype'))} is not one of {', '.join(DTYPE_NAMES)}")
+        self.layer_sizes(network.get("sizes"), "network sizes")
+        self.dtype_name(network.get("dtype"), "network dtype")
         for key in ("activation", "output", "cost"):
             if not (network.get(key) is None or isinstance(network.get(key), str)):
                 raise self.fail(f"network {key}={short(network.get(key))} is not a name")
@@ -377,7 +369,7 @@ class _Reader(ArchiveReader):
         if patience is not None:
             self.integer(patience, "early_stopping", 1, None)
         digest = training.get("data_sha256")
-        if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        if not is_sha256(digest):
             raise self.fail("data_sha256 is not 64 lowercase hex digits")
         return {
             "epochs": epochs,
@@ -467,25 +459,6 @@ class _Reader(ArchiveReader):
             "stopped_early": history.get("stopped_early", False),
             "layer_stats": history.get("layer_stats", {}),
         }
-
-    def declared_arrays(self, table, expected) -> dict:
-        if set(table) != set(expected):
-            raise self.fail(f"the 'arrays' table does not match the header ({difference(expected, table)})")
-        declared = {}
-        for key, (shape, dtype) in expected.items():
-            entry = table[key]
-            if not isinstance(entry, dict):
-                raise self.fail(f"arrays[{key!r}] must be a JSON object")
-            if entry.get("shape") != list(shape) or entry.get("dtype") != dtype:
-                raise self.fail(
-                    f"arrays[{key!r}] declares {short(entry.get('shape'))} {short(entry.get('dtype'))}, "
-                    f"but the header gives {list(shape)} {dtype}"
-                )
-            digest = entry.get("sha256")
-            if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
-                raise self.fail(f"arrays[{key!r}] has no valid sha256 (64 lowercase hex digits)")
-            declared[key] = (tuple(shape), np.dtype(dtype), digest)
-        return declared
 
     def array(self, info, key, shape, dtype, digest) -> np.ndarray:
         return np.array(self.read_array(info, key, shape, dtype, digest), order="C")
