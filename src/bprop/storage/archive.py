@@ -139,10 +139,12 @@ class ArchiveReader:
     """The checks every bprop archive gets, for a reader that treats the file as hostile.
 
     Subclasses name what they read (KIND, FORMAT, FORMAT_VERSION,
-    MAX_HEADER_BYTES, the fixes to suggest) and check their own header
-    contents; member names, sizes, the header's JSON and format, and each
-    array's .npy header, size and SHA-256 are checked here, before any array
-    is built. Every refusal is a ModelFileError naming the file.
+    MAX_HEADER_BYTES, the fixes to suggest, the wording of three refusals)
+    and check the rest of their own header. Checked here: member names and
+    sizes, the header's JSON, format and version, the network's layer sizes
+    and dtype, the "arrays" table against the arrays the header implies, and
+    each array's .npy header, size and SHA-256, before any array is built.
+    Every refusal is a ModelFileError naming the file.
     """
 
     KIND = "archive"
