@@ -1,7 +1,7 @@
 """Every number of one forward and backward pass, explained in English or Chinese.
 
     import bprop as bp
-    from bprop.explanation import explain
+    from bprop.teaching.explanation import explain
 
     trace = explain(net, x, y, lr=0.5, lang="zh")   # the arrays backprop returns, one sample
     print(trace)                                   # text for the terminal
