@@ -1,4 +1,12 @@
-"""Shared helpers: the sensible (hidden, output, cost) combinations and random problems."""
+"""Shared helpers: the sensible (hidden, output, cost) combinations and random problems.
+
+Tiers (markers declared in pyproject.toml): ``slow``, ``browser``, ``mpi``,
+``fuzz`` and ``gpu``. The fast inner loop leaves the first four out:
+
+    pytest -m "not slow and not browser and not mpi and not fuzz"
+
+CI (``./run test``) runs every tier.
+"""
 
 import numpy as np
 import pytest

@@ -219,6 +219,7 @@ def test_gpu_training_equals_numpy(optimizer, tmp_path):
     assert_same_parameters(bp.load(path), net)
 
 
+@pytest.mark.slow  # the whole GPU check script
 def test_the_gpu_check_script_runs_every_step_on_torch_cpu_tensors(tmp_path):
     """The script that runs on a GPU machine, as a dry run here: checks pass, the report is written."""
     import subprocess

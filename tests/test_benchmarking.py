@@ -63,6 +63,7 @@ def test_machine_description_names_the_blas():
     assert any(p.get("user_api") == "blas" for p in machine["threadpools"])
 
 
+@pytest.mark.slow  # a benchmark subprocess
 def test_the_command_runs_digits_in_smoke_mode_with_memory(tmp_path):
     result = CliRunner().invoke(cli(), ["bench", "--quick", "--cases", "a", "--memory", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -80,6 +81,7 @@ def test_the_command_runs_digits_in_smoke_mode_with_memory(tmp_path):
     assert all(t["met"] in (True, False) for t in run_["targets"])
 
 
+@pytest.mark.slow  # every benchmark case
 @pytest.mark.skipif(not FASHION.is_dir(), reason="Fashion-MNIST is missing: apt-get install dataset-fashion-mnist")
 def test_every_case_runs_in_smoke_mode(tmp_path):
     lines = []

@@ -665,6 +665,7 @@ def test_data_list_shows_every_name(capsys):
     assert "1437" in out and "360" in out
 
 
+@pytest.mark.slow  # draws a grid of samples
 @pytest.mark.parametrize("name", ["moons", "digits"])
 def test_data_show_writes_png(capsys, tmp_path, name):
     status, out, err = run(capsys, "data", "show", name, "--out", tmp_path / f"{name}.png")
@@ -770,6 +771,7 @@ def test_help_in_a_subprocess(tmp_path, command):
         assert name in done.stdout
 
 
+@pytest.mark.slow  # a whole training run in a subprocess
 def test_train_in_a_subprocess(tmp_path):
     done = _subprocess(
         [_console_script(), "train", "--epochs", "1", "--quiet", "--out", str(tmp_path / "runs")], tmp_path

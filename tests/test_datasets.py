@@ -199,6 +199,7 @@ def test_mnist_count_mismatch_and_bad_label(tmp_path):
         load("mnist", data_dir=tmp_path / "b")
 
 
+@pytest.mark.slow  # reads the real 60,000 + 10,000 images
 @pytest.mark.skipif(not FASHION_DIR.is_dir(), reason=f"{FASHION_DIR} is absent (apt-get install dataset-fashion-mnist)")
 def test_real_fashion_mnist_loads():
     data = load("fashion-mnist")

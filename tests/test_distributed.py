@@ -135,12 +135,14 @@ def test_without_mpi4py_distributed_names_the_extra(monkeypatch):
 # -- equivalence with one process --------------------------------------------------
 
 
+@pytest.mark.mpi
 @pytest.mark.parametrize("k", [2, 3])
 def test_k_ranks_train_the_weights_of_one_process(mpi, tmp_path, k):
     net, history = _one_process()
     _assert_same_weights(_run(k, tmp_path), net, history)
 
 
+@pytest.mark.mpi
 @pytest.mark.parametrize(
     "options",
     [
@@ -155,6 +157,7 @@ def test_equivalence_holds_with_l2_optimizers_and_uneven_batches(mpi, tmp_path, 
     _assert_same_weights(_run(3, tmp_path, **options), net, history)
 
 
+@pytest.mark.mpi
 def test_shuffled_ranks_equal_one_process_on_the_global_order(mpi, tmp_path):
     """With shuffle, batch j is rank 0's part of its permuted shard, then rank 1's, …"""
     k, o = 2, BASE | {"seed": 5}
@@ -178,6 +181,7 @@ def test_shuffled_ranks_equal_one_process_on_the_global_order(mpi, tmp_path):
 # -- failure and resume ------------------------------------------------------------
 
 
+@pytest.mark.mpi
 def test_a_killed_rank_ends_the_run_within_seconds(mpi, tmp_path):
     started = time.perf_counter()
     done = _mpiexec(
@@ -192,6 +196,7 @@ def test_a_killed_rank_ends_the_run_within_seconds(mpi, tmp_path):
     assert not list(tmp_path.glob("rank*.npz"))
 
 
+@pytest.mark.mpi
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_weights(mpi, tmp_path, shuffle):
     options = {"shuffle": shuffle, "seed": 3, "optimizer": "adam", "epochs": 4}
@@ -215,6 +220,7 @@ def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_weights(mpi, tmp_pa
     assert np.array_equal(reference[0]["train_cost"], resumed[0]["train_cost"])
 
 
+@pytest.mark.mpi
 def test_an_interrupt_on_one_rank_stops_every_rank_at_the_same_batch(mpi, tmp_path):
     checkpoint = str(tmp_path / "run.ckpt")
     ranks = _run(3, tmp_path, checkpoint=checkpoint, interrupt_rank=2, interrupt_step=5)
@@ -227,6 +233,7 @@ def test_an_interrupt_on_one_rank_stops_every_rank_at_the_same_batch(mpi, tmp_pa
     _assert_same_weights(resumed, net, history)
 
 
+@pytest.mark.mpi
 def test_a_checkpoint_resumes_only_on_as_many_processes(mpi, tmp_path):
     checkpoint = str(tmp_path / "run.ckpt")
     _run(2, tmp_path, checkpoint=checkpoint, epochs=1)
@@ -238,6 +245,7 @@ def test_a_checkpoint_resumes_only_on_as_many_processes(mpi, tmp_path):
 # -- the command line --------------------------------------------------------------
 
 
+@pytest.mark.mpi
 def test_the_command_line_trains_on_two_ranks_and_rank_0_alone_writes(mpi, tmp_path):
     args = [
         "-m",
@@ -265,6 +273,7 @@ def test_the_command_line_trains_on_two_ranks_and_rank_0_alone_writes(mpi, tmp_p
     assert summary["epochs_run"] == 3
 
 
+@pytest.mark.mpi
 def test_a_command_line_error_on_every_rank_ends_the_run(mpi, tmp_path):
     done = _mpiexec(
         3, ["-m", "bprop", "train", "--distributed", "--batch-size", "2", "--out", str(tmp_path)], timeout=60
@@ -274,6 +283,7 @@ def test_a_command_line_error_on_every_rank_ends_the_run(mpi, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.mpi
 def test_ctrl_c_to_mpiexec_saves_a_checkpoint_and_the_run_resumes(mpi, tmp_path):
     """SIGINT to mpiexec (hydra forwards it to every rank): all stop at one batch, rank 0 saves, resume finishes."""
     import signal

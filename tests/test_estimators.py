@@ -44,6 +44,7 @@ def iris():
 # max_iter=100 is what scikit-learn's own suite gives MLPClassifier/MLPRegressor
 # (sklearn/utils/_test_common/instance_generator.py); no expected failures are
 # declared, as none are for MLP.
+@pytest.mark.slow  # scikit-learn's whole estimator battery
 @parametrize_with_checks([BPClassifier(max_iter=100, random_state=0), BPRegressor(max_iter=100, random_state=0)])
 @SHORT_RUN  # short runs on purpose; scikit-learn's test_common ignores ConvergenceWarning too
 def test_sklearn_estimator_checks(estimator, check):
@@ -110,6 +111,7 @@ def test_one_epoch_equals_mlpregressor_multi_output():
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow  # two digits fits
 @SHORT_RUN  # 50 epochs for speed; accuracy, not convergence, is compared
 def test_digits_accuracy_within_one_point_of_mlpclassifier(digits_split):
     X_train, X_test, y_train, y_test = digits_split

@@ -372,6 +372,7 @@ def rss_bytes():
         return int(f.read().split()[1]) * 4096
 
 
+@pytest.mark.slow  # many sessions at once
 @pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"), reason="needs /proc to measure memory")
 def test_many_concurrent_sessions_stay_correct_responsive_and_bounded():
     import httpx

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.browser  # drives headless Chromium; run with -m browser
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",

@@ -84,6 +84,7 @@ def moons():
 # ---------------------------------------------------------------- each function, PNG and SVG
 
 
+@pytest.mark.slow  # every picture, twice
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_every_plot_function_writes_the_format_of_its_suffix(tmp_path, suffix, deep_runs, moons, digits):
     initial, net, history = deep_runs["sigmoid"]
@@ -141,6 +142,7 @@ def names(paths):
     return sorted(Path(p).name for p in paths)
 
 
+@pytest.mark.slow  # a run's pictures
 def test_write_run_plots_for_a_2d_toy_set(tmp_path, moons):
     data, pre, initial, net, history = moons
     paths = write_run_plots(
@@ -162,6 +164,7 @@ def test_write_run_plots_for_a_2d_toy_set(tmp_path, moons):
         assert_picture(path)
 
 
+@pytest.mark.slow  # a run's pictures
 def test_write_run_plots_for_digits_images(tmp_path, deep_runs, digits):
     initial, net, history = deep_runs["relu + he"]
     X, y = digits
@@ -180,6 +183,7 @@ def test_write_run_plots_for_digits_images(tmp_path, deep_runs, digits):
 # ---------------------------------------------------------------- plot RUN_DIR
 
 
+@pytest.mark.slow  # trains, then draws
 def test_plot_redraws_a_run_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BPROP_DATA_DIR", str(tmp_path / "data-root"))
@@ -198,6 +202,7 @@ def test_plot_redraws_a_run_folder(tmp_path, monkeypatch, capsys):
     assert_svg(folder / "curves.svg") and assert_svg(folder / "first_layer_weights.svg")
 
 
+@pytest.mark.slow  # trains, then draws
 def test_plot_draws_the_decision_boundary_of_a_2d_run_from_its_metadata(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert (

@@ -74,6 +74,7 @@ def uninterrupted():
     return runs
 
 
+@pytest.mark.slow  # the whole matrix of stops, schedules and optimizers
 @pytest.mark.parametrize("name", OPTIMIZERS)
 @pytest.mark.parametrize("every", [{"every_epochs": 1}, {"every_batches": 3}, {}])
 @pytest.mark.parametrize("stop_after", [1, 7, 8, 9, 16, 23, 39])

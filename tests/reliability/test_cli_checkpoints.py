@@ -67,6 +67,7 @@ def interrupt_at(monkeypatch, epoch, batch, signum=signal.SIGINT):
     monkeypatch.setattr(training_run, "Diagnostics", SendSignal)
 
 
+@pytest.mark.slow  # 9 interrupted and resumed runs
 @pytest.mark.parametrize("every", [None, "1", "7b"])
 @pytest.mark.parametrize("where", [(1, 3), (2, 27), (4, 1)])
 def test_ctrl_c_saves_and_resume_reaches_the_same_weights(tmp_path, capsys, monkeypatch, uninterrupted, every, where):

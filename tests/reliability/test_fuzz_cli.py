@@ -28,6 +28,8 @@ from bprop.errors import InvalidArgument
 
 from .reliability_helpers import TALLY
 
+pytestmark = pytest.mark.fuzz  # hypothesis throws generated command lines and settings
+
 EXAMPLES = int(os.environ.get("BPROP_FUZZ_EXAMPLES", "120"))
 CLI = settings(
     max_examples=EXAMPLES,

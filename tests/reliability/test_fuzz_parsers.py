@@ -34,6 +34,8 @@ from bprop.training import checkpoints
 
 from .reliability_helpers import TALLY, same_parameters, small_problem
 
+pytestmark = pytest.mark.fuzz  # hypothesis throws generated files at every parser
+
 TIME_LIMIT = 2.0  # seconds any one input may take
 EXAMPLES = int(os.environ.get("BPROP_FUZZ_EXAMPLES", "300"))  # per test; a long campaign sets more
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -44,6 +44,8 @@ from .reliability_helpers import (
     temporary_files,
 )
 
+pytestmark = pytest.mark.slow  # real bprop train subprocesses, killed and resumed
+
 EVERY = 3  # --checkpoint-every 3b: a checkpoint every 3 batches
 BATCHES_PER_EPOCH = 130  # digits: 1,293 training samples in batches of 10
 

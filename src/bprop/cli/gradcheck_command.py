@@ -21,6 +21,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..core.arguments import name_of
 from ..core.gradcheck import gradcheck as compare_with_finite_differences
 from ..core.network import Network
 from ..errors import InvalidArgument
@@ -156,8 +157,7 @@ def random_networks(layers, activation, output, cost, seed):
     for h in hidden:
         for out, c in pairs:
             net = Network(layers, activation=h, output=out, cost=c, init="scaled_normal", seed=seed, dtype="float64")
-            name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
-            yield f"{name(net.activation)} → {name(net.output)} / {name(net.cost)}", net
+            yield f"{name_of(net.activation)} → {name_of(net.output)} / {name_of(net.cost)}", net
 
 
 def check_random(layers, activation, output, cost, samples, seed, threshold, eps):

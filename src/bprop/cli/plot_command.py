@@ -24,6 +24,7 @@ import numpy as np
 import typer
 
 from .. import plots
+from ..core.arguments import name_of
 from ..errors import BpropError, InvalidArgument
 from .terminal import console
 
@@ -86,9 +87,10 @@ def _checked_formats(formats):
 
 
 def _title(net):
-    name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
     data = (getattr(net, "metadata", None) or {}).get("dataset")
-    return f"{data + ': ' if data else ''}{net.sizes} {name(net.activation)}/{name(net.output)}, {name(net.cost)}"
+    return (
+        f"{data + ': ' if data else ''}{net.sizes} {name_of(net.activation)}/{name_of(net.output)}, {name_of(net.cost)}"
+    )
 
 
 # -- reading a run folder ---------------------------------------------------------

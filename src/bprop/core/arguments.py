@@ -40,6 +40,15 @@ def resolve(value, *, parameter, builtin, methods):
     return value
 
 
+def name_of(component) -> str:
+    """The name a component goes by in messages: its ``name``, else its class's name.
+
+    Built-in activations, costs and initializers carry a ``name`` ('sigmoid',
+    'quadratic', ...); a user's object without one is called by its class.
+    """
+    return getattr(component, "name", type(component).__name__)
+
+
 def dtype_of(dtype) -> type:
     """np.float32 or np.float64 from a name or a NumPy dtype."""
     try:

@@ -18,6 +18,7 @@ network is built (``check_pairing``).
 from __future__ import annotations
 
 from ..errors import InvalidArgument
+from .arguments import name_of
 from .backend import namespace, total
 
 
@@ -105,7 +106,7 @@ def uses_shortcut(output, cost) -> bool:
 def check_pairing(output, cost) -> None:
     """Refuse an output activation and cost that make no sense together."""
     needed = getattr(cost, "requires_output", None)
-    out_name = getattr(output, "name", type(output).__name__)
+    out_name = name_of(output)
     if needed and out_name not in needed:
         hint = {
             "log_likelihood": "it reads a^L as class probabilities that sum to 1. "

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations, costs, initializers
-from .arguments import as_inputs, as_targets, dtype_of, non_negative_float, positive_int, resolve
+from .arguments import as_inputs, as_targets, dtype_of, name_of, non_negative_float, positive_int, resolve
 from .backend import backend_for, namespace, sum_of_squares, to_numpy, total
 from .fast import argmax_rows, rows_times_transposed
 from .parameters import MAX_PARAMETERS as MAX_PARAMETERS  # re-exported: bprop.core.network.MAX_PARAMETERS
@@ -215,7 +215,7 @@ class Network:
         return save(self, path, metadata=metadata)
 
     def __repr__(self):
-        name = lambda obj: getattr(obj, "name", type(obj).__name__)  # noqa: E731
+        name = name_of
         where = "" if self.backend.is_numpy else f", device={self.device!r}, backend={self.backend.name!r}"
         return (
             f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "

@@ -30,7 +30,7 @@ import numpy as np
 from ..core import activations as activation_table
 from ..core import costs as cost_table
 from ..core.arguments import as_targets
-from ..teaching.explanation.steps import number, operand, plain, to_html
+from ..teaching.explanation.markup import number, operand, plain, to_html
 from ..teaching.explanation.terms import TERMS, check_lang, heading, term
 from .settings import SettingError
 

@@ -3,7 +3,12 @@
 Every member is stored uncompressed (floats barely compress, and a stored
 member cannot be a zip bomb) with a fixed 1980 timestamp, so the same state
 gives the same bytes; each array is written with ``allow_pickle=False`` and
-its SHA-256 recorded in ``header.json``, which is written last.
+its shape, dtype and SHA-256 recorded in the "arrays" table of
+``header.json``, which is written last.
+
+``ArchiveReader`` reads such a file back as hostile input; the checks both
+kinds of file need (members, the header's format and version, the network's
+sizes and dtype, the "arrays" table, each array's bytes) live there once.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import zlib
 import numpy as np
 from numpy.lib import format as npy_format
 
+from ..core.parameters import MAX_PARAMETERS, parameter_count
 from ..errors import ModelFileError
 from ..version import __version__
 
 HEADER_NAME = "header.json"
 NPY_HEADER_ALLOWANCE = 4096  # bytes a member may hold beyond its array data
+DTYPE_NAMES = ("float32", "float64")  # the dtypes of a stored network
 
 
 def write_archive(f, header: dict, arrays, **json_options) -> None:
@@ -78,6 +85,11 @@ def short(value, limit=80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def is_sha256(value) -> bool:
+    """True for a SHA-256 hex digest as bprop writes one: 64 lowercase hex digits."""
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 # -- reading ----------------------------------------------------------------------
 
 # What numpy's .npy header parser may raise on a hostile header.
@@ -127,10 +139,12 @@ class ArchiveReader:
     """The checks every bprop archive gets, for a reader that treats the file as hostile.
 
     Subclasses name what they read (KIND, FORMAT, FORMAT_VERSION,
-    MAX_HEADER_BYTES, the fixes to suggest) and check their own header
-    contents; member names, sizes, the header's JSON and format, and each
-    array's .npy header, size and SHA-256 are checked here, before any array
-    is built. Every refusal is a ModelFileError naming the file.
+    MAX_HEADER_BYTES, the fixes to suggest, the wording of three refusals)
+    and check the rest of their own header. Checked here: member names and
+    sizes, the header's JSON, format and version, the network's layer sizes
+    and dtype, the "arrays" table against the arrays the header implies, and
+    each array's .npy header, size and SHA-256, before any array is built.
+    Every refusal is a ModelFileError naming the file.
     """
 
     KIND = "archive"
@@ -140,6 +154,13 @@ class ArchiveReader:
     FIX = "Restore the file from a copy."
     NOT_OURS_FIX = "Pass a file written by bprop."
     UPGRADE_FIX = "Upgrade bprop (pip install --upgrade bprop) to read it."
+    # How a subclass words three refusals (str.format fields in braces).
+    TOO_MANY_PARAMETERS = (
+        "{what}={sizes} declares {count:,} parameters, more than the {limit:,} bprop accepts; "
+        "the file is corrupt or not meant for bprop"
+    )
+    WRONG_SHAPE = "arrays[{key!r}] declares shape {found_shape}, but {against} give {shape}"
+    WRONG_DTYPE = "arrays[{key!r}] declares dtype {found_dtype}, but the network's dtype is {dtype}"
 
     def __init__(self, path, zf):
         self.path, self.zf = path, zf
@@ -246,6 +267,63 @@ class ArchiveReader:
                 self.UPGRADE_FIX,
             )
         return header
+
+    # -- the network the header describes ---------------------------------------
+
+    def layer_sizes(self, sizes, what) -> list:
+        """``sizes`` (``what`` in messages): 2 or more positive whole numbers, within MAX_PARAMETERS."""
+        if (
+            not isinstance(sizes, list)
+            or len(sizes) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
+        ):
+            raise self.fail(f"{what}={short(sizes)} is not a list of 2 or more positive whole numbers")
+        count = parameter_count(sizes)
+        if count > MAX_PARAMETERS:
+            raise self.fail(
+                self.TOO_MANY_PARAMETERS.format(what=what, sizes=short(sizes), count=count, limit=MAX_PARAMETERS)
+            )
+        return sizes
+
+    def dtype_name(self, dtype, what) -> str:
+        """``dtype`` (``what`` in messages): one of DTYPE_NAMES."""
+        if dtype not in DTYPE_NAMES:
+            raise self.fail(f"{what}={short(dtype)} is not one of {', '.join(DTYPE_NAMES)}")
+        return dtype
+
+    # -- the "arrays" table and the members it lists -------------------------------
+
+    def arrays_table(self, header) -> dict:
+        """The header's "arrays" table, {key: {"shape", "dtype", "sha256"}}, unchecked."""
+        table = header.get("arrays")
+        if not isinstance(table, dict):
+            raise self.fail(f"{HEADER_NAME} has no 'arrays' table")
+        return table
+
+    def declared_arrays(self, table, expected, against) -> dict:
+        """{key: (shape, dtype, sha256)} for each array ``expected``, after checking the "arrays" table.
+
+        expected : {key: (shape, dtype name)}, what the rest of the header implies;
+            the table must list exactly these keys, with these shapes and dtypes,
+            each with a valid SHA-256.
+        against : what ``expected`` comes from, for messages ('sizes=[3, 4, 2]').
+        """
+        if set(table) != set(expected):
+            raise self.fail(f"the 'arrays' table does not match {against} ({difference(expected, table)})")
+        declared = {}
+        for key, (shape, dtype) in expected.items():
+            entry = table[key]
+            if not isinstance(entry, dict):
+                raise self.fail(f"arrays[{key!r}] must be a JSON object")
+            found = {"key": key, "found_shape": short(entry.get("shape")), "found_dtype": short(entry.get("dtype"))}
+            if entry.get("shape") != list(shape):
+                raise self.fail(self.WRONG_SHAPE.format(**found, shape=list(shape), dtype=dtype, against=against))
+            if entry.get("dtype") != dtype:
+                raise self.fail(self.WRONG_DTYPE.format(**found, shape=list(shape), dtype=dtype, against=against))
+            if not is_sha256(entry.get("sha256")):
+                raise self.fail(f"arrays[{key!r}] has no valid sha256 (64 lowercase hex digits)")
+            declared[key] = (tuple(shape), np.dtype(dtype), entry["sha256"])
+        return declared
 
     def check_member_set(self, infos, declared) -> None:
         expected = {HEADER_NAME} | {key + ".npy" for key in declared}

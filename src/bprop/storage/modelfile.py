@@ -23,11 +23,13 @@ network's parameters come from the file.
 
 ``load`` treats the file as hostile. It never unpickles or evaluates anything,
 checks the header (format, version, names, sizes within
-``network.MAX_PARAMETERS``) before it reads any array, refuses unexpected or
-oddly named members, checks each member's declared size before decompressing
-it and reads it with a bounded read, checks each .npy header against the JSON
-header and the sizes, and checks each member's SHA-256. Its time and memory are
-bounded by the checked sizes of the network the header declares.
+``bprop.core.network.MAX_PARAMETERS``) before it reads any array, refuses
+unexpected or oddly named members, checks each member's declared size before
+decompressing it and reads it with a bounded read, checks each .npy header
+against the JSON header and the sizes, and checks each member's SHA-256 (the
+checks shared with checkpoints are ``bprop.storage.archive.ArchiveReader``'s).
+Its time and memory are bounded by the checked sizes of the network the header
+declares.
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ import numpy as np
 
 from ..core import activations, costs, initializers
 from ..core.backend import to_numpy
-from ..core.network import MAX_PARAMETERS, Network, parameter_count
+from ..core.network import Network
 from ..errors import InvalidArgument
-from .archive import HEADER_NAME, ArchiveReader, bprop_version, difference, short, write_archive
+from .archive import DTYPE_NAMES, HEADER_NAME, ArchiveReader, bprop_version, short, write_archive
 from .files import atomic_write
 
 FORMAT = "bprop-model"
@@ -51,8 +53,6 @@ FORMAT_VERSION = 1
 SUFFIX = ".bprop"
 
 MAX_HEADER_BYTES = 1 << 20  # header.json larger than 1 MiB is refused
-# What numpy's .npy header parser (a Python literal read by tokenize and ast) raises on a crafted header.
-DTYPE_NAMES = ("float32", "float64")
 
 __all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "SUFFIX"]
 
@@ -194,12 +194,13 @@ class _Reader(ArchiveReader):
     def network(self) -> Network:
         infos = self.members()
         header = self.header(infos)
-        sizes, dtype = self.sizes(header), self.checked_dtype(header)
+        sizes = self.layer_sizes(header.get("sizes"), "sizes")
+        dtype = self.dtype_name(header.get("dtype"), "dtype")
         hidden, output, cost, init = self.components(header)
-        declared = self.declared_arrays(header, sizes, dtype)
+        declared = self.declared_arrays(self.arrays_table(header), _expected_arrays(sizes, dtype), f"sizes={sizes}")
         self.check_member_set(infos, declared)
-        weights = [self.array(infos, f"weights/{i}", declared, dtype) for i in range(len(sizes) - 1)]
-        biases = [self.array(infos, f"biases/{i}", declared, dtype) for i in range(len(sizes) - 1)]
+        weights = [self.array(infos, f"weights/{i}", declared) for i in range(len(sizes) - 1)]
+        biases = [self.array(infos, f"biases/{i}", declared) for i in range(len(sizes) - 1)]
         try:
             net = Network(
                 sizes, activation=hidden, output=output, cost=cost, init=_Preloaded(weights, biases), dtype=dtype
@@ -218,28 +219,6 @@ class _Reader(ArchiveReader):
             raise self.fail(f"metadata in {HEADER_NAME} must be a JSON object")
         header.setdefault("metadata", {})
         return header
-
-    def sizes(self, header) -> list:
-        sizes = header.get("sizes")
-        if (
-            not isinstance(sizes, list)
-            or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
-        ):
-            raise self.fail(f"sizes={short(sizes)} is not a list of 2 or more positive whole numbers")
-        count = parameter_count(sizes)
-        if count > MAX_PARAMETERS:
-            raise self.fail(
-                f"sizes={short(sizes)} declares {count:,} parameters, more than the {MAX_PARAMETERS:,} bprop "
-                "accepts; the file is corrupt or not meant for bprop"
-            )
-        return sizes
-
-    def checked_dtype(self, header) -> str:
-        dtype = header.get("dtype")
-        if dtype not in DTYPE_NAMES:
-            raise self.fail(f"dtype={short(dtype)} is not one of {', '.join(DTYPE_NAMES)}")
-        return dtype
 
     def components(self, header):
         names = []
@@ -271,40 +250,18 @@ class _Reader(ArchiveReader):
 
         return layer(hidden), layer(output), cost, init
 
-    def declared_arrays(self, header, sizes, dtype) -> dict:
-        """The expected arrays, {key: (shape, sha256)}, after checking the header's table against sizes."""
-        table = header.get("arrays")
-        if not isinstance(table, dict):
-            raise self.fail(f"{HEADER_NAME} has no 'arrays' table")
-        expected = {}
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            expected[f"weights/{i}"] = (n_out, n_in)
-            expected[f"biases/{i}"] = (n_out,)
-        if set(table) != set(expected):
-            raise self.fail(f"the 'arrays' table does not match sizes={sizes} ({difference(expected, table)})")
-        declared = {}
-        for key, shape in expected.items():
-            entry = table[key]
-            if not isinstance(entry, dict):
-                raise self.fail(f"arrays[{key!r}] must be a JSON object")
-            if entry.get("shape") != list(shape):
-                raise self.fail(
-                    f"arrays[{key!r}] declares shape {short(entry.get('shape'))}, but sizes={sizes} give {list(shape)}"
-                )
-            if entry.get("dtype") != dtype:
-                raise self.fail(
-                    f"arrays[{key!r}] declares dtype {short(entry.get('dtype'))}, but the network's dtype is {dtype}"
-                )
-            digest = entry.get("sha256")
-            if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
-                raise self.fail(f"arrays[{key!r}] has no valid sha256 (64 lowercase hex digits)")
-            declared[key] = (shape, digest)
-        return declared
-
-    def array(self, infos, key, declared, dtype) -> np.ndarray:
+    def array(self, infos, key, declared) -> np.ndarray:
         """The checked array ``key`` ('weights/0' …), a read-only view of the member's bytes."""
-        shape, digest = declared[key]
-        return self.read_array(infos[key + ".npy"], key, shape, dtype, digest)
+        return self.read_array(infos[key + ".npy"], key, *declared[key])
+
+
+def _expected_arrays(sizes, dtype) -> dict:
+    """{key: (shape, dtype)} of the arrays a network of ``sizes`` is stored as: w^l (n_l, n_{l−1}), b^l (n_l,)."""
+    expected = {}
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        expected[f"weights/{i}"] = ((n_out, n_in), dtype)
+        expected[f"biases/{i}"] = ((n_out,), dtype)
+    return expected
 
 
 class _Preloaded:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import activations, costs
-from ..core.arguments import positive_int
+from ..core.arguments import name_of, positive_int
 from ..core.backend import mean_abs, namespace, sum_of_squares
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument
@@ -174,7 +174,7 @@ class Diagnostics:
         if share <= self.saturated_share:
             return
         net = state.net
-        cost, output = _name(net.cost), _name(net.output)
+        cost, output = name_of(net.cost), name_of(net.output)
         if output == "sigmoid":
             fix = "Use cost=cross_entropy (sigmoid) or log_likelihood (softmax), for which δ^L = a − y."
         else:
@@ -196,7 +196,7 @@ class Diagnostics:
         L = state.net.num_layers
         equation = "δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)"
         if ratio < self.vanishing_ratio:
-            why, fix = _VANISHING.get(_name(state.net.activation), _VANISHING[None])
+            why, fix = _VANISHING.get(name_of(state.net.activation), _VANISHING[None])
             self._fire(
                 state,
                 "vanishing",
@@ -264,7 +264,3 @@ _VANISHING = {
 def _bp1_multiplies_by_sigma_prime(net) -> bool:
     """True when BP1 is computed as ∇_a C ⊙ σ′(z^L) (no a − y shortcut, elementwise σ)."""
     return not costs.uses_shortcut(net.output, net.cost) and activations.is_elementwise(net.output)
-
-
-def _name(obj) -> str:
-    return getattr(obj, "name", type(obj).__name__)

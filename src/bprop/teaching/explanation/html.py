@@ -4,14 +4,15 @@ Works offline: UTF-8, inline CSS, no scripts, no fonts or images from
 anywhere; math is plain HTML (<sup>, <sub>) and Unicode. Each section is a
 <section> whose id is the section's (``forward``, ``cost``, ``bp1`` … ``bp4``,
 ``update``), so ``page.html#bp2`` links to BP2. Only the layout is here: every
-equation and number comes from ``steps``.
+equation and number comes from ``sections``.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from .steps import CostTable, Definition, Equation, Heading, Note, Substitution, Value, to_html
+from .document import CostTable, Definition, Equation, Heading, Note, Substitution, Value
+from .markup import to_html
 from .terms import term
 
 STYLE = """

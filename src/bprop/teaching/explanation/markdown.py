@@ -2,12 +2,13 @@
 
 Readable on GitHub, in Jupyter and by pandoc. Each section starts with an
 anchor (``<a id="bp1"></a>``) so that links such as ``#bp1`` work everywhere.
-Only the layout is here: every equation and number comes from ``steps``.
+Only the layout is here: every equation and number comes from ``sections``.
 """
 
 from __future__ import annotations
 
-from .steps import CostTable, Definition, Equation, Heading, Note, Substitution, Value, to_latex, to_text
+from .document import CostTable, Definition, Equation, Heading, Note, Substitution, Value
+from .markup import to_latex, to_text
 from .terms import heading, term
 
 

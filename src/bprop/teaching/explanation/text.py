@@ -2,14 +2,15 @@
 
 Superscripts and subscripts are written as in the notes, δ^2_1 and a^{l−1};
 vectors as (…), matrices with ⎡ ⎤ brackets. Only the layout is here: every
-equation and number comes from ``steps``.
+equation and number comes from ``sections``.
 """
 
 from __future__ import annotations
 
 from unicodedata import east_asian_width
 
-from .steps import CostTable, Definition, Equation, Heading, Note, Substitution, Value, to_text
+from .document import CostTable, Definition, Equation, Heading, Note, Substitution, Value
+from .markup import to_text
 from .terms import heading, term
 
 INDENT = "    "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core import activations, costs
-from ...core.arguments import as_targets, positive_int
+from ...core.arguments import as_targets, name_of, positive_int
 from ...core.network import Network
 from ...core.optimizers import SGD
 from ...errors import InvalidArgument
@@ -88,23 +88,19 @@ class Trace:
             10^(2 − precision) keep ``precision`` significant digits instead.
         costs : optional list from ``explain_steps``, shown as a table.
         """
-        from . import html, markdown, steps, text
+        from . import html, markdown, sections, text
 
         if format not in FORMATS:
             raise InvalidArgument(f"format={format!r} is not known; use 'text', 'markdown' (or 'md') or 'html'.")
         lang = check_lang(self.lang if lang is None else lang)
         if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or not 1 <= precision <= 12:
             raise InvalidArgument(f"precision must be a whole number of decimals from 1 to 12, got {precision!r}.")
-        document = steps.build(self, int(precision), costs)
+        document = sections.build(self, int(precision), costs)
         renderer = {"text": text, "markdown": markdown, "html": html}[FORMATS[format]]
         return renderer.render(document, lang)
 
     def __str__(self):
         return self.render("text")
-
-
-def _name(obj) -> str:
-    return getattr(obj, "name", type(obj).__name__)
 
 
 def _on_host(net):
@@ -162,9 +158,9 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
 
     return Trace(
         sizes=list(net.sizes),
-        activation=_name(net.activation),
-        output=_name(net.output),
-        cost_name=_name(net.cost),
+        activation=name_of(net.activation),
+        output=name_of(net.output),
+        cost_name=name_of(net.cost),
         lr=float(optimizer.lr),
         x=acts[0][0],
         y=Y[0],
