@@ -125,7 +125,7 @@ def _layer_series(history, key):
     stats = getattr(history, "layer_stats", None) or {}
     if not stats.get(key):
         raise InvalidArgument(
-            f"history.layer_stats holds no {key!r}: train with callbacks=[bprop.monitors.LayerStats()] "
+            f"history.layer_stats holds no {key!r}: train with callbacks=[bprop.training.monitors.LayerStats()] "
             "to record the per-layer figures."
         )
     values = np.array([[np.nan if v is None else v for v in epoch] for epoch in stats[key]], dtype=float)
@@ -164,7 +164,7 @@ GRAD_W_LABEL = r"mean $|\partial C/\partial w^l|$  (BP3)"
 def layer_gradients(history, path, title=None) -> Path:
     """Mean |δ^l| and mean |∂C/∂w^l| per layer and epoch, on a log scale.
 
-    history.layer_stats must hold what ``bprop.monitors.LayerStats`` records.
+    history.layer_stats must hold what ``bprop.training.monitors.LayerStats`` records.
     Lines far apart, the input end lowest, are vanishing gradients (BP2).
     """
     fig = _figure(11, 4.2)

@@ -38,7 +38,7 @@ class TrainSettings:
     batch_size: int = 10
     seed: int = 0
     dtype: str = "float32"
-    device: str = "cpu"  # cpu, cuda or cuda:N (bprop.backend)
+    device: str = "cpu"  # cpu, cuda or cuda:N (bprop.core.backend)
     early_stopping: int | None = None
     validation_fraction: float = 0.1
     preprocess: str = "scale"

@@ -11,7 +11,7 @@ folder holds everything needed to use and to understand the run:
     results.json    final accuracy and cost on train / validation / test; written
                     last, so that a folder holding it is complete
     checkpoint.ckpt while training, with --checkpoint-every or after Ctrl-C:
-                    where the run stands (bprop.checkpoint), for --resume;
+                    where the run stands (bprop.training.checkpoints), for --resume;
                     removed once results.json is written
     with --plots:   initial.bprop (the weights before training) and the
                     pictures of bprop.cli.plot_command (per-layer |δ^l| and
@@ -196,7 +196,7 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     """Train as the settings say and write the run folder; returns the results.
 
     ``report`` receives each diagnostic ``Finding`` as it fires (see
-    bprop.diagnostics); they are also kept in results.json. On divergence the
+    bprop.training.diagnostics); they are also kept in results.json. On divergence the
     folder is still written, with the last finite weights, before the error
     is raised again.
 
@@ -209,7 +209,7 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     when it has none; a finished run (results.json) is not trained again,
     its stored summary is returned.
 
-    ``communicator`` (a ``bprop.distributed.Communicator``, under ``mpiexec``):
+    ``communicator`` (a ``bprop.training.distributed.Communicator``, under ``mpiexec``):
     train on its processes. Each loads the whole data set, keeps only its
     shard of the training split (``distributed.shard_rows``) and trains on
     it; rank 0 alone shows ``callbacks``, writes the run folder and returns
@@ -366,7 +366,7 @@ def _finished_summary(folder):
 
 
 def _remove_stale_temporary_files(folder):
-    """Temporary files that a killed writer left (``.NAME.<12 hex>.tmp``, see bprop.files.atomic_write)."""
+    """Temporary files that a killed writer left (``.NAME.<12 hex>.tmp``, see bprop.storage.files.atomic_write)."""
     for path in folder.glob(".*.tmp"):
         parts = path.name.split(".")
         if len(parts) >= 4 and len(parts[-2]) == 12 and path.is_file():

@@ -20,7 +20,7 @@ All functions are numerically stable for |z| up to 1e4 and beyond: no
 overflow or invalid-value warnings in float32 or float64.
 
 Each function takes its array library from z (``xp = namespace(z)``, see
-``bprop.backend``), so the same lines run on NumPy, PyTorch, CuPy and
+``bprop.core.backend``), so the same lines run on NumPy, PyTorch, CuPy and
 array_api_strict arrays; NumPy's fast paths (a ReLU against a cached zero row,
 tanh and exp written in place) are in ``bprop.core.fast``.
 """

@@ -78,7 +78,7 @@ def as_inputs(X, n_inputs, dtype, parameter="X", backend=None):
     """X as a C-contiguous (m, n_1) array of ``dtype`` with finite values.
 
     A single sample of shape (n_1,) is accepted and returned as (1, n_1).
-    backend : a ``bprop.backend.Backend`` other than NumPy's: an X that is
+    backend : a ``bprop.core.backend.Backend`` other than NumPy's: an X that is
         already an array of that library (a tensor on the GPU, say) is
         checked where it lives and returned there, without a trip through
         the host. Everything else is checked as a NumPy array.

@@ -28,7 +28,7 @@ gives exactly the derivation's numbers, and three matrix products per layer
 The arrays may be NumPy's (the default), PyTorch's or CuPy's, on the CPU or a
 GPU (``Network(..., device="cuda")``): the lines below use only the Python
 array API standard, through ``xp``, the namespace of the network's arrays
-(see ``bprop.backend``), and functions of ``bprop.core.fast`` named for what
+(see ``bprop.core.backend``), and functions of ``bprop.core.fast`` named for what
 they compute, which hold NumPy's measured fast paths.
 """
 
@@ -78,7 +78,7 @@ class Network:
     activation : str or object
         σ of the hidden layers: 'sigmoid' (default, as in the derivation),
         'tanh', 'relu', 'leaky_relu', 'identity', or an object with
-        ``value(z)`` and ``derivative(z, a)`` (see ``bprop.activations``).
+        ``value(z)`` and ``derivative(z, a)`` (see ``bprop.core.activations``).
     output : str or object, optional
         σ of the output layer L; defaults to ``activation``. 'softmax' is
         accepted here only.
@@ -209,7 +209,7 @@ class Network:
         return twin
 
     def save(self, path, *, metadata=None):
-        """Write this network to a model file (see ``bprop.modelfile``); returns the path."""
+        """Write this network to a model file (see ``bprop.storage.modelfile``); returns the path."""
         from ..storage.modelfile import save
 
         return save(self, path, metadata=metadata)
@@ -304,7 +304,7 @@ class Network:
         """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library.
 
         divisor : what the BP3/BP4 sums and the cost are divided by (default:
-            m, giving batch means). Data-parallel training (``bprop.distributed``)
+            m, giving batch means). Data-parallel training (``bprop.training.distributed``)
             passes the global batch size, so that the ranks' results add up to
             the global batch mean.
         """

@@ -16,7 +16,7 @@ of the batch. With plain SGD the update shown is the one the next step applies.
 Indices j, k count from 1 (as in the notes and ``bprop explain``); ``sample``
 and ``row`` are row indices counting from 0.
 
-The words come from ``bprop.explanation.terms`` (the same table as ``bprop
+The words come from ``bprop.teaching.explanation.terms`` (the same table as ``bprop
 explain``), the formulas are written in its markup and rendered by its
 ``to_html``, so the page shows both languages with one vocabulary.
 """

@@ -2,7 +2,7 @@
 
 ``train`` runs the same loop on one process and on K MPI ranks; what differs
 is answered by a ``BatchPlan``: ``OneProcess`` here, where batch j is rows
-[(j−1)B, jB) of the epoch's order of X, and ``bprop.distributed.DataParallel``,
+[(j−1)B, jB) of the epoch's order of X, and ``bprop.training.distributed.DataParallel``,
 where each rank holds its part of every global batch and one Allreduce per
 step combines the parts. ``PlacedData`` holds the training set on the
 network's device and gathers a batch's rows from it.

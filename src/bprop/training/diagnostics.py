@@ -80,7 +80,7 @@ class Diagnostics:
       targets: an output that is right (a ≈ y = 0) has σ′ ≈ 0 too, and needs
       no learning, so σ′ < 0.01 alone would fire on every well-trained network.
       BP1 is checked only where it multiplies by σ′: not for the a − y
-      shortcut pairs (``bprop.costs.uses_shortcut``), not for a softmax output
+      shortcut pairs (``bprop.core.costs.uses_shortcut``), not for a softmax output
       (no elementwise σ′). BP2 needs a hidden layer.
     * update (step size): on the first batch of each epoch, compares the cost
       change that the gradient predicts for the step w ← w − η ∇C, namely

@@ -112,7 +112,9 @@ def communicator(distributed) -> Communicator:
         return distributed
     if distributed is True:
         return Communicator()
-    raise InvalidArgument(f"distributed must be True or a bprop.distributed.Communicator, got {distributed!r}.")
+    raise InvalidArgument(
+        f"distributed must be True or a bprop.training.distributed.Communicator, got {distributed!r}."
+    )
 
 
 def _mpi():
@@ -184,7 +186,7 @@ class DataParallel:
             raise InvalidArgument(
                 f"distributed training: the processes hold {counts} rows, but the shards of {m} rows in batches "
                 f"of {batch_size} over {self.processes} processes hold {expected}; give rank r the rows "
-                f"bprop.distributed.shard_rows({m}, {batch_size}, {self.processes}, r)."
+                f"bprop.training.distributed.shard_rows({m}, {batch_size}, {self.processes}, r)."
             )
         parts = part_sizes(m, batch_size, self.processes, self.rank)
         self.batch_sizes = part_sizes(m, batch_size, 1, 0).tolist()  # of the global batches

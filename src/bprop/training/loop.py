@@ -103,18 +103,18 @@ def train(
         without validation data) has not improved for N epochs, and restore
         the weights of the best epoch. None: run all epochs.
     callbacks : objects with on_train_begin/on_batch_end/on_epoch_end/on_train_end.
-    checkpoint : a ``bprop.checkpoint.Checkpointer`` (the file, and every how
+    checkpoint : a ``bprop.training.checkpoints.Checkpointer`` (the file, and every how
         many epochs or batches), or a path: a checkpoint after every epoch.
     resume : a checkpoint to continue from (its path, or a loaded
-        ``bprop.checkpoint.Checkpoint``). ``net``'s parameters, the
+        ``bprop.training.checkpoints.Checkpoint``). ``net``'s parameters, the
         optimizer's state, the shuffling generator (``seed`` is not used), the
         position in the run and the history are restored from it, then
         training goes on to ``epochs``. It must come from the same network
         (sizes, dtype, σ, cost), optimizer class, batch_size, l2, shuffle,
         early_stopping and data (X, Y, validation); ``epochs`` may be larger.
-    distributed : True (MPI.COMM_WORLD) or a ``bprop.distributed.Communicator``:
+    distributed : True (MPI.COMM_WORLD) or a ``bprop.training.distributed.Communicator``:
         train on many processes started by ``mpiexec -n K``. X, Y are then this
-        rank's shard (``bprop.distributed.shard_rows``), batch_size the global
+        rank's shard (``bprop.training.distributed.shard_rows``), batch_size the global
         batch size B ≥ K, rank 0's seed shuffles every shard; validation is measured
         on rank 0 (other ranks may pass None) and only rank 0 writes the
         checkpoint. Every rank returns the same History and weights.

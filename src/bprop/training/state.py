@@ -26,7 +26,7 @@ class History:
     the epoch, without an L2 term. Accuracies are None for regression networks;
     validation figures are None without validation data.
 
-    layer_stats holds what monitors record per layer (``bprop.monitors.LayerStats``:
+    layer_stats holds what monitors record per layer (``bprop.training.monitors.LayerStats``:
     "layers", "mean_abs_delta", "mean_abs_grad_w"); empty when none was attached.
     It must stay JSON-able: plain lists, numbers and strings.
     """
