@@ -129,12 +129,10 @@ def test_the_l2_divisor_is_the_training_set_or_each_batch(l2_divisor):
         np.testing.assert_array_equal(a, b)
 
 
-def test_an_unknown_l2_divisor_and_batch_divisor_checkpoints_are_refused(tmp_path):
+def test_an_unknown_l2_divisor_is_refused():
     X, y = np.zeros((4, 2)), np.array([0, 1, 1, 0])
     with pytest.raises(bp.InvalidArgument, match="l2_divisor must be 'training_set' or 'batch', got 'samples'"):
         bp.train(bp.Network([2, 2]), X, y, l2_divisor="samples")
-    with pytest.raises(bp.InvalidArgument, match="l2_divisor='batch' runs cannot be checkpointed"):
-        bp.train(bp.Network([2, 2]), X, y, l2_divisor="batch", checkpoint=tmp_path / "c")
 
 
 def test_history_holds_per_epoch_figures_and_serializes(digits_split):

@@ -156,6 +156,20 @@ def test_more_epochs_on_resume_continue_the_same_run(tmp_path):
     assert same_parameters(longer, straight)
 
 
+def test_a_run_with_the_l2_of_each_batch_resumes_bit_identically(tmp_path):
+    """l2_divisor='batch' (the estimators' alpha) is recorded in the checkpoint and continues exactly."""
+    path = tmp_path / "run.ckpt"
+    with pytest.raises(TrainingInterrupted):
+        fit(network(), bp.Adam(lr=0.01), l2_divisor="batch", checkpoint=path, callbacks=[InterruptAt(11)])
+    assert checkpoints.load(path).training["l2_divisor"] == "batch"
+    resumed, straight, other = network(), network(), network()
+    fit(resumed, bp.Adam(lr=0.01), l2_divisor="batch", resume=path)
+    fit(straight, bp.Adam(lr=0.01), l2_divisor="batch")
+    fit(other, bp.Adam(lr=0.01))
+    assert same_parameters(resumed, straight)
+    assert not same_parameters(resumed, other)  # the divisor mattered: 60 samples vs batches of 8 and 4
+
+
 def test_float32_resume_is_bit_identical_too(tmp_path):
     path = tmp_path / "run.ckpt"
     with pytest.raises(TrainingInterrupted):
@@ -212,6 +226,7 @@ def saved(tmp_path):
     [
         (dict(batch_size=4), "batch_size=8"),
         (dict(l2=0.2), "l2=0.1"),
+        (dict(l2_divisor="batch"), "l2_divisor='training_set'"),
         (dict(shuffle=False), "shuffle=True"),
         (dict(early_stopping=2), "early_stopping=None"),
         (dict(epochs=1), "epochs=1 is too few"),

@@ -19,7 +19,7 @@ and the header is
     {"format": "bprop-checkpoint", "format_version": 1, "bprop_version": "0.1.0",
      "network":   {"sizes": [64, 30, 10], "dtype": "float64", "activation": "sigmoid", "output": "sigmoid",
                    "cost": "quadratic"},
-     "training":  {"epochs": 30, "batch_size": 10, "l2": 0.0, "shuffle": true, "early_stopping": null,
+     "training":  {"epochs": 30, "batch_size": 10, "l2": 0.0, "l2_divisor": "training_set", "shuffle": true, "early_stopping": null,
                    "samples": 1617, "processes": 1, "data_sha256": "<of the training and validation arrays>"},
      "epochs_done": 3,
      "epoch":     null, or for a checkpoint inside an epoch (epoch epochs_done + 1):
@@ -270,6 +270,9 @@ class _Reader(ArchiveReader):
         l2 = training.get("l2")
         if not _is_number(l2) or l2 < 0:
             raise self.fail(f"l2={short(l2)} is not a number ≥ 0")
+        l2_divisor = training.get("l2_divisor", "training_set")  # absent before bprop had the option
+        if l2_divisor not in ("training_set", "batch"):
+            raise self.fail(f"l2_divisor={short(l2_divisor)} is not 'training_set' or 'batch'")
         if not isinstance(training.get("shuffle"), bool):
             raise self.fail(f"shuffle={short(training.get('shuffle'))} is not true or false")
         patience = training.get("early_stopping")
@@ -282,6 +285,7 @@ class _Reader(ArchiveReader):
             "epochs": epochs,
             "batch_size": batch_size,
             "l2": float(l2),
+            "l2_divisor": l2_divisor,
             "shuffle": training["shuffle"],
             "early_stopping": patience,
             "samples": samples,

@@ -138,7 +138,7 @@ def train(
     patience = None if early_stopping is None else positive_int(early_stopping, "early_stopping")
     val = _prepared_validation(net, validation)
     saver = checkpointer(checkpoint)
-    _check_checkpoints_possible(saver is not None or resume is not None, optimizer, l2_divisor)
+    _check_checkpoints_possible(saver is not None or resume is not None, optimizer)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     plan, rng, State = batch_plan(net, X.shape[0], batch_size, distributed, rng)
@@ -146,7 +146,7 @@ def train(
     checkpointing = None
     if saver is not None or resume is not None:
         data = (X, targets, *(val[:2] if val else ()))
-        checkpointing = Checkpointing(saver, run_record(plan, epochs, batch_size, l2, shuffle, patience, data), plan)
+        checkpointing = Checkpointing(saver, run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data), plan)
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
     data = PlacedData(net, X, targets, labels)  # on the network's device, once
     val = val and (net.place(val[0]), net.place(val[1]), val[2])
@@ -338,20 +338,14 @@ class BestEpoch:
             restore(self.net, self.best_params)
 
 
-def _check_checkpoints_possible(wanted, optimizer, l2_divisor):
-    """Checkpoints need an optimizer that saves its state, and record l2 with the training set's size."""
+def _check_checkpoints_possible(wanted, optimizer):
+    """Checkpoints need an optimizer that saves its state."""
     if not wanted:
         return
     if not all(callable(getattr(optimizer, name, None)) for name in ("state_dict", "load_state_dict")):
         raise InvalidArgument(
             f"checkpoints need an optimizer with state_dict() and load_state_dict(), such as "
             f"bprop.SGD or bprop.Adam; got {optimizer!r}."
-        )
-    if l2_divisor != "training_set":
-        raise InvalidArgument(
-            f"checkpoint and resume record l2 with the training set's size as divisor; "
-            f"l2_divisor={l2_divisor!r} runs cannot be checkpointed yet. Drop checkpoint/resume "
-            "or use l2_divisor='training_set'."
         )
 
 

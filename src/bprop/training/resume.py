@@ -23,7 +23,7 @@ from ..errors import InvalidArgument
 from . import checkpoints
 from .state import EpochProgress, History, copied, restore
 
-SETTINGS = ("batch_size", "l2", "shuffle", "early_stopping", "samples")
+SETTINGS = ("batch_size", "l2", "l2_divisor", "shuffle", "early_stopping", "samples")
 """The settings a resumed call must repeat (``epochs`` may grow)."""
 
 
@@ -34,7 +34,7 @@ def checkpointer(checkpoint):
     return checkpoints.Checkpointer(checkpoint, every_epochs=1)
 
 
-def run_record(plan, epochs, batch_size, l2, shuffle, patience, data) -> dict:
+def run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data) -> dict:
     """What a checkpoint records about the run (its "training" entry), to check it on resume.
 
     data : the arrays trained and validated on (X, targets[, X_val, targets_val]), hashed.
@@ -43,6 +43,7 @@ def run_record(plan, epochs, batch_size, l2, shuffle, patience, data) -> dict:
         "epochs": epochs,
         "batch_size": batch_size,
         "l2": l2,
+        "l2_divisor": l2_divisor,
         "shuffle": bool(shuffle),
         "early_stopping": patience,
         "samples": plan.samples,
