@@ -146,7 +146,8 @@ def train(
     checkpointing = None
     if saver is not None or resume is not None:
         data = (X, targets, *(val[:2] if val else ()))
-        checkpointing = Checkpointing(saver, run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data), plan)
+        record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data)
+        checkpointing = Checkpointing(saver, record, plan)
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
     data = PlacedData(net, X, targets, labels)  # on the network's device, once
     val = val and (net.place(val[0]), net.place(val[1]), val[2])
