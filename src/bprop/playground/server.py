@@ -12,7 +12,9 @@
     DELETE /api/sessions/{id}                204
 
 A refused request answers 4xx with ``{"error": message, "parameter": name}``;
-the message names the value seen and what is accepted. Every handler's work
+the message names the value seen and what is accepted. Before any handler,
+``guard.RequestGuard`` refuses other web sites (Host, Origin), bodies that are
+not JSON and bodies over 16 KiB. Every handler's work
 runs in the thread pool, so a long step never blocks the event loop.
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -34,17 +37,21 @@ from ..errors import BpropError
 from ..teaching.explanation.terms import TERMS
 from . import features, neuron
 from . import settings as settings_module
+from .guard import MAX_BODY, RequestGuard
 from .session import MAX_BATCHES
 from .settings import SettingError, Settings, checked_settings
 from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
-MAX_BODY = 16 * 1024
 log = logging.getLogger("bprop.playground")
 
 
-def create_app(store: SessionStore | None = None) -> Starlette:
-    """The ASGI app; ``app.state.store`` holds its sessions."""
+def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = ()) -> Starlette:
+    """The ASGI app; ``app.state.store`` holds its sessions.
+
+    ``host_names``: names besides 127.0.0.1, localhost and [::1] that the Host
+    header may use (``serve`` adds the ``--host`` it listens on).
+    """
     store = SessionStore() if store is None else store
 
     async def index(request):
@@ -110,7 +117,8 @@ def create_app(store: SessionStore | None = None) -> Starlette:
         HTTPException: _http_error,
         Exception: _internal_error,
     }
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    guard = Middleware(RequestGuard, max_body=MAX_BODY, host_names=host_names)
+    app = Starlette(routes=routes, middleware=[guard], exception_handlers=handlers)
     app.state.store = store
     return app
 
@@ -144,9 +152,8 @@ def _panel(session, layer, j, lang, sample, row):
 
 
 async def _json_body(request: Request):
+    """The body as JSON (None when empty); ``guard`` has already bounded its length and checked its type."""
     raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise SettingError("body", f"the request body has {len(raw)} bytes; settings fit in {MAX_BODY}.", status=413)
     if not raw.strip():
         return None
     try:
