@@ -1,4 +1,4 @@
-"""The playground refuses other web sites, non-JSON and oversized bodies.
+"""The playground refuses other web sites, non-JSON and oversized bodies, and one client cannot evict another's session.
 
 Against uvicorn on loopback (``LiveServer``) so that Host, Origin and the
 connection are real; the two body-size tests run the server in a subprocess
@@ -20,6 +20,7 @@ httpx = pytest.importorskip("httpx")
 import bprop  # noqa: E402
 from bprop.playground import create_app  # noqa: E402
 from bprop.playground.guard import MAX_BODY  # noqa: E402
+from bprop.playground.settings import SettingError, checked_settings  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
 from live_server import LiveServer  # noqa: E402
 
@@ -225,3 +226,71 @@ def test_a_streamed_body_is_cut_off_past_the_limit_and_never_read_whole(served):
     assert sent < 64 * MiB, f"the server read {sent / MiB:.0f} MiB of a refused body"
     assert peak_memory() - before < 16 * MiB, f"peak memory grew by {(peak_memory() - before) / MiB:.0f} MiB"
     assert '"parameter":"body"' in reply and f"passed {MAX_BODY} bytes" in reply
+
+
+# -- sessions per client: a flood evicts only the flooder's own ------------------------------
+
+
+def test_the_page_gives_each_browser_a_client_cookie(http):
+    cookie = http.get("/").headers["set-cookie"].lower()
+    assert "bprop_client=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+
+
+@pytest.mark.slow  # 34 sessions
+def test_33_sessions_of_another_client_do_not_evict_a_users_session():
+    store = SessionStore()  # the defaults: 32 sessions, 16 per client
+    with LiveServer(create_app(store)) as live:
+        with httpx.Client(base_url=live.url, timeout=20) as user, httpx.Client(base_url=live.url, timeout=20) as other:
+            user.get("/")  # each gets its own bprop_client cookie, as a browser does
+            other.get("/")
+            sid = user.post("/api/sessions", json=SMALL).json()["id"]
+            for _ in range(33):  # the user's tab sits idle meanwhile: the least recently used of all
+                assert other.post("/api/sessions", json=SMALL).status_code == 201
+            r = user.post(f"/api/sessions/{sid}/step?batches=1")
+            assert r.status_code == 200 and r.json()["batches"] == 1, r.text
+            assert len(store) == 1 + store.per_client
+
+
+@pytest.mark.slow  # 33 sessions
+def test_33_clients_that_each_make_a_session_do_not_evict_a_users_session():
+    store = SessionStore()
+    with LiveServer(create_app(store)) as live, httpx.Client(base_url=live.url, timeout=20) as user:
+        user.get("/")
+        sid = user.post("/api/sessions", json=SMALL).json()["id"]
+        answers = []
+        for i in range(33):
+            with httpx.Client(base_url=live.url, timeout=20, cookies={"bprop_client": f"flood{i}"}) as one:
+                answers.append(one.post("/api/sessions", json=SMALL))
+        assert [r.status_code for r in answers] == [201] * 31 + [503] * 2
+        refused(answers[-1], 503, None, "32 sessions", "try again")
+        assert user.post(f"/api/sessions/{sid}/step?batches=1").status_code == 200
+        assert user.post("/api/sessions", json=SMALL).status_code == 201  # the user replaces one of their own
+
+
+def test_the_store_evicts_a_session_idle_past_the_protected_minutes_for_a_newcomer():
+    now = [0.0]
+    store = SessionStore(max_sessions=2, per_client=2, protected_seconds=60, clock=lambda: now[0])
+    settings = checked_settings(SMALL)
+    old, kept = store.create(settings, client="a"), store.create(settings, client="b")
+    with pytest.raises(SettingError, match="all used in the last 1 minutes"):
+        store.create(settings, client="c")
+    now[0] = 61
+    store.get(kept.id)
+    store.create(settings, client="c")  # `old` has been idle 61 s: it goes
+    assert [s for s in (old.id, kept.id) if _alive(store, s)] == [kept.id]
+
+
+def test_a_client_at_its_quota_gives_up_its_own_oldest_session():
+    store = SessionStore(max_sessions=10, per_client=2)
+    settings = checked_settings(SMALL)
+    mine = [store.create(settings, client="a") for _ in range(3)]
+    theirs = store.create(settings, client="b")
+    assert [_alive(store, s.id) for s in (*mine, theirs)] == [False, True, True, True]
+
+
+def _alive(store, sid):
+    try:
+        store.get(sid)
+        return True
+    except SettingError:  # 404: evicted
+        return False

@@ -14,7 +14,8 @@
 A refused request answers 4xx with ``{"error": message, "parameter": name}``;
 the message names the value seen and what is accepted. Before any handler,
 ``guard.RequestGuard`` refuses other web sites (Host, Origin), bodies that are
-not JSON and bodies over 16 KiB. Every handler's work
+not JSON and bodies over 16 KiB. Sessions are counted per client (``client_of``)
+so that one client cannot evict another's (``store``). Every handler's work
 runs in the thread pool, so a long step never blocks the event loop.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -43,6 +45,7 @@ from .settings import SettingError, Settings, checked_settings
 from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
+CLIENT_COOKIE = "bprop_client"
 log = logging.getLogger("bprop.playground")
 
 
@@ -55,7 +58,8 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
     store = SessionStore() if store is None else store
 
     async def index(request):
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        page = FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return with_client_cookie(request, page)
 
     async def options(request):
         return JSONResponse(_options())
@@ -63,8 +67,9 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
     async def create(request):
         body = await _json_body(request)
         s = checked_settings(body)
-        session = await run_in_threadpool(store.create, s)
-        return JSONResponse(await run_in_threadpool(_state, session, True), status_code=201)
+        session = await run_in_threadpool(store.create, s, client_of(request))
+        state = JSONResponse(await run_in_threadpool(_state, session, True), status_code=201)
+        return with_client_cookie(request, state)
 
     async def show(request):
         session = store.get(request.path_params["sid"])
@@ -149,6 +154,24 @@ def _panel(session, layer, j, lang, sample, row):
 
 
 # -- requests -----------------------------------------------------------------------
+
+
+def client_of(request: Request) -> tuple[str, str | None]:
+    """Whose session this is, for the store's per-client quota: (remote address, ``bprop_client`` cookie).
+
+    The page sets the cookie (``with_client_cookie``), so each browser is one
+    client; a request without it (a program, or a first call before the page)
+    counts as its address alone.
+    """
+    address = request.client.host if request.client else None
+    return address, request.cookies.get(CLIENT_COOKIE)
+
+
+def with_client_cookie(request: Request, response: Response) -> Response:
+    """``response``, setting a fresh ``bprop_client`` cookie when the request came without one."""
+    if CLIENT_COOKIE not in request.cookies:
+        response.set_cookie(CLIENT_COOKIE, secrets.token_urlsafe(12), httponly=True, samesite="strict")
+    return response
 
 
 async def _json_body(request: Request):
