@@ -12,7 +12,10 @@
     DELETE /api/sessions/{id}                204
 
 A refused request answers 4xx with ``{"error": message, "parameter": name}``;
-the message names the value seen and what is accepted. Every handler's work
+the message names the value seen and what is accepted. Before any handler,
+``guard.RequestGuard`` refuses other web sites (Host, Origin), bodies that are
+not JSON and bodies over 16 KiB. Sessions are counted per client (``client_of``)
+so that one client cannot evict another's (``store``). Every handler's work
 runs in the thread pool, so a long step never blocks the event loop.
 """
 
@@ -20,11 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -34,21 +39,27 @@ from ..errors import BpropError
 from ..teaching.explanation.terms import TERMS
 from . import features, neuron
 from . import settings as settings_module
+from .guard import MAX_BODY, RequestGuard
 from .session import MAX_BATCHES
 from .settings import SettingError, Settings, checked_settings
 from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
-MAX_BODY = 16 * 1024
+CLIENT_COOKIE = "bprop_client"
 log = logging.getLogger("bprop.playground")
 
 
-def create_app(store: SessionStore | None = None) -> Starlette:
-    """The ASGI app; ``app.state.store`` holds its sessions."""
+def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = ()) -> Starlette:
+    """The ASGI app; ``app.state.store`` holds its sessions.
+
+    ``host_names``: names besides 127.0.0.1, localhost and [::1] that the Host
+    header may use (``serve`` adds the ``--host`` it listens on).
+    """
     store = SessionStore() if store is None else store
 
     async def index(request):
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        page = FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return with_client_cookie(request, page)
 
     async def options(request):
         return JSONResponse(_options())
@@ -56,8 +67,9 @@ def create_app(store: SessionStore | None = None) -> Starlette:
     async def create(request):
         body = await _json_body(request)
         s = checked_settings(body)
-        session = await run_in_threadpool(store.create, s)
-        return JSONResponse(await run_in_threadpool(_state, session, True), status_code=201)
+        session = await run_in_threadpool(store.create, s, client_of(request))
+        state = JSONResponse(await run_in_threadpool(_state, session, True), status_code=201)
+        return with_client_cookie(request, state)
 
     async def show(request):
         session = store.get(request.path_params["sid"])
@@ -110,7 +122,8 @@ def create_app(store: SessionStore | None = None) -> Starlette:
         HTTPException: _http_error,
         Exception: _internal_error,
     }
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    guard = Middleware(RequestGuard, max_body=MAX_BODY, host_names=host_names)
+    app = Starlette(routes=routes, middleware=[guard], exception_handlers=handlers)
     app.state.store = store
     return app
 
@@ -143,10 +156,27 @@ def _panel(session, layer, j, lang, sample, row):
 # -- requests -----------------------------------------------------------------------
 
 
+def client_of(request: Request) -> tuple[str, str | None]:
+    """Whose session this is, for the store's per-client quota: (remote address, ``bprop_client`` cookie).
+
+    The page sets the cookie (``with_client_cookie``), so each browser is one
+    client; a request without it (a program, or a first call before the page)
+    counts as its address alone.
+    """
+    address = request.client.host if request.client else None
+    return address, request.cookies.get(CLIENT_COOKIE)
+
+
+def with_client_cookie(request: Request, response: Response) -> Response:
+    """``response``, setting a fresh ``bprop_client`` cookie when the request came without one."""
+    if CLIENT_COOKIE not in request.cookies:
+        response.set_cookie(CLIENT_COOKIE, secrets.token_urlsafe(12), httponly=True, samesite="strict")
+    return response
+
+
 async def _json_body(request: Request):
+    """The body as JSON (None when empty); ``guard`` has already bounded its length and checked its type."""
     raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise SettingError("body", f"the request body has {len(raw)} bytes; settings fit in {MAX_BODY}.", status=413)
     if not raw.strip():
         return None
     try:

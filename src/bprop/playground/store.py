@@ -1,10 +1,28 @@
-"""The sessions the server holds: bounded in number and in idle time.
+"""The sessions the server holds: bounded in number, per client, and in idle time.
 
-One session per browser tab. Creating the (max_sessions + 1)-th evicts the
-one used least recently; a session idle for ``idle_seconds`` is dropped at the
-next request. The store's own lock guards only the dictionary; each session
-has its own lock, held while it trains or answers, so that tabs never wait on
-each other.
+One session per browser tab. The store holds at most ``max_sessions`` (32);
+a session idle for ``idle_seconds`` (30 min) is dropped at the next request.
+Which session makes room for a new one:
+
+1. A client that already holds ``per_client`` sessions (16, half the store)
+   gives up its own least recently used one.
+2. Otherwise, when the store is full, the least recently used session goes,
+   **unless it was used in the last ``protected_seconds``** (5 min): then the
+   client's own least recently used session goes, and a client with none gets
+   SettingError 503 ("all in use, try again later").
+
+So a flood of new sessions, from one client or from many, evicts only the
+flooder's own sessions or ones left idle for minutes; a tab in use (the page
+steps many times a second) is never evicted because of someone else. A flood
+from many clients can at worst delay *new* sessions by a few minutes.
+
+A *client* is whatever key the server passes (``server.client_of``: the remote
+address and the ``bprop_client`` cookie the page sets). It is a fairness rule
+between well-behaved clients, not authentication: the Host/Origin checks
+(``guard``) keep other web sites out, and a local program can make any key.
+
+The store's own lock guards only the dictionaries; each session has its own
+lock, held while it trains or answers, so that tabs never wait on each other.
 """
 
 from __future__ import annotations
@@ -13,33 +31,45 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
 
 from .session import Session
 from .settings import SettingError
 
 MAX_SESSIONS = 32
+PER_CLIENT = 16
 IDLE_SECONDS = 30 * 60
+PROTECTED_SECONDS = 5 * 60
 LOCK_WAIT_SECONDS = 10.0
 
 
 class SessionStore:
-    def __init__(self, max_sessions: int = MAX_SESSIONS, idle_seconds: float = IDLE_SECONDS, clock=time.monotonic):
+    def __init__(
+        self,
+        max_sessions: int = MAX_SESSIONS,
+        idle_seconds: float = IDLE_SECONDS,
+        clock=time.monotonic,
+        per_client: int = PER_CLIENT,
+        protected_seconds: float = PROTECTED_SECONDS,
+    ):
         self.max_sessions, self.idle_seconds, self.clock = max_sessions, idle_seconds, clock
+        self.per_client, self.protected_seconds = per_client, protected_seconds
         self._sessions: OrderedDict[str, Session] = OrderedDict()  # least recently used first
+        self._clients: dict[str, Hashable] = {}  # session id → the client that created it
         self._lock = threading.Lock()
 
     def __len__(self):
         with self._lock:
             return len(self._sessions)
 
-    def create(self, settings) -> Session:
-        """A new session (built outside the store's lock), evicting the least recently used beyond the bound."""
+    def create(self, settings, client: Hashable = None) -> Session:
+        """A new session for ``client`` (built outside the store's lock), making room as the module docstring says."""
         session = Session(secrets.token_urlsafe(12), settings, now=self.clock())
         with self._lock:
             self._expire()
+            self._make_room(client)
             self._sessions[session.id] = session
-            while len(self._sessions) > self.max_sessions:
-                self._sessions.popitem(last=False)
+            self._clients[session.id] = client
         return session
 
     def get(self, sid: str) -> Session:
@@ -61,16 +91,39 @@ class SessionStore:
 
     def delete(self, sid: str) -> None:
         with self._lock:
-            if self._sessions.pop(sid, None) is None:
+            if sid not in self._sessions:
                 raise SettingError("id", f"there is no session {sid!r} to delete.", status=404)
+            self._drop(sid)
+
+    def _make_room(self, client) -> None:
+        """Evict so that one more session of ``client`` fits (rules 1 and 2), or SettingError 503."""
+        own = [sid for sid in self._sessions if self._clients[sid] == client]  # least recently used first
+        if len(own) >= self.per_client:
+            self._drop(own[0])
+        elif len(self._sessions) >= self.max_sessions:
+            oldest = next(iter(self._sessions.values()))
+            if self.clock() - oldest.last_used > self.protected_seconds:
+                self._drop(oldest.id)
+            elif own:
+                self._drop(own[0])
+            else:
+                raise SettingError(
+                    None,
+                    f"the playground holds {self.max_sessions} sessions, all used in the last "
+                    f"{self.protected_seconds / 60:g} minutes; close a tab or try again in a few minutes.",
+                    status=503,
+                )
 
     def _expire(self) -> None:
         now = self.clock()
         while self._sessions:
-            sid, oldest = next(iter(self._sessions.items()))
+            oldest = next(iter(self._sessions.values()))
             if now - oldest.last_used <= self.idle_seconds:
                 break
-            del self._sessions[sid]
+            self._drop(oldest.id)
+
+    def _drop(self, sid: str) -> None:
+        del self._sessions[sid], self._clients[sid]
 
 
 def locked(session: Session):

@@ -1,0 +1,192 @@
+"""Which requests reach the playground: an ASGI middleware that refuses the rest before any work runs.
+
+The playground listens on 127.0.0.1, but a web page open in the same browser
+can still reach it: by DNS rebinding (a name of the attacker's that resolves to
+127.0.0.1) or by a cross-site form or ``fetch``. So, in this order:
+
+1. **Host** (421): the Host header must name this server — 127.0.0.1,
+   localhost or [::1], the address the connection arrived on, or a name given
+   to ``create_app(host_names=…)`` — with the port it listens on. A rebinding
+   page sends its own name (``Host: attacker.example``) and is refused.
+2. **Origin** (403): when a request carries an Origin (browsers send one with
+   every POST/DELETE and every cross-origin ``fetch``), it must be this server,
+   by the same rule as Host. ``Origin: null`` (sandboxed frames, files) is
+   foreign.
+3. **Content-Type** (415): a request with a body, or one that declares a
+   content type, must declare ``application/json``. A cross-site page can only
+   send that type after a CORS preflight, which this server never grants, so a
+   ``text/plain`` form or ``fetch`` POST is refused before anything runs.
+4. **Content-Length** (413): a declared length over ``max_body`` is refused
+   before a byte of the body is read; a streamed (chunked) body is read at most
+   ``max_body`` bytes, then refused with 413. Refusals close the connection
+   (``Connection: close``), so the rest of a refused body is never read.
+
+Every refusal is ``{"error": message, "parameter": header}``, the message
+naming what was seen and what is accepted, like the app's other refusals.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+
+from .settings import SettingError
+
+MAX_BODY = 16 * 1024
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+WILDCARDS = ("0.0.0.0", "::", "")  # listen on every address: not a name a page should use
+DEFAULT_PORTS = {"http": 80, "https": 443}
+AUTHORITY = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?", re.IGNORECASE)
+ORIGIN = re.compile(r"(?P<scheme>https?)://(?P<authority>[^/?#]*)", re.IGNORECASE)
+
+
+class RequestGuard:
+    """ASGI middleware: ``RequestGuard(app, max_body=…, host_names=…)`` lets through only the requests above."""
+
+    def __init__(self, app, max_body: int = MAX_BODY, host_names: tuple[str, ...] = ()):
+        self.app, self.max_body = app, max_body
+        self.host_names = tuple(_name(n) for n in host_names if _name(n) not in WILDCARDS)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        try:
+            check_host(headers.get("host"), scope, self.host_names)
+            check_origin(headers.get("origin"), scope, self.host_names)
+            check_content_type(headers)
+            check_content_length(headers.get("content-length"), self.max_body)
+        except SettingError as refusal:
+            response = JSONResponse({"error": refusal.message, "parameter": refusal.parameter}, refusal.status)
+            response.headers["Connection"] = "close"  # so that a refused body is not read
+            await response(scope, receive, send)
+            return
+        body = BoundedBody(receive, send, self.max_body)
+        await self.app(scope, body.receive, body.send)
+
+
+# -- the four checks, each a SettingError naming the header ------------------------------
+
+
+def check_host(host: str | None, scope, extra_names=()) -> None:
+    """SettingError 421 unless the Host header names this server with its port (see the module docstring)."""
+    accepted = _accepted(scope, extra_names)
+    if not host:
+        raise SettingError("Host", f"the request has no Host header; send Host: {accepted[0]}.", status=421)
+    if _address(host, scope["scheme"]) not in _addresses(scope, extra_names):
+        raise SettingError(
+            "Host",
+            f"Host: {host!r} does not name this server, which answers to {', '.join(accepted)}; "
+            "open the playground at one of those (other names are refused, against DNS rebinding).",
+            status=421,
+        )
+
+
+def check_origin(origin: str | None, scope, extra_names=()) -> None:
+    """SettingError 403 when an Origin header is present and is not this server."""
+    if origin is None:
+        return
+    match = ORIGIN.fullmatch(origin)
+    same_scheme = match is not None and match["scheme"].lower() == scope["scheme"]
+    if not same_scheme or _address(match["authority"], scope["scheme"]) not in _addresses(scope, extra_names):
+        accepted = ", ".join(f"{scope['scheme']}://{a}" for a in _accepted(scope, extra_names))
+        raise SettingError(
+            "Origin",
+            f"Origin: {origin!r} is another site; the playground answers only its own page ({accepted}), "
+            "so open that page rather than calling the playground from another site.",
+            status=403,
+        )
+
+
+def check_content_type(headers: Headers) -> None:
+    """SettingError 415 when a body comes without ``Content-Type: application/json``, or another type is declared."""
+    declared = headers.get("content-type")
+    has_body = headers.get("content-length", "0").strip() != "0" or "transfer-encoding" in headers
+    if declared is None and not has_body:
+        return
+    if (declared or "").split(";", 1)[0].strip().lower() != "application/json":
+        seen = f"Content-Type: {declared!r}" if declared is not None else "a body without a Content-Type"
+        raise SettingError(
+            "Content-Type", f"{seen} is not accepted; send the body as Content-Type: application/json.", status=415
+        )
+
+
+def check_content_length(length: str | None, max_body: int) -> None:
+    """SettingError 413 when the declared body is longer than ``max_body`` (400 when it is not a number)."""
+    if length is None:
+        return
+    if not length.strip().isdigit():
+        raise SettingError("Content-Length", f"Content-Length: {length!r} is not a number of bytes.")
+    if int(length) > max_body:
+        raise SettingError("Content-Length", _too_long(f"has {int(length)} bytes", max_body), status=413)
+
+
+class BoundedBody:
+    """One request's ``receive``/``send``: the body stops at ``max_body`` bytes, and then the connection closes.
+
+    ``receive`` raises SettingError 413 once the body passes ``max_body``; the
+    app's error handler answers it, and ``send`` adds ``Connection: close`` so
+    that the server drops the connection instead of reading the rest.
+    """
+
+    def __init__(self, receive, send, max_body: int):
+        self._receive, self._send, self.max_body = receive, send, max_body
+        self.received, self.overflowed = 0, False
+
+    async def receive(self):
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.max_body:
+                self.overflowed = True
+                raise SettingError("body", _too_long(f"passed {self.max_body} bytes", self.max_body), status=413)
+        return message
+
+    async def send(self, message):
+        if self.overflowed and message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+        await self._send(message)
+
+
+# -- addresses ------------------------------------------------------------------------
+
+
+def _too_long(seen: str, max_body: int) -> str:
+    return (
+        f"the request body {seen}; the playground accepts at most {max_body} bytes (settings are a small JSON object)."
+    )
+
+
+def _addresses(scope, extra_names) -> set[tuple[str, int]]:
+    """(name, port) pairs that mean this server: the loopback names, the address connected to, ``extra_names``."""
+    server_name, port = _server(scope)
+    return {(name, port) for name in (*LOOPBACK_NAMES, server_name, *extra_names)}
+
+
+def _accepted(scope, extra_names) -> list[str]:
+    """The Host values this server answers to, as a person would type them."""
+    server_name, port = _server(scope)
+    names = dict.fromkeys((*LOOPBACK_NAMES, server_name, *extra_names))  # ordered, without repeats
+    return [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
+
+
+def _server(scope) -> tuple[str, int]:
+    """The address the connection arrived on (under uvicorn, the listening socket's), name normalized."""
+    host, port = scope.get("server") or ("127.0.0.1", DEFAULT_PORTS[scope["scheme"]])
+    return _name(host), port
+
+
+def _address(authority: str, scheme: str) -> tuple[str, int] | None:
+    """``name[:port]`` (a Host header, an Origin's authority) → (name, port); None when it is not one."""
+    match = AUTHORITY.fullmatch(authority.strip())
+    if match is None:
+        return None
+    return _name(match["name"]), int(match["port"]) if match["port"] else DEFAULT_PORTS.get(scheme, 80)
+
+
+def _name(host: str) -> str:
+    """A host name compared as DNS does: lower case, no trailing dot, IPv6 without brackets."""
+    return host.strip("[]").rstrip(".").lower()
