@@ -74,6 +74,12 @@ def test_softmax_on_three_spiral_arms_has_three_outputs(client):
     assert np.allclose(np.sum(s["boundary"]["values"], axis=1), 1, atol=1e-2)
 
 
+def test_the_state_reports_the_noise_it_used_so_the_page_can_show_it(client):
+    assert new_session(client, dataset="gaussians")["settings"]["noise"] == 0.6  # the data set's default
+    assert new_session(client, dataset="gaussians", noise=None)["settings"]["noise"] == 0.6
+    assert new_session(client, dataset="moons", noise=0.25)["settings"]["noise"] == 0.25
+
+
 def test_reset_restores_the_initial_weights_and_history(client):
     s = new_session(client, optimizer="adam", learning_rate=0.03)
     client.post(f"/api/sessions/{s['id']}/step?batches=50")

@@ -218,6 +218,7 @@ def _options():
             "classes": settings_module.MAX_CLASSES,
             "batches": MAX_BATCHES,
             "learning_rate": settings_module.MAX_LEARNING_RATE,
+            "l2": settings_module.MAX_L2,
         },
         "terms": {
             key: {"en": TERMS[key][0], "zh": TERMS[key][1]}

@@ -44,7 +44,7 @@ class Settings:
     """One session's data set, network and training rule (JSON names, as in the request)."""
 
     dataset: str = "circles"
-    noise: float | None = None  # None: the data set's default
+    noise: float | None = None  # None in a request: the data set's default; checked settings hold the number
     samples: int = 400
     test_fraction: float = 0.5
     classes: int = 2  # spiral and gaussians only
@@ -77,7 +77,9 @@ def checked_settings(body) -> Settings:
     s = Settings()
     get = body.get
     s.dataset = _choice(get("dataset", s.dataset), "dataset", DATASETS)
-    if get("noise") is not None:
+    if get("noise") is None:  # the state reports the noise used, so the page's slider can show it
+        s.noise = toy.DEFAULT_NOISE[s.dataset]
+    else:
         s.noise = _number(get("noise"), "noise", 0.0, MAX_NOISE)
     s.samples = _integer(get("samples", s.samples), "samples", MIN_SAMPLES, MAX_SAMPLES)
     s.test_fraction = _number(get("test_fraction", s.test_fraction), "test_fraction", 0.05, 0.95)

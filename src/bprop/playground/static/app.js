@@ -1,5 +1,16 @@
 // bprop playground: the browser draws, the server (bprop's own engine) computes.
 // One session per tab: POST /api/sessions, then /step, /reset, /neuron; DELETE on leave.
+//
+// The server's state is the one source of truth for the settings. A control never edits a copy
+// of them: it asks for a new session with the server's current settings plus its change
+// (requestChange), and every control is drawn from the settings of the session that comes back
+// (renderControls). A refused change redraws the controls from the unchanged session and says,
+// beside the field, what the field accepts, in the page's language: the page words this itself
+// from the parameter the server names (REFUSALS, with the numbers from /api/options), and shows
+// the server's English message only for a parameter it does not know.
+// Calls to the server run one at a time, in the order asked (serially), so none waits on
+// another forever; a session the server no longer has (404: idle too long, evicted, server
+// restarted) is created again with the same settings (callSession), and the page says so.
 "use strict";
 
 const COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"];
@@ -7,6 +18,7 @@ const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const L2S = [0, 0.001, 0.01, 0.1, 1, 10];
 const OUTPUT_COSTS = [["sigmoid", "cross_entropy"], ["sigmoid", "quadratic"], ["softmax", "log_likelihood"],
                       ["tanh", "quadratic"], ["identity", "quadratic"]];
+const MULTICLASS_DATASETS = ["spiral", "gaussians"];   // the others have a fixed class count (datasets.toy.N_CLASSES)
 const WORDS = {
   en: {playground: "playground", reset: "reset", play: "play", pause: "pause", step: "step", epoch: "epoch",
        batches: "batches", data: "Data", dataset: "dataset", classes: "classes", noise: "noise",
@@ -15,7 +27,10 @@ const WORDS = {
        hint: "Click a neuron to see BP1–BP4 with its numbers. Lines: blue w > 0, orange w < 0, thickness |w|.",
        output: "Output", test_cost: "test cost", train_cost: "training cost", test_accuracy: "test accuracy",
        train_points: "training", test_points: "test", panel_on: "on", next_batch: "the next batch",
-       one_sample: "one training sample", neurons: "neurons"},
+       one_sample: "one training sample", neurons: "neurons",
+       session_expired: "The session had expired; started a new one with your settings.",
+       server_unreachable: "The playground server does not answer; is “bprop playground” still running?",
+       not_accepted: "Not accepted"},
   zh: {playground: "演示", reset: "重置", play: "运行", pause: "暂停", step: "单步", epoch: "轮次",
        batches: "批次", data: "数据", dataset: "数据集", classes: "类别数", noise: "噪声",
        test_fraction: "测试集比例", features: "特征", training: "训练", batch_size: "批大小",
@@ -23,32 +38,170 @@ const WORDS = {
        hint: "点击一个神经元，查看它的公式1–4 及数值。连线：蓝色 w > 0，橙色 w < 0，粗细表示 |w|。",
        output: "输出", test_cost: "测试集代价", train_cost: "训练集代价", test_accuracy: "测试集准确率",
        train_points: "训练集", test_points: "测试集", panel_on: "计算于", next_batch: "下一批",
-       one_sample: "一个训练样本", neurons: "神经元"},
+       one_sample: "一个训练样本", neurons: "神经元",
+       session_expired: "会话已过期；已按你的设置新建了一个会话。",
+       server_unreachable: "演示服务器没有响应；“bprop playground” 还在运行吗？",
+       not_accepted: "未被接受"},
+};
+// What a refused setting accepts, by the parameter the server names. `m`: /api/options' limits
+// plus `train`, the training-set size; `seen`: the value sent, as typed.
+const REFUSALS = {
+  learning_rate: (m, seen) => ({
+    en: `η must be a number greater than 0 and at most ${m.learning_rate}, not “${seen}”.`,
+    zh: `η 须为大于 0、不超过 ${m.learning_rate} 的数，不能是“${seen}”。`}),
+  batch_size: (m, seen) => ({
+    en: `The batch size must be a whole number from 1 to ${m.train} (the training samples), not “${seen}”.`,
+    zh: `批大小须为 1 到 ${m.train}（训练样本数）之间的整数，不能是“${seen}”。`}),
+  l2: (m, seen) => ({
+    en: `λ must be a number from 0 to ${m.l2}, not “${seen}”.`,
+    zh: `λ 须为 0 到 ${m.l2} 之间的数，不能是“${seen}”。`}),
+  classes: (m, seen) => ({
+    en: `The number of classes must be a whole number from 2 to ${m.classes}, not “${seen}”.`,
+    zh: `类别数须为 2 到 ${m.classes} 之间的整数，不能是“${seen}”。`}),
+  features: () => ({en: "Choose at least one feature.", zh: "请至少选择一个特征。"}),
+  hidden: (m) => ({
+    en: `At most ${m.hidden_layers} hidden layers, each of 1 to ${m.width} neurons.`,
+    zh: `最多 ${m.hidden_layers} 个隐藏层，每层 1 到 ${m.width} 个神经元。`}),
 };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  options: null, lang: "en", session: null, state: null, data: null, playing: false, busy: false,
-  selected: null, positions: [], frames: 0, rebuildTimer: null,
-  settings: {dataset: "circles", noise: null, test_fraction: 0.5, classes: 2, features: ["x1", "x2"],
-             hidden: [4, 4], activation: "tanh", output: "sigmoid", cost: "cross_entropy",
-             optimizer: "sgd", learning_rate: 0.3, batch_size: 10, l2: 0},
+  options: null, lang: "en", state: null, data: null, playing: false, looping: false,
+  busy: false, pending: 0, queue: Promise.resolve(),
+  message: null, refusal: null, selected: null, positions: [], frames: 0,
 };
 window.bpPlayground = ui;           // for tests and the curious
+
+// -- talking to the server ------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, json) {
+    super(json.error || `HTTP ${status}`);
+    this.status = status; this.parameter = json.parameter ?? null;
+  }
+}
 
 async function api(method, path, body) {
   const init = {method, headers: {}};
   if (body !== undefined) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
-  const response = await fetch(path, init);
+  const response = await fetch(path, init);              // a TypeError when the server does not answer
   if (response.status === 204) return null;
-  const json = await response.json();
-  if (!response.ok) throw new Error(json.error || response.statusText);
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, json);
   return json;
 }
 
-function status(message) { $("status").textContent = message || ""; }
+// Run `task` after every task asked before it; its error is shown, and never blocks the next.
+function serially(task) {
+  ui.pending += 1; ui.busy = true;
+  const run = ui.queue.then(task).catch(showError).finally(() => {
+    ui.pending -= 1; ui.busy = ui.pending > 0;
+  });
+  ui.queue = run;
+  return run;
+}
 
-// -- controls --------------------------------------------------------------------
+const sessionPath = (action = "") => `/api/sessions/${ui.state.id}${action}`;
+
+// A call on this tab's session. When the server no longer has it, start it again with the same
+// settings, say so, and make the call once more.
+async function callSession(method, action, body) {
+  try {
+    return await api(method, sessionPath(action), body);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    await startSession(ui.state.settings);
+    say({en: WORDS.en.session_expired, zh: WORDS.zh.session_expired}, "notice");
+    return await api(method, sessionPath(action), body);
+  }
+}
+
+async function startSession(settings) {
+  show(await api("POST", "/api/sessions", settings));
+}
+
+// New settings mean a new session; the old one is deleted (it may be gone already).
+async function replaceSession(settings) {
+  const old = ui.state.id;
+  await startSession(settings);
+  ui.selected = null; $("panel").hidden = true; drawDiagram();
+  api("DELETE", `/api/sessions/${old}`).catch(() => {});
+}
+
+// -- messages: the status line and the refusal beside a field, in the page's language ----
+
+function say(text, kind = "error") { ui.message = text && {text, kind}; renderMessages(); }
+
+function showError(error) {
+  setPlaying(false);
+  if (error instanceof ApiError) say({en: error.message, zh: error.message});
+  else say({en: WORDS.en.server_unreachable, zh: WORDS.zh.server_unreachable});
+}
+
+const baseParameter = (parameter) => (parameter || "").replace(/\[\d+\]$/, "");    // hidden[2] → hidden
+
+function refusalText(error, wanted) {
+  const words = REFUSALS[baseParameter(error.parameter)];
+  if (!words) return {en: error.message, zh: `${WORDS.zh.not_accepted}：${error.message}`};
+  const limits = {...ui.options.limits, train: ui.data.train.labels.length};
+  return words(limits, wanted[error.parameter]);
+}
+
+function showRefusal(error, wanted) {
+  ui.refusal = {parameter: baseParameter(error.parameter), text: refusalText(error, wanted)};
+  renderMessages();
+}
+
+function renderMessages() {
+  const status = $("status");
+  status.textContent = ui.message ? ui.message.text[ui.lang] : "";
+  status.className = ui.message ? ui.message.kind : "";
+  for (const slot of document.querySelectorAll("[data-refusal]")) slot.textContent = "";
+  if (!ui.refusal) return;
+  const slot = document.querySelector(`[data-refusal~="${ui.refusal.parameter}"]`) || status;
+  slot.textContent = ui.refusal.text[ui.lang];
+}
+
+// -- controls: changes go to the server, and are drawn back from its state ---------------
+
+// `edit` maps the server's current settings to the wanted ones; it runs when the change's turn
+// comes, so quick clicks (+, +, +) each build on the one before.
+function requestChange(edit) {
+  setPlaying(false);
+  return serially(async () => {
+    const wanted = edit(structuredClone(ui.state.settings));
+    try {
+      await replaceSession(wanted);
+      ui.refusal = null; say(null);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 400)) throw error;
+      renderControls(ui.state.settings);           // back to what the server trains
+      showRefusal(error, wanted);
+    }
+  });
+}
+
+// A change handler: read the field now, ask for the server's settings with `key` set to it.
+function sendSetting(key, read) {
+  return (event) => { const value = read(event.target); requestChange((s) => ({...s, [key]: value})); };
+}
+
+function readSelect(select) { return JSON.parse(select.value); }
+
+// A typed number, or the text itself when it is not one: the server's check (the only one)
+// refuses it and the page says what the field accepts.
+function readNumber(input) {
+  const text = input.value.trim(), n = Number(text);
+  return text !== "" && Number.isFinite(n) ? n : text;
+}
+
+function withDataset(s, dataset) {
+  const classes = MULTICLASS_DATASETS.includes(dataset) ? s.classes : 2;
+  return {...s, dataset, classes, noise: null};                    // null: the new data set's own noise
+}
+
+const featureBoxes = () => [...$("features").querySelectorAll("input")];
+const withHidden = (s, hidden) => ({...s, hidden});
 
 function fillSelect(select, values, label) {
   select.innerHTML = "";
@@ -59,87 +212,94 @@ function fillSelect(select, values, label) {
   }
 }
 function selectValue(select, v) { select.value = JSON.stringify(v); }
-function readSelect(select) { return JSON.parse(select.value); }
+
+function fillSuggestions(datalist, values) {
+  datalist.innerHTML = values.map((v) => `<option value="${v}">`).join("");
+}
 
 function buildControls() {
-  const o = ui.options, s = ui.settings;
-  fillSelect($("dataset"), o.datasets); selectValue($("dataset"), s.dataset);
-  fillSelect($("activation"), o.activations); selectValue($("activation"), s.activation);
-  fillSelect($("optimizer"), o.optimizers); selectValue($("optimizer"), s.optimizer);
-  fillSelect($("learning-rate"), LEARNING_RATES); selectValue($("learning-rate"), s.learning_rate);
-  fillSelect($("l2"), L2S); selectValue($("l2"), s.l2);
+  const o = ui.options;
+  fillSelect($("dataset"), o.datasets);
+  fillSelect($("activation"), o.activations);
+  fillSelect($("optimizer"), o.optimizers);
   fillSelect($("output-cost"), OUTPUT_COSTS, ([out, cost]) => `${out} / ${cost}`);
-  selectValue($("output-cost"), [s.output, s.cost]);
-  const box = $("features");
+  fillSuggestions($("learning-rates"), LEARNING_RATES);
+  fillSuggestions($("l2s"), L2S);
   for (const f of o.features) {
     const label = document.createElement("label");
     label.innerHTML = `<input type="checkbox" value="${f.name}"> ${f.label}`;
-    label.querySelector("input").checked = s.features.includes(f.name);
-    box.appendChild(label);
+    $("features").insertBefore(label, $("features").querySelector("[data-refusal]"));
   }
-  $("noise").value = 0.1; $("test-fraction").value = s.test_fraction;
-  $("batch-size").value = s.batch_size;
 
-  const change = (id, apply) => $(id).addEventListener("change", () => { apply(); rebuild(); });
-  change("dataset", () => { s.dataset = readSelect($("dataset")); s.noise = null; s.classes = 2; });
-  change("classes", () => { s.classes = Number($("classes").value); });
-  change("noise", () => { s.noise = Number($("noise").value); });
-  change("test-fraction", () => { s.test_fraction = Number($("test-fraction").value); });
-  change("activation", () => { s.activation = readSelect($("activation")); });
-  change("optimizer", () => { s.optimizer = readSelect($("optimizer")); });
-  change("learning-rate", () => { s.learning_rate = readSelect($("learning-rate")); });
-  change("l2", () => { s.l2 = readSelect($("l2")); });
-  change("batch-size", () => { s.batch_size = Number($("batch-size").value); });
-  change("output-cost", () => { [s.output, s.cost] = readSelect($("output-cost")); });
-  box.addEventListener("change", () => {
-    s.features = [...box.querySelectorAll("input:checked")].map((i) => i.value); rebuild();
+  const on = (id, type, handler) => $(id).addEventListener(type, handler);
+  on("dataset", "change", (e) => { const name = readSelect(e.target); requestChange((s) => withDataset(s, name)); });
+  on("classes", "change", sendSetting("classes", readNumber));
+  on("noise", "change", sendSetting("noise", readNumber));
+  on("test-fraction", "change", sendSetting("test_fraction", readNumber));
+  on("features", "change", () => {
+    const chosen = featureBoxes().filter((box) => box.checked).map((box) => box.value);
+    requestChange((s) => ({...s, features: chosen}));
   });
-  $("noise").addEventListener("input", () => { $("noise-value").textContent = $("noise").value; });
-  $("test-fraction").addEventListener("input", () => { $("test-fraction-value").textContent = $("test-fraction").value; });
-  $("add-layer").addEventListener("click", () => {
-    if (s.hidden.length < o.limits.hidden_layers) { s.hidden.push(2); rebuild(); } });
-  $("remove-layer").addEventListener("click", () => { if (s.hidden.length) { s.hidden.pop(); rebuild(); } });
-  $("play").addEventListener("click", () => setPlaying(!ui.playing));
-  $("step").addEventListener("click", () => { setPlaying(false); trainFrame(1); });
-  $("reset").addEventListener("click", reset);
-  $("lang").addEventListener("click", () => setLang(ui.lang === "en" ? "zh" : "en"));
-  $("diagram").addEventListener("click", clickDiagram);
-  $("panel-close").addEventListener("click", () => { ui.selected = null; $("panel").hidden = true; drawDiagram(); });
-  $("panel-mode").addEventListener("change", () => {
+  on("activation", "change", sendSetting("activation", readSelect));
+  on("output-cost", "change", (e) => {
+    const [output, cost] = readSelect(e.target); requestChange((s) => ({...s, output, cost}));
+  });
+  on("optimizer", "change", sendSetting("optimizer", readSelect));
+  on("learning-rate", "change", sendSetting("learning_rate", readNumber));
+  on("batch-size", "change", sendSetting("batch_size", readNumber));
+  on("l2", "change", sendSetting("l2", readNumber));
+  on("add-layer", "click", () => requestChange((s) => withHidden(s, [...s.hidden, 2])));
+  on("remove-layer", "click", () => requestChange((s) => withHidden(s, s.hidden.slice(0, -1))));
+  on("noise", "input", () => { $("noise-value").textContent = Number($("noise").value).toFixed(2); });
+  on("test-fraction", "input", () => { $("test-fraction-value").textContent = $("test-fraction").value; });
+
+  on("play", "click", () => setPlaying(!ui.playing));
+  on("step", "click", () => { setPlaying(false); serially(() => trainFrame(1)); });
+  on("reset", "click", reset);
+  on("lang", "click", () => setLang(ui.lang === "en" ? "zh" : "en"));
+  on("diagram", "click", clickDiagram);
+  on("panel-close", "click", () => { ui.selected = null; $("panel").hidden = true; drawDiagram(); });
+  on("panel-mode", "change", () => {
     $("panel-sample").hidden = $("panel-mode").value !== "sample"; refreshPanel(); });
-  $("panel-sample").addEventListener("change", refreshPanel);
+  on("panel-sample", "change", refreshPanel);
   window.addEventListener("pagehide", () => {
-    if (ui.session) fetch(`/api/sessions/${ui.session}`, {method: "DELETE", keepalive: true});
+    if (ui.state) fetch(sessionPath(), {method: "DELETE", keepalive: true});
   });
 }
 
-function syncControls() {
-  const s = ui.state.settings, data = ui.options.limits;
-  $("hidden-count").textContent = s.hidden.length;
-  $("classes-row").hidden = !["spiral", "gaussians"].includes(s.dataset);
+// Every control from the settings the server trains with.
+function renderControls(s) {
+  selectValue($("dataset"), s.dataset);
+  $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset);
   $("classes").value = s.classes;
-  const noise = s.noise === null ? defaultNoise(s.dataset) : s.noise;
-  $("noise").value = noise; $("noise-value").textContent = Number(noise).toFixed(2);
-  $("test-fraction-value").textContent = s.test_fraction;
-  $("batch-size").max = ui.data ? ui.data.train.labels.length : 1000;
-  // +/− buttons above each hidden layer of the diagram
-  const box = $("width-buttons"); box.innerHTML = "";
-  s.hidden.forEach((width, i) => {
+  $("noise").value = s.noise; $("noise-value").textContent = s.noise.toFixed(2);
+  $("test-fraction").value = s.test_fraction; $("test-fraction-value").textContent = s.test_fraction;
+  for (const box of featureBoxes()) box.checked = s.features.includes(box.value);
+  $("hidden-count").textContent = s.hidden.length;
+  renderWidthButtons(s.hidden);
+  selectValue($("activation"), s.activation);
+  selectValue($("output-cost"), [s.output, s.cost]);
+  selectValue($("optimizer"), s.optimizer);
+  $("learning-rate").value = s.learning_rate;
+  $("batch-size").value = s.batch_size; $("batch-size").max = ui.data.train.labels.length;
+  $("l2").value = s.l2;
+}
+
+// + and − above each hidden layer of the diagram
+function renderWidthButtons(hidden) {
+  const box = $("width-buttons");
+  box.innerHTML = "";
+  hidden.forEach((width, i) => {
     const group = document.createElement("span");
     group.className = "widths";
-    group.style.left = `${columnX(i + 1, ui.state.sizes.length)}px`;
-    group.innerHTML = `<button data-layer="${i}" data-d="1">+</button><button data-layer="${i}" data-d="-1">−</button>`;
+    group.style.left = `${columnX(i + 1, hidden.length + 2)}px`;
+    group.innerHTML = `<button data-d="1">+</button><button data-d="-1">−</button>`;
     group.addEventListener("click", (e) => {
-      const d = Number(e.target.dataset.d), w = ui.settings.hidden[i] + d;
-      if (!d || w < 1 || w > data.width) return;
-      ui.settings.hidden[i] = w; rebuild();
+      const d = Number(e.target.dataset.d);
+      if (d) requestChange((s) => withHidden(s, s.hidden.map((w, k) => (k === i ? w + d : w))));
     });
     box.appendChild(group);
   });
-}
-
-function defaultNoise(name) {
-  return {xor: 0.35, circles: 0.08, moons: 0.1, spiral: 0.05, gaussians: 0.6}[name] ?? 0.1;
 }
 
 function setLang(lang) {
@@ -151,84 +311,53 @@ function setLang(lang) {
     const t = ui.options.terms[el.dataset.term]; if (t) el.textContent = t[lang];
   }
   $("play").lastElementChild.textContent = WORDS[lang][ui.playing ? "pause" : "play"];
+  renderMessages();
   refreshPanel();
 }
 
-// -- the session --------------------------------------------------------------------
+// -- training ---------------------------------------------------------------------------
 
-function rebuild() {
-  clearTimeout(ui.rebuildTimer);
-  ui.rebuildTimer = setTimeout(createSession, 150);
-}
-
-async function createSession() {
+function reset() {
   setPlaying(false);
-  while (ui.busy) await new Promise((r) => setTimeout(r, 20));
-  ui.busy = true;
-  const old = ui.session;
-  try {
-    const body = Object.assign({}, ui.settings);
-    if (body.noise === null) delete body.noise;
-    if (!["spiral", "gaussians"].includes(body.dataset)) delete body.classes;
-    const state = await api("POST", "/api/sessions", body);
-    ui.session = state.id; ui.data = state.data; ui.selected = null; $("panel").hidden = true;
-    show(state); status("");
-    if (old) api("DELETE", `/api/sessions/${old}`).catch(() => {});
-  } catch (error) {
-    status(error.message);
-  } finally { ui.busy = false; }
-}
-
-async function reset() {
-  setPlaying(false);
-  if (!ui.session) return;
-  try { show(await api("POST", `/api/sessions/${ui.session}/reset`)); refreshPanel(); }
-  catch (error) { await recover(error); }
-}
-
-async function recover(error) {
-  status(error.message);
-  if (/no session/.test(error.message)) await createSession();     // expired: start again
+  return serially(async () => { show(await callSession("POST", "/reset")); await showPanel(); });
 }
 
 function setPlaying(playing) {
   ui.playing = playing;
   $("play").firstChild.textContent = playing ? "❚❚ " : "▶ ";
   $("play").lastElementChild.textContent = WORDS[ui.lang][playing ? "pause" : "play"];
-  if (playing) loop();
+  if (playing && !ui.looping) loop();
 }
 
 async function loop() {
+  ui.looping = true;
   while (ui.playing) {
-    await trainFrame(Number($("speed").value));
+    await serially(() => trainFrame(Number($("speed").value)));
     await new Promise((r) => requestAnimationFrame(r));
   }
+  ui.looping = false;
 }
 
 async function trainFrame(batches) {
-  if (ui.busy || !ui.session) return;
-  ui.busy = true;
-  try {
-    const state = await api("POST", `/api/sessions/${ui.session}/step?batches=${batches}`);
-    show(state);
-    if (state.diverged) { status(state.diverged); setPlaying(false); }
-    ui.frames += 1;
-    if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await refreshPanel();
-  } catch (error) {
-    setPlaying(false); await recover(error);
-  } finally { ui.busy = false; }
+  const state = await callSession("POST", `/step?batches=${batches}`);
+  show(state);
+  if (state.diverged) { say({en: state.diverged, zh: state.diverged}); setPlaying(false); }
+  ui.frames += 1;
+  if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await showPanel();
 }
 
+// Draw a state; a new session's (with its points) also sets every control.
 function show(state) {
+  const fresh = !ui.state || state.id !== ui.state.id;
   ui.state = state;
-  ui.settings = Object.assign({}, state.settings, {hidden: [...state.settings.hidden]});
+  if (state.data) ui.data = state.data;
   $("epoch").textContent = state.epoch.toFixed(2);
   $("batches").textContent = state.batches;
   const fmt = (x, d = 4) => (x === null || x === undefined ? "–" : x.toFixed(d));
   $("test-cost").textContent = fmt(state.costs.test);
   $("train-cost").textContent = fmt(state.costs.train);
   $("test-accuracy").textContent = state.costs.test_accuracy === null ? "–" : `${(100 * state.costs.test_accuracy).toFixed(1)}%`;
-  syncControls();
+  if (fresh) renderControls(state.settings);
   drawBoundary(); drawChart(); drawDiagram();
 }
 
@@ -370,15 +499,14 @@ function clickDiagram(event) {
 
 // -- the neuron panel: BP1–BP4 with backprop's own numbers ---------------------------
 
-async function refreshPanel() {
-  if (!ui.selected || !ui.session) return;
+function refreshPanel() { return serially(showPanel); }
+
+async function showPanel() {
+  if (!ui.selected || !ui.state) return;
   const {layer, j} = ui.selected;
   let query = `layer=${layer}&j=${j}&lang=${ui.lang}`;
   if ($("panel-mode").value === "sample") query += `&sample=${Number($("panel-sample").value) || 0}`;
-  try {
-    const p = await api("GET", `/api/sessions/${ui.session}/neuron?${query}`);
-    renderPanel(p);
-  } catch (error) { status(error.message); }
+  renderPanel(await callSession("GET", `/neuron?${query}`));
 }
 
 function renderPanel(p) {
@@ -397,11 +525,9 @@ function renderPanel(p) {
 
 // -- start ----------------------------------------------------------------------------
 
-(async function start() {
-  try {
-    ui.options = await api("GET", "/api/options");
-    buildControls();
-    setLang("en");
-    await createSession();
-  } catch (error) { status(error.message); }
-})();
+serially(async function start() {
+  ui.options = await api("GET", "/api/options");
+  buildControls();
+  setLang("en");
+  await startSession(ui.options.defaults);
+});
