@@ -96,7 +96,7 @@ def train(
         ranks' rows), so a step adds (λ/n) w to ∂C₀/∂w. "batch", scikit-learn's
         ``alpha`` convention: a batch of m_b samples minimizes
         C = C₀ + (λ/2m_b) Σ w² and a step adds (λ/m_b) w — the smaller last
-        batch of an epoch decays the weights more. Not yet with checkpoints.
+        batch of an epoch decays the weights more. Checkpoints record it.
     validation : (X_val, Y_val), measured after each epoch.
     seed : int or Generator for the shuffling (None: fresh randomness).
     early_stopping : N — stop when the validation cost (the training cost
@@ -146,7 +146,9 @@ def train(
     checkpointing = None
     if saver is not None or resume is not None:
         data = (X, targets, *(val[:2] if val else ()))
-        checkpointing = Checkpointing(saver, run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data), plan)
+        checkpointing = Checkpointing(
+            saver, run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data), plan
+        )
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
     data = PlacedData(net, X, targets, labels)  # on the network's device, once
     val = val and (net.place(val[0]), net.place(val[1]), val[2])
