@@ -35,7 +35,7 @@ from ..teaching.explanation.terms import TERMS
 from . import features, neuron
 from . import settings as settings_module
 from .session import MAX_BATCHES
-from .settings import SettingError, Settings, checked_settings
+from .settings import SettingError, Settings, checked_seed, checked_settings
 from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
@@ -76,7 +76,7 @@ def create_app(store: SessionStore | None = None) -> Starlette:
             )
         seed = None
         if body.get("seed") is not None:
-            seed = settings_module._integer(body["seed"], "seed", 0, 2**32 - 1)
+            seed = checked_seed(body["seed"])
         session = store.get(request.path_params["sid"])
         return JSONResponse(await run_in_threadpool(_reset, session, seed))
 
