@@ -151,7 +151,7 @@ def train(
         )
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
     data = PlacedData(net, X, targets, labels)  # on the network's device, once
-    val = val and (net.place(val[0]), net.place(val[1]), val[2])
+    val = None if val is None else (net.place(val[0]), net.place(val[1]), val[2])  # labels stay NumPy
     loop = _Loop(state, data, val, rng, plan, l2_n, shuffle, BestEpoch(net, patience), callbacks, checkpointing)
     first_epoch, progress = 1, None
     if resume is not None:
