@@ -24,7 +24,7 @@ import bprop as bp
 from bprop.cli.explain_command import explain as explain_command
 from bprop.errors import InvalidArgument
 from bprop.teaching.explanation import Trace, classic_example, explain, explain_steps
-from bprop.teaching.explanation.steps import number, to_latex, to_text
+from bprop.teaching.explanation.markup import number, to_latex, to_text
 from conftest import random_targets
 
 PAIRS = [  # (hidden σ, output σ, cost)

@@ -16,12 +16,13 @@ from rich.table import Table
 
 from .. import plots
 from ..errors import InvalidArgument
+from .options import ModelArgument
 from .saved_model import class_names, model_and_preprocessor
 from .terminal import console, print_json
 
 
 def evaluate(
-    model: Annotated[Path, typer.Argument(help="A .bprop model file.")],
+    model: ModelArgument,
     data: Annotated[str | None, typer.Option(help="Data set (default: the one the model was trained on).")] = None,
     data_dir: Annotated[str | None, typer.Option()] = None,
     split: Annotated[str, typer.Option(help="test or train.")] = "test",

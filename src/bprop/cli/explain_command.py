@@ -25,8 +25,8 @@ import numpy as np
 import typer
 
 from ..errors import InvalidArgument
+from .options import ActivationOption, CostOption, OutputOption
 
-FORMATS = {"text": "text", "md": "markdown", "markdown": "markdown", "html": "html"}
 CLASSIC_LAYERS = [2, 2, 2]
 
 
@@ -51,15 +51,9 @@ def explain(
             help="The target y, e.g. 0.01,0.99, or a class label such as 3 (default: the classic y, else random)."
         ),
     ] = None,
-    activation: Annotated[
-        str | None, typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity (default: sigmoid).")
-    ] = None,
-    output: Annotated[
-        str | None, typer.Option(help="Output σ: as --activation, or softmax (default: same as --activation).")
-    ] = None,
-    cost: Annotated[
-        str | None, typer.Option(help="quadratic, cross_entropy, log_likelihood (default: quadratic).")
-    ] = None,
+    activation: ActivationOption = None,
+    output: OutputOption = None,
+    cost: CostOption = None,
     lr: Annotated[float, typer.Option(help="Learning rate η of the update shown.")] = 0.5,
     format_: Annotated[
         str, typer.Option("--format", help="text, md (Markdown with LaTeX) or html (one offline page).")
@@ -79,6 +73,7 @@ def explain(
     from ..teaching.explanation import explain as explain_trace
     from ..teaching.explanation import explain_steps
     from ..teaching.explanation.terms import LANGS
+    from ..teaching.explanation.trace import FORMATS  # text, md or markdown, html
 
     if format_ not in FORMATS:
         raise InvalidArgument(f"--format {format_!r} is not known; use text, md or html.")
@@ -98,7 +93,7 @@ def explain(
     net, x, y = network_and_sample(layers, model, weights, input_, target, activation, output, cost, seed)
     trace = explain_trace(net, x, y, lr=lr, lang=lang)
     costs = explain_steps(net, x, y, lr, steps) if steps else None
-    page = trace.render(FORMATS[format_], precision=precision, costs=costs)
+    page = trace.render(format_, precision=precision, costs=costs)
     if output_file is None:
         typer.echo(page, nl=False)
         return

@@ -17,12 +17,13 @@ import typer
 from rich.table import Table
 
 from ..errors import DataError, InvalidArgument
+from .options import ModelArgument
 from .saved_model import class_names, model_and_preprocessor
 from .terminal import console, print_json
 
 
 def predict(
-    model: Annotated[Path, typer.Argument(help="A .bprop model file.")],
+    model: ModelArgument,
     inputs: Annotated[Path, typer.Argument(help="A .csv (numeric features), .npz (array X) or .png file.")],
     output: Annotated[Path | None, typer.Option(help="Write labels and outputs to this CSV file.")] = None,
     invert: Annotated[bool, typer.Option(help="PNG: invert grey levels (dark ink on light paper → as MNIST).")] = False,

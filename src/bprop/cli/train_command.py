@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import TrainingDiverged, TrainingInterrupted
+from .options import ActivationOption, CostOption, OutputOption
 from .settings import TrainSettings, merged, resumed
 from .terminal import console, print_json
 
@@ -36,15 +37,9 @@ def train(
     hidden: Annotated[
         str | None, typer.Option(help="Hidden layer sizes when --layers is not given (default: 30).")
     ] = None,
-    activation: Annotated[
-        str | None, typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity (default: sigmoid).")
-    ] = None,
-    output: Annotated[
-        str | None, typer.Option(help="Output σ: as --activation, or softmax (default: same as --activation).")
-    ] = None,
-    cost: Annotated[
-        str | None, typer.Option(help="quadratic, cross_entropy, log_likelihood (default: quadratic).")
-    ] = None,
+    activation: ActivationOption = None,
+    output: OutputOption = None,
+    cost: CostOption = None,
     init: Annotated[str | None, typer.Option(help="normal, scaled_normal, xavier, he (default: normal).")] = None,
     optimizer: Annotated[str | None, typer.Option(help="sgd, momentum, nesterov, adam (default: sgd).")] = None,
     lr: Annotated[

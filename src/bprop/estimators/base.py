@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..core.network import Network
 from ..training.loop import train
+from ..training.state import snapshot
 from . import support
 
 
@@ -204,7 +205,7 @@ class BPEstimator(BaseEstimator):
         self.t_ = 0
         self.loss_curve_ = []
         self._no_improvement_count = 0
-        self._best_params = support.snapshot(self.network_)
+        self._best_params = snapshot(self.network_)
         if self.early_stopping:
             self.validation_scores_, self.best_validation_score_, self.best_loss_ = [], -np.inf, None
         else:
@@ -235,7 +236,7 @@ class BPEstimator(BaseEstimator):
                 self._no_improvement_count = 0
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
-                self._best_params = support.snapshot(self.network_)
+                self._best_params = snapshot(self.network_)
         else:
             if self.loss_curve_[-1] > self.best_loss_ - self.tol:
                 self._no_improvement_count += 1

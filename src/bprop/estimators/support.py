@@ -193,12 +193,7 @@ class Display:
         self.bar.close()
 
 
-# -- weights ---------------------------------------------------------------------------
-
-
-def snapshot(net):
-    """Copies of the weights and biases, restorable by ``net.weights, net.biases = snapshot``."""
-    return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+# -- pickling ---------------------------------------------------------------------------
 
 
 def network_record(net) -> dict:

@@ -41,7 +41,7 @@ from . import features, neuron
 from . import settings as settings_module
 from .guard import MAX_BODY, RequestGuard
 from .session import MAX_BATCHES
-from .settings import SettingError, Settings, checked_settings
+from .settings import SettingError, Settings, checked_seed, checked_settings
 from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
@@ -88,7 +88,7 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
             )
         seed = None
         if body.get("seed") is not None:
-            seed = settings_module._integer(body["seed"], "seed", 0, 2**32 - 1)
+            seed = checked_seed(body["seed"])
         session = store.get(request.path_params["sid"])
         return JSONResponse(await run_in_threadpool(_reset, session, seed))
 

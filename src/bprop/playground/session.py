@@ -1,9 +1,10 @@
 """One playground session: a data set, a network, an optimizer, and where training stands.
 
 The server owns this state; the browser only draws what ``state()`` returns.
-Training is mini-batch gradient descent exactly as ``bprop.train`` does it —
-per batch ``net.backprop`` (BP1–BP4) then ``optimizer.step`` — but run a few
-batches per request, so that the page can redraw between them. Nothing here
+Training is mini-batch gradient descent as ``bprop.train`` does it — per
+batch ``net.backprop`` (BP1–BP4) then ``optimizer.step`` — but run a few
+batches per request, so that the page can redraw between them; its own short
+loop, because an epoch may span many requests. Nothing here
 computes a gradient: it calls the core and reshapes the results for JSON.
 
 All numerics run under ``np.errstate(all="ignore")``: a learning rate that makes
@@ -24,6 +25,7 @@ from .. import datasets
 from ..core import optimizers
 from ..core.network import Network
 from ..training.loop import EXPLOSION_FACTOR
+from ..training.state import snapshot
 from . import features as feature_map
 from .settings import SettingError, Settings
 
@@ -86,7 +88,8 @@ class Session:
         self.diverged = None
         self.history = {"batch": [], "train": [], "test": []}
         self._record()
-        # As in bprop.train: a batch cost this many times the initial one counts as divergence.
+        # bprop.train's factor, against the cost before training (at least 1) rather than the first
+        # epoch's mean: a request may end long before an epoch does.
         self.explosion_limit = EXPLOSION_FACTOR * max(1.0, self.costs["train"] or 1.0)
 
     def next_batch(self) -> np.ndarray:
@@ -102,7 +105,7 @@ class Session:
         if self.diverged:
             return
         net, m = self.net, len(self.y_train)
-        start = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+        start = snapshot(net)
         with np.errstate(all="ignore"):
             for _ in range(batches):
                 rows = self.next_batch()

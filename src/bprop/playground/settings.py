@@ -112,8 +112,13 @@ def checked_settings(body) -> Settings:
         why=f" (the training set has {train_size} samples)",
     )
     s.l2 = _number(get("l2", s.l2), "l2", 0.0, MAX_L2)
-    s.seed = _integer(get("seed", s.seed), "seed", 0, 2**32 - 1)
+    s.seed = checked_seed(get("seed", s.seed))
     return s
+
+
+def checked_seed(value) -> int:
+    """A session's seed: a whole number from 0 to 2³² − 1 (SettingError otherwise)."""
+    return _integer(value, "seed", 0, 2**32 - 1)
 
 
 def _choice(value, name, allowed):

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.backend import namespace
 from ..errors import InvalidArgument
+from .distributed import DataParallel, communicator
 from .state import SharedState, TrainingState
 
 
@@ -107,18 +108,22 @@ class OneProcess:
 
 
 def batch_plan(net, m: int, batch_size: int, distributed, rng):
-    """(plan, shuffling generator, TrainingState class) for one process, or for a rank of an MPI job."""
+    """(plan, shuffling generator, TrainingState class) for one process, or for a rank of an MPI job.
+
+    ``distributed`` is train's argument (None: one process). Under MPI the
+    generator is rank 0's, shared, and the state class is ``SharedState``,
+    whose ``interrupt()`` travels with the next Allreduce so that every rank
+    stops at the same batch.
+    """
     if distributed is None:
         return OneProcess(m, batch_size), rng, TrainingState
-    from . import distributed as parallel
-
     if not net.backend.is_numpy:
         raise InvalidArgument(
             f"distributed training combines NumPy gradients over MPI; this network's arrays are "
             f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
             "(one GPU per rank is not supported yet)."
         )
-    plan = parallel.DataParallel(parallel.communicator(distributed), m, batch_size)
+    plan = DataParallel(communicator(distributed), m, batch_size)
     return plan, plan.share_rng(rng), SharedState
 
 

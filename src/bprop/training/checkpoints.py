@@ -77,8 +77,9 @@ class Checkpoint:
     weights, biases : the parameters now, shapes as ``Network.weights/biases``.
     optimizer : ``Optimizer.state_dict()``.
     rng : the shuffling generator's ``bit_generator.state``.
-    training : {"epochs", "batch_size", "l2", "shuffle", "early_stopping",
-        "samples", "processes", "data_sha256"}: what must match to continue.
+    training : {"epochs", "batch_size", "l2", "l2_divisor", "shuffle",
+        "early_stopping", "samples", "processes", "data_sha256"}: what must
+        match to continue.
         Under MPI (processes > 1) "samples" counts the whole training set,
         "data_sha256" hashes the shards' digests, and no epoch/order is
         stored: each rank recomputes its own (``bprop.training.distributed``).

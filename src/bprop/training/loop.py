@@ -96,7 +96,7 @@ def train(
         ranks' rows), so a step adds (λ/n) w to ∂C₀/∂w. "batch", scikit-learn's
         ``alpha`` convention: a batch of m_b samples minimizes
         C = C₀ + (λ/2m_b) Σ w² and a step adds (λ/m_b) w — the smaller last
-        batch of an epoch decays the weights more. Not yet with checkpoints.
+        batch of an epoch decays the weights more. Checkpoints record it.
     validation : (X_val, Y_val), measured after each epoch.
     seed : int or Generator for the shuffling (None: fresh randomness).
     early_stopping : N — stop when the validation cost (the training cost
@@ -145,12 +145,12 @@ def train(
     state = State(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
     checkpointing = None
     if saver is not None or resume is not None:
-        data = (X, targets, *(val[:2] if val else ()))
-        record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data)
+        hashed = (X, targets, *(val[:2] if val else ()))  # the data a resumed call must repeat
+        record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, hashed)
         checkpointing = Checkpointing(saver, record, plan)
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
     data = PlacedData(net, X, targets, labels)  # on the network's device, once
-    val = val and (net.place(val[0]), net.place(val[1]), val[2])
+    val = None if val is None else (net.place(val[0]), net.place(val[1]), val[2])  # labels stay NumPy
     loop = _Loop(state, data, val, rng, plan, l2_n, shuffle, BestEpoch(net, patience), callbacks, checkpointing)
     first_epoch, progress = 1, None
     if resume is not None:
@@ -163,6 +163,10 @@ def train(
 
 class _Loop:
     """The epochs of one call to ``train``: their batches, and the checkpoints between them.
+
+    ``run`` walks the epochs and records each in the History; ``run_epoch``
+    runs an epoch's remaining batches, stopping for a checkpoint every N
+    batches; ``run_batches`` is the hot loop over a stretch of batches.
 
     l2_n : l2_n[j-1] is the n of batch j's L2 term (λ/2n) Σ w².
     """
@@ -185,7 +189,7 @@ class _Loop:
                 if progress is None:
                     order = self.plan.order(self.rng, epoch) if self.shuffle else None
                     progress = EpochProgress(order, snapshot(net), time.perf_counter())
-                self.batches(progress)
+                self.run_epoch(progress)
                 if state.interrupted:
                     self.stop_here(progress)
                 if not _finite(net):  # the epoch's last step, which no cost has seen
@@ -216,7 +220,7 @@ class _Loop:
                     self.save(None)
         self.watch.restore_best()
 
-    def batches(self, progress):
+    def run_epoch(self, progress):
         """The epoch's remaining batches, with a checkpoint after each every_batches-th batch of the run."""
         state, total = self.state, self.state.batches
         limit = self.explosion_limit()
@@ -224,16 +228,53 @@ class _Loop:
         if progress.placed_order is None:
             progress.placed_order = self.data.placed_order(progress.order)
         if not every:
-            _run_batches(state, self.data, progress, total, self.plan, self.l2_n, limit, self.callbacks)
+            self.run_batches(progress, total, limit)
             return
         before = (state.epoch - 1) * total  # batches of the epochs before this one
         while progress.done < total:
             until = min(total, ((before + progress.done) // every + 1) * every - before)
-            _run_batches(state, self.data, progress, until, self.plan, self.l2_n, limit, self.callbacks)
+            self.run_batches(progress, until, limit)
             if state.stop:
                 break
             if (before + until) % every == 0:
                 self.save(progress)
+
+    def run_batches(self, progress, until, limit):
+        """Batches progress.done + 1 … until of the epoch, in progress.order (None: as stored).
+
+        Batch j is rows plan.bounds[j-1]:plan.bounds[j] of the order; plan.gradients
+        runs BP1–BP4 on them with L2 divisor state.n = l2_n[j-1] (and, under MPI,
+        combines the ranks' parts). A batch cost |C| > ``limit`` (or NaN) is
+        divergence. Adds to the epoch's running sums of cost and correct
+        labels. Each batch gathers its own rows, X[order[start:stop]]: no
+        shuffled copy of the whole training set is ever made. This is the hot
+        loop: per batch, backprop, one comparison, the step and the callbacks.
+        """
+        state, data, plan, l2_n, callbacks = self.state, self.data, self.plan, self.l2_n, self.callbacks
+        net, optimizer, gradients = state.net, state.optimizer, plan.gradients
+        X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
+        order, bounds, done = progress.placed_order, plan.bounds, progress.done
+        cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, done
+        batches = zip(range(done + 1, until + 1), bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until])
+        for batch, start, stop, n in batches:
+            rows = slice(start, stop) if order is None else order[start:stop]
+            batch_targets = gather(targets, rows)
+            state.n = n
+            grads, count, right = gradients(
+                state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), batch
+            )
+            if not abs(grads.cost) <= limit:  # NaN, ±inf, or exploded
+                restore(net, progress.start)
+                raise _diverged(state, batch, grads.cost)
+            optimizer.step(net, grads)
+            seen += count
+            cost_sum += grads.cost * count
+            correct += right
+            state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, batch_targets
+            _call(callbacks, "on_batch_end", state)
+            if state.stop:
+                break
+        progress.done, progress.cost_sum, progress.correct, progress.seen = batch, cost_sum, correct, seen
 
     def explosion_limit(self) -> float:
         """|C| above this is divergence: EXPLOSION_FACTOR × the first epoch's mean cost, once there is one."""
@@ -256,42 +297,6 @@ class _Loop:
         )
         saved = f"; the checkpoint {path} holds the run there" if path is not None else ""
         raise TrainingInterrupted(f"training was interrupted {where}{saved}", history=state.history, checkpoint=path)
-
-
-def _run_batches(state, data, progress, until, plan, l2_n, limit, callbacks):
-    """Batches progress.done + 1 … until of the epoch, in progress.order (None: as stored).
-
-    Batch j is rows plan.bounds[j-1]:plan.bounds[j] of the order; plan.gradients
-    runs BP1–BP4 on them with L2 divisor state.n = l2_n[j-1] (and, under MPI,
-    combines the ranks' parts). Adds to the epoch's running sums of cost and
-    correct labels. Each batch gathers its own rows, X[order[start:stop]]: no
-    shuffled copy of the whole training set is ever made. This is the hot
-    loop: per batch, backprop, one comparison, the step and the callbacks.
-    """
-    net, optimizer, gradients = state.net, state.optimizer, plan.gradients
-    X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
-    order, bounds, done = progress.placed_order, plan.bounds, progress.done
-    cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, done
-    batches = zip(range(done + 1, until + 1), bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until])
-    for batch, start, stop, n in batches:
-        rows = slice(start, stop) if order is None else order[start:stop]
-        batch_targets = gather(targets, rows)
-        state.n = n
-        grads, count, right = gradients(
-            state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), batch
-        )
-        if not abs(grads.cost) <= limit:  # NaN, ±inf, or exploded
-            restore(net, progress.start)
-            raise _diverged(state, batch, grads.cost)
-        optimizer.step(net, grads)
-        seen += count
-        cost_sum += grads.cost * count
-        correct += right
-        state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, batch_targets
-        _call(callbacks, "on_batch_end", state)
-        if state.stop:
-            break
-    progress.done, progress.cost_sum, progress.correct, progress.seen = batch, cost_sum, correct, seen
 
 
 def _diverged(state, batch, cost) -> TrainingDiverged:

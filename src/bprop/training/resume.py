@@ -7,7 +7,8 @@ history and early stopping's best weights, into a ``checkpoints.Checkpoint``
 and writes it atomically. ``Checkpointing.restore`` checks that a checkpoint
 belongs to this run (network, settings, data) and puts all of that back, so
 that the resumed run ends with the same weights, bit for bit, as one never
-stopped. The file format itself is ``bprop.training.checkpoints``'s.
+stopped. What a checkpoint holds is ``checkpoints.Checkpoint``; its file
+layout is ``checkpoint_file``'s.
 """
 
 from __future__ import annotations

@@ -511,7 +511,7 @@ async function showPanel() {
 
 function renderPanel(p) {
   $("panel").hidden = false;
-  $("panel-title").innerHTML = p.title;             // server-escaped markup (bprop.explanation.steps.to_html)
+  $("panel-title").innerHTML = p.title;             // server-escaped markup (bprop.teaching.explanation.markup.to_html)
   const body = $("panel-body"); body.innerHTML = "";
   for (const section of p.sections) {
     const el = document.createElement("section");

@@ -1,6 +1,7 @@
-"""What an explanation says, once, for every output format: the names in one place.
+"""The names of bprop 0.1's ``explanation/steps.py``, re-exported from the modules that now hold them.
 
-The work is split by job:
+Nothing is defined here (and it is unrelated to ``explain_steps``). The work
+is split by job:
 
     markup     numbers and equations as text: ``number``, ``operand``, ``to_text``,
                ``to_html``, ``to_latex``
