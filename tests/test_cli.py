@@ -247,6 +247,7 @@ def test_each_settings_flag_reaches_the_setting_of_its_name(capsys, monkeypatch)
         "lr": ("0.25", 0.25),
         "momentum": ("0.5", 0.5),
         "l2": ("0.125", 0.125),
+        "l2_divisor": ("batch", "batch"),
         "epochs": ("3", 3),
         "batch_size": ("4", 4),
         "seed": ("5", 5),
@@ -330,6 +331,54 @@ def test_train_csv_data_file(capsys, tmp_path):
     assert bprop.load(folder / "model.bprop").sizes == [3, 4, 2]
 
 
+def direct_train_weights(l2, l2_divisor):
+    """Weights of a bp.train call that does what `bprop train` does with L2_FLAGS, written without the CLI."""
+    from bprop.datasets import fit_preprocessor
+
+    data = load_data("digits")
+    X = fit_preprocessor("scale", data.X_train, value_range=data.value_range).transform(data.X_train)
+    net = bprop.Network([64, 8, 10], seed=0)
+    bprop.train(
+        net, X, data.y_train, epochs=2, batch_size=16, optimizer=bprop.SGD(lr=3.0), l2=l2, l2_divisor=l2_divisor, seed=0
+    )
+    return net.weights
+
+
+# No validation split, so that the direct call sees the same rows; 1437 = 89·16 + 13: a smaller last batch.
+L2_FLAGS = ("--epochs", "2", "--hidden", "8", "--batch-size", "16", "--validation-fraction", "0", "--l2", "1")
+
+
+def test_l2_divisor_reaches_train(capsys, tmp_path):
+    by_set = bprop.load(
+        train_quietly(capsys, tmp_path / "set", *L2_FLAGS, "--l2-divisor", "training_set") / "model.bprop"
+    )
+    by_default = bprop.load(train_quietly(capsys, tmp_path / "default", *L2_FLAGS) / "model.bprop")
+    folder = train_quietly(capsys, tmp_path / "batch", *L2_FLAGS, "--l2-divisor", "batch")
+    by_batch = bprop.load(folder / "model.bprop")
+    assert read_json(folder / "settings.json")["l2_divisor"] == "batch"
+    assert by_batch.metadata["training"]["l2_divisor"] == "batch"
+    for w_set, w_default, w_batch, w_direct_set, w_direct_batch in zip(
+        by_set.weights,
+        by_default.weights,
+        by_batch.weights,
+        direct_train_weights(1.0, "training_set"),
+        direct_train_weights(1.0, "batch"),
+    ):
+        np.testing.assert_array_equal(w_set, w_default)
+        np.testing.assert_array_equal(w_set, w_direct_set)
+        np.testing.assert_array_equal(w_batch, w_direct_batch)
+    # λ/m_b = 1/16 against λ/n = 1/1437 per step: the batch divisor shrinks the weights far more.
+    assert np.linalg.norm(by_batch.weights[0]) < 0.5 * np.linalg.norm(by_set.weights[0])
+
+
+def test_a_bad_l2_divisor_is_a_usage_error_naming_the_flag_the_value_and_the_choices(capsys, tmp_path):
+    status, out, err = run(capsys, "train", "--l2-divisor", "samples", "--out", tmp_path / "runs")
+    assert status == 2 and out == ""
+    assert "Usage:" in err and "Traceback" not in err
+    assert "Invalid value for '--l2-divisor': 'samples' is not one of training_set, batch." in err
+    assert not (tmp_path / "runs").exists()
+
+
 # ---------------------------------------------------------------- train --config
 
 
@@ -366,6 +415,19 @@ def test_flags_override_the_config_file(capsys, tmp_path):
     assert len(read_json(folder / "history.json")["train_cost"]) == 1
 
 
+@pytest.mark.parametrize("key", ["l2_divisor", "l2-divisor"])
+def test_config_l2_divisor(capsys, tmp_path, key):
+    flags = [flag for flag in L2_FLAGS if flag not in ("--l2", "1")]
+    (tmp_path / "run.toml").write_text(f'l2 = 1\n{key} = "batch"\n')
+    folder = train_quietly(capsys, tmp_path / "runs", "--config", "run.toml", *flags)
+    assert read_json(folder / "settings.json")["l2_divisor"] == "batch"
+    for w, w_direct in zip(bprop.load(folder / "model.bprop").weights, direct_train_weights(1.0, "batch")):
+        np.testing.assert_array_equal(w, w_direct)
+    # the flag wins over the file
+    folder = train_quietly(capsys, tmp_path / "again", "--config", "run.toml", *flags, "--l2-divisor", "training_set")
+    assert read_json(folder / "settings.json")["l2_divisor"] == "training_set"
+
+
 @pytest.mark.parametrize(
     "text, fragments",
     [
@@ -375,6 +437,8 @@ def test_flags_override_the_config_file(capsys, tmp_path):
         ("epochs = \n", ["run.toml", "not valid TOML"]),
         ("epochs = 1\n[train]\nepochs = 2\n", ["run.toml", "epochs", "both"]),
         ('epochs = "two"\n', ["epochs", "number"]),
+        ('l2_divisor = "samples"\n', ["--l2-divisor", "'samples'", "training_set, batch"]),
+        ("l2_divisor = 2\n", ["l2_divisor", "string", "2"]),
     ],
 )
 def test_bad_config_is_a_one_line_error(capsys, tmp_path, text, fragments):

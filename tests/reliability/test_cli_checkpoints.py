@@ -156,6 +156,44 @@ def test_resume_refuses_training_flags(capsys, uninterrupted):
     assert status == 1 and "drop --epochs, --seed" in err
 
 
+def test_resume_keeps_the_l2_divisor_and_refuses_another(tmp_path, capsys, monkeypatch):
+    """--l2-divisor is part of the run: settings.json carries it to --resume, and --resume refuses the flag."""
+    flags = ["--l2", "0.5", "--l2-divisor", "batch"]
+    status, _, err = run(capsys, *RUN, *flags, "--out", tmp_path / "reference")
+    assert status == 0, err
+    (reference,) = run_folders(tmp_path / "reference")
+    interrupt_at(monkeypatch, 3, 12)
+    status, _, _ = run(capsys, *RUN, *flags, "--out", tmp_path / "runs")
+    assert status == 130
+    (folder,) = run_folders(tmp_path / "runs")
+    monkeypatch.undo()
+    os.chdir(tmp_path)
+    for other in ("training_set", "batch"):  # not even the same value: the run goes on as it started
+        status, _, err = run(capsys, "train", "--resume", folder, "--l2-divisor", other)
+        assert status == 1 and "drop --l2-divisor" in err, err
+    assert (folder / checkpoints.FILENAME).is_file()
+    # a settings.json edited to another divisor does not match the checkpoint, which is refused
+    settings = json.loads((folder / "settings.json").read_text())
+    (folder / "settings.json").write_text(json.dumps(settings | {"l2_divisor": "training_set"}))
+    status, _, err = run(capsys, "train", "--resume", folder, "--quiet")
+    assert status == 1 and "l2_divisor" in err, err
+    (folder / "settings.json").write_text(json.dumps(settings))
+    status, _, err = run(capsys, "train", "--resume", folder, "--quiet")
+    assert status == 0, err
+    assert same_parameters(bp.load(folder / "model.bprop"), bp.load(reference / "model.bprop"))
+    assert json.loads((folder / "settings.json").read_text())["l2_divisor"] == "batch"
+
+
+def test_a_settings_json_from_before_l2_divisor_resumes_with_the_training_set_divisor(tmp_path):
+    """Run folders written before the flag existed were trained with n = the training-set size."""
+    from bprop.cli.settings import TrainSettings, resumed
+
+    stored = TrainSettings().to_dict()
+    del stored["l2_divisor"]
+    (tmp_path / "settings.json").write_text(json.dumps(stored))
+    assert resumed(tmp_path, {}).l2_divisor == "training_set"
+
+
 def test_a_user_error_found_by_train_leaves_no_run_folder(tmp_path, capsys):
     status, _, err = run(
         capsys, "train", "--quiet", "--data", "xor", "--early-stopping", "0", "--out", tmp_path / "runs"

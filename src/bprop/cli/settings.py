@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidArgument
+from ..training.loop import L2_DIVISORS
 
 # η by optimizer when --lr is not given: the classic 3.0 for plain SGD (with the
 # quadratic cost and sigmoid neurons), Adam's paper default, a usual value for momentum.
@@ -34,6 +35,7 @@ class TrainSettings:
     lr: float | None = None
     momentum: float = 0.9
     l2: float = 0.0
+    l2_divisor: str = "training_set"  # the n of (λ/2n)Σw²: the training set's size, or each batch's (L2_DIVISORS)
     epochs: int = 30
     batch_size: int = 10
     seed: int = 0
@@ -115,6 +117,10 @@ def merged(config_path, flags: dict) -> TrainSettings:
     settings = dataclasses.replace(TrainSettings(), **values)
     if settings.optimizer not in DEFAULT_LR:
         raise InvalidArgument(f"--optimizer {settings.optimizer!r} is not known; use one of {', '.join(DEFAULT_LR)}.")
+    if settings.l2_divisor not in L2_DIVISORS:
+        raise InvalidArgument(
+            f"--l2-divisor {settings.l2_divisor!r} is not known; use one of {', '.join(L2_DIVISORS)}."
+        )
     if not 0 <= settings.validation_fraction < 1:
         raise InvalidArgument(f"--validation-fraction must be in [0, 1), got {settings.validation_fraction}.")
     if settings.name is not None and (settings.name in ("", ".", "..") or any(c in settings.name for c in "/\\\0")):

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import TrainingDiverged, TrainingInterrupted
+from ..training.loop import L2_DIVISORS
 from .options import ActivationOption, CostOption, OutputOption
 from .settings import TrainSettings, merged, resumed
 from .terminal import console, print_json
@@ -46,7 +47,18 @@ def train(
         float | None, typer.Option(help="Learning rate η (default: 3.0 for sgd, 0.1 momentum, 0.001 adam).")
     ] = None,
     momentum: Annotated[float | None, typer.Option(help="μ for momentum/nesterov (default: 0.9).")] = None,
-    l2: Annotated[float | None, typer.Option(help="λ of the L2 term (λ/2n)Σw² (default: 0).")] = None,
+    l2: Annotated[
+        float | None, typer.Option(help="λ of the L2 term (λ/2n)Σw², n as --l2-divisor says (default: 0).")
+    ] = None,
+    l2_divisor: Annotated[
+        str | None,
+        typer.Option(
+            metavar="[training_set|batch]",
+            callback=lambda value: one_of(L2_DIVISORS, value),
+            help="training_set: (λ/2n)Σw² with n the training-set size, the derivation's; batch: (λ/2m_b)Σw² "
+            "per batch of m_b samples, scikit-learn's alpha (default: training_set).",
+        ),
+    ] = None,
     epochs: Annotated[int | None, typer.Option(help="(default: 30)")] = None,
     batch_size: Annotated[int | None, typer.Option(help="(default: 10)")] = None,
     seed: Annotated[int | None, typer.Option(help="Initial weights, shuffling, sampling (default: 0).")] = None,
@@ -122,6 +134,7 @@ def train(
         lr=lr,
         momentum=momentum,
         l2=l2,
+        l2_divisor=l2_divisor,
         epochs=epochs,
         batch_size=batch_size,
         seed=seed,
@@ -140,6 +153,13 @@ def train(
     )
     settings = resumed(resume, flags, config) if resume is not None else merged(config, flags)
     train_and_report(settings, resume=resume, distributed=distributed, quiet=quiet, as_json=as_json)
+
+
+def one_of(accepted, value):
+    """A flag's value, checked while the command line is parsed: a value not in ``accepted`` is a usage error (exit 2)."""
+    if value is not None and value not in accepted:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(accepted)}.")
+    return value
 
 
 def train_and_report(settings: TrainSettings, resume: Path | None, distributed: bool, quiet: bool, as_json: bool):

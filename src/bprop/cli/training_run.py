@@ -282,6 +282,7 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
                 batch_size=s.batch_size,
                 optimizer=optimizer,
                 l2=s.l2,
+                l2_divisor=s.l2_divisor,
                 validation=validation,
                 seed=s.seed,
                 early_stopping=s.early_stopping,
