@@ -232,7 +232,7 @@ def test_train_honors_every_flag(capsys, tmp_path):
 def test_each_settings_flag_reaches_the_setting_of_its_name(capsys, monkeypatch):
     """Every TrainSettings field has a flag of `bprop train`, and the flag sets that field (no other)."""
     from bprop.cli import train_command
-    from bprop.cli.settings import KEYS
+    from bprop.cli.settings import KEYS, flag_name
 
     given = {  # flag value → the setting it must become; each differs from the default
         "data": ("xor", "xor"),
@@ -250,6 +250,7 @@ def test_each_settings_flag_reaches_the_setting_of_its_name(capsys, monkeypatch)
         "l2_divisor": ("batch", "batch"),
         "epochs": ("3", 3),
         "batch_size": ("4", 4),
+        "shuffle": (None, False),
         "seed": ("5", 5),
         "dtype": ("float64", "float64"),
         "device": ("cuda:1", "cuda:1"),
@@ -269,7 +270,7 @@ def test_each_settings_flag_reaches_the_setting_of_its_name(capsys, monkeypatch)
     monkeypatch.setattr(train_command, "train_and_report", lambda settings, **options: seen.append(settings))
     args = []
     for key, (text, _) in given.items():
-        args += [f"--{key.replace('_', '-')}"] + ([] if text is None else [text])
+        args += [flag_name(key)] + ([] if text is None else [text])
     status, _, err = run(capsys, "train", *args)
     assert status == 0, err
     assert {key: getattr(seen[0], key) for key in KEYS} == {key: value for key, (_, value) in given.items()}
@@ -331,7 +332,7 @@ def test_train_csv_data_file(capsys, tmp_path):
     assert bprop.load(folder / "model.bprop").sizes == [3, 4, 2]
 
 
-def direct_train_weights(l2, l2_divisor):
+def direct_train_weights(l2, l2_divisor, shuffle=True):
     """Weights of a bp.train call that does what `bprop train` does with L2_FLAGS, written without the CLI."""
     from bprop.datasets import fit_preprocessor
 
@@ -339,7 +340,16 @@ def direct_train_weights(l2, l2_divisor):
     X = fit_preprocessor("scale", data.X_train, value_range=data.value_range).transform(data.X_train)
     net = bprop.Network([64, 8, 10], seed=0)
     bprop.train(
-        net, X, data.y_train, epochs=2, batch_size=16, optimizer=bprop.SGD(lr=3.0), l2=l2, l2_divisor=l2_divisor, seed=0
+        net,
+        X,
+        data.y_train,
+        epochs=2,
+        batch_size=16,
+        optimizer=bprop.SGD(lr=3.0),
+        l2=l2,
+        l2_divisor=l2_divisor,
+        seed=0,
+        shuffle=shuffle,
     )
     return net.weights
 
@@ -369,6 +379,24 @@ def test_l2_divisor_reaches_train(capsys, tmp_path):
         np.testing.assert_array_equal(w_batch, w_direct_batch)
     # λ/m_b = 1/16 against λ/n = 1/1437 per step: the batch divisor shrinks the weights far more.
     assert np.linalg.norm(by_batch.weights[0]) < 0.5 * np.linalg.norm(by_set.weights[0])
+
+
+def test_no_shuffle_reaches_train(capsys, tmp_path):
+    flags = [flag for flag in L2_FLAGS if flag not in ("--l2", "1")]
+    shuffled = bprop.load(train_quietly(capsys, tmp_path / "shuffled", *flags) / "model.bprop")
+    folder = train_quietly(capsys, tmp_path / "in-order", *flags, "--no-shuffle")
+    in_order = bprop.load(folder / "model.bprop")
+    assert read_json(folder / "settings.json")["shuffle"] is False
+    for w_shuffled, w_in_order, w_direct in zip(
+        shuffled.weights, in_order.weights, direct_train_weights(0.0, "training_set", shuffle=False)
+    ):
+        np.testing.assert_array_equal(w_in_order, w_direct)
+        assert not np.array_equal(w_in_order, w_shuffled)
+    (tmp_path / "run.toml").write_text("shuffle = false\n")
+    folder = train_quietly(capsys, tmp_path / "config", "--config", "run.toml", *flags)
+    assert read_json(folder / "settings.json")["shuffle"] is False
+    for w_config, w_in_order in zip(bprop.load(folder / "model.bprop").weights, in_order.weights):
+        np.testing.assert_array_equal(w_config, w_in_order)
 
 
 def test_a_bad_l2_divisor_is_a_usage_error_naming_the_flag_the_value_and_the_choices(capsys, tmp_path):
@@ -439,6 +467,7 @@ def test_config_l2_divisor(capsys, tmp_path, key):
         ('epochs = "two"\n', ["epochs", "number"]),
         ('l2_divisor = "samples"\n', ["--l2-divisor", "'samples'", "training_set, batch"]),
         ("l2_divisor = 2\n", ["l2_divisor", "string", "2"]),
+        ('shuffle = "no"\n', ["shuffle", "true or false", "'no'"]),
     ],
 )
 def test_bad_config_is_a_one_line_error(capsys, tmp_path, text, fragments):

@@ -154,6 +154,8 @@ def test_bad_checkpoint_flags_are_one_line_errors(tmp_path, capsys, flags, fragm
 def test_resume_refuses_training_flags(capsys, uninterrupted):
     status, _, err = run(capsys, "train", "--resume", uninterrupted, "--epochs", "9", "--seed", "1")
     assert status == 1 and "drop --epochs, --seed" in err
+    status, _, err = run(capsys, "train", "--resume", uninterrupted, "--no-shuffle")
+    assert status == 1 and "drop --no-shuffle" in err, err
 
 
 def test_resume_keeps_the_l2_divisor_and_refuses_another(tmp_path, capsys, monkeypatch):

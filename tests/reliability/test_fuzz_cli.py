@@ -80,7 +80,7 @@ VALUES = {
     "--resume": ["nope", "finished-run", "settings-only-run", "good.csv"],
     "--config": ["good.toml", "bad.toml", "missing.toml", "unknown-key.toml"],
 }
-FLAGS_WITHOUT_VALUE = ["--quiet", "--json", "--plots", "--no-such-flag", "extra-argument", "--help"]
+FLAGS_WITHOUT_VALUE = ["--quiet", "--json", "--plots", "--no-shuffle", "--no-such-flag", "extra-argument", "--help"]
 
 
 @pytest.fixture(scope="module")

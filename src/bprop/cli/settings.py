@@ -1,8 +1,8 @@
 """The settings of ``bprop train``: defaults, then a TOML file, then flags.
 
 Every key can be given in a ``--config run.toml`` file under the same name as
-its flag (with ``_`` for ``-``); a flag given on the command line wins over
-the file. The defaults are the classic network of the derivation.
+its flag (with ``_`` for ``-``; ``shuffle = false`` for ``--no-shuffle``); a
+flag given on the command line wins over the file. The defaults are the classic network of the derivation.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class TrainSettings:
     l2_divisor: str = "training_set"  # the n of (λ/2n)Σw²: the training set's size, or each batch's (L2_DIVISORS)
     epochs: int = 30
     batch_size: int = 10
+    shuffle: bool = True  # a new order of the training set every epoch; False: the same batches every epoch
     seed: int = 0
     dtype: str = "float32"
     device: str = "cpu"  # cpu, cuda or cuda:N (bprop.core.backend)
@@ -64,6 +65,12 @@ KEYS = {f.name for f in dataclasses.fields(TrainSettings)}
 FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainSettings)}  # "float | None", …
 LIST_KEYS = {"layers", "hidden"}
 RESUMABLE_FLAGS = ("checkpoint_every", "device")  # flags --resume may change
+OFF_SWITCHES = {"shuffle": "--no-shuffle"}  # settings on by default, whose flag turns them off
+
+
+def flag_name(key) -> str:
+    """The flag of a setting: 'batch_size' → '--batch-size', 'shuffle' → '--no-shuffle'."""
+    return OFF_SWITCHES.get(key, f"--{key.replace('_', '-')}")
 
 
 def int_list(text, key):
@@ -173,7 +180,7 @@ def resumed(run_dir, flags: dict, config_path=None) -> TrainSettings:
     run_dir = Path(run_dir)
     given = sorted(k for k, v in flags.items() if v is not None and k not in RESUMABLE_FLAGS)
     if config_path is not None or given:
-        extra = (["--config"] if config_path is not None else []) + [f"--{k.replace('_', '-')}" for k in given]
+        extra = (["--config"] if config_path is not None else []) + [flag_name(k) for k in given]
         raise InvalidArgument(
             f"--resume {run_dir} continues the run with the settings in its settings.json; "
             f"drop {', '.join(extra)} (only --checkpoint-every, --device, --quiet and --json may be given)."

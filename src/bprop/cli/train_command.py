@@ -1,7 +1,7 @@
 """``bprop train``: flags → settings → one training run → its figures on the terminal.
 
 The flags that are settings (every field of ``settings.TrainSettings``) are
-passed on by name; a flag left out is None, so that ``--config FILE`` and the
+passed on by name (``--no-shuffle`` sets ``shuffle`` to False); a flag left out is None, so that ``--config FILE`` and the
 defaults fill it (``settings.merged``), or, with ``--resume RUN_DIR``, the
 run's own settings.json does (``settings.resumed``). The run itself is
 ``training_run.run``.
@@ -61,6 +61,13 @@ def train(
     ] = None,
     epochs: Annotated[int | None, typer.Option(help="(default: 30)")] = None,
     batch_size: Annotated[int | None, typer.Option(help="(default: 10)")] = None,
+    no_shuffle: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-shuffle",
+            help="Keep the training set in its order: the same batches every epoch (default: a new shuffle every epoch).",
+        ),
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Initial weights, shuffling, sampling (default: 0).")] = None,
     dtype: Annotated[str | None, typer.Option(help="float32 or float64 (default: float32).")] = None,
     device: Annotated[
@@ -137,6 +144,7 @@ def train(
         l2_divisor=l2_divisor,
         epochs=epochs,
         batch_size=batch_size,
+        shuffle=None if no_shuffle is None else False,  # the one flag named for its off state
         seed=seed,
         dtype=dtype,
         device=device,

@@ -285,6 +285,7 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
                 l2_divisor=s.l2_divisor,
                 validation=validation,
                 seed=s.seed,
+                shuffle=s.shuffle,
                 early_stopping=s.early_stopping,
                 callbacks=callbacks,
                 checkpoint=saver,
