@@ -53,10 +53,9 @@ def train(
     l2_divisor: Annotated[
         str | None,
         typer.Option(
-            metavar="[training_set|batch]",
             callback=lambda value: one_of(L2_DIVISORS, value),
-            help="training_set: (λ/2n)Σw² with n the training-set size, the derivation's; batch: (λ/2m_b)Σw² "
-            "per batch of m_b samples, scikit-learn's alpha (default: training_set).",
+            help="training_set: (λ/2n)Σw², n the training-set size; batch: (λ/2m_b)Σw² per batch of m_b "
+            "samples, scikit-learn's alpha (default: training_set).",
         ),
     ] = None,
     epochs: Annotated[int | None, typer.Option(help="(default: 30)")] = None,
