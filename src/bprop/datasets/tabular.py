@@ -201,5 +201,5 @@ def encode_labels(labels: np.ndarray, path) -> tuple[np.ndarray, list[str]]:
         labels = labels.astype(str)
     classes, y = np.unique(labels, return_inverse=True)
     if len(classes) < 2:
-        raise DataError(f"{path}: every label is {classes[0]!r}; classification needs at least 2 classes.")
+        raise DataError(f"{path}: every label is {str(classes[0])!r}; classification needs at least 2 classes.")
     return y.astype(np.int64).reshape(-1), [str(c) for c in classes]
