@@ -15,6 +15,8 @@ import zlib
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
@@ -624,3 +626,44 @@ def test_the_options_name_the_new_limits(client):
     assert options["regression_datasets"] == ["wave"] and "wave" in options["datasets"]
     assert options["limits"]["upload_bytes"] == uploads.MAX_UPLOAD
     assert options["limits"]["share_batches"] == share.MAX_REPLAY_BATCHES
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=10,
+)
+bodies = json_values | st.fixed_dictionaries(
+    {},
+    optional={
+        "x1": st.floats() | json_values,
+        "x2": st.floats(-3, 3),
+        "label": st.integers(-1, 3) | json_values,
+        "target": st.floats(),
+        "part": st.sampled_from(["train", "test", "x"]),
+        "within": st.floats(),
+        "layer": st.integers(0, 5),
+        "j": st.integers(0, 5),
+        "k": st.integers(0, 5) | st.none(),
+        "value": st.floats() | json_values,
+        "preview": st.booleans(),
+        "csv": st.text(alphabet="x12,.\n-ab", max_size=60),
+        "task": st.sampled_from(["auto", "regression", "classification", "x"]),
+        "model": st.text(max_size=20),
+        "share": st.text(max_size=30) | st.just("1.eNqrVkrOSQ"),
+    },
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(["points", "points/remove", "data", "model", "weight", "share"]), body=bodies)
+def test_random_bodies_on_the_new_routes_never_make_a_500(client, route, body):
+    if not hasattr(client, "sid"):
+        client.sid = new_session(client, samples=40, batch_size=4, hidden=[2])["id"]
+    url = "/api/shares" if route == "share" else f"/api/sessions/{client.sid}/{route}"
+    r = client.post(url, content=json.dumps(body, allow_nan=True), headers={"Content-Type": "application/json"})
+    assert r.status_code in (200, 201, 400, 404, 413), r.text
+    if r.status_code in (200, 201):
+        json.dumps(r.json(), allow_nan=False)
+        if route in ("data", "model"):  # a session of its own again for the next example
+            client.sid = new_session(client, samples=40, batch_size=4, hidden=[2])["id"]

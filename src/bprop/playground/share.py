@@ -11,18 +11,20 @@ hand-set weights, in order) — as compact JSON, deflated, in base64url:
 ``restore(sid, text)`` checks the string, rebuilds the data and the session
 from the settings, and replays every entry by calling the same ``Session``
 methods with the same arguments. The arithmetic is the same, in the same
-order, so the restored weights equal the original's bit for bit (JSON numbers
-are written with repr, which reads back as the same float64).
+order, so the restored weights equal the original's bit for bit on the same
+server (JSON numbers are written with repr, which reads back as the same
+float64; another machine's BLAS may round a product differently).
 
 Bounds, so that a link cannot make the server work for long: at most
 ``MAX_CHARS`` characters, ``MAX_JSON`` bytes once inflated, ``session.MAX_LOG``
 entries, ``MAX_REPLAY_BATCHES`` batches in all and ``MAX_REPLAY_SAMPLES``
-samples (batches × batch size). Measured on this project's 2-core machines:
-~0.15 ms a batch for a [2, 4, 4, 1] network with batch size 10, ~0.5 ms for six
-hidden layers of 16 at batch size 200, so a link at either bound replays in a
-few seconds. A session beyond them, or one whose data was uploaded or whose
-network was imported, cannot be shared (409, saying why: export the model
-or the data instead).
+samples (batches × batch size). Measured on this project's shared 2-core
+machines, a link at a bound replays in about 5 s: 20,000 batches of 10 for a
+[2, 4, 4, 1] network (5.0 s), 2,000 batches of 1,000 for six hidden layers of
+16 (3.2 s); 20,000 batches of 100 there took 11 s, hence the bound on samples.
+A session beyond them, or one whose data was uploaded or whose network was
+imported, cannot be shared (409, saying why: export the model or the data
+instead).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ PREFIX = f"{VERSION}."
 MAX_CHARS = 12_000  # the string; a request body of 16 KiB holds it
 MAX_JSON = 256 * 1024  # bytes once inflated
 MAX_REPLAY_BATCHES = 20_000
-MAX_REPLAY_SAMPLES = 2_000_000
+MAX_REPLAY_SAMPLES = 1_000_000
 ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
 
 
