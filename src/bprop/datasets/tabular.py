@@ -72,6 +72,14 @@ def read_csv(path: Path, *, label_column: str | None = None) -> tuple[np.ndarray
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise DataError(f"{path}: cannot be read as a UTF-8 CSV file ({e}).") from None
+    return table_of_rows(rows, path, label_column=label_column)
+
+
+def table_of_rows(rows: list, path, *, label_column: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(X, labels) from CSV rows (lists of str), the first the header; ``path`` names the source in messages.
+
+    The checks of ``read_csv``, for rows read from elsewhere (the playground's uploads).
+    """
     rows = [r for r in rows if any(cell.strip() for cell in r)]  # blank lines carry no sample
     if not rows:
         raise DataError(f"{path} is empty; a CSV file needs a header row and one row per sample.")
@@ -193,5 +201,5 @@ def encode_labels(labels: np.ndarray, path) -> tuple[np.ndarray, list[str]]:
         labels = labels.astype(str)
     classes, y = np.unique(labels, return_inverse=True)
     if len(classes) < 2:
-        raise DataError(f"{path}: every label is {classes[0]!r}; classification needs at least 2 classes.")
+        raise DataError(f"{path}: every label is {str(classes[0])!r}; classification needs at least 2 classes.")
     return y.astype(np.int64).reshape(-1), [str(c) for c in classes]

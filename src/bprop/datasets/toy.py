@@ -10,6 +10,12 @@ coordinate (for xor and gaussians: the spread of each blob).
     moons      two interleaved half circles (as scikit-learn's make_moons)
     spiral     K arms winding 1.5 turns out of the origin (class k = arm k)
     gaussians  K blobs centred on a circle of radius 2
+
+One regression set (``REGRESSION_GENERATORS``, ``make_toy_regression``): X : (n, 2)
+float64 and a real target t : (n,) float64, ``noise`` the standard deviation of
+Gaussian noise added to t.
+
+    wave       x uniform in [−2, 2]²; t = sin(1.5 x₁) cos(1.5 x₂), in [−1, 1]
 """
 
 from __future__ import annotations
@@ -129,3 +135,39 @@ def make_toy(
         y_test=y[test],
         class_names=[str(k) for k in range(n_classes)],
     )
+
+
+# -- regression: a real target instead of a class --------------------------------------
+
+
+def wave(n: int, noise: float, rng: np.random.Generator):
+    """X uniform in [−2, 2]², t = sin(1.5 x₁) cos(1.5 x₂) + noise · N(0, 1): (n, 2), (n,)."""
+    X = rng.uniform(-2.0, 2.0, (n, 2))
+    t = np.sin(1.5 * X[:, 0]) * np.cos(1.5 * X[:, 1])
+    return X, t + noise * rng.standard_normal(n)
+
+
+REGRESSION_GENERATORS = {"wave": wave}
+REGRESSION_NOISE = {"wave": 0.05}
+REGRESSION_DESCRIPTIONS = {"wave": "2-D regression: t = sin(1.5 x₁) cos(1.5 x₂) plus noise"}
+
+
+def make_toy_regression(
+    name: str, *, seed: int = 0, n: int | None = None, noise: float | None = None, test_fraction: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(X_train, t_train, X_test, t_test) of the regression set ``name``, split from the same seed.
+
+    X : (m, 2) float64, t : (m,) float64; m_test = ceil(test_fraction·n) as in ``make_toy``.
+    """
+    n = DEFAULT_N if n is None else n
+    noise = REGRESSION_NOISE[name] if noise is None else noise
+    test_fraction = DEFAULT_TEST_FRACTION if test_fraction is None else test_fraction
+    if not 2 <= n <= MAX_N:
+        raise InvalidArgument(f"n={n} is outside 2 … {MAX_N:,} samples; use n such as {DEFAULT_N}.")
+    if not 0 <= noise <= MAX_NOISE:
+        raise InvalidArgument(
+            f"noise={noise!r} is outside 0 … {MAX_NOISE:g}; use a noise level such as {REGRESSION_NOISE[name]}."
+        )
+    X, t = REGRESSION_GENERATORS[name](n, noise, np.random.default_rng(seed))
+    train, test = split_indices(np.zeros(n, dtype=np.int64), test_fraction, seed)  # one "class": a plain random split
+    return X[train], t[train], X[test], t[test]

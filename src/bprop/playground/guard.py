@@ -20,6 +20,8 @@ can still reach it: by DNS rebinding (a name of the attacker's that resolves to
    before a byte of the body is read; a streamed (chunked) body is read at most
    ``max_body`` bytes, then refused with 413. Refusals close the connection
    (``Connection: close``), so the rest of a refused body is never read.
+   ``larger_bodies`` names the few routes that take uploads (method, path
+   pattern, their own limit): the same two checks, with that limit.
 
 Every refusal is ``{"error": message, "parameter": header}``, the message
 naming what was seen and what is accepted, like the app's other refusals.
@@ -43,11 +45,16 @@ ORIGIN = re.compile(r"(?P<scheme>https?)://(?P<authority>[^/?#]*)", re.IGNORECAS
 
 
 class RequestGuard:
-    """ASGI middleware: ``RequestGuard(app, max_body=…, host_names=…)`` lets through only the requests above."""
+    """ASGI middleware: ``RequestGuard(app, max_body=…, host_names=…, larger_bodies=…)`` lets through only the requests above.
 
-    def __init__(self, app, max_body: int = MAX_BODY, host_names: tuple[str, ...] = ()):
+    larger_bodies : ((method, compiled path pattern, limit in bytes), …): the
+        routes whose bodies may be longer than ``max_body``, up to ``limit``.
+    """
+
+    def __init__(self, app, max_body: int = MAX_BODY, host_names: tuple[str, ...] = (), larger_bodies=()):
         self.app, self.max_body = app, max_body
         self.host_names = tuple(_name(n) for n in host_names if _name(n) not in WILDCARDS)
+        self.larger_bodies = tuple(larger_bodies)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -58,14 +65,22 @@ class RequestGuard:
             check_host(headers.get("host"), scope, self.host_names)
             check_origin(headers.get("origin"), scope, self.host_names)
             check_content_type(headers)
-            check_content_length(headers.get("content-length"), self.max_body)
+            limit = self.limit_for(scope)
+            check_content_length(headers.get("content-length"), limit)
         except SettingError as refusal:
             response = JSONResponse({"error": refusal.message, "parameter": refusal.parameter}, refusal.status)
             response.headers["Connection"] = "close"  # so that a refused body is not read
             await response(scope, receive, send)
             return
-        body = BoundedBody(receive, send, self.max_body)
+        body = BoundedBody(receive, send, limit)
         await self.app(scope, body.receive, body.send)
+
+    def limit_for(self, scope) -> int:
+        """The most bytes this request's body may have: its route's from ``larger_bodies``, else ``max_body``."""
+        for method, path, limit in self.larger_bodies:
+            if scope["method"] == method and path.fullmatch(scope["path"]):
+                return limit
+        return self.max_body
 
 
 # -- the four checks, each a SettingError naming the header ------------------------------
@@ -155,9 +170,8 @@ class BoundedBody:
 
 
 def _too_long(seen: str, max_body: int) -> str:
-    return (
-        f"the request body {seen}; the playground accepts at most {max_body} bytes (settings are a small JSON object)."
-    )
+    what = "settings are a small JSON object" if max_body <= MAX_BODY else f"an upload may have {max_body // 1024} KiB"
+    return f"the request body {seen}; the playground accepts at most {max_body} bytes here ({what})."
 
 
 def _addresses(scope, extra_names) -> set[tuple[str, int]]:

@@ -3,7 +3,8 @@
     GET    /                                 the page (static/index.html)
     GET    /static/…                         app.js, style.css (no CDN)
     GET    /api/options                      choices, defaults and limits for the page's controls
-    POST   /api/sessions                     settings (JSON) → 201 {id, state with the points}
+    POST   /api/sessions                     settings (JSON) → 201 {id, state with the points}; with
+                                             "data_from": id, the new session keeps that session's data
     GET    /api/sessions/{id}                the state again, with the points
     POST   /api/sessions/{id}/step?batches=N train N mini-batches → the state
     POST   /api/sessions/{id}/reset          fresh weights (body {"seed": s} optional) → the state
@@ -11,18 +12,39 @@
                                              BP1–BP4 for neuron j of layer l (see ``neuron``)
     DELETE /api/sessions/{id}                204
 
+    POST   /api/sessions/{id}/points         {x1, x2, label | target, part} → the state with the points
+                                             and "change": {"added": point} (see ``data``)
+    POST   /api/sessions/{id}/points/remove  {x1, x2, part?, within?}: the nearest point → the state
+                                             with the points and "change": {"removed": point}
+    POST   /api/sessions/{id}/data           {csv, task?, test_fraction?, label_column?} (≤ 1 MiB): your
+                                             own data, a new network → the state with the points and
+                                             "notes" (settings fitted to it; see ``uploads``)
+    GET    /api/sessions/{id}/data.csv       the data as CSV (x1,x2,label|target,part), an attachment
+    GET    /api/sessions/{id}/model          the network as a bprop model file, an attachment
+    POST   /api/sessions/{id}/model          {model: base64 of a model file} (≤ 1 MiB) → the state
+    GET    /api/sessions/{id}/share          {share, batches, chars}: the setup as a URL-safe string
+    POST   /api/shares                       {share} → 201 {id, state with the points}: the setup
+                                             replayed bit for bit (see ``share``)
+    POST   /api/sessions/{id}/weight         {layer, j, k?, value, preview?} → {edit: ∂C/∂p·Δp beside
+                                             ΔC, state} (see ``edits``)
+    GET    /api/sessions/{id}/trace[?sample=i]
+                                             one sample's forward pass, BP1, BP2, BP3/BP4 and the
+                                             SGD update, stage by stage (see ``trace``)
+
 A refused request answers 4xx with ``{"error": message, "parameter": name}``;
 the message names the value seen and what is accepted. Before any handler,
 ``guard.RequestGuard`` refuses other web sites (Host, Origin), bodies that are
-not JSON and bodies over 16 KiB. Sessions are counted per client (``client_of``)
-so that one client cannot evict another's (``store``). Every handler's work
-runs in the thread pool, so a long step never blocks the event loop.
+not JSON and bodies over 16 KiB (1 MiB for the two uploads). Sessions are
+counted per client (``client_of``) so that one client cannot evict another's
+(``store``). Every handler's work runs in the thread pool, so a long step
+never blocks the event loop.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from pathlib import Path
 
@@ -37,7 +59,8 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import BpropError
 from ..teaching.explanation.terms import TERMS
-from . import features, neuron
+from . import data as session_data
+from . import edits, features, neuron, share, trace, uploads
 from . import settings as settings_module
 from .guard import MAX_BODY, RequestGuard
 from .session import MAX_BATCHES
@@ -46,6 +69,7 @@ from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
 CLIENT_COOKIE = "bprop_client"
+UPLOADS = tuple(("POST", re.compile(rf"/api/sessions/[^/]+/{name}"), uploads.MAX_UPLOAD) for name in ("data", "model"))
 log = logging.getLogger("bprop.playground")
 
 
@@ -66,8 +90,13 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
 
     async def create(request):
         body = await _json_body(request)
-        s = checked_settings(body)
-        session = await run_in_threadpool(store.create, s, client_of(request))
+        if isinstance(body, dict) and "data_from" in body:
+            body = dict(body)
+            source = _source_of(store, body.pop("data_from"))
+            s, data = await run_in_threadpool(_kept, source, body)
+        else:
+            s, data = checked_settings(body), None
+        session = await run_in_threadpool(store.create, s, client_of(request), data)
         state = JSONResponse(await run_in_threadpool(_state, session, True), status_code=201)
         return with_client_cookie(request, state)
 
@@ -105,6 +134,64 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
         store.delete(request.path_params["sid"])
         return Response(status_code=204)
 
+    async def add_point(request):
+        body = await _json_body(request)
+        session = store.get(request.path_params["sid"])
+        return JSONResponse(
+            await run_in_threadpool(_edit_points, session, lambda data: session_data.checked_add(data, body))
+        )
+
+    async def remove_point(request):
+        body = await _json_body(request)
+        session = store.get(request.path_params["sid"])
+        return JSONResponse(
+            await run_in_threadpool(_edit_points, session, lambda data: session_data.checked_remove(body))
+        )
+
+    async def upload_data(request):
+        body = await _json_body(request)
+        session = store.get(request.path_params["sid"])
+        return JSONResponse(await run_in_threadpool(_upload_data, session, body))
+
+    async def download_data(request):
+        session = store.get(request.path_params["sid"])
+        text = await run_in_threadpool(_locked_call, session, lambda: session_data.to_csv(session.data))
+        return Response(text, media_type="text/csv", headers=_attachment("playground-data.csv"))
+
+    async def download_model(request):
+        session = store.get(request.path_params["sid"])
+        raw = await run_in_threadpool(_locked_call, session, lambda: uploads.model_bytes(session))
+        return Response(raw, media_type="application/octet-stream", headers=_attachment(uploads.FILENAME))
+
+    async def upload_model(request):
+        body = await _json_body(request)
+        session = store.get(request.path_params["sid"])
+        return JSONResponse(await run_in_threadpool(_upload_model, session, body))
+
+    async def share_of(request):
+        session = store.get(request.path_params["sid"])
+        return JSONResponse(await run_in_threadpool(_locked_call, session, lambda: share.encode(session)))
+
+    async def open_share(request):
+        body = await _json_body(request)
+        if not isinstance(body, dict) or set(body) != {"share"}:
+            raise SettingError("share", 'send {"share": "<the string from GET /api/sessions/{id}/share>"}.')
+        session = await run_in_threadpool(
+            lambda: store.add(share.restore(store.new_id(), body["share"]), client_of(request))
+        )
+        state = JSONResponse(await run_in_threadpool(_state, session, True), status_code=201)
+        return with_client_cookie(request, state)
+
+    async def set_weight(request):
+        body = await _json_body(request)
+        session = store.get(request.path_params["sid"])
+        return JSONResponse(await run_in_threadpool(_set_weight, session, body))
+
+    async def trace_sample(request):
+        sample = _int_query(request, "sample", None)
+        session = store.get(request.path_params["sid"])
+        return JSONResponse(await run_in_threadpool(_locked_call, session, lambda: trace.trace(session, sample)))
+
     routes = [
         Route("/", index),
         Route("/api/options", options),
@@ -114,6 +201,16 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
         Route("/api/sessions/{sid}/step", step, methods=["POST"]),
         Route("/api/sessions/{sid}/reset", reset, methods=["POST"]),
         Route("/api/sessions/{sid}/neuron", neuron_panel, methods=["GET"]),
+        Route("/api/sessions/{sid}/points", add_point, methods=["POST"]),
+        Route("/api/sessions/{sid}/points/remove", remove_point, methods=["POST"]),
+        Route("/api/sessions/{sid}/data", upload_data, methods=["POST"]),
+        Route("/api/sessions/{sid}/data.csv", download_data, methods=["GET"]),
+        Route("/api/sessions/{sid}/model", download_model, methods=["GET"]),
+        Route("/api/sessions/{sid}/model", upload_model, methods=["POST"]),
+        Route("/api/sessions/{sid}/share", share_of, methods=["GET"]),
+        Route("/api/shares", open_share, methods=["POST"]),
+        Route("/api/sessions/{sid}/weight", set_weight, methods=["POST"]),
+        Route("/api/sessions/{sid}/trace", trace_sample, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
     handlers = {
@@ -122,7 +219,7 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
         HTTPException: _http_error,
         Exception: _internal_error,
     }
-    guard = Middleware(RequestGuard, max_body=MAX_BODY, host_names=host_names)
+    guard = Middleware(RequestGuard, max_body=MAX_BODY, host_names=host_names, larger_bodies=UPLOADS)
     app = Starlette(routes=routes, middleware=[guard], exception_handlers=handlers)
     app.state.store = store
     return app
@@ -151,6 +248,54 @@ def _reset(session, seed):
 def _panel(session, layer, j, lang, sample, row):
     with locked(session):
         return neuron.panel(session, layer, j, lang=lang, sample=sample, row=row)
+
+
+def _locked_call(session, work):
+    with locked(session):
+        return work()
+
+
+def _source_of(store, sid):
+    if not isinstance(sid, str):
+        raise SettingError("data_from", f"data_from must be the id of a session, got {sid!r}.")
+    try:
+        return store.get(sid)
+    except SettingError as error:
+        raise SettingError("data_from", error.message, status=error.status) from None
+
+
+def _kept(source, body):
+    """(settings, data) of a new session that keeps ``source``'s data (``data.keep``)."""
+    with locked(source):
+        data, source_settings = source.data, source.settings
+    return session_data.keep(data, source_settings, body), data
+
+
+def _edit_points(session, edit_of):
+    """``edit_of(data)``: the checked point edit, made from the request against the session's data."""
+    with locked(session):
+        change = session.edit_points(edit_of(session.data))
+        return {**session.state(data=True), "change": change}
+
+
+def _upload_data(session, body):
+    with locked(session):
+        data, s, notes = uploads.data_from_csv(body, session.settings)
+        session.replace_data(data, s)
+        return {**session.state(data=True), "notes": notes}
+
+
+def _upload_model(session, body):
+    with locked(session):
+        net, s = uploads.network_from_upload(session, body)
+        session.use_network(net, s)
+        return session.state()
+
+
+def _set_weight(session, body):
+    with locked(session):
+        result = edits.edit(session, body)
+        return {"edit": result, "state": None if result["preview"] else session.state()}
 
 
 # -- requests -----------------------------------------------------------------------
@@ -188,6 +333,10 @@ async def _json_body(request: Request):
         ) from None
 
 
+def _attachment(filename):
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+
+
 def _int_query(request, name, default=...):
     value = request.query_params.get(name)
     if value is None:
@@ -205,6 +354,7 @@ def _options():
     return {
         "defaults": defaults,
         "datasets": list(settings_module.DATASETS),
+        "regression_datasets": list(settings_module.REGRESSION_DATASETS),
         "features": [{"name": k, "label": label} for k, (label, _) in features.FEATURES.items()],
         "activations": list(settings_module.ACTIVATIONS),
         "outputs": list(settings_module.OUTPUTS),
@@ -219,6 +369,14 @@ def _options():
             "batches": MAX_BATCHES,
             "learning_rate": settings_module.MAX_LEARNING_RATE,
             "l2": settings_module.MAX_L2,
+            "points": session_data.MAX_POINTS,
+            "coordinate": session_data.MAX_COORDINATE,
+            "upload_bytes": uploads.MAX_UPLOAD,
+            "upload_classes": uploads.MAX_CLASSES,
+            "share_chars": share.MAX_CHARS,
+            "share_batches": share.MAX_REPLAY_BATCHES,
+            "share_samples": share.MAX_REPLAY_SAMPLES,
+            "weight_value": edits.MAX_VALUE,
         },
         "terms": {
             key: {"en": TERMS[key][0], "zh": TERMS[key][1]}

@@ -11,6 +11,13 @@ All numerics run under ``np.errstate(all="ignore")``: a learning rate that makes
 the network diverge is a normal thing to try in a playground, so an overflow
 becomes a ``diverged`` message (the weights of the start of the request are
 kept), never an exception.
+
+The data is a ``data.Data`` record (generated from the settings, edited point by
+point, or uploaded). Every change a session goes through after it is built is
+appended to ``log`` (``["step", n]``, ``["reset", seed]``, ``["points", edit]``,
+``["set", layer, j, k, value]``), so that ``share`` can rebuild it bit for bit
+by calling the same methods again; an upload or an imported model cannot be
+replayed from a short string and sets ``unshareable`` to the reason.
 """
 
 from __future__ import annotations
@@ -21,11 +28,11 @@ import time
 
 import numpy as np
 
-from .. import datasets
 from ..core import optimizers
 from ..core.network import Network
 from ..training.loop import EXPLOSION_FACTOR
 from ..training.state import snapshot
+from . import data as session_data
 from . import features as feature_map
 from .settings import SettingError, Settings
 
@@ -33,51 +40,63 @@ BOUNDARY_SIZE = 48  # the decision-boundary image: BOUNDARY_SIZE² points of a^L
 NEURON_SIZE = 16  # each neuron's thumbnail: NEURON_SIZE² points of a^l_j
 MAX_HISTORY = 400  # cost-curve points kept; beyond, every other one is dropped
 MAX_BATCHES = 1000  # batches one step request may train
+MAX_LOG = 5000  # changes a session records for its shareable link; beyond, it cannot be shared
 
 
 class Session:
     """A training session. Callers hold ``lock`` around every method but ``__init__``."""
 
-    def __init__(self, sid: str, settings: Settings, now: float | None = None):
+    def __init__(self, sid: str, settings: Settings, now: float | None = None, data=None):
+        """``data``: a ``data.Data`` to train on (a copy of another session's); default, generated from ``settings``."""
         self.id = sid
         self.settings = settings
         self.lock = threading.Lock()
         self.last_used = time.monotonic() if now is None else now
-        s = settings
-        data = datasets.load(
-            s.dataset,
-            n=s.samples,
-            noise=s.noise,
-            test_fraction=s.test_fraction,
-            seed=s.seed,
-            n_classes=s.classes if s.dataset in ("spiral", "gaussians") else None,
-        )
-        self.classes = data.n_classes
-        self.points = {"train": data.X_train, "test": data.X_test}
-        self.y_train, self.y_test = data.y_train, data.y_test
-        self.X_train = feature_map.transform(data.X_train, s.features)
-        self.X_test = feature_map.transform(data.X_test, s.features)
-        both = np.concatenate([data.X_train, data.X_test])
-        self.extent = float(np.ceil(np.abs(both).max() * 1.1 * 2) / 2)  # the square [−e, e]², in halves
+        self.log, self.unshareable = [], None
+        self._use_data(session_data.generated(settings) if data is None else data)
+        self.origin = self.data.recipe  # how the data was made before this session: what a link rebuilds first
+        self._fresh(None)
+
+    def _use_data(self, data) -> None:
+        """Train on ``data`` from now on: the feature columns, the pictures' grids, the number of outputs."""
+        s = self.settings
+        self.data = data
+        self.classes, self.task = data.classes, data.task
+        self.points = data.points
+        self.y_train, self.y_test = data.y["train"], data.y["test"]
+        self.X_train = feature_map.transform(data.points["train"], s.features)
+        self.X_test = feature_map.transform(data.points["test"], s.features)
+        self.extent = data.extent  # the square [−e, e]², in halves
         self.boundary_inputs = feature_map.transform(_grid(self.extent, BOUNDARY_SIZE), s.features)
         self.neuron_inputs = feature_map.transform(_grid(self.extent, NEURON_SIZE), s.features)
-        self.n_outputs = self.classes if (s.output == "softmax" or self.classes > 2) else 1
-        self.reset()
+        if self.task == "regression":
+            self.n_outputs = 1
+        else:
+            self.n_outputs = self.classes if (s.output == "softmax" or self.classes > 2) else 1
 
     # -- training ------------------------------------------------------------
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights (from ``seed``, default the session's), optimizer and history; same data."""
+        self._fresh(seed)
+        self._log(["reset", seed])
+
+    def _fresh(self, seed, net=None) -> None:
+        """``net`` (default: a new one from ``seed``), a fresh optimizer, batch order and history."""
         s = self.settings
         seed = s.seed if seed is None else seed
-        self.net = Network(
-            [len(s.features), *s.hidden, self.n_outputs],
-            activation=s.activation,
-            output=s.output,
-            cost=s.cost,
-            init=s.init,
-            seed=seed,
-            dtype="float64",
+        self.net = (
+            net
+            if net is not None
+            else Network(
+                [len(s.features), *s.hidden, self.n_outputs],
+                activation=s.activation,
+                output=s.output,
+                cost=s.cost,
+                init=s.init,
+                seed=seed,
+                dtype="float64",
+            )
         )
         self.optimizer = optimizers.BUILTIN[s.optimizer](lr=s.learning_rate)
         self.rng = np.random.default_rng(seed)
@@ -121,7 +140,30 @@ class Session:
                     self.epochs += 1
             if not self.diverged and not all(np.isfinite(w).all() for w in net.weights):
                 self._diverge(start, f"a step made a weight NaN or infinite by batch {self.batches}")
+        self._log_step(batches)
         self._record()
+
+    def _log_step(self, batches) -> None:
+        """Record a step request after it ran; a run of requests that did not diverge is one entry.
+
+        Batches follow each other the same way whether they come in one request
+        or several, so a run replays as one; a request that diverged restored
+        the weights of its own start, so it stays an entry of its own.
+        """
+        last = self.log[-1] if self.log else None
+        if last is not None and last[0] == "step" and not self.diverged:
+            last[1] += batches
+        else:
+            self._log(["step", batches])
+
+    def _log(self, entry) -> None:
+        if self.unshareable is not None:
+            return
+        if len(self.log) >= MAX_LOG:
+            self.unshareable = f"it went through more than {MAX_LOG} changes"
+            self.log = []
+            return
+        self.log.append(entry)
 
     def _diverge(self, start, what) -> None:
         self.net.weights, self.net.biases = start
@@ -148,6 +190,47 @@ class Session:
             for key in h:  # 401 points: keeps the first and the last
                 h[key] = h[key][::2]
 
+    # -- changes besides training: each one logged, so that a link can replay it ----------
+
+    def edit_points(self, edit) -> dict:
+        """Apply a checked point edit (``data.checked_add`` or ``checked_remove``); returns what changed.
+
+        The features follow the points; when the training set changed, the
+        batch order is drawn again from the session's generator.
+        """
+        data, change = session_data.apply_edit(self.data, edit)
+        self._use_data(data)
+        if next(iter(change.values()))["part"] == "train":
+            self.order, self.cursor = self.rng.permutation(len(self.y_train)), 0
+        self._log(["points", list(edit)])
+        self._record()
+        return change
+
+    def set_parameter(self, layer: int, j: int, k: int | None, value: float) -> None:
+        """w^l_jk = value (b^l_j when k is None); indices count from 1, as in the notation (checked by the caller)."""
+        if k is None:
+            self.net.biases[layer - 2][j - 1] = value
+        else:
+            self.net.weights[layer - 2][j - 1, k - 1] = value
+        self._log(["set", layer, j, k, value])
+        self._record()
+
+    def replace_data(self, data, settings: Settings) -> None:
+        """Train on ``data`` (an upload) with ``settings`` (its output and cost fitted to it): a new network."""
+        self.settings = settings
+        self._use_data(data)
+        self._fresh(None)
+        self._cannot_share("its data was uploaded (export the data as CSV to pass it on)")
+
+    def use_network(self, net: Network, settings: Settings) -> None:
+        """Train ``net`` (an imported model, checked to fit the data) from here, with ``settings`` describing it."""
+        self.settings = settings
+        self._fresh(None, net=net)
+        self._cannot_share("its network was imported from a model file (export the model to pass it on)")
+
+    def _cannot_share(self, why) -> None:
+        self.unshareable, self.log = why, []
+
     # -- what the browser draws ----------------------------------------------------
 
     def state(self, data: bool = False) -> dict:
@@ -161,7 +244,12 @@ class Session:
             "settings": s.to_dict(),
             "sizes": list(net.sizes),
             "feature_labels": feature_map.labels(s.features),
+            "task": self.task,
             "classes": self.classes,
+            "class_names": self.data.class_names,
+            "data_source": self.data.source,
+            "counts": {part: len(self.points[part]) for part in session_data.PARTS},
+            "unshareable": self.unshareable,
             "batches": self.batches,
             "epochs": self.epochs,
             "epoch": self.epochs + self.cursor / len(self.y_train),
@@ -177,8 +265,8 @@ class Session:
         }
         if data:
             state["data"] = {
-                part: {"points": _rounded(self.points[part], 4), "labels": getattr(self, f"y_{part}").tolist()}
-                for part in ("train", "test")
+                part: {"points": _rounded(self.points[part], 4), "labels": self.data.labels(part)}
+                for part in session_data.PARTS
             }
         return state
 

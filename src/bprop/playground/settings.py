@@ -4,6 +4,10 @@
 into a ``Settings`` or raises ``SettingError`` naming the parameter, the value
 seen and what is accepted. Limits keep every session small (a few hundred
 kilobytes at most), so that a bounded number of them bounds the server's memory.
+
+A regression data set (``REGRESSION_DATASETS``: one real target, no classes)
+takes output identity and cost quadratic when the request leaves them out, and
+refuses a classification cost or a softmax output.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ OUTPUTS = ("sigmoid", "softmax", "tanh", "identity")
 COSTS = ("cross_entropy", "quadratic", "log_likelihood")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
 INITS = ("xavier", "he", "scaled_normal", "normal")
-DATASETS = tuple(toy.GENERATORS)
+REGRESSION_DATASETS = tuple(toy.REGRESSION_GENERATORS)
+DATASETS = (*toy.GENERATORS, *REGRESSION_DATASETS)
+REGRESSION_COSTS = ("quadratic",)
 
 MAX_HIDDEN_LAYERS = 6
 MAX_WIDTH = 16
@@ -64,8 +70,12 @@ class Settings:
         return asdict(self)
 
 
-def checked_settings(body) -> Settings:
-    """A Settings from the request body (a JSON object; missing keys take the defaults)."""
+def checked_settings(body, train_size: int | None = None) -> Settings:
+    """A Settings from the request body (a JSON object; missing keys take the defaults).
+
+    ``train_size``: the training set's size when the data is kept from another
+    session (``data.keep``) rather than generated; it bounds ``batch_size``.
+    """
     if body is None:
         body = {}
     if not isinstance(body, dict):
@@ -78,16 +88,20 @@ def checked_settings(body) -> Settings:
     get = body.get
     s.dataset = _choice(get("dataset", s.dataset), "dataset", DATASETS)
     if get("noise") is None:  # the state reports the noise used, so the page's slider can show it
-        s.noise = toy.DEFAULT_NOISE[s.dataset]
+        s.noise = {**toy.DEFAULT_NOISE, **toy.REGRESSION_NOISE}[s.dataset]
     else:
         s.noise = _number(get("noise"), "noise", 0.0, MAX_NOISE)
     s.samples = _integer(get("samples", s.samples), "samples", MIN_SAMPLES, MAX_SAMPLES)
     s.test_fraction = _number(get("test_fraction", s.test_fraction), "test_fraction", 0.05, 0.95)
-    if "classes" in body and get("classes") != 2 and toy.N_CLASSES[s.dataset] is not None:
+    regression = s.dataset in REGRESSION_DATASETS
+    if "classes" in body and get("classes") != 2 and (regression or toy.N_CLASSES[s.dataset] is not None):
+        fixed = (
+            "is a regression set, with no classes" if regression else f"always has {toy.N_CLASSES[s.dataset]} classes"
+        )
         raise SettingError(
             "classes",
-            f"classes={get('classes')!r} does not apply to {s.dataset!r}, which always has "
-            f"{toy.N_CLASSES[s.dataset]} classes; leave it out, or choose spiral or gaussians.",
+            f"classes={get('classes')!r} does not apply to {s.dataset!r}, which {fixed}; "
+            "leave it out, or choose spiral or gaussians.",
         )
     s.classes = _integer(get("classes", s.classes), "classes", 2, MAX_CLASSES)
     try:
@@ -96,14 +110,17 @@ def checked_settings(body) -> Settings:
         raise SettingError("features", str(error)) from None
     s.hidden = _hidden(get("hidden", s.hidden))
     s.activation = _choice(get("activation", s.activation), "activation", ACTIVATIONS)
-    s.output = _choice(get("output", s.output), "output", OUTPUTS)
-    s.cost = _choice(get("cost", s.cost), "cost", COSTS)
+    s.output = _choice(get("output", "identity" if regression else s.output), "output", OUTPUTS)
+    s.cost = _choice(get("cost", "quadratic" if regression else s.cost), "cost", COSTS)
+    if regression:
+        check_regression(s.output, s.cost, f"{s.dataset!r} is a regression set")
     s.init = _choice(get("init", s.init), "init", INITS)
     s.optimizer = _choice(get("optimizer", s.optimizer), "optimizer", OPTIMIZERS)
     s.learning_rate = _number(
         get("learning_rate", s.learning_rate), "learning_rate", 0.0, MAX_LEARNING_RATE, open_low=True
     )
-    train_size = s.samples - math.ceil(s.test_fraction * s.samples)
+    if train_size is None:
+        train_size = s.samples - math.ceil(s.test_fraction * s.samples)
     s.batch_size = _integer(
         get("batch_size", s.batch_size),
         "batch_size",
@@ -119,6 +136,20 @@ def checked_settings(body) -> Settings:
 def checked_seed(value) -> int:
     """A session's seed: a whole number from 0 to 2³² − 1 (SettingError otherwise)."""
     return _integer(value, "seed", 0, 2**32 - 1)
+
+
+def check_regression(output, cost, why) -> None:
+    """SettingError unless ``output`` and ``cost`` can fit real targets (``why`` says whose)."""
+    if cost not in REGRESSION_COSTS:
+        raise SettingError(
+            "cost",
+            f"cost={cost!r} needs classes, but {why} (real targets); use cost quadratic, with output identity.",
+        )
+    if output == "softmax":
+        raise SettingError(
+            "output",
+            f"output='softmax' makes outputs that sum to 1, but {why} with one real target; use output identity.",
+        )
 
 
 def _choice(value, name, allowed):

@@ -62,9 +62,20 @@ class SessionStore:
         with self._lock:
             return len(self._sessions)
 
-    def create(self, settings, client: Hashable = None) -> Session:
-        """A new session for ``client`` (built outside the store's lock), making room as the module docstring says."""
-        session = Session(secrets.token_urlsafe(12), settings, now=self.clock())
+    def create(self, settings, client: Hashable = None, data=None) -> Session:
+        """A new session for ``client`` (built outside the store's lock), making room as the module docstring says.
+
+        ``data``: the data it trains on, kept from another session (default: generated from ``settings``).
+        """
+        return self.add(Session(self.new_id(), settings, now=self.clock(), data=data), client)
+
+    @staticmethod
+    def new_id() -> str:
+        return secrets.token_urlsafe(12)
+
+    def add(self, session: Session, client: Hashable = None) -> Session:
+        """Hold ``session`` (built elsewhere, e.g. replayed from a link) for ``client``, making room as for ``create``."""
+        session.last_used = self.clock()
         with self._lock:
             self._expire()
             self._make_room(client)

@@ -1,0 +1,118 @@
+"""Step through one sample: every number of one forward and backward pass, stage by stage.
+
+``trace(session, sample)`` runs ``net.backprop`` ONCE on training sample i (a
+batch of one, so the numbers are exactly the derivation's) and lists, in the
+order the algorithm computes them:
+
+    forward   layer 1 … L    a^1 = x; z^l = w^l a^{l−1} + b^l, a^l = σ(z^l)    grads.zs, grads.activations
+    BP1       layer L        δ^L = ∇_a C ⊙ σ′(z^L)                           grads.deltas[-1]
+    BP2       layer L−1 … 2  δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)           grads.deltas[l-2]
+    BP3, BP4  layer L … 2    ∂C/∂w^l_jk = a^{l−1}_k δ^l_j, ∂C/∂b^l_j = δ^l_j   grads.weights, grads.biases
+    update    layer 2 … L    w ← w − η ∂C/∂w, b ← b − η ∂C/∂b                 bprop.SGD(η).step on a copy
+
+The update is plain gradient descent (``bprop.SGD`` with the session's η)
+applied to a copy of the network: the session's weights do not change. With
+L2 on, ∂C/∂w includes (λ/n) w, as in training. σ′(z^l) comes from the
+network's own activation objects; every other number is an array backprop returned.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..core import activations as activation_table
+from ..core import costs as cost_table
+from ..core.arguments import as_targets
+from ..core.optimizers import SGD
+from ..teaching.explanation.markup import to_html
+from .settings import SettingError
+
+EQUATIONS = {
+    "forward": "z^{l} = w^{l} a^{l−1} + b^{l},  a^{l} = σ(z^{l})",
+    "BP1": "δ^{L} = ∇_{a} C ⊙ σ′(z^{L})",
+    "BP2": "δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})",
+    "BP3": "∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j}",
+    "BP4": "∂C/∂b^{l}_{j} = δ^{l}_{j}",
+    "update": "w^{l} ← w^{l} − η ∂C/∂w^{l},  b^{l} ← b^{l} − η ∂C/∂b^{l}",
+}
+
+
+def trace(session, sample=None) -> dict:
+    """The stages of one backprop call on training sample ``sample`` (default: the next batch's first)."""
+    m = len(session.y_train)
+    if sample is None:
+        sample = int(session.next_batch()[0])
+    if isinstance(sample, bool) or not isinstance(sample, numbers.Integral) or not 0 <= sample < m:
+        raise SettingError("sample", f"sample={sample!r} is out of range; use a training sample from 0 to {m - 1}.")
+    net, s = session.net, session.settings
+    X, y = session.X_train[sample : sample + 1], session.y_train[sample : sample + 1]
+    eta = session.optimizer.learning_rate()
+    with np.errstate(all="ignore"):
+        g = net.backprop(X, y, l2=s.l2, n=m)  # the one call every number below comes from
+        updated = net.copy()
+        SGD(lr=eta).step(updated, g)
+        sigma_primes = [_sigma_prime(net, i, g) for i in range(len(g.zs))]
+    L = net.num_layers
+    stages = [_stage("forward", 1, a=g.activations[0][0])]
+    for l in range(2, L + 1):
+        stages.append(_stage("forward", l, z=g.zs[l - 2][0], a=g.activations[l - 1][0]))
+    target = as_targets(y, 1, net.sizes[-1], net.dtype)[0]
+    stages.append(
+        _stage(
+            "BP1",
+            L,
+            delta=g.deltas[-1][0],
+            y=target,
+            sigma_prime=sigma_primes[-1],
+            shortcut=cost_table.uses_shortcut(net.output, net.cost),  # δ^L = a^L − y
+        )
+    )
+    for l in range(L - 1, 1, -1):
+        stages.append(_stage("BP2", l, delta=g.deltas[l - 2][0], sigma_prime=sigma_primes[l - 2]))
+    for l in range(L, 1, -1):
+        stages.append(_stage("BP3", l, grad_w=g.weights[l - 2], a_prev=g.activations[l - 2][0]))
+        stages.append(_stage("BP4", l, grad_b=g.biases[l - 2]))
+    for l in range(2, L + 1):
+        i = l - 2
+        stages.append(
+            _stage(
+                "update",
+                l,
+                w_before=net.weights[i],
+                w_after=updated.weights[i],
+                b_before=net.biases[i],
+                b_after=updated.biases[i],
+            )
+        )
+    return {
+        "sample": sample,
+        "point": session.points["train"][sample].tolist(),
+        "label": session.data.labels("train")[sample],
+        "sizes": list(net.sizes),
+        "cost": float(g.cost) if np.isfinite(g.cost) else None,
+        "eta": eta,
+        "l2": s.l2,
+        "optimizer": s.optimizer,  # the update shown is plain SGD whatever the session trains with
+        "equations": {key: to_html(text) for key, text in EQUATIONS.items()},
+        "stages": stages,
+    }
+
+
+def _sigma_prime(net, i, g):
+    """σ′(z^l) of layer l = i + 2 from the network's activation object, or None (softmax: a Jacobian)."""
+    sigma = net.output if i == len(g.zs) - 1 else net.activation
+    if not activation_table.is_elementwise(sigma):
+        return None
+    return sigma.derivative(g.zs[i], g.activations[i + 1])[0]
+
+
+def _stage(name, layer, **arrays) -> dict:
+    """One stage for JSON: arrays as nested lists at full precision, NaN and ±∞ as None."""
+    stage = {"stage": name, "layer": layer}
+    for key, value in arrays.items():
+        if isinstance(value, np.ndarray):
+            value = value.tolist() if np.isfinite(value).all() else np.where(np.isfinite(value), value, None).tolist()
+        stage[key] = value
+    return stage
