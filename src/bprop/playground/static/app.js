@@ -371,7 +371,7 @@ function drawAll() {
   if (!ui.state) return;
   drawNetwork();
   const width = $("chart").parentElement.clientWidth;
-  drawChart($("chart"), {width, height: 150}, ui.state.history, WORDS[ui.lang]);
+  drawChart($("chart"), {width, height: Math.round(clamp(0.5 * width, 140, 190))}, ui.state.history, WORDS[ui.lang]);
   drawBoundary($("boundary"), width, ui.state, ui.data);
 }
 
