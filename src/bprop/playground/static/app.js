@@ -30,6 +30,7 @@ const ui = {
   message: null, refusal: null, selected: null, frames: 0,
   positions: [],        // the diagram's neuron boxes {layer, j, x, y, size}: centre and side in CSS px
   featureLabels: [],    // where the input labels were written {text, left, right, y}, CSS px
+  columnX: null,        // layer index (from 0) → the x of its column in the diagram, CSS px
 };
 window.bpPlayground = ui;           // for tests and the curious
 
@@ -367,12 +368,20 @@ function diagramSize() {
   return {width, height: Math.round(clamp(window.innerHeight - top - below, 300, Math.min(760, 0.95 * width)))};
 }
 
+// The boundary plot is square: as wide as its column, unless the window is too short to show it
+// and the legends under it (then no smaller than 220 px).
+function boundarySide() {
+  const canvas = $("boundary"), column = canvas.parentElement, box = canvas.getBoundingClientRect();
+  const below = column.getBoundingClientRect().bottom - box.bottom + 12;     // 12: main's bottom padding
+  return Math.round(clamp(window.innerHeight - box.top - window.scrollY - below, 220, column.clientWidth));
+}
+
 function drawAll() {
   if (!ui.state) return;
   drawNetwork();
   const width = $("chart").parentElement.clientWidth;
   drawChart($("chart"), {width, height: Math.round(clamp(0.5 * width, 140, 190))}, ui.state.history, WORDS[ui.lang]);
-  drawBoundary($("boundary"), width, ui.state, ui.data);
+  drawBoundary($("boundary"), boundarySide(), ui.state, ui.data);
 }
 
 function drawNetwork() {
@@ -410,7 +419,7 @@ function clickDiagram(event) {
   drawNetwork(); refreshPanel();
 }
 
-// The colour of each class, and how training and test points are drawn, under the boundary.
+// The colour of each class, under the boundary (index.html says how training and test points look).
 function renderClassLegend() {
   const words = WORDS[ui.lang], classes = Array.from({length: ui.state.classes}, (_, k) => k);
   $("class-legend").innerHTML = classes.map((k) =>
