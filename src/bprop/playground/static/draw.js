@@ -160,13 +160,12 @@ function diagramLayout(ctx, state, width, height, words) {
   ctx.font = FONT;
   const caption = (l) => widestText(ctx, [`l = ${l + 1}`, ...(l === 0 ? [words.input_layer] : []),
     ...(l === L - 1 ? [words.output_layer] : [])]) / 2;
-  const rowPitch = (height - 6 - CAPTION) / widest;
-  const margins = (node) => [Math.max(labels + 8 + node / 2, caption(0) + 2), Math.max(node / 2 + 4, caption(L - 1) + 2)];
-  let [left, right] = margins(MAX_NODE);
-  const fit = (l, r) => Math.floor(Math.max(MIN_NODE, Math.min(MAX_NODE, 0.8 * rowPitch, 0.45 * (width - l - r) / (L - 1))));
-  const node = fit(left, right);
-  [left, right] = margins(node);
-  const columnPitch = (width - left - right) / (L - 1);
+  // The margins hold the largest box, so the columns (and the + − buttons over them) stay put
+  // while a layer grows or shrinks and the boxes with it.
+  const left = Math.max(labels + 8 + MAX_NODE / 2, caption(0) + 2);
+  const right = Math.max(MAX_NODE / 2 + 4, caption(L - 1) + 2);
+  const rowPitch = (height - 6 - CAPTION) / widest, columnPitch = (width - left - right) / (L - 1);
+  const node = Math.floor(Math.max(MIN_NODE, Math.min(MAX_NODE, 0.8 * rowPitch, 0.45 * columnPitch)));
   const gap = Math.min(node + 10, rowPitch);
   const middle = 6 + (height - 6 - CAPTION) / 2;
   return {
