@@ -51,6 +51,7 @@ export const NAMES = {
     moons: {en: "two moons", zh: "双月"},
     spiral: {en: "spiral", zh: "螺旋"},
     gaussians: {en: "Gaussian blobs", zh: "高斯簇"},
+    wave: {en: "wave (regression)", zh: "波形（回归）"},       // once the server offers it
   },
   activation: {
     tanh: {en: "tanh", zh: "tanh"},
