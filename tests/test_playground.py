@@ -334,7 +334,8 @@ def test_idle_sessions_expire():
 def test_the_page_and_its_files_are_served_locally(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    for name, kind in (("app.js", "javascript"), ("style.css", "text/css")):
+    modules = ("app.js", "draw.js", "words.js")  # ES modules: the browser runs them only as JavaScript
+    for name, kind in [(m, "javascript") for m in modules] + [("style.css", "text/css")]:
         r = client.get(f"/static/{name}")
         assert r.status_code == 200 and kind in r.headers["content-type"]
     for path in STATIC.iterdir():

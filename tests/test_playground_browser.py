@@ -5,12 +5,16 @@ change, click a neuron and see its δ (the very number the API gives), switch to
 中文. Change every control as a user would and read, from the server, that the
 session trains what the controls say; type refused values and see them revert
 with a message; delete the session behind the page's back and keep working.
-Screenshots (1400×900) are kept under tmp/artifacts/playground/<test>/ (or
+The layout: no sideways scroll from 1024 to 1920 px, the neuron panel whole in
+the window, sharp canvases at devicePixelRatio 2, 8 layers × 16 neurons without
+overlapping boxes, and no English left on the Chinese page.
+Screenshots are kept under tmp/artifacts/playground/<test>/ (or
 $BPROP_ARTIFACTS/playground/<test>/). Skipped, with the reason, where Chromium
 or Playwright is missing; Playwright never downloads a browser here.
 """
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -54,19 +58,50 @@ def shots(request):
 
 
 @pytest.fixture
-def page():
+def browser():
+    """A live server and Chromium; ``browser.open(width, height, scale)`` gives a page on the server."""
     with LiveServer(create_app()) as live, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.live = live
-            page.problems = []
-            page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
-            page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
-            page.on("request", lambda r: r.url.startswith(live.url) or page.problems.append(f"external: {r.url}"))
-            yield page
+
+            def open_page(width=1400, height=900, scale=1):
+                page = chromium.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
+                page.live = live
+                page.problems = []
+                page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+                page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
+                page.on("request", lambda r: r.url.startswith(live.url) or page.problems.append(f"external: {r.url}"))
+                return page
+
+            chromium.open = open_page
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    return browser.open()
+
+
+def loaded(page):
+    """Open the playground and wait until its first session is drawn and nothing is pending."""
+    page.goto(page.live.url + "/")
+    page.wait_for_function("() => window.bpPlayground.state && window.bpPlayground.data && !window.bpPlayground.busy")
+    return page
+
+
+def click_neuron(page, layer, j):
+    """Click neuron j of layer l on the diagram (its box's centre, in CSS pixels of the canvas)."""
+    spot = page.evaluate(f"() => window.bpPlayground.positions.find(p => p.layer === {layer} && p.j === {j})")
+    box = page.locator("#diagram").bounding_box()
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    page.wait_for_selector(f"#panel-body section[data-section={'bp2' if layer < len(sizes(page)) else 'bp1'}]")
+    settled(page)
+
+
+def sizes(page):
+    return page.evaluate("() => window.bpPlayground.state.sizes")
 
 
 def test_play_watch_the_cost_fall_click_a_neuron_and_read_it_in_chinese(page, shots):
@@ -85,11 +120,7 @@ def test_play_watch_the_cost_fall_click_a_neuron_and_read_it_in_chinese(page, sh
     assert page.evaluate("() => document.getElementById('boundary').toDataURL()") != first_image
     page.screenshot(path=str(shots / "2-trained.png"))
 
-    # click neuron j = 1 of layer 2 on the diagram canvas
-    spot = page.evaluate("() => window.bpPlayground.positions.find(p => p.layer === 2 && p.j === 1)")
-    box = page.locator("#diagram").bounding_box()
-    page.mouse.click(box["x"] + spot["x"] * box["width"] / 600, box["y"] + spot["y"] * box["height"] / 400)
-    page.wait_for_selector("#panel-body section[data-section=bp2]")
+    click_neuron(page, 2, 1)  # j = 1 of layer 2, on the diagram canvas
     panel = page.text_content("#panel")
     assert "δ" in panel and "BP2" in panel and "BP3" in panel and "BP4" in panel
     shown = float(page.get_attribute("#panel-body", "data-delta"))
@@ -151,7 +182,7 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     first = server_state(page)
     assert first["settings"]["dataset"] == "circles" and first["settings"]["activation"] == "tanh"
 
-    page.select_option("#dataset", label="spiral")
+    page.select_option("#dataset", value='"spiral"')  # values are the server's names, as JSON
     settled(page)
     type_into(page, "#classes", "3")
     for _ in range(2):  # the keyboard moves a slider one step and fires change each time
@@ -168,9 +199,9 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     for button in (width.format(3, 1), width.format(3, 1), width.format(1, -1)):  # → [3, 4, 4]
         page.click(button)
     settled(page)
-    page.select_option("#activation", label="relu")
-    page.select_option("#output-cost", label="softmax / log_likelihood")
-    page.select_option("#optimizer", label="adam")
+    page.select_option("#activation", label="ReLU")  # the names shown are the human ones
+    page.select_option("#output-cost", label="softmax + log-likelihood")
+    page.select_option("#optimizer", label="Adam")
     settled(page)
     type_into(page, "#learning-rate", "0.03")
     type_into(page, "#batch-size", "25")
@@ -264,3 +295,154 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     settled(page)
     assert server_state(page)["batches"] == again["batches"] + 1
     assert not expected_console_errors(page.problems), page.problems
+
+
+# -- the layout: every width from 1024 to 1920 px, sharp canvases, big networks, Chinese ---------
+
+NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
+PANEL_RECT = "() => document.getElementById('panel').getBoundingClientRect().toJSON()"
+SMALLEST_SCRIPT = """() => Math.min(...[...document.querySelectorAll('#panel-body sup, #panel-body sub')]
+    .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
+CANVAS_SCALES = """() => [...document.querySelectorAll('canvas')].map(c =>
+    [c.id, c.width / c.getBoundingClientRect().width, c.height / c.getBoundingClientRect().height])"""
+
+
+@pytest.mark.parametrize("width, height, scale", [(1024, 768, 1), (1920, 1080, 1), (1400, 900, 2)])
+def test_no_sideways_scroll_and_the_neuron_panel_whole_in_the_window(browser, width, height, scale, shots):
+    page = loaded(browser.open(width, height, scale))
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    click_neuron(page, 3, 2)
+    page.wait_for_timeout(100)  # the columns settle, the canvases redraw at their new widths
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    panel = page.evaluate(PANEL_RECT)
+    assert panel["left"] >= 0 and panel["top"] >= 0, panel
+    assert panel["right"] <= width and panel["bottom"] <= height, panel
+    diagram = page.locator("#diagram").bounding_box()  # the panel is beside the network, not over it
+    assert panel["right"] <= diagram["x"] or panel["left"] >= diagram["x"] + diagram["width"]
+    assert diagram["y"] + diagram["height"] <= height
+    assert page.evaluate(SMALLEST_SCRIPT) >= 12  # readable sub/superscripts
+    for name, sx, sy in page.evaluate(CANVAS_SCALES):  # a device pixel per device pixel: sharp
+        assert sx == pytest.approx(scale, abs=0.02) and sy == pytest.approx(scale, abs=0.02), name
+    page.screenshot(path=str(shots / f"{width}x{height}-scale{scale}.png"))
+    page.click("#panel-close")
+    page.wait_for_timeout(100)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL) and page.is_visible("#dataset")
+    assert not page.problems, page.problems
+
+
+def grow_to_eight_layers_of_sixteen(page):
+    """All 7 features, 6 hidden layers of 16 neurons, 6 classes: sizes [7, 16, 16, 16, 16, 16, 16, 6]."""
+    page.select_option("#dataset", value='"spiral"')
+    settled(page)
+    type_into(page, "#classes", "6")
+    for box in page.query_selector_all("#features input:not(:checked)"):
+        box.check()
+        settled(page)
+    for _ in range(4):
+        page.click("#add-layer")
+    settled(page)
+    for i, width in enumerate(server_state(page)["settings"]["hidden"], start=1):
+        for _ in range(16 - width):
+            page.click(f"#width-buttons .widths:nth-child({i}) button[data-d='1']")
+        settled(page)
+    assert sizes(page) == [7, 16, 16, 16, 16, 16, 16, 6]
+
+
+BOXES_ON_PAGE = """() => {
+  const c = document.getElementById('diagram').getBoundingClientRect(), u = window.bpPlayground;
+  return {canvas: c.toJSON(),
+          boxes: u.positions.map(p => ({layer: p.layer, j: p.j, left: c.left + p.x - p.size / 2,
+                                        top: c.top + p.y - p.size / 2, size: p.size})),
+          labels: u.featureLabels.map(l => ({text: l.text, left: c.left + l.left, right: c.left + l.right}))};
+}"""
+
+
+def overlapping(boxes):
+    """The pairs of boxes whose rectangles share some area."""
+    return [
+        (a["layer"], a["j"], b["layer"], b["j"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["left"] + b["size"]
+        and b["left"] < a["left"] + a["size"]
+        and a["top"] < b["top"] + b["size"]
+        and b["top"] < a["top"] + a["size"]
+    ]
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (1024, 768)])
+def test_eight_layers_of_sixteen_neurons_fit_without_overlap(browser, width, height, shots):
+    page = loaded(browser.open(width, height))
+    grow_to_eight_layers_of_sixteen(page)
+    if width == 1024:
+        click_neuron(page, 8, 1)  # the panel open: the narrowest diagram
+        page.wait_for_timeout(100)
+    drawn = page.evaluate(BOXES_ON_PAGE)
+    canvas, boxes, labels = drawn["canvas"], drawn["boxes"], drawn["labels"]
+    assert len(boxes) == 7 + 6 * 16 + 6
+    assert not overlapping(boxes)
+    assert min(b["size"] for b in boxes) >= 8
+    for b in boxes:  # inside the canvas
+        assert canvas["left"] <= b["left"] and b["left"] + b["size"] <= canvas["right"], b
+        assert canvas["top"] <= b["top"] and b["top"] + b["size"] <= canvas["bottom"], b
+    inputs = min(b["left"] for b in boxes if b["layer"] == 1)
+    assert [label["text"] for label in labels] == ["x₁", "x₂", "x₁²", "x₂²", "x₁x₂", "sin(x₁)", "sin(x₂)"]
+    for label in labels:  # whole, and left of the input boxes
+        assert canvas["left"] <= label["left"] and label["right"] <= inputs, label
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.screenshot(path=str(shots / f"8x16-{width}.png"))
+    assert not page.problems, page.problems
+
+
+# English that must not be left on the Chinese page: the option identifiers the server takes, and
+# the words of the page's own labels. Case matters: "Adam" and "SGD" are names, "adam" is a value.
+IDENTIFIERS = set(
+    "leaky_relu relu cross_entropy log_likelihood quadratic identity circles spiral moons gaussians xor "
+    "sgd momentum nesterov adam".split()
+)
+ENGLISH = set(
+    "train test training cost batches hidden layers class input output points play reset step epoch "
+    "noise features dataset optimizer".split()
+)
+KEPT = set("bprop English tanh sigmoid softmax ReLU Leaky SGD Adam Nesterov XOR sin".split())  # kept in Latin letters
+VISIBLE_TEXT = """() => {
+  const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const texts = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const el = n.parentElement;
+    if (n.textContent.trim() && (el.tagName === 'OPTION' ? shown(el.parentElement) : shown(el))) texts.push(n.textContent);
+  }
+  return texts;
+}"""
+
+
+def english_left(texts):
+    """The identifiers, listed English words and other Latin words of 3+ letters not KEPT, in `texts`."""
+    words = set(re.findall(r"[A-Za-z_]+", " ".join(texts)))
+    return sorted(w for w in words if w in IDENTIFIERS or w.lower() in ENGLISH or (len(w) >= 3 and w not in KEPT))
+
+
+def test_the_chinese_page_names_every_option_and_label_in_chinese(page, shots):
+    loaded(page)
+    page.click("#lang")
+    page.select_option("#optimizer", value='"adam"')  # its panel note names the optimizer
+    settled(page)
+    page.select_option("#dataset", value='"spiral"')  # the class legend, the classes field
+    settled(page)
+    click_neuron(page, 2, 1)
+    page.wait_for_function("() => document.querySelector('#panel-body').textContent.includes('公式2')")
+    page.click("#step")
+    settled(page)
+    assert english_left(page.evaluate(VISIBLE_TEXT)) == []
+    assert "2 个隐藏层" in page.text_content(".layers-buttons").replace("\n", " ")
+    assert "Leaky ReLU" in page.text_content("#activation") and "交叉熵" in page.text_content("#output-cost")
+    page.screenshot(path=str(shots / "zh-panel.png"))
+    page.click("#panel-close")
+    assert english_left(page.evaluate(VISIBLE_TEXT)) == []  # the controls, back in their column
+    page.click("#lang")  # and the English page names them in words, not identifiers
+    english = " ".join(" ".join(page.evaluate(VISIBLE_TEXT)).split())
+    for name in ("Leaky ReLU", "sigmoid + cross-entropy", "softmax + log-likelihood", "Gaussian blobs"):
+        assert name in english, name
+    assert "2 hidden layers" in english
+    assert not {"leaky_relu", "cross_entropy", "log_likelihood", "gaussians"} & set(re.findall(r"[a-z_]+", english))
+    assert not page.problems, page.problems

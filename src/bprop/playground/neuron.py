@@ -264,10 +264,19 @@ def _mean_words(m, lang):
     return f"mean over the {m} samples of the batch" if lang == "en" else f"一批 {m} 个样本的平均值"
 
 
+# The optimizers' names as the page shows them (static/words.js NAMES.optimizer).
+OPTIMIZER_NAMES = {
+    "momentum": ("momentum", "动量法"),
+    "nesterov": ("Nesterov momentum", "Nesterov 动量法"),
+    "adam": ("Adam", "Adam"),
+}
+
+
 def _optimizer_words(name, lang):
+    en, zh = OPTIMIZER_NAMES.get(name, (name, name))
     if lang == "en":
         return (
-            f"The optimizer {name} applies its own rule to ∂C/∂w; the lines above are the plain gradient-descent "
+            f"The optimizer {en} applies its own rule to ∂C/∂w; the lines above are the plain gradient-descent "
             "update of the derivation."
         )
-    return f"优化器 {name} 用自己的规则使用 ∂C/∂w；上面是推导中的普通梯度下降更新。"
+    return f"优化器 {zh} 用自己的规则使用 ∂C/∂w；上面是推导中的普通梯度下降更新。"

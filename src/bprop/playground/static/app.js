@@ -11,64 +11,26 @@
 // Calls to the server run one at a time, in the order asked (serially), so none waits on
 // another forever; a session the server no longer has (404: idle too long, evicted, server
 // restarted) is created again with the same settings (callSession), and the page says so.
-"use strict";
+// The words are in words.js, the canvases are drawn by draw.js; the layout (which column shows
+// what, at which width) is style.css's, and the canvases take the sizes their columns give them.
 
-const COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b"];
+import {COLORS, drawBoundary, drawChart, drawDiagram} from "./draw.js";
+import {REFUSALS, WORDS, optionName, outputCostName} from "./words.js";
+
 const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const L2S = [0, 0.001, 0.01, 0.1, 1, 10];
 const OUTPUT_COSTS = [["sigmoid", "cross_entropy"], ["sigmoid", "quadratic"], ["softmax", "log_likelihood"],
                       ["tanh", "quadratic"], ["identity", "quadratic"]];
 const MULTICLASS_DATASETS = ["spiral", "gaussians"];   // the others have a fixed class count (datasets.toy.N_CLASSES)
-const WORDS = {
-  en: {playground: "playground", reset: "reset", play: "play", pause: "pause", step: "step", epoch: "epoch",
-       batches: "batches", data: "Data", dataset: "dataset", classes: "classes", noise: "noise",
-       test_fraction: "test share", features: "features", training: "Training", batch_size: "batch size",
-       optimizer: "optimizer", speed: "batches per frame", hidden_layers: "hidden layers",
-       hint: "Click a neuron to see BP1–BP4 with its numbers. Lines: blue w > 0, orange w < 0, thickness |w|.",
-       output: "Output", test_cost: "test cost", train_cost: "training cost", test_accuracy: "test accuracy",
-       train_points: "training", test_points: "test", panel_on: "on", next_batch: "the next batch",
-       one_sample: "one training sample", neurons: "neurons",
-       session_expired: "The session had expired; started a new one with your settings.",
-       server_unreachable: "The playground server does not answer; is “bprop playground” still running?",
-       not_accepted: "Not accepted"},
-  zh: {playground: "演示", reset: "重置", play: "运行", pause: "暂停", step: "单步", epoch: "轮次",
-       batches: "批次", data: "数据", dataset: "数据集", classes: "类别数", noise: "噪声",
-       test_fraction: "测试集比例", features: "特征", training: "训练", batch_size: "批大小",
-       optimizer: "优化器", speed: "每帧批次数", hidden_layers: "隐藏层",
-       hint: "点击一个神经元，查看它的公式1–4 及数值。连线：蓝色 w > 0，橙色 w < 0，粗细表示 |w|。",
-       output: "输出", test_cost: "测试集代价", train_cost: "训练集代价", test_accuracy: "测试集准确率",
-       train_points: "训练集", test_points: "测试集", panel_on: "计算于", next_batch: "下一批",
-       one_sample: "一个训练样本", neurons: "神经元",
-       session_expired: "会话已过期；已按你的设置新建了一个会话。",
-       server_unreachable: "演示服务器没有响应；“bprop playground” 还在运行吗？",
-       not_accepted: "未被接受"},
-};
-// What a refused setting accepts, by the parameter the server names. `m`: /api/options' limits
-// plus `train`, the training-set size; `seen`: the value sent, as typed.
-const REFUSALS = {
-  learning_rate: (m, seen) => ({
-    en: `η must be a number greater than 0 and at most ${m.learning_rate}, not “${seen}”.`,
-    zh: `η 须为大于 0、不超过 ${m.learning_rate} 的数，不能是“${seen}”。`}),
-  batch_size: (m, seen) => ({
-    en: `The batch size must be a whole number from 1 to ${m.train} (the training samples), not “${seen}”.`,
-    zh: `批大小须为 1 到 ${m.train}（训练样本数）之间的整数，不能是“${seen}”。`}),
-  l2: (m, seen) => ({
-    en: `λ must be a number from 0 to ${m.l2}, not “${seen}”.`,
-    zh: `λ 须为 0 到 ${m.l2} 之间的数，不能是“${seen}”。`}),
-  classes: (m, seen) => ({
-    en: `The number of classes must be a whole number from 2 to ${m.classes}, not “${seen}”.`,
-    zh: `类别数须为 2 到 ${m.classes} 之间的整数，不能是“${seen}”。`}),
-  features: () => ({en: "Choose at least one feature.", zh: "请至少选择一个特征。"}),
-  hidden: (m) => ({
-    en: `At most ${m.hidden_layers} hidden layers, each of 1 to ${m.width} neurons.`,
-    zh: `最多 ${m.hidden_layers} 个隐藏层，每层 1 到 ${m.width} 个神经元。`}),
-};
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   options: null, lang: "en", state: null, data: null, playing: false, looping: false,
   busy: false, pending: 0, queue: Promise.resolve(),
-  message: null, refusal: null, selected: null, positions: [], frames: 0,
+  message: null, refusal: null, selected: null, frames: 0,
+  positions: [],        // the diagram's neuron boxes {layer, j, x, y, size}: centre and side in CSS px
+  featureLabels: [],    // where the input labels were written {text, left, right, y}, CSS px
+  columnX: null,        // layer index (from 0) → the x of its column in the diagram, CSS px
 };
 window.bpPlayground = ui;           // for tests and the curious
 
@@ -124,7 +86,7 @@ async function startSession(settings) {
 async function replaceSession(settings) {
   const old = ui.state.id;
   await startSession(settings);
-  ui.selected = null; $("panel").hidden = true; drawDiagram();
+  closePanel();
   api("DELETE", `/api/sessions/${old}`).catch(() => {});
 }
 
@@ -203,12 +165,28 @@ function withDataset(s, dataset) {
 const featureBoxes = () => [...$("features").querySelectorAll("input")];
 const withHidden = (s, hidden) => ({...s, hidden});
 
-function fillSelect(select, values, label) {
+// The options of a select: each value sent as JSON, shown by its human name (nameOptions).
+function fillSelect(select, values, name) {
   select.innerHTML = "";
   for (const v of values) {
     const o = document.createElement("option");
-    o.value = JSON.stringify(v); o.textContent = label ? label(v) : String(v);
+    o.value = JSON.stringify(v);
     select.appendChild(o);
+  }
+  select.dataset.names = name;
+}
+
+// How each select names its options, by the `data-names` fillSelect left on it.
+const OPTION_NAMES = {
+  dataset: (v, lang) => optionName("dataset", v, lang),
+  activation: (v, lang) => optionName("activation", v, lang),
+  optimizer: (v, lang) => optionName("optimizer", v, lang),
+  output_cost: outputCostName,
+};
+
+function nameOptions(lang) {
+  for (const select of document.querySelectorAll("select[data-names]")) {
+    for (const o of select.options) o.textContent = OPTION_NAMES[select.dataset.names](JSON.parse(o.value), lang);
   }
 }
 function selectValue(select, v) { select.value = JSON.stringify(v); }
@@ -219,10 +197,10 @@ function fillSuggestions(datalist, values) {
 
 function buildControls() {
   const o = ui.options;
-  fillSelect($("dataset"), o.datasets);
-  fillSelect($("activation"), o.activations);
-  fillSelect($("optimizer"), o.optimizers);
-  fillSelect($("output-cost"), OUTPUT_COSTS, ([out, cost]) => `${out} / ${cost}`);
+  fillSelect($("dataset"), o.datasets, "dataset");
+  fillSelect($("activation"), o.activations, "activation");
+  fillSelect($("optimizer"), o.optimizers, "optimizer");
+  fillSelect($("output-cost"), OUTPUT_COSTS, "output_cost");
   fillSuggestions($("learning-rates"), LEARNING_RATES);
   fillSuggestions($("l2s"), L2S);
   for (const f of o.features) {
@@ -258,13 +236,14 @@ function buildControls() {
   on("reset", "click", reset);
   on("lang", "click", () => setLang(ui.lang === "en" ? "zh" : "en"));
   on("diagram", "click", clickDiagram);
-  on("panel-close", "click", () => { ui.selected = null; $("panel").hidden = true; drawDiagram(); });
+  on("panel-close", "click", closePanel);
   on("panel-mode", "change", () => {
     $("panel-sample").hidden = $("panel-mode").value !== "sample"; refreshPanel(); });
   on("panel-sample", "change", refreshPanel);
   window.addEventListener("pagehide", () => {
     if (ui.state) fetch(sessionPath(), {method: "DELETE", keepalive: true});
   });
+  redrawOnResize();
 }
 
 // Every control from the settings the server trains with.
@@ -276,6 +255,7 @@ function renderControls(s) {
   $("test-fraction").value = s.test_fraction; $("test-fraction-value").textContent = s.test_fraction;
   for (const box of featureBoxes()) box.checked = s.features.includes(box.value);
   $("hidden-count").textContent = s.hidden.length;
+  $("hidden-words").textContent = WORDS[ui.lang].hidden_layers(s.hidden.length);
   renderWidthButtons(s.hidden);
   selectValue($("activation"), s.activation);
   selectValue($("output-cost"), [s.output, s.cost]);
@@ -285,21 +265,26 @@ function renderControls(s) {
   $("l2").value = s.l2;
 }
 
-// + and − above each hidden layer of the diagram
+// + and − above each hidden layer of the diagram (placed by placeWidthButtons once it is drawn)
 function renderWidthButtons(hidden) {
-  const box = $("width-buttons");
+  const box = $("width-buttons"), w = WORDS[ui.lang];
   box.innerHTML = "";
   hidden.forEach((width, i) => {
     const group = document.createElement("span");
     group.className = "widths";
-    group.style.left = `${columnX(i + 1, hidden.length + 2)}px`;
-    group.innerHTML = `<button data-d="1">+</button><button data-d="-1">−</button>`;
+    group.innerHTML = `<button data-d="1" title="${w.wider}">+</button><button data-d="-1" title="${w.narrower}">−</button>`;
     group.addEventListener("click", (e) => {
       const d = Number(e.target.dataset.d);
       if (d) requestChange((s) => withHidden(s, s.hidden.map((w, k) => (k === i ? w + d : w))));
     });
     box.appendChild(group);
   });
+  if (ui.columnX) placeWidthButtons(ui.columnX);    // where the diagram last put the columns
+}
+
+function placeWidthButtons(columnX) {
+  ui.columnX = columnX;
+  [...$("width-buttons").children].forEach((group, i) => { group.style.left = `${columnX(i + 1)}px`; });
 }
 
 function setLang(lang) {
@@ -307,10 +292,13 @@ function setLang(lang) {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   $("lang").textContent = lang === "en" ? "中文" : "English";
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = WORDS[lang][el.dataset.i18n];
+  for (const el of document.querySelectorAll("[data-i18n-title]")) el.title = WORDS[lang][el.dataset.i18nTitle];
   for (const el of document.querySelectorAll("[data-term]")) {
     const t = ui.options.terms[el.dataset.term]; if (t) el.textContent = t[lang];
   }
+  nameOptions(lang);
   $("play").lastElementChild.textContent = WORDS[lang][ui.playing ? "pause" : "play"];
+  if (ui.state) { renderControls(ui.state.settings); renderClassLegend(); drawAll(); }
   renderMessages();
   refreshPanel();
 }
@@ -341,7 +329,7 @@ async function loop() {
 async function trainFrame(batches) {
   const state = await callSession("POST", `/step?batches=${batches}`);
   show(state);
-  if (state.diverged) { say({en: state.diverged, zh: state.diverged}); setPlaying(false); }
+  if (state.diverged) { say(divergedWords(state)); setPlaying(false); }
   ui.frames += 1;
   if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await showPanel();
 }
@@ -357,144 +345,85 @@ function show(state) {
   $("test-cost").textContent = fmt(state.costs.test);
   $("train-cost").textContent = fmt(state.costs.train);
   $("test-accuracy").textContent = state.costs.test_accuracy === null ? "–" : `${(100 * state.costs.test_accuracy).toFixed(1)}%`;
-  if (fresh) renderControls(state.settings);
-  drawBoundary(); drawChart(); drawDiagram();
+  if (fresh) { renderControls(state.settings); renderClassLegend(); }
+  drawAll();
 }
 
-// -- drawing --------------------------------------------------------------------------
-
-function hexRgb(hex) { const n = parseInt(hex.slice(1), 16); return [n >> 16, (n >> 8) & 255, n & 255]; }
-function mix(c, t) { return c.map((v) => Math.round(255 + (v - 255) * t)); }   // white → c as t: 0 → 1
-
-function boundaryColor(values, cell, outputs, classes) {
-  if (outputs === 1) {
-    const p = Math.min(1, Math.max(0, values[cell] ?? 0.5));
-    const c = hexRgb(COLORS[p >= 0.5 ? 1 : 0]);
-    return mix(c, Math.abs(p - 0.5) * 2 * 0.75);
-  }
-  let best = 0;
-  for (let k = 1; k < outputs; k++) if (values[cell * outputs + k] > values[cell * outputs + best]) best = k;
-  const conf = values[cell * outputs + best] ?? 0, floor = 1 / outputs;
-  return mix(hexRgb(COLORS[best % COLORS.length]), Math.max(0, (conf - floor) / (1 - floor)) * 0.75);
+// The server's diverged message, worded by the page in both languages from the state.
+function divergedWords(state) {
+  const words = (lang) => WORDS[lang].diverged(state.batches + 1, state.settings.learning_rate);
+  return {en: words("en"), zh: words("zh")};
 }
 
-function drawBoundary() {
-  const canvas = $("boundary"), ctx = canvas.getContext("2d"), st = ui.state, b = st.boundary;
-  const flat = b.values.flat();
-  const image = new ImageData(b.size, b.size);
-  for (let cell = 0; cell < b.size * b.size; cell++) {
-    const [r, g, bl] = boundaryColor(flat, cell, b.outputs, st.classes);
-    image.data.set([r, g, bl, 255], cell * 4);
-  }
-  const off = document.createElement("canvas"); off.width = off.height = b.size;
-  off.getContext("2d").putImageData(image, 0, 0);
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(off, 0, 0, canvas.width, canvas.height);
-  if (!ui.data) return;
-  const e = st.extent, W = canvas.width, H = canvas.height;
-  for (const part of ["train", "test"]) {
-    const {points, labels} = ui.data[part];
-    ctx.lineWidth = 1; ctx.strokeStyle = part === "train" ? "#fff" : "#000";
-    points.forEach(([x1, x2], i) => {
-      ctx.beginPath();
-      ctx.arc((x1 + e) / (2 * e) * W, (e - x2) / (2 * e) * H, 3, 0, 2 * Math.PI);
-      ctx.fillStyle = COLORS[labels[i] % COLORS.length]; ctx.fill(); ctx.stroke();
+// -- drawing: each canvas as wide as its column, the diagram as tall as the window allows ------
+
+const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
+
+// The diagram fills its column's width and the window's height left below it (so the page needs
+// no scrolling), within 300–760 px and never much taller than wide.
+function diagramSize() {
+  const canvas = $("diagram"), width = canvas.parentElement.clientWidth;
+  const top = canvas.getBoundingClientRect().top + window.scrollY;
+  const below = $("diagram-hint").offsetHeight + 24;
+  return {width, height: Math.round(clamp(window.innerHeight - top - below, 300, Math.min(760, 0.95 * width)))};
+}
+
+// The boundary plot is square: as wide as its column, unless the window is too short to show it
+// and the legends under it (then no smaller than 220 px).
+function boundarySide() {
+  const canvas = $("boundary"), column = canvas.parentElement, box = canvas.getBoundingClientRect();
+  const below = column.getBoundingClientRect().bottom - box.bottom + 12;     // 12: main's bottom padding
+  return Math.round(clamp(window.innerHeight - box.top - window.scrollY - below, 220, column.clientWidth));
+}
+
+function drawAll() {
+  if (!ui.state) return;
+  drawNetwork();
+  const width = $("chart").parentElement.clientWidth;
+  drawChart($("chart"), {width, height: Math.round(clamp(0.5 * width, 140, 190))}, ui.state.history, WORDS[ui.lang]);
+  drawBoundary($("boundary"), boundarySide(), ui.state, ui.data);
+}
+
+function drawNetwork() {
+  if (!ui.state) return;
+  const layout = drawDiagram($("diagram"), diagramSize(), ui.state, ui.selected, WORDS[ui.lang]);
+  ui.positions = layout.boxes; ui.featureLabels = layout.labels;
+  placeWidthButtons(layout.columnX);
+}
+
+// Redraw when a column changes width (the window resized, the panel opened or closed) or the
+// window's height changed; at most once a frame, and not for the canvases' own new heights.
+function redrawOnResize() {
+  const columns = [$("diagram").parentElement, $("chart").parentElement];
+  let drawn = "", queued = false;
+  const redraw = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      const now = `${columns.map((c) => c.clientWidth)},${window.innerHeight}`;
+      if (now !== drawn) { drawn = now; drawAll(); }
     });
-  }
-}
-
-function drawChart() {
-  const canvas = $("chart"), ctx = canvas.getContext("2d"), h = ui.state.history;
-  const W = canvas.width, H = canvas.height;
-  ctx.clearRect(0, 0, W, H);
-  const all = h.train.concat(h.test).filter((v) => v !== null);
-  if (!all.length) return;
-  const top = Math.max(...all) * 1.05 || 1, last = Math.max(1, h.batch[h.batch.length - 1]);
-  const curve = (values, color) => {
-    ctx.beginPath(); ctx.strokeStyle = color; ctx.lineWidth = 1.5;
-    values.forEach((v, i) => {
-      if (v === null) return;
-      const x = h.batch[i] / last * (W - 4) + 2, y = H - 2 - v / top * (H - 4);
-      i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
-    });
-    ctx.stroke();
   };
-  curve(h.train, "#999"); curve(h.test, "#183d4e");
-}
-
-const NODE = 34;
-function columnX(layerIndex, layers) {
-  const W = 600, margin = 40;
-  return margin + layerIndex * (W - 2 * margin) / Math.max(1, layers - 1);
-}
-function nodeY(j, n) {
-  const H = 400, gap = Math.min(NODE + 10, (H - 20) / n);
-  return H / 2 + (j - (n - 1) / 2) * gap;
-}
-
-function thumb(values, size, kind) {
-  let scale = 1;
-  if (kind !== "sigmoid" && kind !== "tanh") scale = Math.max(1e-9, ...values.map(Math.abs));
-  const image = new ImageData(size, size), blue = hexRgb(COLORS[1]), orange = hexRgb(COLORS[0]);
-  values.forEach((v, i) => {
-    let t = kind === "sigmoid" ? 2 * v - 1 : v / scale;
-    t = Math.max(-1, Math.min(1, t ?? 0));
-    image.data.set([...mix(t >= 0 ? blue : orange, Math.abs(t)), 255], i * 4);
-  });
-  const off = document.createElement("canvas"); off.width = off.height = size;
-  off.getContext("2d").putImageData(image, 0, 0);
-  return off;
-}
-
-function drawDiagram() {
-  const canvas = $("diagram"), ctx = canvas.getContext("2d"), st = ui.state;
-  if (!st) return;
-  const sizes = st.sizes, L = sizes.length, s = st.settings;
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  ui.positions = [];
-  // weights: w^l_jk from neuron k of layer l−1 to neuron j of layer l
-  for (let l = 1; l < L; l++) {
-    const w = st.weights[l - 1], top = Math.max(1e-9, ...w.flat().map(Math.abs));
-    for (let j = 0; j < sizes[l]; j++) for (let k = 0; k < sizes[l - 1]; k++) {
-      const v = w[j][k] ?? 0;
-      ctx.beginPath();
-      ctx.strokeStyle = v >= 0 ? "rgba(8,119,189,0.75)" : "rgba(245,147,34,0.75)";
-      ctx.lineWidth = 0.3 + 5 * Math.min(1, Math.abs(v) / Math.max(1, top));
-      ctx.moveTo(columnX(l - 1, L) + NODE / 2, nodeY(k, sizes[l - 1]));
-      ctx.lineTo(columnX(l, L) - NODE / 2, nodeY(j, sizes[l]));
-      ctx.stroke();
-    }
-  }
-  // neurons, each with its heatmap a^l_j over the plane
-  const size = st.neurons.size;
-  ctx.imageSmoothingEnabled = false;
-  for (let l = 0; l < L; l++) {
-    const kind = l === 0 ? "feature" : (l === L - 1 ? s.output : s.activation);
-    for (let j = 0; j < sizes[l]; j++) {
-      const x = columnX(l, L) - NODE / 2, y = nodeY(j, sizes[l]) - NODE / 2;
-      ctx.drawImage(thumb(st.neurons.layers[l][j], size, kind), x, y, NODE, NODE);
-      const chosen = ui.selected && ui.selected.layer === l + 1 && ui.selected.j === j + 1;
-      ctx.lineWidth = chosen ? 3 : 1; ctx.strokeStyle = chosen ? "#d62728" : "#555";
-      ctx.strokeRect(x, y, NODE, NODE);
-      ui.positions.push({layer: l + 1, j: j + 1, x: x + NODE / 2, y: y + NODE / 2});
-    }
-    ctx.fillStyle = "#555"; ctx.font = "12px sans-serif"; ctx.textAlign = "center";
-    const label = l === 0 ? "x" : (l === L - 1 ? "L" : "") ;
-    ctx.fillText(`l = ${l + 1}${label ? " (" + label + ")" : ""}`, columnX(l, L), 396);
-    if (l === 0) st.feature_labels.forEach((name, j) => {
-      ctx.textAlign = "right"; ctx.fillText(name, columnX(0, L) - NODE / 2 - 3, nodeY(j, sizes[0]) + 4);
-    });
-  }
+  const observer = new ResizeObserver(redraw);
+  for (const c of columns) observer.observe(c);
+  window.addEventListener("resize", redraw);
 }
 
 function clickDiagram(event) {
-  const canvas = $("diagram"), box = canvas.getBoundingClientRect();
-  const x = (event.clientX - box.left) * canvas.width / box.width;
-  const y = (event.clientY - box.top) * canvas.height / box.height;
-  const hit = ui.positions.find((p) => Math.abs(p.x - x) <= NODE / 2 && Math.abs(p.y - y) <= NODE / 2);
+  const box = $("diagram").getBoundingClientRect();
+  const x = event.clientX - box.left, y = event.clientY - box.top;
+  const hit = ui.positions.find((p) => Math.abs(p.x - x) <= p.size / 2 && Math.abs(p.y - y) <= p.size / 2);
   if (!hit || hit.layer === 1) return;           // the input layer has no δ
   ui.selected = {layer: hit.layer, j: hit.j};
-  drawDiagram(); refreshPanel();
+  drawNetwork(); refreshPanel();
+}
+
+// The colour of each class, under the boundary (index.html says how training and test points look).
+function renderClassLegend() {
+  const words = WORDS[ui.lang], classes = Array.from({length: ui.state.classes}, (_, k) => k);
+  $("class-legend").innerHTML = classes.map((k) =>
+    `<span><i class="dot" style="background:${COLORS[k % COLORS.length]}"></i>${words.class_name(k)}</span>`).join("");
 }
 
 // -- the neuron panel: BP1–BP4 with backprop's own numbers ---------------------------
@@ -506,11 +435,25 @@ async function showPanel() {
   const {layer, j} = ui.selected;
   let query = `layer=${layer}&j=${j}&lang=${ui.lang}`;
   if ($("panel-mode").value === "sample") query += `&sample=${Number($("panel-sample").value) || 0}`;
-  renderPanel(await callSession("GET", `/neuron?${query}`));
+  const panel = await callSession("GET", `/neuron?${query}`);
+  if (ui.selected) renderPanel(panel);                // unless it was closed meanwhile
+}
+
+// The panel takes its own column beside the network (style.css: main.panel-open).
+function openPanel() {
+  $("panel").hidden = false;
+  document.querySelector("main").classList.add("panel-open");
+}
+
+function closePanel() {
+  ui.selected = null;
+  $("panel").hidden = true;
+  document.querySelector("main").classList.remove("panel-open");
+  drawNetwork();
 }
 
 function renderPanel(p) {
-  $("panel").hidden = false;
+  openPanel();
   $("panel-title").innerHTML = p.title;             // server-escaped markup (bprop.teaching.explanation.markup.to_html)
   const body = $("panel-body"); body.innerHTML = "";
   for (const section of p.sections) {
