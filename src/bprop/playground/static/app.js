@@ -14,7 +14,8 @@
 // The words are in words.js, the canvases are drawn by draw.js; the layout (which column shows
 // what, at which width) is style.css's, and the canvases take the sizes their columns give them.
 
-import {COLORS, drawBoundary, drawChart, drawDiagram} from "./draw.js";
+import {COLORS, drawBoundary, drawChart, drawDiagram, targetColor, targetScale} from "./draw.js";
+import {installFeatures} from "./features.js";
 import {REFUSALS, WORDS, optionName, outputCostName} from "./words.js";
 
 const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -22,6 +23,7 @@ const L2S = [0, 0.001, 0.01, 0.1, 1, 10];
 const OUTPUT_COSTS = [["sigmoid", "cross_entropy"], ["sigmoid", "quadratic"], ["softmax", "log_likelihood"],
                       ["tanh", "quadratic"], ["identity", "quadratic"]];
 const MULTICLASS_DATASETS = ["spiral", "gaussians"];   // the others have a fixed class count (datasets.toy.N_CLASSES)
+const DATA_SETTINGS = ["dataset", "noise", "samples", "test_fraction", "classes", "seed"];   // data.DATA_SETTINGS
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -31,6 +33,9 @@ const ui = {
   positions: [],        // the diagram's neuron boxes {layer, j, x, y, size}: centre and side in CSS px
   featureLabels: [],    // where the input labels were written {text, left, right, y}, CSS px
   columnX: null,        // layer index (from 0) → the x of its column in the diagram, CSS px
+  edges: [],            // the diagram's weight lines {layer, j, k, from, to}, CSS px
+  boundaryPlot: null,   // {at(x, y) → [x₁, x₂], pixel([x₁, x₂]) → [x, y]} of the boundary canvas
+  marks: {},            // what the diagram highlights: {weight, layer} (features.js)
 };
 window.bpPlayground = ui;           // for tests and the curious
 
@@ -71,7 +76,7 @@ async function callSession(method, action, body) {
   try {
     return await api(method, sessionPath(action), body);
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404)) throw error;
+    if (!(error instanceof ApiError && error.status === 404 && error.parameter === "id")) throw error;
     await startSession(ui.state.settings);
     say({en: WORDS.en.session_expired, zh: WORDS.zh.session_expired}, "notice");
     return await api(method, sessionPath(action), body);
@@ -82,10 +87,13 @@ async function startSession(settings) {
   show(await api("POST", "/api/sessions", settings));
 }
 
-// New settings mean a new session; the old one is deleted (it may be gone already).
+// New settings mean a new session; the old one is deleted (it may be gone already). When the
+// settings that make the data did not change, the new session keeps the old one's data
+// (data_from), with the points the user added, removed or uploaded.
 async function replaceSession(settings) {
   const old = ui.state.id;
-  await startSession(settings);
+  const sameData = DATA_SETTINGS.every((key) => settings[key] === ui.state.settings[key]);
+  await startSession(sameData ? {...settings, data_from: old} : settings);
   closePanel();
   api("DELETE", `/api/sessions/${old}`).catch(() => {});
 }
@@ -157,9 +165,15 @@ function readNumber(input) {
   return text !== "" && Number.isFinite(n) ? n : text;
 }
 
+// A regression set trains an identity output with the quadratic cost; leaving one goes back to
+// the classification default.
 function withDataset(s, dataset) {
   const classes = MULTICLASS_DATASETS.includes(dataset) ? s.classes : 2;
-  return {...s, dataset, classes, noise: null};                    // null: the new data set's own noise
+  const regression = ui.options.regression_datasets.includes(dataset);
+  let {output, cost} = s;
+  if (regression) [output, cost] = ["identity", "quadratic"];
+  else if (output === "identity") ({output, cost} = ui.options.defaults);
+  return {...s, dataset, classes, output, cost, noise: null};      // null: the new data set's own noise
 }
 
 const featureBoxes = () => [...$("features").querySelectorAll("input")];
@@ -249,7 +263,7 @@ function buildControls() {
 // Every control from the settings the server trains with.
 function renderControls(s) {
   selectValue($("dataset"), s.dataset);
-  $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset);
+  $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset) || ui.state.data_source === "uploaded";
   $("classes").value = s.classes;
   $("noise").value = s.noise; $("noise-value").textContent = s.noise.toFixed(2);
   $("test-fraction").value = s.test_fraction; $("test-fraction-value").textContent = s.test_fraction;
@@ -301,6 +315,7 @@ function setLang(lang) {
   if (ui.state) { renderControls(ui.state.settings); renderClassLegend(); drawAll(); }
   renderMessages();
   refreshPanel();
+  features.onLang();
 }
 
 // -- training ---------------------------------------------------------------------------
@@ -334,9 +349,10 @@ async function trainFrame(batches) {
   if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await showPanel();
 }
 
-// Draw a state; a new session's (with its points) also sets every control.
+// Draw a state; a new session's, or one whose settings or data changed, also sets every control.
 function show(state) {
-  const fresh = !ui.state || state.id !== ui.state.id;
+  const fresh = !ui.state || state.id !== ui.state.id || Boolean(state.data) ||
+    JSON.stringify(state.settings) !== JSON.stringify(ui.state.settings);
   ui.state = state;
   if (state.data) ui.data = state.data;
   $("epoch").textContent = state.epoch.toFixed(2);
@@ -347,6 +363,7 @@ function show(state) {
   $("test-accuracy").textContent = state.costs.test_accuracy === null ? "–" : `${(100 * state.costs.test_accuracy).toFixed(1)}%`;
   if (fresh) { renderControls(state.settings); renderClassLegend(); }
   drawAll();
+  features.onShow(state, fresh);
 }
 
 // The server's diverged message, worded by the page in both languages from the state.
@@ -381,13 +398,13 @@ function drawAll() {
   drawNetwork();
   const width = $("chart").parentElement.clientWidth;
   drawChart($("chart"), {width, height: Math.round(clamp(0.5 * width, 140, 190))}, ui.state.history, WORDS[ui.lang]);
-  drawBoundary($("boundary"), boundarySide(), ui.state, ui.data);
+  ui.boundaryPlot = drawBoundary($("boundary"), boundarySide(), ui.state, ui.data);
 }
 
 function drawNetwork() {
   if (!ui.state) return;
-  const layout = drawDiagram($("diagram"), diagramSize(), ui.state, ui.selected, WORDS[ui.lang]);
-  ui.positions = layout.boxes; ui.featureLabels = layout.labels;
+  const layout = drawDiagram($("diagram"), diagramSize(), ui.state, ui.selected, WORDS[ui.lang], ui.marks);
+  ui.positions = layout.boxes; ui.featureLabels = layout.labels; ui.edges = layout.edges;
   placeWidthButtons(layout.columnX);
 }
 
@@ -414,16 +431,29 @@ function clickDiagram(event) {
   const box = $("diagram").getBoundingClientRect();
   const x = event.clientX - box.left, y = event.clientY - box.top;
   const hit = ui.positions.find((p) => Math.abs(p.x - x) <= p.size / 2 && Math.abs(p.y - y) <= p.size / 2);
-  if (!hit || hit.layer === 1) return;           // the input layer has no δ
+  if (!hit) { features.clickWeight(x, y); return; }  // a line: edit its weight
+  if (hit.layer === 1) return;                   // the input layer has no δ
+  features.closeTrace();
   ui.selected = {layer: hit.layer, j: hit.j};
   drawNetwork(); refreshPanel();
 }
 
-// The colour of each class, under the boundary (index.html says how training and test points look).
+// The colour of each class, under the boundary (index.html says how training and test points look);
+// for a regression set, the colour scale of the targets from −m to m.
 function renderClassLegend() {
-  const words = WORDS[ui.lang], classes = Array.from({length: ui.state.classes}, (_, k) => k);
+  const words = WORDS[ui.lang];
+  $("shade-hint").textContent = words[ui.state.task === "regression" ? "shade_regression" : "shade"];
+  if (ui.state.task === "regression") { renderTargetLegend(words); return; }
+  const classes = Array.from({length: ui.state.classes}, (_, k) => k);
   $("class-legend").innerHTML = classes.map((k) =>
     `<span><i class="dot" style="background:${COLORS[k % COLORS.length]}"></i>${words.class_name(k)}</span>`).join("");
+}
+
+function renderTargetLegend(words) {
+  const m = targetScale(ui.state, ui.data), stops = [-1, -0.5, 0, 0.5, 1];
+  const gradient = stops.map((t) => `rgb(${targetColor(t * m, m)})`).join(", ");
+  $("class-legend").innerHTML = `<span>${words.target_axis}</span><span>−${m.toFixed(2)}</span>` +
+    `<i class="scale" style="background:linear-gradient(to right, ${gradient})"></i><span>${m.toFixed(2)}</span>`;
 }
 
 // -- the neuron panel: BP1–BP4 with backprop's own numbers ---------------------------
@@ -447,6 +477,7 @@ function openPanel() {
 
 function closePanel() {
   ui.selected = null;
+  features.closeTrace();
   $("panel").hidden = true;
   document.querySelector("main").classList.remove("panel-open");
   drawNetwork();
@@ -468,9 +499,15 @@ function renderPanel(p) {
 
 // -- start ----------------------------------------------------------------------------
 
+const features = installFeatures({
+  ui, $, api, ApiError, serially, callSession, sessionPath, show, say, setPlaying, drawNetwork, openPanel,
+  closePanel, showRefusal,
+});
+
+// A link with a setup (#s=…) opens it; otherwise the defaults.
 serially(async function start() {
   ui.options = await api("GET", "/api/options");
   buildControls();
   setLang("en");
-  await startSession(ui.options.defaults);
+  if (!(await features.openSharedSetup())) await startSession(ui.options.defaults);
 });

@@ -102,7 +102,14 @@ function drawCurve(ctx, batches, values, x, y, color) {
 function hexRgb(hex) { const n = parseInt(hex.slice(1), 16); return [n >> 16, (n >> 8) & 255, n & 255]; }
 function mix(c, t) { return c.map((v) => Math.round(255 + (v - 255) * t)); }   // white → c as t: 0 → 1
 
-function boundaryColor(values, cell, outputs) {
+// A real value on the diverging scale of the regression plots: orange < 0, white 0, blue > 0.
+export function targetColor(v, scale) {
+  const t = Math.max(-1, Math.min(1, (v ?? 0) / scale));
+  return mix(hexRgb(COLORS[t >= 0 ? 1 : 0]), Math.abs(t));
+}
+
+function boundaryColor(values, cell, outputs, scale) {
+  if (scale) return targetColor(values[cell], scale);     // regression: the network's output itself
   if (outputs === 1) {
     const p = Math.min(1, Math.max(0, values[cell] ?? 0.5));
     return mix(hexRgb(COLORS[p >= 0.5 ? 1 : 0]), Math.abs(p - 0.5) * 2 * 0.75);
@@ -113,16 +120,23 @@ function boundaryColor(values, cell, outputs) {
   return mix(hexRgb(COLORS[best % COLORS.length]), Math.max(0, (conf - floor) / (1 - floor)) * 0.75);
 }
 
-function boundaryImage(b) {
+function boundaryImage(b, scale) {
   const flat = b.values.flat(), image = new ImageData(b.size, b.size);
-  for (let cell = 0; cell < b.size * b.size; cell++) image.data.set([...boundaryColor(flat, cell, b.outputs), 255], cell * 4);
+  for (let cell = 0; cell < b.size * b.size; cell++) image.data.set([...boundaryColor(flat, cell, b.outputs, scale), 255], cell * 4);
   const off = document.createElement("canvas"); off.width = off.height = b.size;
   off.getContext("2d").putImageData(image, 0, 0);
   return off;
 }
 
+// The largest |target| of a regression set (the colour scale's end), or 0 for classes.
+export function targetScale(state, data) {
+  if (state.task !== "regression" || !data) return 0;
+  return Math.max(1e-9, ...["train", "test"].flatMap((part) => data[part].labels.map(Math.abs)));
+}
+
 // A square canvas `width` CSS pixels wide: the square plot of [−e, e]², with 34 px for the axes
-// left and below.
+// left and below. Returns `at(x, y)`: the point (x₁, x₂) under the canvas pixel (x, y), or null
+// outside the plot.
 export function drawBoundary(canvas, width, state, data) {
   const ctx = fitCanvas(canvas, width, width);
   const e = state.extent, side = width - 34 - 8;
@@ -130,20 +144,27 @@ export function drawBoundary(canvas, width, state, data) {
   const x = (v) => plot.left + (v + e) / (2 * e) * side;
   const y = (v) => plot.top + (e - v) / (2 * e) * side;
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(boundaryImage(state.boundary), plot.left, plot.top, side, side);
-  if (data) for (const part of ["train", "test"]) drawPoints(ctx, data[part], part, x, y);
+  const scale = targetScale(state, data);
+  ctx.drawImage(boundaryImage(state.boundary, scale), plot.left, plot.top, side, side);
+  if (data) for (const part of ["train", "test"]) drawPoints(ctx, data[part], part, x, y, scale);
   const ticks = niceTicks(-e, e, 4);
   drawAxes(ctx, plot, ticks, ticks, x, y);
   ctx.fillStyle = INK; ctx.textBaseline = "alphabetic";
   ctx.textAlign = "center"; ctx.fillText("x₁", plot.left + side / 2, plot.top + side + 32);
   ctx.textAlign = "left"; ctx.fillText("x₂", 2, plot.top + 10);
+  return {
+    at: (px, py) => (px < plot.left || py < plot.top || px > plot.left + side || py > plot.top + side ? null
+      : [(px - plot.left) / side * 2 * e - e, e - (py - plot.top) / side * 2 * e]),
+    pixel: ([x1, x2]) => [x(x1), y(x2)],
+  };
 }
 
-function drawPoints(ctx, {points, labels}, part, x, y) {
+function drawPoints(ctx, {points, labels}, part, x, y, scale) {
   ctx.lineWidth = 1; ctx.strokeStyle = part === "train" ? "#fff" : "#000";
   points.forEach(([x1, x2], i) => {
     ctx.beginPath(); ctx.arc(x(x1), y(x2), 3, 0, 2 * Math.PI);
-    ctx.fillStyle = COLORS[labels[i] % COLORS.length]; ctx.fill(); ctx.stroke();
+    ctx.fillStyle = scale ? `rgb(${targetColor(labels[i], scale)})` : COLORS[labels[i] % COLORS.length];
+    ctx.fill(); ctx.stroke();
   });
 }
 
@@ -191,8 +212,9 @@ function thumb(values, size, kind) {
 }
 
 // Weights w^l_jk from neuron k of layer l−1 to neuron j of layer l: colour its sign, width |w|.
-function drawWeights(ctx, state, g) {
-  const sizes = state.sizes, thick = Math.max(2, 5 * g.node / MAX_NODE);
+// Returns each line {layer, j, k, from: [x, y], to: [x, y]} (indices from 1) for clicks.
+function drawWeights(ctx, state, g, chosen) {
+  const sizes = state.sizes, thick = Math.max(2, 5 * g.node / MAX_NODE), edges = [];
   for (let l = 1; l < sizes.length; l++) {
     const w = state.weights[l - 1], top = Math.max(1, ...w.flat().map(Math.abs));
     for (let j = 0; j < sizes[l]; j++) for (let k = 0; k < sizes[l - 1]; k++) {
@@ -200,11 +222,26 @@ function drawWeights(ctx, state, g) {
       ctx.beginPath();
       ctx.strokeStyle = v >= 0 ? "rgba(8,119,189,0.7)" : "rgba(245,147,34,0.7)";
       ctx.lineWidth = 0.3 + thick * Math.min(1, Math.abs(v) / top);
-      ctx.moveTo(g.columnX(l - 1) + g.node / 2, g.nodeY(k, sizes[l - 1]));
-      ctx.lineTo(g.columnX(l) - g.node / 2, g.nodeY(j, sizes[l]));
+      const from = [g.columnX(l - 1) + g.node / 2, g.nodeY(k, sizes[l - 1])];
+      const to = [g.columnX(l) - g.node / 2, g.nodeY(j, sizes[l])];
+      const edge = {layer: l + 1, j: j + 1, k: k + 1, from, to};
+      if (chosen && chosen.layer === edge.layer && chosen.j === edge.j && chosen.k === edge.k) {
+        ctx.strokeStyle = "#d62728"; ctx.lineWidth += 2;
+      }
+      ctx.moveTo(...from); ctx.lineTo(...to);
       ctx.stroke();
+      edges.push(edge);
     }
   }
+  return edges;
+}
+
+// A pale band behind the column of layer `layer` (from 1): the layer a stage of the trace is at.
+function drawLayerBand(ctx, g, layer, height) {
+  ctx.save();
+  ctx.fillStyle = "rgba(255, 214, 10, 0.35)";
+  ctx.fillRect(g.columnX(layer - 1) - g.node / 2 - 8, 0, g.node + 16, height - CAPTION + 16);
+  ctx.restore();
 }
 
 // Each neuron as a box with its picture; returns the boxes {layer, j, x, y, size} (centre, from 1).
@@ -248,13 +285,15 @@ function drawLayerCaptions(ctx, state, g, height, words) {
   }
 }
 
-// Draw the network; returns its layout {node, columnX, boxes, labels} for clicks and tests.
-export function drawDiagram(canvas, {width, height}, state, selected, words) {
+// Draw the network; returns its layout {node, columnX, boxes, labels, edges} for clicks and tests.
+// `marks`: {weight: {layer, j, k} drawn red, layer: the layer to highlight}, each optional.
+export function drawDiagram(canvas, {width, height}, state, selected, words, marks = {}) {
   const ctx = fitCanvas(canvas, width, height);
   const g = diagramLayout(ctx, state, width, height, words);
-  drawWeights(ctx, state, g);
+  if (marks.layer) drawLayerBand(ctx, g, marks.layer, height);
+  const edges = drawWeights(ctx, state, g, marks.weight);
   const boxes = drawNeurons(ctx, state, g, selected);
   const labels = drawFeatureLabels(ctx, state, g);
   drawLayerCaptions(ctx, state, g, height, words);
-  return {node: g.node, columnX: g.columnX, boxes, labels};
+  return {node: g.node, columnX: g.columnX, boxes, labels, edges};
 }

@@ -1,0 +1,119 @@
+"""The playground's features beyond TensorFlow Playground, used with the mouse and keyboard in
+real headless Chromium: points clicked onto the plot, a shareable link, files out and in, a
+hand-edited weight, one sample stepped through.
+
+Each test reads what happened from the server (the API, or the session in the live app's store)
+and compares it with what the page shows. Screenshots go under tmp/artifacts/playground/<test>/.
+"""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.browser  # drives headless Chromium; run with -m browser
+
+from test_playground_browser import (  # noqa: E402  (skips the module where Chromium or Playwright is missing)
+    browser,  # noqa: F401  (fixtures)
+    expected_console_errors,
+    loaded,
+    page,  # noqa: F401
+    server_state,
+    settled,
+    shots,  # noqa: F401
+    type_into,
+)
+
+
+def session(page):
+    """The page's session object in the live server's store."""
+    return page.live.app.state.store.get(page.evaluate("() => window.bpPlayground.state.id"))
+
+
+def click_plot(page, x1, x2, shift=False):
+    """Click (or shift-click) the boundary plot where the point (x₁, x₂) is drawn."""
+    px, py = page.evaluate(f"() => window.bpPlayground.boundaryPlot.pixel([{x1}, {x2}])")
+    box = page.locator("#boundary").bounding_box()
+    if shift:
+        page.keyboard.down("Shift")
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    if shift:
+        page.keyboard.up("Shift")
+    settled(page)
+
+
+# -- 1. points clicked onto the plot --------------------------------------------------------------
+
+
+def test_clicks_add_and_remove_points_and_the_points_survive_a_changed_setting(page, shots):
+    loaded(page)
+    assert server_state(page)["counts"] == {"train": 200, "test": 200}
+
+    page.select_option("#point-class", "1")
+    click_plot(page, 0.5, -0.5)
+    state = server_state(page)
+    assert state["counts"] == {"train": 201, "test": 200} and state["data_source"] == "edited"
+    x1, x2 = state["data"]["train"]["points"][-1]
+    assert state["data"]["train"]["labels"][-1] == 1
+    assert x1 == pytest.approx(0.5, abs=0.02) and x2 == pytest.approx(-0.5, abs=0.02)
+    assert page.evaluate("() => window.bpPlayground.data.train.points.at(-1)") == [x1, x2]  # drawn from it
+
+    page.select_option("#point-class", "0")
+    page.select_option("#point-part", "test")
+    click_plot(page, -1.2, 1.1)
+    state = server_state(page)
+    assert state["counts"] == {"train": 201, "test": 201} and state["data"]["test"]["labels"][-1] == 0
+    assert state["data"]["test"]["points"][-1] == pytest.approx([-1.2, 1.1], abs=0.02)
+    page.screenshot(path=str(shots / "1-two-points-added.png"))
+
+    click_plot(page, x1, x2, shift=True)  # shift-click: the nearest goes
+    assert server_state(page)["counts"] == {"train": 200, "test": 201}
+    assert not any(np.allclose(p, [x1, x2]) for p in session(page).points["train"])
+    page.check("#point-remove")  # the same with the toggle
+    click_plot(page, -1.2, 1.1)
+    assert server_state(page)["counts"] == {"train": 200, "test": 200}
+    click_plot(page, 1.45, 1.45)  # nothing near the corner: nothing removed, and the page says so
+    assert server_state(page)["counts"] == {"train": 200, "test": 200}
+    assert "No point near there" in page.text_content("#status")
+    page.uncheck("#point-remove")
+
+    page.select_option("#point-part", "train")
+    click_plot(page, 0.0, 0.0)
+    before = server_state(page)
+    type_into(page, "#learning-rate", "0.1")  # a setting that does not make data: the points stay
+    after = server_state(page)
+    assert after["id"] != before["id"] and after["settings"]["learning_rate"] == 0.1
+    assert after["data"] == before["data"] and after["data_source"] == "edited"
+    page.check("#features input[value=x1sq]")
+    settled(page)
+    assert server_state(page)["data"] == before["data"]
+    page.select_option("#dataset", value='"moons"')  # a setting that makes data: new data
+    settled(page)
+    assert server_state(page)["data_source"] == "generated"
+    assert not expected_console_errors(page.problems), page.problems
+
+
+def test_the_regression_set_takes_points_with_a_target_and_shades_the_plot_by_value(page, shots):
+    loaded(page)
+    page.select_option("#dataset", value='"wave"')
+    settled(page)
+    state = server_state(page)
+    assert state["task"] == "regression" and (state["settings"]["output"], state["settings"]["cost"]) == (
+        "identity",
+        "quadratic",
+    )
+    assert page.is_hidden("#point-class-row") and page.is_visible("#point-target-row")
+    page.click("#step")
+    settled(page)
+    page.fill("#point-target", "-0.75")
+    click_plot(page, 0.25, 0.5)
+    state = server_state(page)
+    assert state["counts"]["train"] == 201 and state["data"]["train"]["labels"][-1] == -0.75
+    assert "target t" in page.text_content("#class-legend")
+    page.screenshot(path=str(shots / "1-regression.png"))
+    page.select_option("#dataset", value='"xor"')  # back to classes: a classification output again
+    settled(page)
+    s = server_state(page)["settings"]
+    assert (s["output"], s["cost"]) == ("sigmoid", "cross_entropy") and page.is_visible("#point-class-row")
+    assert not expected_console_errors(page.problems), page.problems
