@@ -171,3 +171,71 @@ def test_the_share_button_puts_the_setup_in_the_url_and_the_link_restores_it(bro
     page.screenshot(path=str(shots / "2-unshareable-zh.png"))
     unexpected = [p for p in expected_console_errors(page.problems + other.problems) if "status of 409" not in p]
     assert not unexpected, unexpected  # Chromium logs the refused share (409) as an error
+
+
+# -- 3. files: the data and the model out, a CSV and a model file in ---------------------------------------
+
+
+def three_classes_csv(path):
+    """90 rows: three blobs named cat, dog and eel."""
+    rng = np.random.default_rng(0)
+    centres = {"cat": (-1.0, -1.0), "dog": (1.0, -1.0), "eel": (0.0, 1.2)}
+    rows = ["x1,x2,label"] + [
+        f"{cx + 0.3 * rng.standard_normal():.4f},{cy + 0.3 * rng.standard_normal():.4f},{name}"
+        for _ in range(30)
+        for name, (cx, cy) in centres.items()
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_a_csv_upload_trains_and_the_model_exports_and_imports_again(page, shots, tmp_path):
+    import bprop
+
+    loaded(page)
+    page.select_option("#output-cost", label="softmax + log-likelihood")
+    settled(page)
+    page.set_input_files("#upload-csv", str(three_classes_csv(tmp_path / "three.csv")))
+    settled(page)
+    state = server_state(page)
+    assert state["data_source"] == "uploaded" and state["classes"] == 3 and state["sizes"][-1] == 3
+    assert state["class_names"] == ["cat", "dog", "eel"] and sum(state["counts"].values()) == 90
+    assert "three.csv" in page.text_content("#upload-notes") and "eel" in page.text_content("#class-legend")
+    page.select_option("#speed", "50")
+    page.click("#play")
+    page.wait_for_function("() => window.bpPlayground.state.batches >= 200", timeout=20_000)
+    page.click("#play")
+    settled(page)
+    trained = server_state(page)
+    assert trained["costs"]["test_accuracy"] > 0.9  # it learned the three blobs
+    page.screenshot(path=str(shots / "3-uploaded.png"))
+
+    with page.expect_download() as download:
+        page.click("#download-data")
+    download.value.save_as(tmp_path / "data.csv")
+    text = (tmp_path / "data.csv").read_text()
+    assert text.startswith("x1,x2,label,part\n") and len(text.splitlines()) == 91 and ",eel," in text
+    with page.expect_download() as download:
+        page.click("#download-model")
+    download.value.save_as(tmp_path / "model.bprop")
+    net = bprop.load(tmp_path / "model.bprop")
+    exported = session(page)
+    assert all(np.array_equal(a, b) for a, b in zip(net.weights, exported.net.weights))
+
+    page.click("#reset")  # fresh weights, then the file's again
+    settled(page)
+    assert not np.array_equal(session(page).net.weights[0], net.weights[0])
+    page.set_input_files("#upload-model", str(tmp_path / "model.bprop"))
+    settled(page)
+    imported = session(page)
+    assert all(np.array_equal(a, b) for a, b in zip([*net.weights, *net.biases], [*imported.net.weights, *imported.net.biases]))  # fmt: skip
+    assert "Imported model.bprop" in page.text_content("#status")
+    assert server_state(page)["costs"]["test_accuracy"] == trained["costs"]["test_accuracy"]
+
+    (tmp_path / "bad.csv").write_text("x1,x2,label\n0,1,a\n1,oops,b\n")  # refused: the reason beside the field
+    page.set_input_files("#upload-csv", str(tmp_path / "bad.csv"))
+    settled(page)
+    assert "'oops'" in page.text_content("[data-refusal~=csv]")
+    assert server_state(page)["class_names"] == ["cat", "dog", "eel"]  # nothing changed
+    page.screenshot(path=str(shots / "3-refused-csv.png"))
+    assert not expected_console_errors(page.problems), page.problems

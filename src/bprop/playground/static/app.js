@@ -446,7 +446,13 @@ function renderClassLegend() {
   if (ui.state.task === "regression") { renderTargetLegend(words); return; }
   const classes = Array.from({length: ui.state.classes}, (_, k) => k);
   $("class-legend").innerHTML = classes.map((k) =>
-    `<span><i class="dot" style="background:${COLORS[k % COLORS.length]}"></i>${words.class_name(k)}</span>`).join("");
+    `<span><i class="dot" style="background:${COLORS[k % COLORS.length]}"></i>${classLabel(k, words)}</span>`).join("");
+}
+
+// An uploaded set's own label for class k ("cat"); "class k" otherwise.
+function classLabel(k, words) {
+  const names = ui.state.data_source === "uploaded" ? ui.state.class_names : null;
+  return names ? names[k] : words.class_name(k);
 }
 
 function renderTargetLegend(words) {

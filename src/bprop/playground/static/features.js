@@ -26,9 +26,9 @@ export function installFeatures(app) {
 
   // A call whose 400 is shown beside its field (the parameter the server names), not as a failure.
   async function refusable(work, wanted = {}) {
+    ui.refusal = null; app.say(null);
     try {
       await work();
-      ui.refusal = null; app.say(null);
     } catch (error) {
       if (!(error instanceof app.ApiError && error.status === 400)) throw error;
       app.showRefusal(error, wanted);
