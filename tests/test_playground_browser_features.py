@@ -239,3 +239,78 @@ def test_a_csv_upload_trains_and_the_model_exports_and_imports_again(page, shots
     assert server_state(page)["class_names"] == ["cat", "dog", "eel"]  # nothing changed
     page.screenshot(path=str(shots / "3-refused-csv.png"))
     assert not expected_console_errors(page.problems), page.problems
+
+
+# -- 4. a hand-edited weight: ∂C/∂w·Δw beside ΔC ------------------------------------------------------------
+
+
+def click_weight(page, layer, j, k):
+    """Click the diagram's line of w^l_jk where it is farthest from every other line."""
+    edges = page.evaluate("() => window.bpPlayground.edges")
+    (edge,) = [e for e in edges if (e["layer"], e["j"], e["k"]) == (layer, j, k)]
+    others = [e for e in edges if e is not edge]
+    a, b = np.array(edge["from"]), np.array(edge["to"])
+    spots = [a + t * (b - a) for t in np.linspace(0.1, 0.9, 33)]
+    spot = max(spots, key=lambda p: min(distance_to_segment(p, e["from"], e["to"]) for e in others))
+    box = page.locator("#diagram").bounding_box()
+    page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
+
+
+def distance_to_segment(p, a, b):
+    a, b = np.array(a), np.array(b)
+    t = np.clip(np.dot(p - a, b - a) / max(np.dot(b - a, b - a), 1e-12), 0, 1)
+    return float(np.linalg.norm(p - a - t * (b - a)))
+
+
+def shown_edit(page):
+    return {key: float(page.get_attribute(f"#weight-{key}", "data-value")) for key in ("predicted", "actual", "delta")}
+
+
+def preview_by_api(page, value):
+    sid = page.evaluate("() => window.bpPlayground.state.id")
+    body = {"layer": 2, "j": 1, "k": 2, "value": value, "preview": True}
+    r = page.request.post(f"{page.live.url}/api/sessions/{sid}/weight", data=json.dumps(body),
+                          headers={"Content-Type": "application/json"})  # fmt: skip
+    assert r.ok, r.text()
+    return r.json()["edit"]
+
+
+def test_a_weight_typed_or_dragged_shows_the_predicted_and_the_actual_change_of_the_cost(page, shots):
+    loaded(page)
+    for _ in range(4):
+        page.click("#step")
+    settled(page)
+    click_weight(page, 2, 1, 2)
+    page.wait_for_selector("#weight-edit:not([hidden])")
+    assert page.evaluate("() => window.bpPlayground.marks.weight") == {"layer": 2, "j": 1, "k": 2}
+    w = float(session(page).net.weights[0][0, 1])
+
+    page.fill("#weight-value", f"{w + 0.05:.6f}")  # typing previews
+    settled(page)
+    expected = preview_by_api(page, float(f"{w + 0.05:.6f}"))
+    assert shown_edit(page) == {key: expected[key] for key in ("predicted", "actual", "delta")}
+    assert page.text_content("#weight-predicted") != "–" and "preview" in page.text_content("#weight-state")
+    assert float(session(page).net.weights[0][0, 1]) == w  # a preview changes nothing
+    page.screenshot(path=str(shots / "4-preview.png"))
+
+    value = float(f"{w - 0.4:.6f}")  # a large change: the linear estimate misses by the second-order term
+    page.fill("#weight-value", str(value))
+    settled(page)
+    expected = preview_by_api(page, value)
+    page.press("#weight-value", "Enter")  # Enter applies
+    settled(page)
+    assert shown_edit(page) == {key: expected[key] for key in ("predicted", "actual", "delta")}
+    assert float(session(page).net.weights[0][0, 1]) == value and page.text_content("#weight-state") == "applied"
+    assert server_state(page)["weights"][0][0][1] == round(value, 4)
+    page.screenshot(path=str(shots / "4-applied.png"))
+
+    page.focus("#weight-slider")  # dragging (here: the slider's keys) previews, letting go applies
+    page.keyboard.press("ArrowRight")
+    settled(page)
+    assert float(session(page).net.weights[0][0, 1]) == pytest.approx(value + 0.01, abs=1e-9)
+    assert shown_edit(page)["delta"] == pytest.approx(0.01, abs=1e-9)
+    page.click("#lang")
+    assert page.text_content("#weight-state") == "已应用"
+    page.click("#weight-close")
+    assert page.is_hidden("#weight-edit") and page.evaluate("() => window.bpPlayground.marks.weight") is None
+    assert not expected_console_errors(page.problems), page.problems

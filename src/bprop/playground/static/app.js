@@ -381,7 +381,7 @@ const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
 function diagramSize() {
   const canvas = $("diagram"), width = canvas.parentElement.clientWidth;
   const top = canvas.getBoundingClientRect().top + window.scrollY;
-  const below = $("diagram-hint").offsetHeight + 24;
+  const below = $("diagram-hint").offsetHeight + $("weight-edit").offsetHeight + 24;   // the editor: 0 when hidden
   return {width, height: Math.round(clamp(window.innerHeight - top - below, 300, Math.min(760, 0.95 * width)))};
 }
 
