@@ -314,3 +314,50 @@ def test_a_weight_typed_or_dragged_shows_the_predicted_and_the_actual_change_of_
     page.click("#weight-close")
     assert page.is_hidden("#weight-edit") and page.evaluate("() => window.bpPlayground.marks.weight") is None
     assert not expected_console_errors(page.problems), page.problems
+
+
+# -- 5. one sample, stage by stage ----------------------------------------------------------------------------------
+
+TRACE_KEYS = ("a_prev", "z", "a", "y", "sigma_prime", "delta", "grad_w", "grad_b", "w_before", "w_after", "b_before", "b_after")  # fmt: skip
+SHOWN_STAGE = """() => ({
+  index: Number(document.getElementById('panel-body').dataset.stage),
+  stage: document.querySelector('#panel-body section').dataset.section,
+  layer: Number(document.querySelector('#panel-body section').dataset.layer),
+  marked: window.bpPlayground.marks.layer,
+  values: Object.fromEntries([...document.querySelectorAll('#panel-body .trace-value')]
+    .map(e => [e.dataset.key, JSON.parse(e.dataset.values)])),
+})"""
+
+
+def test_stepping_through_one_sample_shows_every_stage_of_the_trace_and_marks_its_layer(page, shots):
+    loaded(page)
+    page.click("#step")
+    settled(page)
+    page.fill("#trace-sample", "17")
+    page.click("#trace-open")
+    settled(page)
+    sid = page.evaluate("() => window.bpPlayground.state.id")
+    trace = page.request.get(f"{page.live.url}/api/sessions/{sid}/trace?sample=17").json()
+    stages = trace["stages"]
+    assert len(stages) == 16 and "Sample 17" in page.text_content("#panel-title")
+    for i, stage in enumerate(stages):
+        shown = page.evaluate(SHOWN_STAGE)
+        assert (shown["index"], shown["stage"], shown["layer"]) == (i, stage["stage"], stage["layer"])
+        assert shown["marked"] == stage["layer"]  # the diagram highlights the stage's layer
+        numbers = {key: stage[key] for key in TRACE_KEYS if stage.get(key) is not None}
+        assert shown["values"] == numbers and numbers  # backprop's own numbers, every one of them
+        if stage["stage"] == "BP2":
+            page.screenshot(path=str(shots / f"5-stage-{i}-BP2.png"))
+        if i % 2:
+            page.keyboard.press("ArrowRight")  # the arrow keys step too
+        else:
+            page.click("#trace-next")
+    assert page.is_disabled("#trace-next") and page.evaluate(SHOWN_STAGE)["stage"] == "update"
+    page.click("#trace-prev")
+    assert page.evaluate(SHOWN_STAGE)["index"] == 14
+    page.click("#lang")
+    assert "样本 17" in page.text_content("#panel-title") and "更新" in page.text_content("#panel-body h3")
+    page.screenshot(path=str(shots / "5-update-zh.png"))
+    page.click("#panel-close")
+    assert page.is_hidden("#panel") and page.evaluate("() => window.bpPlayground.marks.layer") is None
+    assert not expected_console_errors(page.problems), page.problems

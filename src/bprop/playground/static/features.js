@@ -327,12 +327,13 @@ export function installFeatures(app) {
     $("panel").classList.remove("tracing");
   }
 
-  // The values of a stage, in the order the equation names them, with their symbols.
+  // The values of a stage, in the order the equation names them, with their symbols at layer l.
   const TRACE_VALUES = [
-    ["a_prev", "a<sup>l−1</sup>"], ["z", "z<sup>l</sup>"], ["a", "a<sup>l</sup>"], ["y", "y"],
-    ["sigma_prime", "σ′(z<sup>l</sup>)"], ["delta", "δ<sup>l</sup>"], ["grad_w", "∂C/∂w<sup>l</sup>"],
-    ["grad_b", "∂C/∂b<sup>l</sup>"], ["w_before", "w<sup>l</sup>"], ["w_after", "w<sup>l</sup>"],
-    ["b_before", "b<sup>l</sup>"], ["b_after", "b<sup>l</sup>"],
+    ["a_prev", (l) => `a<sup>${l - 1}</sup>`], ["z", (l) => `z<sup>${l}</sup>`], ["a", (l) => `a<sup>${l}</sup>`],
+    ["y", () => "y"], ["sigma_prime", (l) => `σ′(z<sup>${l}</sup>)`], ["delta", (l) => `δ<sup>${l}</sup>`],
+    ["grad_w", (l) => `∂C/∂w<sup>${l}</sup>`], ["grad_b", (l) => `∂C/∂b<sup>${l}</sup>`],
+    ["w_before", (l) => `w<sup>${l}</sup>`], ["w_after", (l) => `w<sup>${l}</sup>`],
+    ["b_before", (l) => `b<sup>${l}</sup>`], ["b_after", (l) => `b<sup>${l}</sup>`],
   ];
 
   function renderTrace() {
@@ -340,7 +341,7 @@ export function installFeatures(app) {
     $("panel").classList.add("tracing");
     $("panel-title").textContent = w.trace_title(t.sample, t.point.map(shown).join(", "), t.label);
     const values = TRACE_VALUES.filter(([key]) => stage[key] !== undefined && stage[key] !== null)
-      .map(([key, symbol]) => traceValue(stage, key, symbol, w)).join("");
+      .map(([key, symbol]) => traceValue(stage, key, symbol(stage.layer), w)).join("");
     $("panel-body").innerHTML =
       `<div class="trace-nav"><button id="trace-prev">◀ ${w.previous}</button>` +
       `<span id="trace-count">${w.stage_count(index + 1, t.stages.length)}</span>` +
@@ -348,7 +349,7 @@ export function installFeatures(app) {
       `<section data-section="${stage.stage}" data-layer="${stage.layer}"><h3>${w.stage_names[stage.stage]} · l = ${stage.layer}</h3>` +
       `<div class="equation">${t.equations[stage.stage]}</div>${values}` +
       (stage.stage === "BP1" && stage.shortcut ? `<div class="line">${w.bp1_shortcut}</div>` : "") +
-      (stage.stage === "update" ? `<div class="line">${w.update_note(shown(t.eta))}</div>` : "") +
+      (stage.stage === "update" ? `<div class="line">${w.update_note(String(t.eta))}</div>` : "") +
       `</section>`;
     $("panel-body").dataset.stage = String(index);
     $("trace-prev").disabled = index === 0;
