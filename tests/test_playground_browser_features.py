@@ -152,6 +152,8 @@ def test_the_share_button_puts_the_setup_in_the_url_and_the_link_restores_it(bro
     assert other.input_value("#activation") == '"relu"' and other.input_value("#dataset") == '"spiral"'
     assert "Opened the shared setup" in other.text_content("#status")
     other.screenshot(path=str(shots / "2-restored.png"))
+    type_into(other, "#learning-rate", "0.1")  # another session: the URL no longer names its setup
+    assert other.evaluate("() => location.hash") == "" and other.is_hidden("#share-box")
 
     broken = browser.open()  # a damaged link: the page says so and starts the defaults
     broken.goto(link[:-10])

@@ -102,6 +102,7 @@ export function installFeatures(app) {
       try {
         const answer = await app.callSession("GET", "/share");
         history.replaceState(null, "", `#s=${answer.share}`);
+        ui.sharedSession = ui.state.id;
         $("share-link").value = location.href;
         $("share-link").hidden = $("share-copy").hidden = false;
         ui.shareWhy = null;
@@ -123,6 +124,13 @@ export function installFeatures(app) {
     return both("unshareable_edits");
   }
 
+  // Another session than the one the URL's #s=… describes: the URL and the link box go.
+  function forgetLink() {
+    if (location.hash.startsWith("#s=")) history.replaceState(null, "", location.pathname + location.search);
+    $("share-box").hidden = true;
+    ui.shareWhy = null; ui.sharedSession = null;
+  }
+
   function renderShareWhy() { $("share-why").textContent = ui.shareWhy ? ui.shareWhy[ui.lang] : ""; }
 
   async function copyLink() {
@@ -136,7 +144,9 @@ export function installFeatures(app) {
     const found = location.hash.match(/^#s=([A-Za-z0-9._-]+)$/);
     if (!found) return false;
     try {
-      app.show(await app.api("POST", "/api/shares", {share: found[1]}));
+      const state = await app.api("POST", "/api/shares", {share: found[1]});
+      ui.sharedSession = state.id;
+      app.show(state);
       app.say(both("link_opened"), "notice");
       return true;
     } catch (error) {
@@ -399,6 +409,7 @@ export function installFeatures(app) {
     onShow(state, fresh) {
       linkFiles();
       if (!fresh) return;
+      if (state.id !== ui.sharedSession) forgetLink();
       fillPointClasses(state);
       if (ui.marks.weight && state.id !== ui.weightSession) closeWeight();   // another network
       if (state.data_source !== "uploaded") ui.uploadNotes = null;
