@@ -15,7 +15,9 @@ import pytest
 pytestmark = pytest.mark.browser  # drives headless Chromium; run with -m browser
 
 from test_playground_browser import (  # noqa: E402  (skips the module where Chromium or Playwright is missing)
+    VISIBLE_TEXT,
     browser,  # noqa: F401  (fixtures)
+    english_left,
     expected_console_errors,
     loaded,
     page,  # noqa: F401
@@ -170,6 +172,7 @@ def test_the_share_button_puts_the_setup_in_the_url_and_the_link_restores_it(bro
     assert page.is_hidden("#share-link") and "its data was uploaded" in page.text_content("#share-why")
     page.click("#lang")
     assert "数据是上传的" in page.text_content("#share-why")
+    assert english_left(page.evaluate(VISIBLE_TEXT)) == []
     page.screenshot(path=str(shots / "2-unshareable-zh.png"))
     unexpected = [p for p in expected_console_errors(page.problems + other.problems) if "status of 409" not in p]
     assert not unexpected, unexpected  # Chromium logs the refused share (409) as an error
@@ -313,6 +316,7 @@ def test_a_weight_typed_or_dragged_shows_the_predicted_and_the_actual_change_of_
     assert shown_edit(page)["delta"] == pytest.approx(0.01, abs=1e-9)
     page.click("#lang")
     assert page.text_content("#weight-state") == "已应用"
+    assert english_left(page.evaluate(VISIBLE_TEXT)) == []
     page.click("#weight-close")
     assert page.is_hidden("#weight-edit") and page.evaluate("() => window.bpPlayground.marks.weight") is None
     assert not expected_console_errors(page.problems), page.problems
@@ -359,6 +363,7 @@ def test_stepping_through_one_sample_shows_every_stage_of_the_trace_and_marks_it
     assert page.evaluate(SHOWN_STAGE)["index"] == 14
     page.click("#lang")
     assert "样本 17" in page.text_content("#panel-title") and "更新" in page.text_content("#panel-body h3")
+    assert english_left(page.evaluate(VISIBLE_TEXT)) == []
     page.screenshot(path=str(shots / "5-update-zh.png"))
     page.click("#panel-close")
     assert page.is_hidden("#panel") and page.evaluate("() => window.bpPlayground.marks.layer") is None
