@@ -6,7 +6,6 @@ Each test reads what happened from the server (the API, or the session in the li
 and compares it with what the page shows. Screenshots go under tmp/artifacts/playground/<test>/.
 """
 
-import base64
 import json
 
 import numpy as np
@@ -14,18 +13,18 @@ import pytest
 
 pytestmark = pytest.mark.browser  # drives headless Chromium; run with -m browser
 
-from test_playground_browser import (  # noqa: E402  (skips the module where Chromium or Playwright is missing)
+import test_playground_browser as browser_tests  # noqa: E402  (skips this module too where Chromium is missing)
+from test_playground_browser import (  # noqa: E402
     VISIBLE_TEXT,
-    browser,  # noqa: F401  (fixtures)
     english_left,
     expected_console_errors,
     loaded,
-    page,  # noqa: F401
     server_state,
     settled,
-    shots,  # noqa: F401
     type_into,
 )
+
+browser, page, shots = browser_tests.browser, browser_tests.page, browser_tests.shots  # the same fixtures
 
 
 def session(page):
