@@ -205,6 +205,7 @@ def test_a_csv_upload_trains_and_the_model_exports_and_imports_again(page, shots
     assert state["data_source"] == "uploaded" and state["classes"] == 3 and state["sizes"][-1] == 3
     assert state["class_names"] == ["cat", "dog", "eel"] and sum(state["counts"].values()) == 90
     assert "three.csv" in page.text_content("#upload-notes") and "eel" in page.text_content("#class-legend")
+    assert page.input_value("#dataset") == '"uploaded"' and "your data" in page.text_content("#dataset")
     page.select_option("#speed", "50")
     page.click("#play")
     page.wait_for_function("() => window.bpPlayground.state.batches >= 200", timeout=20_000)
@@ -242,6 +243,9 @@ def test_a_csv_upload_trains_and_the_model_exports_and_imports_again(page, shots
     assert "'oops'" in page.text_content("[data-refusal~=csv]")
     assert server_state(page)["class_names"] == ["cat", "dog", "eel"]  # nothing changed
     page.screenshot(path=str(shots / "3-refused-csv.png"))
+    page.select_option("#dataset", value='"moons"')  # a generated set again: "your data" goes
+    settled(page)
+    assert server_state(page)["data_source"] == "generated" and "your data" not in page.text_content("#dataset")
     assert not expected_console_errors(page.problems), page.problems
 
 

@@ -263,6 +263,7 @@ function buildControls() {
 // Every control from the settings the server trains with.
 function renderControls(s) {
   selectValue($("dataset"), s.dataset);
+  showUploaded($("dataset"), ui.state.data_source === "uploaded");
   $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset) || ui.state.data_source === "uploaded";
   $("classes").value = s.classes;
   $("noise").value = s.noise; $("noise-value").textContent = s.noise.toFixed(2);
@@ -277,6 +278,20 @@ function renderControls(s) {
   $("learning-rate").value = s.learning_rate;
   $("batch-size").value = s.batch_size; $("batch-size").max = ui.data.train.labels.length;
   $("l2").value = s.l2;
+}
+
+// An uploaded set has no name among the generated ones: the dataset field says "your data"
+// (an option that cannot be chosen, only left for a generated set).
+function showUploaded(select, uploaded) {
+  let option = select.querySelector("option[data-uploaded]");
+  if (uploaded && !option) {
+    option = document.createElement("option");
+    option.dataset.uploaded = ""; option.value = JSON.stringify("uploaded"); option.disabled = true;
+    option.textContent = optionName("dataset", "uploaded", ui.lang);
+    select.prepend(option);
+  }
+  if (!uploaded && option) option.remove();
+  if (uploaded) select.value = option.value;
 }
 
 // + and − above each hidden layer of the diagram (placed by placeWidthButtons once it is drawn)

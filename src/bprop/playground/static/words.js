@@ -109,7 +109,8 @@ export const NAMES = {
     moons: {en: "two moons", zh: "双月"},
     spiral: {en: "spiral", zh: "螺旋"},
     gaussians: {en: "Gaussian blobs", zh: "高斯簇"},
-    wave: {en: "wave (regression)", zh: "波形（回归）"},       // once the server offers it
+    wave: {en: "wave (regression)", zh: "波形（回归）"},
+    uploaded: {en: "your data (uploaded)", zh: "你的数据（已上传）"},   // shown, never sent
   },
   activation: {
     tanh: {en: "tanh", zh: "tanh"},
