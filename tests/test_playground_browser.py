@@ -404,7 +404,9 @@ ENGLISH = set(
     "train test training cost batches hidden layers class input output points play reset step epoch "
     "noise features dataset optimizer".split()
 )
-KEPT = set("bprop English tanh sigmoid softmax ReLU Leaky SGD Adam Nesterov XOR sin CSV".split())  # kept in Latin letters
+KEPT = set(
+    "bprop English tanh sigmoid softmax ReLU Leaky SGD Adam Nesterov XOR sin CSV".split()
+)  # kept in Latin letters
 VISIBLE_TEXT = """() => {
   const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   const texts = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

@@ -157,7 +157,7 @@ def _labels(labels, task) -> tuple[str, np.ndarray, list | None]:
         if numbers_ is None:
             i = next(i for i, text in enumerate(labels) if not _is_number(text))
             raise DataError(
-                f"{WHERE}: data row {i + 1} has the label {labels[i]!r}, which is not a number; "
+                f"{WHERE}: data row {i + 1} has the label {str(labels[i])!r}, which is not a number; "
                 "regression targets must be numbers (or send task classification)."
             )
         _check_numbers(numbers_[:, None], "target")
