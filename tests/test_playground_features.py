@@ -181,6 +181,13 @@ def test_a_bad_csv_is_refused_with_a_clear_message(client, text, words):
     assert session_of(client, sid).data.source == "generated"
 
 
+def test_a_regression_label_that_is_not_a_number_is_quoted_as_the_user_wrote_it(client):
+    sid = new_session(client, hidden=[2])["id"]
+    body = {"csv": "x1,x2,t\n0,0,0.5\n1,1,oops", "task": "regression"}
+    error = refused(client.post(f"/api/sessions/{sid}/data", json=body), 400, "csv", "row 2", "'oops'")["error"]
+    assert "np." not in error
+
+
 def test_bad_upload_requests_name_the_parameter(client):
     sid = new_session(client, hidden=[2])["id"]
     for body, parameter in [
