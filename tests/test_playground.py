@@ -4,6 +4,7 @@ In-process through starlette's TestClient (server exceptions re-raised, so a
 500 fails the test), plus one load test against uvicorn on loopback.
 """
 
+import base64
 import json
 import re
 import socket
@@ -22,6 +23,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from bprop.errors import InvalidArgument  # noqa: E402
 from bprop.playground import create_app  # noqa: E402
 from bprop.playground.server import STATIC  # noqa: E402
+from bprop.playground.session import FRAME_KEYS, MAX_HISTORY  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
 from bprop.teaching.explanation.terms import term  # noqa: E402
 from live_server import LiveServer  # noqa: E402
@@ -65,7 +67,57 @@ def test_steps_lower_the_test_cost_on_circles(client):
     assert after["costs"]["test"] < 0.5 * s["costs"]["test"]
     assert after["costs"]["test_accuracy"] > 0.9
     assert after["history"]["batch"] == [0, 400]
-    assert after["boundary"]["values"] != s["boundary"]["values"]
+    assert client.get(f"/api/sessions/{s['id']}").json()["boundary"]["values"] != s["boundary"]["values"]
+
+
+# -- the step answer: a frame, only what a step changes, its pictures as bytes ---------------------
+
+
+def unpacked(packed, length):
+    """The rows of a packed picture (``session._packed``), as the page decodes them."""
+    codes = np.frombuffer(base64.b64decode(packed["bytes"]), dtype=np.uint8).reshape(-1, length)
+    lo, hi = np.array(packed["lo"]), np.array(packed["hi"])
+    return lo[:, None] + codes / 255 * (hi - lo)[:, None]
+
+
+def test_a_step_answers_a_frame_whose_pictures_are_the_states_to_a_byte(client):
+    s = new_session(client, dataset="spiral", classes=3, output="softmax", cost="log_likelihood", hidden=[5, 3])
+    frame = client.post(f"/api/sessions/{s['id']}/step?batches=7").json()
+    state = client.get(f"/api/sessions/{s['id']}").json()
+    assert set(frame) == {*FRAME_KEYS, "boundary", "neurons"}
+    assert {key: frame[key] for key in FRAME_KEYS} == {key: state[key] for key in FRAME_KEYS}
+    b, cells = frame["boundary"], state["boundary"]["size"] ** 2
+    assert (b["size"], b["outputs"]) == (state["boundary"]["size"], 3)
+    values = np.array(state["boundary"]["values"])  # (cells, outputs), to 3 decimals
+    assert np.allclose(unpacked(b["packed"], cells).T, values, atol=(values.max() - values.min()) / 255 + 2e-3)
+    n = frame["neurons"]["size"] ** 2
+    for packed, layer in zip(frame["neurons"]["layers"], state["neurons"]["layers"], strict=True):
+        layer = np.array(layer)  # (neurons, cells), to 2 decimals
+        step = (layer.max(axis=1) - layer.min(axis=1))[:, None] / 255
+        assert np.all(np.abs(unpacked(packed, n) - layer) <= step + 1e-2)
+
+
+def test_a_six_by_sixteen_frame_stays_small(client):
+    """All 7 features, 6 hidden layers of 16 neurons, a full cost history: ≤ 80 KB a frame (measured ~70 KB:
+    neurons 37.5, history 16, weights 12, boundary 3), where the whole state is ~190 KB."""
+    s = new_session(client, hidden=[16] * 6, features=["x1", "x2", "x1sq", "x2sq", "x1x2", "sin1", "sin2"])
+    session = session_of(client, s["id"])
+    with session.lock:
+        for _ in range(MAX_HISTORY + 10):  # every step records a point: the history at its longest
+            session.step(1)
+    for _ in range(3):
+        r = client.post(f"/api/sessions/{s['id']}/step?batches=5")
+        assert r.status_code == 200 and len(r.content) < 80_000
+    assert len(r.json()["history"]["batch"]) > MAX_HISTORY / 2
+    assert len(client.get(f"/api/sessions/{s['id']}").content) > 150_000
+
+
+def test_a_diverged_frame_packs_its_pictures_as_finite_bytes(client):
+    s = new_session(client, activation="relu", output="identity", cost="quadratic", learning_rate=100, hidden=[8])
+    frame = client.post(f"/api/sessions/{s['id']}/step?batches=50").json()
+    assert frame["diverged"]
+    for packed in [frame["boundary"]["packed"], *frame["neurons"]["layers"]]:
+        assert np.isfinite(packed["lo"]).all() and np.isfinite(packed["hi"]).all()
 
 
 def test_softmax_on_three_spiral_arms_has_three_outputs(client):

@@ -6,7 +6,9 @@
     POST   /api/sessions                     settings (JSON) → 201 {id, state with the points}; with
                                              "data_from": id, the new session keeps that session's data
     GET    /api/sessions/{id}                the state again, with the points
-    POST   /api/sessions/{id}/step?batches=N train N mini-batches → the state
+    POST   /api/sessions/{id}/step?batches=N train N mini-batches → a frame: only what a step changes
+                                             (batches, epoch, costs, history, weights, biases, ...), the
+                                             boundary and neuron pictures as base64 bytes (``Session.frame``)
     POST   /api/sessions/{id}/reset          fresh weights (body {"seed": s} optional) → the state
     GET    /api/sessions/{id}/neuron?layer=l&j=j[&lang=zh][&sample=i][&row=r]
                                              BP1–BP4 for neuron j of layer l (see ``neuron``)
@@ -236,7 +238,7 @@ def _state(session, data):
 def _step(session, batches):
     with locked(session):
         session.step(batches)
-        return session.state()
+        return session.frame()
 
 
 def _reset(session, seed):

@@ -22,9 +22,11 @@ replayed from a short string and sets ``unshareable`` to the reason.
 
 from __future__ import annotations
 
+import base64
 import math
 import threading
 import time
+import warnings
 
 import numpy as np
 
@@ -41,6 +43,20 @@ NEURON_SIZE = 16  # each neuron's thumbnail: NEURON_SIZE² points of a^l_j
 MAX_HISTORY = 400  # cost-curve points kept; beyond, every other one is dropped
 MAX_BATCHES = 1000  # batches one step request may train
 MAX_LOG = 5000  # changes a session records for its shareable link; beyond, it cannot be shared
+# What a step changes, and so all that a step answers (``frame``); the rest of ``state`` stays as it was.
+FRAME_KEYS = (
+    "id",
+    "batches",
+    "epochs",
+    "epoch",
+    "costs",
+    "history",
+    "diverged",
+    "unshareable",
+    "next_batch",
+    "weights",
+    "biases",
+)
 
 
 class Session:
@@ -236,11 +252,9 @@ class Session:
     def state(self, data: bool = False) -> dict:
         """The JSON the page draws from; ``data`` adds the train and test points (sent once per session)."""
         net, s = self.net, self.settings
-        with np.errstate(all="ignore"):
-            outputs = net.feedforward(self.boundary_inputs)  # a^L, (G², n_L)
-            _, activations = net.forward(self.neuron_inputs)  # a^l of every layer
+        outputs, activations = self._pictures()
         state = {
-            "id": self.id,
+            **self._changing(),
             "settings": s.to_dict(),
             "sizes": list(net.sizes),
             "feature_labels": feature_map.labels(s.features),
@@ -249,19 +263,9 @@ class Session:
             "class_names": self.data.class_names,
             "data_source": self.data.source,
             "counts": {part: len(self.points[part]) for part in session_data.PARTS},
-            "unshareable": self.unshareable,
-            "batches": self.batches,
-            "epochs": self.epochs,
-            "epoch": self.epochs + self.cursor / len(self.y_train),
-            "costs": self.costs,
-            "history": self.history,
-            "diverged": self.diverged,
-            "next_batch": self.next_batch().tolist(),
             "extent": self.extent,
             "boundary": {"size": BOUNDARY_SIZE, "outputs": self.n_outputs, "values": _rounded(outputs, 3)},
             "neurons": {"size": NEURON_SIZE, "layers": [_rounded(a.T, 2) for a in activations]},
-            "weights": [_rounded(w, 4) for w in net.weights],
-            "biases": [_rounded(b, 4) for b in net.biases],
         }
         if data:
             state["data"] = {
@@ -269,6 +273,72 @@ class Session:
                 for part in session_data.PARTS
             }
         return state
+
+    def frame(self) -> dict:
+        """What a step changed, compactly: the answer to each training frame (~20× smaller than ``state``).
+
+        The keys of ``FRAME_KEYS`` as ``state`` has them, and the two pictures
+        as bytes: ``boundary`` is {size, outputs, packed} with one ``_packed`` row
+        per output (the page puts them back cell by cell, as ``state`` sends
+        them), ``neurons`` is {size, layers: [packed]} with one row per neuron of
+        the layer. Everything else (settings, sizes, labels, the extent, the
+        points) cannot change in a step; the page keeps it from ``state``.
+        """
+        outputs, activations = self._pictures()
+        frame = self._changing()
+        frame["boundary"] = {"size": BOUNDARY_SIZE, "outputs": self.n_outputs, "packed": _packed(outputs.T)}
+        frame["neurons"] = {"size": NEURON_SIZE, "layers": [_packed(a.T) for a in activations]}
+        return frame
+
+    def _changing(self) -> dict:
+        """The part of ``state`` that a step changes, besides the pictures: the keys of ``FRAME_KEYS``."""
+        return {
+            "id": self.id,
+            "batches": self.batches,
+            "epochs": self.epochs,
+            "epoch": self.epochs + self.cursor / len(self.y_train),
+            "costs": self.costs,
+            "history": self.history,
+            "diverged": self.diverged,
+            "unshareable": self.unshareable,
+            "next_batch": self.next_batch().tolist(),
+            "weights": [_rounded(w, 4) for w in self.net.weights],
+            "biases": [_rounded(b, 4) for b in self.net.biases],
+        }
+
+    def _pictures(self):
+        """(a^L over the boundary grid (G², n_L), [a^l over the neuron grid (g², n_l) for every layer])."""
+        with np.errstate(all="ignore"):
+            outputs = self.net.feedforward(self.boundary_inputs)
+            _, activations = self.net.forward(self.neuron_inputs)
+        return outputs, activations
+
+
+def _packed(rows) -> dict:
+    """Each row of ``rows`` as bytes: {lo, hi, bytes}, value ≈ lo + byte / 255 · (hi − lo).
+
+    ``lo`` and ``hi`` (a list, one per row) are the row's least and greatest
+    value to 4 significant digits; ``bytes`` is base64 of the rows' uint8
+    codes, row after row. The page draws each picture with 8-bit colour, so
+    a step of (hi − lo) / 255 is finer than what it shows. NaN and ±∞
+    (a diverging network) are sent as lo.
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    finite = np.isfinite(rows)
+    safe = np.where(finite, rows, np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a row with no finite value
+        lo = np.nan_to_num(np.nanmin(safe, axis=1), nan=0.0)
+        hi = np.nan_to_num(np.nanmax(safe, axis=1), nan=0.0)
+    lo = np.array([float(f"{v:.4g}") for v in lo])
+    hi = np.array([float(f"{v:.4g}") for v in hi])
+    span = np.where(hi > lo, hi - lo, 1.0)
+    codes = np.clip(np.rint((np.where(finite, rows, lo[:, None]) - lo[:, None]) / span[:, None] * 255), 0, 255)
+    return {
+        "lo": lo.tolist(),
+        "hi": hi.tolist(),
+        "bytes": base64.b64encode(codes.astype(np.uint8).tobytes()).decode("ascii"),
+    }
 
 
 def _grid(extent, size) -> np.ndarray:

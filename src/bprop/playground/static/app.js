@@ -357,11 +357,34 @@ async function loop() {
 }
 
 async function trainFrame(batches) {
-  const state = await callSession("POST", `/step?batches=${batches}`);
+  const state = unpackFrame(await callSession("POST", `/step?batches=${batches}`));
   show(state);
   if (state.diverged) { say(divergedWords(state)); setPlaying(false); }
   ui.frames += 1;
   if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await showPanel();
+}
+
+// A step answers only what a step changes (server.py, Session.frame), its two pictures as bytes:
+// the state to draw is the one the page has with the frame's keys, the pictures as state sends them.
+function unpackFrame(frame) {
+  const {boundary: b, neurons: n} = frame, cells = b.size * b.size;
+  const outputs = unpacked(b.packed, cells), values = new Array(cells * b.outputs);
+  for (let k = 0; k < b.outputs; k++) for (let c = 0; c < cells; c++) values[c * b.outputs + k] = outputs[k][c];
+  return {
+    ...ui.state, ...frame,
+    boundary: {size: b.size, outputs: b.outputs, values},          // cell by cell, flat
+    neurons: {size: n.size, layers: n.layers.map((layer) => unpacked(layer, n.size * n.size))},
+  };
+}
+
+// The rows of one packed picture (session.py, _packed): value = lo + byte / 255 · (hi − lo).
+function unpacked({lo, hi, bytes}, length) {
+  const raw = atob(bytes);
+  return lo.map((low, row) => {
+    const step = (hi[row] - low) / 255, values = new Array(length);
+    for (let i = 0; i < length; i++) values[i] = low + raw.charCodeAt(row * length + i) * step;
+    return values;
+  });
 }
 
 // Draw a state; a new session's, or one whose settings or data changed, also sets every control.
