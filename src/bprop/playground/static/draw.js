@@ -196,19 +196,35 @@ function diagramLayout(ctx, state, width, height, words) {
   };
 }
 
-// A neuron's picture: its activation a^l_j over the plane, blue > 0, orange < 0.
-function thumb(values, size, kind) {
+// A neuron's picture: its activation a^l_j over the plane, blue > 0, orange < 0, written into
+// `image` (RGBA) from pixel column `left` on (size × size pixels).
+function paintThumb(image, left, values, size, kind) {
   let scale = 1;
-  if (kind !== "sigmoid" && kind !== "tanh") scale = Math.max(1e-9, ...values.map(Math.abs));
-  const image = new ImageData(size, size), blue = hexRgb(COLORS[1]), orange = hexRgb(COLORS[0]);
-  values.forEach((v, i) => {
-    let t = kind === "sigmoid" ? 2 * v - 1 : v / scale;
-    t = Math.max(-1, Math.min(1, t ?? 0));
-    image.data.set([...mix(t >= 0 ? blue : orange, Math.abs(t)), 255], i * 4);
+  if (kind !== "sigmoid" && kind !== "tanh") { scale = 1e-9; for (const v of values) scale = Math.max(scale, Math.abs(v ?? 0)); }
+  const blue = hexRgb(COLORS[1]), orange = hexRgb(COLORS[0]), row = image.width * 4, data = image.data;
+  for (let i = 0; i < size * size; i++) {
+    let t = kind === "sigmoid" ? 2 * values[i] - 1 : values[i] / scale;
+    t = Math.max(-1, Math.min(1, Number.isFinite(t) ? t : 0));
+    const c = t >= 0 ? blue : orange, a = Math.abs(t), at = Math.floor(i / size) * row + (left + i % size) * 4;
+    data[at] = Math.round(255 + (c[0] - 255) * a); data[at + 1] = Math.round(255 + (c[1] - 255) * a);
+    data[at + 2] = Math.round(255 + (c[2] - 255) * a); data[at + 3] = 255;
+  }
+}
+
+// Every neuron's picture side by side in one off-screen canvas (one image per frame, not one
+// per neuron): picture n of the layers' neurons in order starts at x = n · size.
+const atlas = document.createElement("canvas");
+function neuronAtlas(state) {
+  const {size, layers} = state.neurons, s = state.settings, L = layers.length;
+  const count = layers.reduce((n, layer) => n + layer.length, 0), image = new ImageData(size * count, size);
+  let n = 0;
+  layers.forEach((layer, l) => {
+    const kind = l === 0 ? "feature" : (l === L - 1 ? s.output : s.activation);
+    for (const values of layer) paintThumb(image, size * n++, values, size, kind);
   });
-  const off = document.createElement("canvas"); off.width = off.height = size;
-  off.getContext("2d").putImageData(image, 0, 0);
-  return off;
+  atlas.width = image.width; atlas.height = size;
+  atlas.getContext("2d").putImageData(image, 0, 0);
+  return atlas;
 }
 
 // Weights w^l_jk from neuron k of layer l−1 to neuron j of layer l: colour its sign, width |w|.
@@ -246,13 +262,13 @@ function drawLayerBand(ctx, g, layer, height) {
 
 // Each neuron as a box with its picture; returns the boxes {layer, j, x, y, size} (centre, from 1).
 function drawNeurons(ctx, state, g, selected) {
-  const sizes = state.sizes, L = sizes.length, s = state.settings, boxes = [];
+  const sizes = state.sizes, L = sizes.length, size = state.neurons.size, pictures = neuronAtlas(state), boxes = [];
   ctx.imageSmoothingEnabled = false;
+  let n = 0;
   for (let l = 0; l < L; l++) {
-    const kind = l === 0 ? "feature" : (l === L - 1 ? s.output : s.activation);
     for (let j = 0; j < sizes[l]; j++) {
       const cx = g.columnX(l), cy = g.nodeY(j, sizes[l]), x = cx - g.node / 2, y = cy - g.node / 2;
-      ctx.drawImage(thumb(state.neurons.layers[l][j], state.neurons.size, kind), x, y, g.node, g.node);
+      ctx.drawImage(pictures, size * n++, 0, size, size, x, y, g.node, g.node);
       const chosen = selected && selected.layer === l + 1 && selected.j === j + 1;
       ctx.lineWidth = chosen ? 3 : 1; ctx.strokeStyle = chosen ? "#d62728" : "#555";
       ctx.strokeRect(x, y, g.node, g.node);
