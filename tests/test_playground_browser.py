@@ -19,6 +19,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.browser  # drives headless Chromium; run with -m browser
@@ -145,6 +146,28 @@ def test_play_watch_the_cost_fall_click_a_neuron_and_read_it_in_chinese(page, sh
 
 
 # -- every control round-trips through the server ------------------------------------------
+
+
+def test_frames_draw_the_servers_pictures_and_leave_a_field_being_typed_in_alone(page):
+    """A step answers a frame (its pictures as bytes, session.frame): the page draws what the state
+    holds, to one 8-bit step, and a frame is not a new state, so it never resets the controls."""
+    loaded(page)
+    page.click("#play")
+    typed = page.input_value("#learning-rate")
+    page.fill("#learning-rate", "0.0")  # typed, not yet committed (no change event)
+    page.wait_for_function("() => window.bpPlayground.frames >= 10", timeout=20_000)
+    assert page.input_value("#learning-rate") == "0.0"
+    page.fill("#learning-rate", typed)  # as it was, so that leaving the field changes nothing
+    page.click("#play")  # pause
+    page.wait_for_function("() => !window.bpPlayground.playing && !window.bpPlayground.busy")
+    drawn = page.evaluate("() => window.bpPlayground.state")
+    state = server_state(page)
+    assert drawn["batches"] == state["batches"] and drawn["weights"] == state["weights"]
+    assert "data" not in drawn and page.evaluate("() => window.bpPlayground.data.train.labels.length") > 0
+    for picture, whole in zip(drawn["neurons"]["layers"], state["neurons"]["layers"], strict=True):
+        assert np.allclose(picture, whole, atol=np.ptp(whole) / 255 + 1e-2)
+    b = state["boundary"]
+    assert np.allclose(drawn["boundary"]["values"], np.ravel(b["values"]), atol=np.ptp(b["values"]) / 255 + 2e-3)
 
 
 def settled(page):

@@ -366,12 +366,15 @@ async function trainFrame(batches) {
 
 // A step answers only what a step changes (server.py, Session.frame), its two pictures as bytes:
 // the state to draw is the one the page has with the frame's keys, the pictures as state sends them.
+// Not what came with the last answer only (the points, an edit's change, an upload's notes): a
+// frame is not a fresh state (show).
 function unpackFrame(frame) {
   const {boundary: b, neurons: n} = frame, cells = b.size * b.size;
   const outputs = unpacked(b.packed, cells), values = new Array(cells * b.outputs);
   for (let k = 0; k < b.outputs; k++) for (let c = 0; c < cells; c++) values[c * b.outputs + k] = outputs[k][c];
+  const {data, change, notes, ...kept} = ui.state;
   return {
-    ...ui.state, ...frame,
+    ...kept, ...frame,
     boundary: {size: b.size, outputs: b.outputs, values},          // cell by cell, flat
     neurons: {size: n.size, layers: n.layers.map((layer) => unpacked(layer, n.size * n.size))},
   };
