@@ -322,6 +322,19 @@ def test_a_weight_typed_or_dragged_shows_the_predicted_and_the_actual_change_of_
     assert english_left(page.evaluate(VISIBLE_TEXT)) == []
     page.click("#weight-close")
     assert page.is_hidden("#weight-edit") and page.evaluate("() => window.bpPlayground.marks.weight") is None
+
+    for width, height in [(1024, 768), (1400, 900), (1920, 1080)]:  # the editor opens in view, without scrolling
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(100)  # a resize redraws on the next frame
+        for layer, j, k in [(2, 1, 2), (3, 4, 4)]:  # a line near the diagram's top, one near its bottom
+            click_weight(page, layer, j, k)
+            page.wait_for_selector("#weight-edit:not([hidden])")
+            box = page.locator("#weight-edit").bounding_box()
+            assert page.evaluate("() => window.scrollY") == 0
+            assert box["x"] >= 0 and box["y"] >= 0, (width, height, box)
+            assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, (width, height, box)
+            page.screenshot(path=str(shots / f"4-editor-{width}x{height}-w{layer}{j}{k}.png"))
+            page.click("#weight-close")
     assert not expected_console_errors(page.problems), page.problems
 
 

@@ -422,7 +422,7 @@ const clamp = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
 function diagramSize() {
   const canvas = $("diagram"), width = canvas.parentElement.clientWidth;
   const top = canvas.getBoundingClientRect().top + window.scrollY;
-  const below = $("diagram-hint").offsetHeight + $("weight-edit").offsetHeight + 24;   // the editor: 0 when hidden
+  const below = $("diagram-hint").offsetHeight + 24;     // the weight editor lies over the diagram
   return {width, height: Math.round(clamp(window.innerHeight - top - below, 300, Math.min(760, 0.95 * width)))};
 }
 
@@ -447,6 +447,7 @@ function drawNetwork() {
   const layout = drawDiagram($("diagram"), diagramSize(), ui.state, ui.selected, WORDS[ui.lang], ui.marks);
   ui.positions = layout.boxes; ui.featureLabels = layout.labels; ui.edges = layout.edges;
   placeWidthButtons(layout.columnX);
+  features.placeWeightEdit();
 }
 
 // Redraw when a column changes width (the window resized, the panel opened or closed) or the

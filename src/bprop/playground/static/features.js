@@ -246,8 +246,17 @@ export function installFeatures(app) {
     setWeightFields(value);
     renderEdit();
     $("weight-edit").hidden = false;
-    app.drawNetwork();
+    app.drawNetwork();                   // places the editor too
     $("weight-value").focus();
+  }
+
+  // Over the diagram, at its top when the edited line is in its lower half, at its bottom otherwise.
+  function placeWeightEdit() {
+    const w = ui.marks.weight, box = $("weight-edit"), canvas = $("diagram");
+    if (!w || box.hidden) return;
+    const edge = ui.edges.find((e) => e.layer === w.layer && e.j === w.j && e.k === w.k);
+    const lower = edge && (edge.from[1] + edge.to[1]) / 2 > canvas.clientHeight / 2;
+    box.style.top = `${lower ? canvas.offsetTop + 4 : canvas.offsetTop + canvas.offsetHeight - box.offsetHeight - 4}px`;
   }
 
   function setWeightFields(value) {
@@ -406,6 +415,7 @@ export function installFeatures(app) {
     openSharedSetup,
     clickWeight,
     closeTrace,
+    placeWeightEdit,
     onShow(state, fresh) {
       linkFiles();
       if (!fresh) return;
