@@ -170,6 +170,75 @@ def test_frames_draw_the_servers_pictures_and_leave_a_field_being_typed_in_alone
     assert np.allclose(drawn["boundary"]["values"], np.ravel(b["values"]), atol=np.ptp(b["values"]) / 255 + 2e-3)
 
 
+# Counts the step requests in flight (the most at once), how far the steps asked ran ahead of the frames
+# drawn (2: the next asked before the last was drawn), and the step counts the page showed, in order.
+WATCH_STEPS = """
+window.__steps = {now: 0, most: 0, sent: 0, ahead: 0, shown: []};
+const fetched = window.fetch;
+window.fetch = async (...args) => {
+  const step = String(args[0]).includes("/step");
+  if (step) {
+    __steps.now += 1; __steps.most = Math.max(__steps.most, __steps.now);
+    __steps.sent += 1; __steps.ahead = Math.max(__steps.ahead, __steps.sent - window.bpPlayground.frames);
+  }
+  try { return await fetched(...args); } finally { if (step) __steps.now -= 1; }
+};
+addEventListener("DOMContentLoaded", () => new MutationObserver(() => __steps.shown.push(
+  Number(document.getElementById("batches").textContent))).observe(document.getElementById("batches"), {childList: true}));
+"""
+
+
+def test_play_asks_the_next_step_while_drawing_one_at_a_time_and_in_order(page):
+    """Play is pipelined (app.js, loop): one step in flight while the last frame is drawn, never two,
+    frames in order; a reset, a change or a lost session while playing take effect and leave the page
+    showing what the server has."""
+    page.add_init_script(WATCH_STEPS)
+    loaded(page)
+
+    def play(frames):
+        start = page.evaluate("() => window.bpPlayground.frames")
+        page.evaluate("() => { window.__steps.shown = []; }")
+        if not page.evaluate("() => window.bpPlayground.playing"):
+            page.click("#play")
+        page.wait_for_function(f"() => window.bpPlayground.frames >= {start + frames}", timeout=20_000)
+
+    def in_order(restarts=0):
+        shown = page.evaluate("() => window.__steps.shown")
+        back = [b for a, b in zip(shown, shown[1:]) if b <= a]
+        assert len(shown) >= 10 and back == [0] * restarts, shown  # a new session starts at 0
+
+    def drawn_is_the_servers():
+        page.wait_for_function("() => !window.bpPlayground.playing && !window.bpPlayground.busy")
+        drawn, state = page.evaluate("() => window.bpPlayground.state"), server_state(page)
+        assert (drawn["id"], drawn["batches"], drawn["weights"]) == (state["id"], state["batches"], state["weights"])
+        return state
+
+    play(15)
+    in_order()
+    assert page.evaluate("() => [window.__steps.most, window.__steps.ahead]") == [1, 2]  # before a lost session's retry
+    page.click("#reset")  # while a step is in flight
+    assert drawn_is_the_servers()["batches"] == 0
+
+    play(15)
+    in_order()
+    type_into(page, "#learning-rate", "0.1")  # a change while playing: a new session, nothing of the old one drawn
+    state = drawn_is_the_servers()
+    assert state["settings"]["learning_rate"] == 0.1 and state["batches"] == 0
+    assert page.input_value("#learning-rate") == "0.1"
+
+    play(15)
+    lost = server_state(page)
+    assert page.request.delete(f"{page.live.url}/api/sessions/{lost['id']}").status == 204  # while playing
+    page.wait_for_function(f"() => window.bpPlayground.state.id !== {lost['id']!r}")
+    page.wait_for_function("() => window.bpPlayground.state.batches >= 30", timeout=20_000)
+    in_order(restarts=1)
+    page.click("#play")  # pause
+    state = drawn_is_the_servers()
+    assert state["settings"] == lost["settings"] and "The session had expired" in page.text_content("#status")
+    assert page.evaluate("() => window.__steps.most") == 1
+    assert not expected_console_errors(page.problems), page.problems
+
+
 def settled(page):
     """Wait until the page has no call to the server pending; the page's state then is the server's."""
     page.wait_for_function("() => !window.bpPlayground.busy")

@@ -9,7 +9,8 @@
 // from the parameter the server names (REFUSALS, with the numbers from /api/options), and shows
 // the server's English message only for a parameter it does not know.
 // Calls to the server run one at a time, in the order asked (serially), so none waits on
-// another forever; a session the server no longer has (404: idle too long, evicted, server
+// another forever (play asks for its next step while drawing the last, that step's task already
+// queued: loop); a session the server no longer has (404: idle too long, evicted, server
 // restarted) is created again with the same settings (callSession), and the page says so.
 // The words are in words.js, the canvases are drawn by draw.js; the layout (which column shows
 // what, at which width) is style.css's, and the canvases take the sizes their columns give them.
@@ -28,7 +29,7 @@ const DATA_SETTINGS = ["dataset", "noise", "samples", "test_fraction", "classes"
 const $ = (id) => document.getElementById(id);
 const ui = {
   options: null, lang: "en", state: null, data: null, playing: false, looping: false,
-  busy: false, pending: 0, queue: Promise.resolve(),
+  busy: false, pending: 0, queue: Promise.resolve(), painted: Promise.resolve(),
   message: null, refusal: null, selected: null, frames: 0,
   positions: [],        // the diagram's neuron boxes {layer, j, x, y, size}: centre and side in CSS px
   featureLabels: [],    // where the input labels were written {text, left, right, y}, CSS px
@@ -76,12 +77,14 @@ async function callSession(method, action, body) {
   try {
     return await api(method, sessionPath(action), body);
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404 && error.parameter === "id")) throw error;
+    if (!lostSession(error)) throw error;
     await startSession(ui.state.settings);
     say({en: WORDS.en.session_expired, zh: WORDS.zh.session_expired}, "notice");
     return await api(method, sessionPath(action), body);
   }
 }
+
+const lostSession = (error) => error instanceof ApiError && error.status === 404 && error.parameter === "id";
 
 async function startSession(settings) {
   show(await api("POST", "/api/sessions", settings));
@@ -347,20 +350,61 @@ function setPlaying(playing) {
   if (playing && !ui.looping) loop();
 }
 
+// Play, pipelined: the next step is asked for as soon as a frame comes, before that frame is
+// drawn, so the server trains while the page draws. Never more than one step in flight: its
+// task (playFrame) joins the queue (serially) the moment it is asked, and only when nothing else
+// waits there, so whatever is asked meanwhile (pause, reset, a change, an edit) runs after it and
+// the frames are drawn in order, each before anything that replaces its network. With a neuron's
+// panel open, or something queued, the next step waits its turn (asked when its task runs).
 async function loop() {
   ui.looping = true;
-  while (ui.playing) {
-    await serially(() => trainFrame(Number($("speed").value)));
-    await new Promise((r) => requestAnimationFrame(r));
+  let ahead = null;            // the task of the step already asked for
+  while (ui.playing || ahead) {
+    const done = await (ahead || serially(() => playFrame(askStep())));
+    ahead = done ? done.ahead : null;             // nothing when it failed (serially showed why)
   }
   ui.looping = false;
 }
 
-async function trainFrame(batches) {
-  const state = unpackFrame(await callSession("POST", `/step?batches=${batches}`));
+const stepAction = () => `/step?batches=${Number($("speed").value)}`;
+
+// The answer to one step, as {frame} or {error}: it may come before its task awaits it.
+function askStep() {
+  const action = stepAction();
+  return api("POST", sessionPath(action)).then((frame) => ({frame, action}), (error) => ({error, action}));
+}
+
+async function playFrame(request) {
+  const {frame: answer, error, action} = await request;
+  let frame = answer;
+  if (error) {
+    if (!lostSession(error)) throw error;
+    frame = await callSession("POST", action);    // the session is made again, then asked again
+  }
+  let ahead = null;
+  if (ui.playing && ui.pending === 1 && !ui.selected) {
+    const next = askStep();
+    ahead = serially(() => playFrame(next));
+  }
+  await ui.painted;                                // the last frame is on the screen
+  showFrame(frame);
+  if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await showPanel();
+  return {ahead};
+}
+
+// After the browser has painted what was drawn (rAF runs just before a paint; the timeout after it).
+const afterPaint = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+
+function showFrame(frame) {
+  const state = unpackFrame(frame);
   show(state);
+  ui.painted = afterPaint();
   if (state.diverged) { say(divergedWords(state)); setPlaying(false); }
   ui.frames += 1;
+}
+
+async function trainFrame(batches) {
+  showFrame(await callSession("POST", `/step?batches=${batches}`));
   if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await showPanel();
 }
 
