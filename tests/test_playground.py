@@ -27,22 +27,13 @@ from bprop.playground.session import FRAME_KEYS, MAX_HISTORY  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
 from bprop.teaching.explanation.terms import term  # noqa: E402
 from live_server import LiveServer  # noqa: E402
+from playground_api import new_session, session_of  # noqa: E402
 
 
 @pytest.fixture
 def client():
     with TestClient(create_app(SessionStore(max_sessions=8))) as c:
         yield c
-
-
-def new_session(client, **settings):
-    r = client.post("/api/sessions", json=settings)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def session_of(client, sid):
-    return client.app.state.store.get(sid)
 
 
 # -- sessions and training ----------------------------------------------------------

@@ -27,6 +27,7 @@ from bprop.playground import create_app, features, share, uploads  # noqa: E402
 from bprop.playground import data as session_data  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
 from live_server import LiveServer  # noqa: E402
+from playground_api import new_session, session_of  # noqa: E402
 
 MiB = 2**20
 
@@ -35,16 +36,6 @@ MiB = 2**20
 def client():
     with TestClient(create_app(SessionStore(max_sessions=16))) as c:
         yield c
-
-
-def new_session(client, **settings):
-    r = client.post("/api/sessions", json=settings)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def session_of(client, sid):
-    return client.app.state.store.get(sid)
 
 
 def refused(response, status, parameter, *words):
