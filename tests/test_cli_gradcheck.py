@@ -30,7 +30,7 @@ def test_every_builtin_pair_passes(capsys):
     status, out, _ = run(capsys, "gradcheck", "--json")
     rows = json.loads(out)
     assert status == 0
-    assert len(rows) == 5 * 7 and all(r["passed"] for r in rows)
+    assert len(rows) == 5 * 8 and all(r["passed"] for r in rows)
     assert max(r["max_error"] for r in rows) < 1e-8
 
 
@@ -84,3 +84,12 @@ def test_running_out_of_memory_is_one_line(capsys, monkeypatch):
     monkeypatch.setattr(gc, "check_random", exhausted)
     status, _, err = run(capsys, "gradcheck")
     assert status == 1 and err.startswith("bprop: error: out of memory") and len(err.strip().splitlines()) == 1
+
+
+def test_the_command_checks_every_pair_bprop_accepts():
+    """Its lists are derived from bprop's tables; they must equal the suite's own list of accepted pairs."""
+    from bprop.cli import gradcheck_command
+    from conftest import HIDDEN, OUTPUT_COST
+
+    assert set(gradcheck_command.HIDDEN) == set(HIDDEN)
+    assert set(gradcheck_command.OUTPUT_COST) == set(OUTPUT_COST)

@@ -21,6 +21,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..core import activations, costs
 from ..core.arguments import name_of
 from ..core.gradcheck import gradcheck as compare_with_finite_differences
 from ..core.network import Network
@@ -28,16 +29,10 @@ from ..errors import InvalidArgument
 from .settings import int_list
 from .terminal import console, print_json
 
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
-OUTPUT_COST = (
-    ("sigmoid", "quadratic"),
-    ("sigmoid", "cross_entropy"),
-    ("softmax", "log_likelihood"),
-    ("softmax", "quadratic"),
-    ("tanh", "quadratic"),
-    ("relu", "quadratic"),
-    ("identity", "quadratic"),
-)
+# Every elementwise σ bprop builds in, and every output/cost pair it accepts, derived
+# from the tables themselves, so a new activation or cost is checked without editing a list.
+HIDDEN = tuple(name for name, sigma in activations.BUILTIN.items() if activations.is_elementwise(sigma))
+OUTPUT_COST = tuple(costs.accepted_pairs(activations.BUILTIN))
 
 
 def gradcheck(

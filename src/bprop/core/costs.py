@@ -89,6 +89,20 @@ BUILTIN = {
     "log_likelihood": LogLikelihood,
 }
 
+
+def accepted_pairs(output_names) -> list:
+    """Every (output activation, built-in cost) pair that ``check_pairing`` accepts, outputs first.
+
+    output_names : the names of the output activations to pair, in the order wanted.
+    """
+    return [
+        (output, name)
+        for output in output_names
+        for name, cost in BUILTIN.items()
+        if output in (getattr(cost, "requires_output", None) or (output,))
+    ]
+
+
 # (output activation, cost) pairs for which BP1, δ^L = ∇_a C ⊙ σ′(z^L), equals
 # a^L − y exactly: the sigmoid's σ′ = a(1 − a) cancels the cross-entropy's
 # denominator, and the softmax Jacobian turns −y/a into a − y (Σ_j y_j = 1).
