@@ -26,8 +26,8 @@ Writes ``gpu_check.json`` and ``gpu_check.md`` (with the card's name) into
 
 On this workplace's lent GPU machines (the ``run`` tool: Python 3.12 with
 numpy, torch, CuPy, typer, rich, scikit-learn, matplotlib, pytest and
-hypothesis, no network) only array-api-compat is missing, and CuPy being
-there means ``device="cuda"`` runs on CuPy. Here, once::
+hypothesis, no network) only array-api-compat is missing; ``device="cuda"``
+runs on PyTorch's arrays there (``--backend cupy`` for CuPy's). Here, once::
 
     echo /.whl/ >> .git/info/exclude
     python3 -m pip download --no-deps -d .whl array-api-compat==1.16.0
@@ -83,7 +83,7 @@ def main(argv=None) -> int:
         "--backend",
         default=None,
         choices=["torch", "cupy"],
-        help="bprop's array library on the GPU (default: CuPy if installed, else PyTorch)",
+        help="bprop's array library on the GPU (default: PyTorch with CUDA if installed, else CuPy)",
     )
     args = parser.parse_args(argv)
 

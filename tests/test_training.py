@@ -215,6 +215,31 @@ def test_divergence_stops_with_the_last_finite_weights(backend):
     assert caught.value.history is not None
 
 
+@pytest.mark.parametrize("backend", ["torch", "array_api_strict"])
+def test_costs_read_once_per_epoch_off_numpy_give_numpys_history_and_divergence(backend):
+    """Off NumPy with no on_batch_end callback, batch costs stay on the device until the epoch ends
+    (the GPU path): the history, and the batch a divergence is reported at, are NumPy's."""
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(50, 3)), rng.integers(0, 2, 50)
+    runs = {}
+    for name in ("numpy", backend):
+        net = on_backend(bp.Network([3, 6, 2], output="softmax", cost="log_likelihood", seed=0, dtype="float64"), name)
+        runs[name] = bp.train(net, X, y, epochs=3, batch_size=8, validation=(X, y), optimizer=bp.SGD(lr=0.5), seed=0)
+    for field in ("train_cost", "train_accuracy", "validation_cost", "validation_accuracy"):
+        assert getattr(runs[backend], field) == pytest.approx(getattr(runs["numpy"], field), rel=1e-12)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1)) * 100
+    messages = {}
+    for name in ("numpy", backend):
+        net = on_backend(bp.Network([3, 8, 1], activation="relu", output="identity", init="he", seed=0), name)
+        with pytest.raises(bp.TrainingDiverged) as caught:
+            bp.train(net, X, Y, epochs=50, batch_size=4, optimizer=bp.SGD(lr=10.0), seed=0)
+        messages[name] = str(caught.value)
+        start = host(net.weights)
+    assert "batch" in messages["numpy"]
+    assert messages[backend].split(":")[0] == messages["numpy"].split(":")[0]  # the same epoch, batch and cost
+    assert all(np.isfinite(w).all() for w in start)
+
+
 def test_an_epoch_can_end_with_a_smaller_batch():
     X, y = np.random.default_rng(0).normal(size=(23, 2)), np.arange(23) % 2
     seen = []

@@ -72,7 +72,7 @@ def train(
     device: Annotated[
         str | None,
         typer.Option(
-            help="cpu, cuda or cuda:N: where the weights and batches live (default: cpu). cuda uses CuPy if installed, else PyTorch with CUDA."
+            help="cpu, cuda or cuda:N: where the weights and batches live (default: cpu). cuda uses PyTorch with CUDA if installed, else CuPy."
         ),
     ] = None,
     early_stopping: Annotated[

@@ -18,8 +18,8 @@ orientation, ``out=`` buffers in the optimizers, ReLU's zero row) live in
 ``bprop.core.fast``, behind functions named for what they compute.
 
 A network's ``Backend`` (its library, device and dtypes) is chosen once, when
-it is built: ``Network(..., device="cuda")`` takes CuPy when installed, else
-PyTorch built with CUDA.
+it is built: ``Network(..., device="cuda")`` takes PyTorch built with CUDA
+when installed, else CuPy (PyTorch's arrays measured faster on a GPU).
 """
 
 from __future__ import annotations
@@ -151,8 +151,8 @@ class Backend:
 def backend_for(backend=None, device="cpu") -> Backend:
     """The Backend for a library name (or None: the default for the device) and a device.
 
-    device 'cpu' defaults to NumPy; 'cuda' (or 'cuda:N') to CuPy when it is
-    installed and sees a GPU, else PyTorch built with CUDA. Raises
+    device 'cpu' defaults to NumPy; 'cuda' (or 'cuda:N') to PyTorch built
+    with CUDA when it sees the GPU, else CuPy. Raises
     InvalidArgument with the fix when the pair cannot work here.
     """
     device = _checked_device(device)
@@ -239,8 +239,21 @@ def _gpu_index(device) -> int:
 
 
 def _default_gpu_library(device) -> str:
-    """CuPy when it is installed and sees a GPU, else PyTorch with CUDA, else a clear error."""
+    """PyTorch with CUDA when it sees the GPU, else CuPy, else a clear error.
+
+    PyTorch first because it is the faster of the two here: on an H200,
+    [784, 1024, 1024, 10] at batch 1024 trained at 1.04× PyTorch's own
+    throughput on PyTorch arrays and 0.56× on CuPy's (benchmarks/gpu-h200).
+    """
     reasons = []
+    try:
+        import torch
+
+        if torch.cuda.is_available() and torch.cuda.device_count() > _gpu_index(device):
+            return "torch"
+        reasons.append("PyTorch sees no CUDA GPU")
+    except ImportError:
+        reasons.append("PyTorch is not installed")
     try:
         import cupy
 
@@ -251,14 +264,6 @@ def _default_gpu_library(device) -> str:
         reasons.append("CuPy is not installed")
     except Exception as error:  # CuPy raises its own CUDA errors when no driver is present
         reasons.append(f"CuPy cannot reach a GPU ({type(error).__name__})")
-    try:
-        import torch
-
-        if torch.cuda.is_available() and torch.cuda.device_count() > _gpu_index(device):
-            return "torch"
-        reasons.append("PyTorch sees no CUDA GPU")
-    except ImportError:
-        reasons.append("PyTorch is not installed")
     raise _no_gpu(device, "; ".join(reasons))
 
 

@@ -300,13 +300,16 @@ class Network:
         n = X.shape[0] if n is None else positive_int(n, "n")
         return self.backprop_placed(self.place(X), self.place(Y), l2, n)
 
-    def backprop_placed(self, X, Y, l2=0.0, n=1, divisor=None) -> Gradients:
+    def backprop_placed(self, X, Y, l2=0.0, n=1, divisor=None, cost_on_host=True) -> Gradients:
         """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library.
 
         divisor : what the BP3/BP4 sums and the cost are divided by (default:
             m, giving batch means). Data-parallel training (``bprop.training.distributed``)
             passes the global batch size, so that the ranks' results add up to
             the global batch mean.
+        cost_on_host : False leaves ``Gradients.cost`` a 0-d array on the
+            network's device: reading it as a float waits for the GPU, and the
+            training loop on a GPU reads its batches' costs once per epoch.
         """
         m = X.shape[0] if divisor is None else divisor
         zs, acts = self.forward(X)
@@ -336,7 +339,8 @@ class Network:
             for gw, w in zip(grad_w, self._weights):
                 gw += (l2 / n) * w                                              # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
         # fmt: on
-        return Gradients(grad_w, grad_b, deltas, float(self.batch_cost(a, Y, l2, n, m)), zs, acts)
+        cost = self.batch_cost(a, Y, l2, n, m)
+        return Gradients(grad_w, grad_b, deltas, float(cost) if cost_on_host else cost, zs, acts)
 
     def batch_cost(self, A, Y, l2=0.0, n=1, divisor=None):
         """C = mean of the per-sample costs + (λ/2n) Σ_l Σ w², from outputs A = a^L.

@@ -99,6 +99,23 @@ class OneProcess:
         return grads, X.shape[0], correct
 
     @staticmethod
+    def gradients_on_device(state, X, Y, labels):
+        """As ``gradients``, with the cost and the correct count left as 0-d arrays on the device.
+
+        Reading either as a number waits for the GPU to finish the batch; the
+        loop's GPU path (``Trainer.run_batches_on_device``) reads them once per
+        epoch instead, so the host queues the next batches meanwhile.
+        """
+        net = state.net
+        grads = net.backprop_placed(X, Y, state.l2, state.n, cost_on_host=False)
+        correct = (
+            None
+            if labels is None
+            else namespace(labels).count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels)
+        )
+        return grads, X.shape[0], correct
+
+    @staticmethod
     def evaluate(net, validation):
         return net.evaluate_placed(*validation) if validation else (None, None)
 

@@ -46,6 +46,7 @@ import time
 import numpy as np
 
 from ..core.arguments import as_inputs, as_targets, non_negative_float, positive_int
+from ..core.backend import to_numpy
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .batch_plans import PlacedData, batch_plan
@@ -176,6 +177,10 @@ class _Loop:
         self.rng, self.plan, self.l2_n, self.shuffle = rng, plan, l2_n, shuffle
         self.watch, self.callbacks, self.checkpointing = watch, callbacks, checkpointing
         self.saver = checkpointing and checkpointing.saver  # when to save: None, or every N epochs or batches
+        # On a GPU, unless a callback wants each batch's cost, the costs are read once per run of batches
+        self.costs_on_device = not state.net.backend.is_numpy and not any(
+            hasattr(callback, "on_batch_end") for callback in callbacks
+        )
 
     def run(self, first_epoch, progress):
         """Epochs first_epoch … state.epochs; ``progress`` is how far the first one had gone (None: not begun)."""
@@ -250,6 +255,9 @@ class _Loop:
         shuffled copy of the whole training set is ever made. This is the hot
         loop: per batch, backprop, one comparison, the step and the callbacks.
         """
+        if self.costs_on_device:
+            self.run_batches_on_device(progress, until, limit)
+            return
         state, data, plan, l2_n, callbacks = self.state, self.data, self.plan, self.l2_n, self.callbacks
         net, optimizer, gradients = state.net, state.optimizer, plan.gradients
         X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
@@ -275,6 +283,50 @@ class _Loop:
             if state.stop:
                 break
         progress.done, progress.cost_sum, progress.correct, progress.seen = batch, cost_sum, correct, seen
+
+    def run_batches_on_device(self, progress, until, limit):
+        """run_batches on a GPU: the same batches and steps, with no wait for the GPU between them.
+
+        Reading a batch's cost as a number makes the host wait until the GPU
+        has finished that batch, so here the costs and correct counts stay on
+        the device and are read together after the last batch: the host keeps
+        queuing work while the GPU computes. Divergence is then found after the
+        run of batches, at the first batch whose cost was NaN, infinite or
+        above ``limit``, and handled as run_batches does (the weights from the
+        epoch's start are restored; the optimizer's state is that of the last
+        batch run). Used only when no callback has on_batch_end.
+        """
+        state, data, plan, l2_n = self.state, self.data, self.plan, self.l2_n
+        net, optimizer, xp = state.net, state.optimizer, state.net.backend.xp
+        X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
+        order, bounds, done = progress.placed_order, plan.bounds, progress.done
+        costs, rights, counts = [], [], []
+        for start, stop, n in zip(bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until]):
+            rows = slice(start, stop) if order is None else order[start:stop]
+            state.n = n
+            batch_targets = gather(targets, rows)
+            grads, count, right = plan.gradients_on_device(
+                state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows)
+            )
+            optimizer.step(net, grads)
+            costs.append(grads.cost)
+            rights.append(right)
+            counts.append(count)
+            if state.stop:
+                break
+        if not costs:
+            return
+        host_costs = np.asarray(to_numpy(xp.stack(costs)), dtype=np.float64)  # the one wait for the GPU
+        bad = np.flatnonzero(~(np.abs(host_costs) <= limit))
+        if bad.size:
+            restore(net, progress.start)
+            raise _diverged(state, done + 1 + int(bad[0]), float(host_costs[bad[0]]))
+        progress.cost_sum += float(np.dot(host_costs, counts))
+        progress.correct += 0 if labels is None else int(to_numpy(xp.sum(xp.stack(rights))))
+        progress.seen += sum(counts)
+        progress.done = done + len(costs)
+        state.batch, state.batch_cost, state.grads = progress.done, float(host_costs[-1]), grads
+        state.batch_targets = batch_targets
 
     def explosion_limit(self) -> float:
         """|C| above this is divergence: EXPLOSION_FACTOR × the first epoch's mean cost, once there is one."""
