@@ -311,18 +311,22 @@ def test_dtype_follows_x_unless_given(iris):
     assert fit((X * 10).astype(int)).network_.dtype == np.float64
 
 
-def test_verbose_draws_the_cli_progress_bar(iris):
+def test_verbose_prints_scikit_learns_iteration_lines(iris):
     X, y = iris
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.warns(ConvergenceWarning):
-        BPClassifier(hidden_layer_sizes=(3,), max_iter=3, batch_size=50, verbose=True, random_state=0).fit(X, y)
-    assert "epoch 3/3" in out.getvalue() and "9/9" in out.getvalue() and "acc" in out.getvalue()
+        est = BPClassifier(hidden_layer_sizes=(3,), max_iter=3, batch_size=50, verbose=True, random_state=0)
+        est.fit(X, y)
+    lines = out.getvalue().splitlines()
+    assert lines == [f"Iteration {i + 1}, loss = {loss:.8f}" for i, loss in enumerate(est.loss_curve_)]
 
 
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"solver": "lbfgs"}, "no L-BFGS"),
+        ({"solver": "newton"}, "solver='newton'"),
+        ({"learning_rate": "cyclic"}, "learning_rate='cyclic'"),
+        ({"max_fun": 0}, "max_fun=0"),
         ({"activation": "softplus"}, "activation='softplus'"),
         ({"alpha": -1.0}, "alpha=-1.0"),
         ({"batch_size": 0}, "batch_size=0"),
@@ -342,7 +346,7 @@ def test_refusals(iris):
     X, y = iris
     with pytest.raises(ValueError, match="1 class"):
         BPClassifier().fit(X, np.zeros(len(X)))
-    with pytest.raises(TypeError, match="sample_weight"):
-        BPClassifier().fit(X, y, sample_weight=np.ones(len(X)))  # unsupported: see the module docstring
+    with pytest.raises(ValueError, match="sample_weight"):
+        BPClassifier().fit(X, y, sample_weight=-np.ones(len(X)))
     with pytest.raises(ValueError, match="multi-class"):
         BPClassifier(out_activation="softmax").fit(X, y == 2)

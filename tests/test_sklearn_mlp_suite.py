@@ -33,7 +33,7 @@ SWAPPED = "from bprop.estimators import BPClassifier as MLPClassifier, BPRegress
 
 # scikit-learn's conftest.py: the global_random_seed parametrization (42 unless
 # SKLEARN_TESTS_GLOBAL_RANDOM_SEED says otherwise).
-CONFTEST = '''
+CONFTEST = """
 from os import environ
 
 
@@ -51,7 +51,7 @@ def pytest_generate_tests(metafunc):
             random_seeds = [int(random_seed_var)]
     if "global_random_seed" in metafunc.fixturenames:
         metafunc.parametrize("global_random_seed", random_seeds)
-'''
+"""
 
 
 def swapped_test_file(tmp_path: Path) -> Path:

@@ -300,7 +300,7 @@ class Network:
         n = X.shape[0] if n is None else positive_int(n, "n")
         return self.backprop_placed(self.place(X), self.place(Y), l2, n)
 
-    def backprop_placed(self, X, Y, l2=0.0, n=1, divisor=None, cost_on_host=True) -> Gradients:
+    def backprop_placed(self, X, Y, l2=0.0, n=1, divisor=None, cost_on_host=True, sample_weight=None) -> Gradients:
         """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library.
 
         divisor : what the BP3/BP4 sums and the cost are divided by (default:
@@ -310,8 +310,19 @@ class Network:
         cost_on_host : False leaves ``Gradients.cost`` a 0-d array on the
             network's device: reading it as a float waits for the GPU, and the
             training loop on a GPU reads its batches' costs once per epoch.
+        sample_weight : None (every sample counts once), or s (m,) ≥ 0 of the
+            network's dtype and library: weighted means instead of plain ones.
+            Row i of Δ^L is scaled by s_i after BP1 (so every δ^l of sample i
+            is, BP2 being linear in δ), and the sums of BP3, BP4 and the cost
+            are divided by Σ s_i (default divisor). ``deltas`` then hold s_i δ^l_i.
+            Whole-number weights give the gradients of repeating each row s_i times.
+            X may also be a SciPy sparse matrix: the first layer's products
+            (Z^2 = X (W^2)ᵀ and BP3's (Δ^2)ᵀ X) are taken on it as it is.
         """
-        m = X.shape[0] if divisor is None else divisor
+        if divisor is not None:
+            m = divisor
+        else:
+            m = X.shape[0] if sample_weight is None else total(sample_weight)
         zs, acts = self.forward(X)
         count = len(self._weights)
         deltas, grad_w, grad_b = [None] * count, [None] * count, [None] * count
@@ -325,6 +336,8 @@ class Network:
             delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)     # BP1
         else:
             delta = self.output.jacobian_product(z, a, self.cost.gradient(a, Y))  # BP1, full Jacobian
+        if sample_weight is not None:
+            delta = delta * sample_weight[:, None]                              # s_i δ^L_i: weighted means
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
@@ -339,16 +352,21 @@ class Network:
             for gw, w in zip(grad_w, self._weights):
                 gw += (l2 / n) * w                                              # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
         # fmt: on
-        cost = self.batch_cost(a, Y, l2, n, m)
+        cost = self.batch_cost(a, Y, l2, n, m, sample_weight)
         return Gradients(grad_w, grad_b, deltas, float(cost) if cost_on_host else cost, zs, acts)
 
-    def batch_cost(self, A, Y, l2=0.0, n=1, divisor=None):
+    def batch_cost(self, A, Y, l2=0.0, n=1, divisor=None, sample_weight=None):
         """C = mean of the per-sample costs + (λ/2n) Σ_l Σ w², from outputs A = a^L.
 
         divisor : what the sum of the per-sample costs is divided by (default: m).
+        sample_weight : None, or s (m,): the weighted mean Σ s_i C_i / Σ s_i instead.
         Returned as a scalar of the network's dtype (gradcheck relies on that).
         """
-        cost = total(self.cost.value(A, Y)) / (A.shape[0] if divisor is None else divisor)  # the batch mean
+        per_sample = self.cost.value(A, Y)
+        if sample_weight is None:
+            cost = total(per_sample) / (A.shape[0] if divisor is None else divisor)  # the batch mean
+        else:
+            cost = total(per_sample * sample_weight) / (total(sample_weight) if divisor is None else divisor)
         if l2:
             cost += l2 / (2 * n) * sum(sum_of_squares(w) for w in self._weights)
         return cost

@@ -1,32 +1,35 @@
-"""What BPClassifier and BPRegressor share: parameters, fitting through ``bprop.train``, attributes.
+"""What BPClassifier and BPRegressor share: parameters, fitting, fitted attributes, pickling.
 
-A fit is ONE call of ``bprop.train`` — up to ``max_iter`` epochs (one for
-``partial_fit``) with the estimator's optimizer object, so that its state
-(velocities, moments, step count) carries over from one ``partial_fit`` to
-the next, and ``l2=alpha, l2_divisor="batch"``: scikit-learn's L2 convention,
-(alpha/2m_b) Σ w² for a batch of m_b samples. What MLP's ``_fit_stochastic``
-does between epochs — the loss curve, ``tol`` / ``n_iter_no_change``, early
-stopping on a held-out validation score with the best weights kept — is the
-``train`` callback ``BetweenEpochs``; the ConvergenceWarning and the restoring
-of the best weights follow the call.
+A fit checks the parameters and the data as MLP does, builds the network
+(MLP's initial weights unless ``init`` says otherwise) and hands it to one of
+``solvers``: MLP's stochastic loop ('sgd', 'adam', and bprop's 'momentum',
+'nesterov') or L-BFGS ('lbfgs'). Every gradient is bprop's BP1–BP4
+(``Network.backprop_placed``) with scikit-learn's L2 convention, alpha/(2n) Σ w²
+for a batch of n samples (Σ s_i with sample weights).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from sklearn.base import BaseEstimator, is_classifier
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+import scipy.sparse
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..core.network import Network
-from ..training.loop import train
 from ..training.state import snapshot
-from . import support
+from . import solvers, support
+
+STOCHASTIC_SOLVERS = ("sgd", "adam", "momentum", "nesterov")
+
+
+def _is_stochastic(est) -> bool:
+    """partial_fit exists for the stochastic solvers only, as in MLP."""
+    if est.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers. {est.solver} is not stochastic."
+        )
+    return True
 
 
 class BPEstimator(BaseEstimator):
@@ -46,7 +49,9 @@ class BPEstimator(BaseEstimator):
         solver="adam",
         alpha=1e-4,
         batch_size="auto",
+        learning_rate="constant",
         learning_rate_init=1e-3,
+        power_t=0.5,
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -61,9 +66,10 @@ class BPEstimator(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         out_activation=None,
         cost=None,
-        init="xavier",
+        init=None,
         dtype=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -71,7 +77,9 @@ class BPEstimator(BaseEstimator):
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -86,6 +94,7 @@ class BPEstimator(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.out_activation = out_activation
         self.cost = cost
         self.init = init
@@ -99,33 +108,62 @@ class BPEstimator(BaseEstimator):
 
         The transposes of ``network_.weights`` — views of the same memory, so
         they always agree with the network (bprop stores w^l as (n_l, n_{l−1}),
-        PyTorch's layout; MLP stores (n_{l−1}, n_l)).
+        PyTorch's layout; MLP stores (n_{l−1}, n_l)). Assigning a list of
+        such matrices (``est.coefs_ = [...]``) writes them into the network,
+        for a warm start from given weights.
         """
         return [w.T for w in self.network_.weights]
 
+    @coefs_.setter
+    def coefs_(self, matrices):
+        net = self._fitted_network("coefs_")
+        net.weights = [np.ascontiguousarray(np.asarray(c, dtype=net.dtype).T) for c in matrices]
+
     @property
     def intercepts_(self):
-        """Bias vectors: ``intercepts_[i]`` is b^{i+2} = ``network_.biases[i]``, shape (n_{i+2},)."""
+        """Bias vectors: ``intercepts_[i]`` is b^{i+2} = ``network_.biases[i]``, shape (n_{i+2},); assignable."""
         return list(self.network_.biases)
+
+    @intercepts_.setter
+    def intercepts_(self, vectors):
+        net = self._fitted_network("intercepts_")
+        net.biases = [np.array(b, dtype=net.dtype) for b in vectors]
+
+    def _fitted_network(self, attribute):
+        if "network_" not in self.__dict__:
+            raise AttributeError(
+                f"{attribute} can be assigned on a fitted {type(self).__name__} only (its layers come "
+                f"from the data); fit it first, then assign {attribute} and fit with warm_start=True."
+            )
+        return self.network_
 
     # -- fitting ---------------------------------------------------------------
 
-    def fit(self, X, y):
-        """Train on (X, y) for up to ``max_iter`` epochs; returns self.
+    def fit(self, X, y, sample_weight=None):
+        """Train on (X, y); returns self.
 
-        X : (n_samples, n_features). y : (n_samples,) or (n_samples, n_outputs).
-        With ``warm_start=True`` a fitted estimator continues from its weights
-        (with a fresh optimizer, as MLP does). Raises ``bprop.TrainingDiverged``
-        (the weights of the start of the epoch kept) when the cost becomes NaN
-        or infinite, or explodes (``bprop.train``'s rule), where MLP would
-        raise a ValueError at the end.
+        X : (n_samples, n_features), dense or SciPy sparse (CSR, CSC).
+        y : (n_samples,) or (n_samples, n_outputs).
+        sample_weight : (n_samples,) or None: each sample's weight in the
+            weighted means of the cost and of BP3/BP4.
+        The stochastic solvers run up to ``max_iter`` epochs; 'lbfgs' up to
+        ``max_iter`` L-BFGS iterations and ``max_fun`` cost evaluations. With
+        ``warm_start=True`` a fitted estimator continues from its weights
+        (with a fresh optimizer, as MLP does). As MLP, a run whose cost
+        becomes NaN goes on to the end; a ValueError follows if a weight is
+        then not finite.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, sample_weight, incremental=False)
 
-    def _fit(self, X, y, *, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         s = support.checked_settings(self)
-        first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
+        first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
         X, T, y = self._validate_input(X, y, first_pass=first_pass, incremental=incremental, classes=classes)
+        if self.dtype is not None:
+            X = X.astype(np.dtype(self.dtype).name, copy=False)
+        if scipy.sparse.issparse(X):
+            X = X.tocsr()  # rows are gathered per batch; the matrix stays sparse
+        sample_weight = support.checked_sample_weight(sample_weight, X)
         rs = check_random_state(self.random_state)
         if first_pass:
             self._initialize(s, X, T.shape[1], rs)
@@ -135,101 +173,80 @@ class BPEstimator(BaseEstimator):
                 f"(warm_start or partial_fit) with hidden_layer_sizes={self.hidden_layer_sizes!r} and "
                 f"{T.shape[1]} outputs; set warm_start=False to start afresh."
             )
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = support.optimizer_for(self)
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
-
-        X_train, T_train, X_val, y_val = self._split(X, T, y, rs)
         net = self.network_
-        X_train = np.ascontiguousarray(X_train, dtype=net.dtype)
-        T_train = np.ascontiguousarray(T_train, dtype=net.dtype)
-        n_samples = X_train.shape[0]
-        batch_size = support.batch_size_for(self.batch_size, n_samples)
-        shuffler = np.random.default_rng(rs.randint(np.iinfo(np.int32).max)) if self.shuffle else None
-        display = None
-        if self.verbose:
-            display = support.Display(
-                self, accuracy=is_classifier(self) and type_of_target(y) != "multilabel-indicator"
+        T = np.ascontiguousarray(T, dtype=net.dtype)
+        if sample_weight is not None:
+            sample_weight = sample_weight.astype(net.dtype, copy=False)
+        if not scipy.sparse.issparse(X):
+            X = np.ascontiguousarray(X, dtype=net.dtype)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if self.solver == "lbfgs":
+                solvers.fit_lbfgs(self, X, T, sample_weight)
+            else:
+                solvers.fit_stochastic(self, X, T, y, sample_weight, incremental, rs)
+        xp = net.backend.xp
+        if not all(bool(xp.all(xp.isfinite(p))) for p in (*net.weights, *net.biases)):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may contain large values and "
+                "need to be preprocessed."
             )
-        rules = BetweenEpochs(self, n_samples, X_val, y_val, display)
-
-        self.n_iter_ = 0
-        try:
-            train(
-                net,
-                X_train,
-                T_train,
-                epochs=1 if incremental else self.max_iter,
-                batch_size=batch_size,
-                optimizer=self._optimizer,
-                l2=self.alpha,
-                l2_divisor="batch",
-                seed=shuffler,
-                shuffle=self.shuffle,
-                callbacks=(rules,) if display is None else (rules, display),
-            )
-            if not incremental and not rules.converged and self.n_iter_ == self.max_iter:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and the "
-                    "optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=2,
-                )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=2)
-        finally:
-            if display:
-                display.close()
-        if self.early_stopping:
-            net.weights, net.biases = self._best_params
         return self
 
     def _initialize(self, s, X, n_outputs, rs):
-        """A new network and fresh records, as MLP's ``_initialize``."""
+        """A new network and fresh records, as MLP's ``_initialize``.
+
+        ``init=None``: MLP's initial weights, drawn from the estimator's
+        RandomState in MLP's order — for each layer, coefs_[i] then
+        intercepts_[i] from U(−r, r), r = √(6 / (n_in + n_out)) (√(2 / …) for
+        'logistic') — so the same random_state starts from MLP's very numbers.
+        Any other ``init`` is bprop's initializer, seeded from that RandomState.
+        """
         self.n_outputs_ = n_outputs
         self.out_activation_, output, cost = self._output_layer(s)
         sizes = [X.shape[1], *s.hidden, n_outputs]
-        dtype = X.dtype if self.dtype is None else self.dtype
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+        seed = 0 if self.init is None else np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
         self.network_ = Network(
             sizes,
             activation=s.activation,
             output=output,
             cost=cost,
-            init=self.init,
-            seed=np.random.default_rng(rs.randint(np.iinfo(np.int32).max)),
+            init="xavier" if self.init is None else self.init,
+            seed=seed,
             dtype=dtype,
         )
+        if self.init is None:
+            factor = 2.0 if self.activation in ("logistic", "sigmoid") else 6.0
+            weights, biases = [], []
+            for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+                r = np.sqrt(factor / (n_in + n_out))
+                weights.append(np.ascontiguousarray(rs.uniform(-r, r, (n_in, n_out)).astype(dtype).T))
+                biases.append(rs.uniform(-r, r, n_out).astype(dtype))
+            self.network_.weights, self.network_.biases = weights, biases
         self.n_layers_ = len(sizes)
         self.n_iter_ = 0
         self.t_ = 0
-        self.loss_curve_ = []
-        self._no_improvement_count = 0
         self._best_params = snapshot(self.network_)
-        if self.early_stopping:
-            self.validation_scores_, self.best_validation_score_, self.best_loss_ = [], -np.inf, None
-        else:
-            self.validation_scores_, self.best_validation_score_, self.best_loss_ = None, None, np.inf
+        for name in ("loss_curve_", "validation_scores_", "best_validation_score_", "best_loss_"):
+            self.__dict__.pop(name, None)
+        if self.solver in STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_, self.best_validation_score_, self.best_loss_ = [], -np.inf, None
+            else:
+                self.validation_scores_, self.best_validation_score_, self.best_loss_ = None, None, np.inf
 
-    def _split(self, X, T, y, rs):
-        """(X_train, T_train, X_val, y_val): MLP's held-out validation set when early_stopping."""
-        if not self.early_stopping:
-            return X, T, None, None
-        stratify = y if self._stratified_split() else None
-        train_rows, val_rows = train_test_split(
-            np.arange(X.shape[0]), random_state=rs, test_size=self.validation_fraction, stratify=stratify
-        )
-        if len(val_rows) < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' or the size of your dataset."
-            )
-        return X[train_rows], T[train_rows], X[val_rows], y[val_rows]
+    def _batch_size_for(self, n_samples):
+        return support.batch_size_for(self.batch_size, n_samples)
 
-    def _update_no_improvement_count(self, X_val, y_val):
+    def _update_no_improvement_count(self, X_val, y_val, sw_val):
         """MLP's rule: count epochs that did not beat the best by ``tol``; keep the best weights."""
         if self.early_stopping:
-            score = self._validation_score(X_val, y_val)
+            score = self._validation_score(X_val, y_val, sw_val)
             self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
             else:
@@ -245,27 +262,43 @@ class BPEstimator(BaseEstimator):
             if self.loss_curve_[-1] < self.best_loss_:
                 self.best_loss_ = self.loss_curve_[-1]
 
-    def _stopping_message(self):
-        what = "Validation score" if self.early_stopping else "Training loss"
-        return f"{what} did not improve more than tol={self.tol:f} for {self.n_iter_no_change} consecutive epochs."
-
-    def _validation_score(self, X_val, y_val):
-        outputs = self.network_.feedforward(X_val)
+    def _validation_score(self, X_val, y_val, sw_val):
+        """Early stopping's score (accuracy or R²) as a float; NaN when the outputs are not finite."""
+        outputs = self._forward(X_val)
         if not np.isfinite(outputs).all():
             return np.nan
-        return self._score_function(y_val, self._predictions(outputs))
+        return float(self._score_function(y_val, self._predictions(outputs), sw_val))
 
     # -- prediction --------------------------------------------------------------
 
+    def _forward(self, X, chunk=8192):
+        """a^L for validated X (dense or sparse), in chunks of rows."""
+        net = self.network_
+        if not scipy.sparse.issparse(X):
+            X = np.asarray(X, dtype=net.dtype)
+        elif X.dtype != net.dtype:
+            X = X.astype(net.dtype)
+        if X.shape[0] <= chunk:
+            return net.forward(X)[1][-1]
+        return np.concatenate([net.forward(X[i : i + chunk])[1][-1] for i in range(0, X.shape[0], chunk)])
+
     def _outputs(self, X):
-        """a^L of the network for validated X: (n_samples, n_outputs_)."""
+        """a^L of the network for X: (n_samples, n_outputs_)."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        return self.network_.feedforward(X)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        if scipy.sparse.issparse(X):
+            X = X.tocsr()
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._forward(X)
 
     def predict(self, X):
         """Predictions for X (n_samples, n_features): labels for a classifier, values for a regressor."""
         return self._predictions(self._outputs(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     # -- pickling: the Network travels as its arrays and components --------------
 
@@ -279,34 +312,3 @@ class BPEstimator(BaseEstimator):
         if isinstance(state.get("network_"), dict):
             state = dict(state, network_=support.network_from_record(state["network_"]))
         super().__setstate__(state)
-
-
-class BetweenEpochs:
-    """A ``train`` callback: what MLP's ``_fit_stochastic`` does after each epoch, line for line.
-
-    The epoch's ``loss_`` is train's mean training cost (each batch's cost with
-    its L2 term, as the weights were when its gradient was taken); it goes on
-    ``loss_curve_``, ``n_iter_`` and ``t_`` grow, and the no-improvement count
-    is updated (on the validation score with early_stopping, keeping the best
-    weights). When the count exceeds ``n_iter_no_change`` training stops and
-    ``converged`` is True.
-
-    n_samples : rows trained on per epoch.  X_val, y_val : early stopping's held-out set (or None).
-    display : the verbose progress bar (it says why training stopped), or None.
-    """
-
-    def __init__(self, est: BPEstimator, n_samples, X_val, y_val, display=None):
-        self.est, self.n_samples, self.X_val, self.y_val, self.display = est, n_samples, X_val, y_val, display
-        self.converged = False
-
-    def on_epoch_end(self, state):
-        est = self.est
-        est.loss_ = state.history.train_cost[-1]
-        est.n_iter_ += 1
-        est.t_ += self.n_samples
-        est.loss_curve_.append(est.loss_)
-        est._update_no_improvement_count(self.X_val, self.y_val)
-        if est._no_improvement_count > est.n_iter_no_change:
-            if self.display:
-                self.display.say(est._stopping_message() + " Stopping.")
-            self.converged = state.stop = True

@@ -12,10 +12,11 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import validate_data
 
-from .base import BPEstimator
+from .base import BPEstimator, _is_stochastic
 
 
 class BPClassifier(ClassifierMixin, BPEstimator):
@@ -100,7 +101,8 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     out_activation_ : 'softmax' or 'logistic' (scikit-learn's names).
     """
 
-    def partial_fit(self, X, y, classes=None):
+    @available_if(_is_stochastic)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y), continuing the weights and the optimizer's state; returns self.
 
         ``classes`` (every class of the whole data set) is required on the
@@ -113,7 +115,7 @@ class BPClassifier(ClassifierMixin, BPEstimator):
             raise ValueError(
                 f"`classes={classes!r}` is not the same as on the first call to partial_fit, was: {self.classes_!r}"
             )
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict_proba(self, X):
         """Class probabilities (n_samples, n_classes), columns in the order of ``classes_``.
@@ -143,7 +145,15 @@ class BPClassifier(ClassifierMixin, BPEstimator):
 
     def _validate_input(self, X, y, *, first_pass, incremental, classes):
         """(X, T, y): T the network's targets — a 0/1 column, one-hot rows or a label indicator."""
-        X, y = validate_data(self, X, y, multi_output=True, dtype=(np.float64, np.float32), reset=first_pass)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -185,8 +195,8 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     def _stratified_split(self):
         return self.n_outputs_ == 1  # as MLPClassifier: binary targets only
 
-    def _score_function(self, y, predictions):
-        return accuracy_score(y, predictions)
+    def _score_function(self, y, predictions, sample_weight=None):
+        return accuracy_score(y, predictions, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,9 +11,11 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import column_or_1d
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
-from .base import BPEstimator
+from .base import BPEstimator, _is_stochastic
+from .losses import Exp, HalfPoissonDeviance
 
 
 class BPRegressor(RegressorMixin, BPEstimator):
@@ -41,32 +43,108 @@ class BPRegressor(RegressorMixin, BPEstimator):
     scores; ``out_activation_`` is 'identity' by default.
     """
 
-    def partial_fit(self, X, y):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        out_activation=None,
+        cost=None,
+        init=None,
+        dtype=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            out_activation=out_activation,
+            cost=cost,
+            init=init,
+            dtype=dtype,
+        )
+        self.loss = loss
+
+    @available_if(_is_stochastic)
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing the weights and the optimizer's state; returns self."""
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _predictions(self, A):
         return A[:, 0] if A.shape[1] == 1 else A
 
     def _validate_input(self, X, y, *, first_pass, incremental, classes):
         X, y = validate_data(
-            self, X, y, multi_output=True, y_numeric=True, dtype=(np.float64, np.float32), reset=first_pass
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y.reshape(y.shape[0], -1), y
 
     def _output_layer(self, s):
-        output = s.out_activation or "identity"
-        cost = "quadratic" if self.cost is None else self.cost
-        name = getattr(output, "name", output) if not isinstance(output, str) else output
+        """(out_activation_, output σ, cost): identity and ½(y − a)² for 'squared_error', exp and the
+        half Poisson deviance for 'poisson' (MLP's), unless out_activation or cost say otherwise."""
+        poisson = self.loss == "poisson"
+        output = s.out_activation or (Exp() if poisson else "identity")
+        cost = self.cost if self.cost is not None else (HalfPoissonDeviance() if poisson else "quadratic")
+        # MLP reports the squared error as ½ mean_j (y_j − a_j)², bprop's quadratic cost is ½ Σ_j
+        self._mean_over_outputs = self.cost is None and not poisson
+        name = output if isinstance(output, str) else getattr(output, "name", output)
         return ("logistic" if name == "sigmoid" else name), output, cost
 
     def _stratified_split(self):
         return False
 
-    def _score_function(self, y, predictions):
-        return r2_score(y, predictions)
+    def _score_function(self, y, predictions, sample_weight=None):
+        return r2_score(y, predictions, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

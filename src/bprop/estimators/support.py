@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,9 +15,7 @@ from sklearn.base import is_classifier
 
 from ..core.arguments import dtype_of
 from ..core.network import Network
-from ..core.optimizers import SGD, Adam, Momentum, Nesterov
 from ..errors import InvalidArgument
-from ..training.state import History
 
 # scikit-learn's activation names, and bprop's own; 'logistic' is bprop's 'sigmoid'.
 HIDDEN_ACTIVATIONS = {
@@ -30,7 +27,9 @@ HIDDEN_ACTIVATIONS = {
     "leaky_relu": "leaky_relu",
 }
 CLASSIFIER_OUTPUTS = {"softmax": "softmax", "logistic": "sigmoid", "sigmoid": "sigmoid"}
-SOLVERS = ("adam", "sgd", "momentum", "nesterov")
+SOLVERS = ("adam", "sgd", "lbfgs", "momentum", "nesterov")
+LEARNING_RATES = ("constant", "invscaling", "adaptive")
+REGRESSION_LOSSES = ("squared_error", "poisson")
 
 
 # -- settings ---------------------------------------------------------------------
@@ -65,12 +64,6 @@ def checked_settings(est) -> SimpleNamespace:
         if not isinstance(getattr(est, parameter), (bool, np.bool_)):
             fail(parameter, "use True or False")
 
-    if est.solver == "lbfgs":
-        fail(
-            "solver",
-            "bprop trains by mini-batch backpropagation and has no L-BFGS; use 'adam' (the default), "
-            "'sgd', 'momentum' or 'nesterov'",
-        )
     if est.solver not in SOLVERS:
         fail("solver", f"use one of {', '.join(map(repr, SOLVERS))}")
     real("alpha", 0)
@@ -83,6 +76,14 @@ def checked_settings(est) -> SimpleNamespace:
         fail("batch_size", "use 'auto' (min(200, n_samples)) or a positive whole number")
     if not callable(est.learning_rate_init):
         real("learning_rate_init", 0, low_open=True)
+    if est.learning_rate not in LEARNING_RATES:
+        fail("learning_rate", f"use one of {', '.join(map(repr, LEARNING_RATES))}")
+    if callable(est.learning_rate_init) and est.learning_rate != "constant":
+        fail("learning_rate", "a callable learning_rate_init is its own schedule; use learning_rate='constant'")
+    real("power_t", 0)
+    whole("max_fun")
+    if not is_classifier(est) and est.loss not in REGRESSION_LOSSES:
+        fail("loss", f"use one of {', '.join(map(repr, REGRESSION_LOSSES))}")
     whole("max_iter")
     whole("n_iter_no_change", allow_inf=True)
     real("tol", 0)
@@ -124,16 +125,21 @@ def _component(est, parameter, names, fail):
     return value
 
 
-def optimizer_for(est):
-    """A new bprop optimizer for ``est.solver``; 'sgd' follows MLP's SGDOptimizer."""
-    lr = est.learning_rate_init
-    if est.solver == "adam":
-        return Adam(lr, beta1=est.beta_1, beta2=est.beta_2, eps=est.epsilon)
-    if est.solver == "momentum" or (est.solver == "sgd" and est.momentum > 0 and not est.nesterovs_momentum):
-        return Momentum(lr, momentum=est.momentum)
-    if est.solver == "nesterov" or (est.solver == "sgd" and est.momentum > 0):
-        return Nesterov(lr, momentum=est.momentum)
-    return SGD(lr)
+def checked_sample_weight(sample_weight, X):
+    """None, or the weights as a float (n_samples,) array: finite, ≥ 0, with a positive sum."""
+    if sample_weight is None:
+        return None
+    n = X.shape[0]
+    if isinstance(sample_weight, numbers.Number):
+        return np.full(n, float(sample_weight))
+    s = np.asarray(sample_weight, dtype=np.float64)
+    if s.ndim != 1 or s.shape[0] != n:
+        raise ValueError(f"sample_weight.shape == {s.shape}, expected ({n},)!")
+    if not np.isfinite(s).all() or (s < 0).any():
+        raise ValueError("sample_weight must hold finite numbers ≥ 0 (each sample's weight in the means).")
+    if not s.sum() > 0:
+        raise ValueError("Sample weights must contain at least one non-zero number; all weights are zero.")
+    return s
 
 
 def batch_size_for(batch_size, n_samples) -> int:
@@ -145,52 +151,6 @@ def batch_size_for(batch_size, n_samples) -> int:
             "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped", stacklevel=2
         )
     return int(np.clip(batch_size, 1, n_samples))
-
-
-# -- display ----------------------------------------------------------------------------
-
-
-class Display:
-    """``verbose``: the command line's progress bar (``bprop.training.progress.ProgressBar``), a ``train`` callback.
-
-    It hands the bar train's own TrainingState, except for the accuracies it
-    shows after each epoch: with ``accuracy`` (a classifier of one label per
-    sample) the training accuracy, and with early stopping the validation
-    score, an accuracy, which ``BetweenEpochs`` has measured just before.
-    """
-
-    def __init__(self, est, accuracy: bool):
-        from rich.console import Console
-
-        from ..training.progress import ProgressBar
-
-        self.est, self.accuracy = est, accuracy
-        self.console = Console(highlight=False)
-        self.bar = ProgressBar(self.console)
-
-    def on_train_begin(self, state):
-        self.bar.on_train_begin(state)
-
-    def on_batch_end(self, state):
-        self.bar.on_batch_end(state)
-
-    def on_epoch_end(self, state):
-        shown = History(
-            train_accuracy=[state.history.train_accuracy[-1] if self.accuracy else None],
-            validation_accuracy=[
-                self.est.validation_scores_[-1] if self.accuracy and self.est.early_stopping else None
-            ],
-        )
-        self.bar.on_epoch_end(replace(state, history=shown))
-
-    def on_train_end(self, state):
-        self.bar.on_train_end(state)
-
-    def say(self, text):
-        self.console.print(text, markup=False, highlight=False)
-
-    def close(self):
-        self.bar.close()
 
 
 # -- pickling ---------------------------------------------------------------------------
