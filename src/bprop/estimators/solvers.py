@@ -85,7 +85,11 @@ class StochasticOptimizer:
 
     @property
     def learning_rate(self):
-        return self.optimizer.learning_rate()
+        """η of the last step; for Adam, MLP's bias-corrected α_t = α √(1 − β₂ᵗ) / (1 − β₁ᵗ)."""
+        eta, t = self.optimizer.learning_rate(), self.optimizer.steps
+        if isinstance(self.optimizer, Adam) and t > 0:
+            return eta * math.sqrt(1 - self.optimizer.beta2**t) / (1 - self.optimizer.beta1**t)
+        return eta
 
     def iteration_ends(self, samples_seen):
         if self.schedule == "invscaling":
