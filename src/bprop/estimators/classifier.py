@@ -33,8 +33,10 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     activation : {'relu', 'tanh', 'logistic', 'identity', 'sigmoid', 'leaky_relu'} or object, default='relu'
         σ of the hidden layers ('logistic' is bprop's 'sigmoid'), or a bprop
         activation object with ``value(z)`` and ``derivative(z, a)``.
-    solver : {'adam', 'sgd', 'momentum', 'nesterov'}, default='adam'
-        'adam' is ``bprop.Adam(learning_rate_init, beta_1, beta_2, epsilon)``.
+    solver : {'adam', 'sgd', 'lbfgs', 'momentum', 'nesterov'}, default='adam'
+        'adam' is MLP's Adam (bprop's, with ε added unscaled as MLP does).
+        'lbfgs' is scipy's L-BFGS-B on the full-batch cost and its BP1–BP4
+        gradient (``max_iter`` iterations, ``max_fun`` evaluations, gtol=tol).
         'sgd' is MLP's: ``bprop.Nesterov`` when ``nesterovs_momentum`` and
         ``momentum`` > 0, ``bprop.Momentum`` without Nesterov, ``bprop.SGD``
         when ``momentum`` = 0. 'momentum' and 'nesterov' name bprop's
@@ -46,10 +48,18 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     batch_size : int or 'auto', default='auto'
         Samples per gradient step; 'auto' is min(200, n_samples). Larger than
         n_samples is clipped, with a warning.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        η's schedule for solver 'sgd', as MLP: 'invscaling' sets
+        η = learning_rate_init / (t + 1)^power_t after each epoch (t: samples
+        seen); 'adaptive' divides η by 5 each time n_iter_no_change epochs go
+        by without improvement, and stops once η ≤ 1e-6.
     learning_rate_init : float > 0 or callable, default=1e-3
         η, or a bprop schedule: a function of the step count returning η.
+    power_t : float ≥ 0, default=0.5
+        The exponent of 'invscaling'.
     max_iter : int, default=200
-        Epochs at most; reaching it warns with ConvergenceWarning.
+        Epochs at most (L-BFGS iterations for 'lbfgs'); reaching it warns with
+        ConvergenceWarning.
     shuffle : bool, default=True
         Shuffle the samples before each epoch.
     random_state : int, RandomState instance or None, default=None
@@ -58,7 +68,7 @@ class BPClassifier(ClassifierMixin, BPEstimator):
         An epoch "improves" when the training loss falls (or, with
         early_stopping, the validation score rises) by at least tol.
     verbose : bool, default=False
-        Draw the bprop command line's progress bar (rich) while fitting.
+        Print "Iteration N, loss = …" after each epoch, as MLP.
     warm_start : bool, default=False
         fit continues from the fitted weights instead of starting afresh.
     momentum : float in [0, 1), default=0.9
@@ -75,14 +85,18 @@ class BPClassifier(ClassifierMixin, BPEstimator):
         Adam's β₁, β₂ and ε.
     n_iter_no_change : int or np.inf, default=10
         Epochs without improvement (see tol) before stopping.
+    max_fun : int, default=15000
+        For 'lbfgs': cost evaluations at most.
     out_activation : {None, 'softmax', 'logistic', 'sigmoid'}, default=None
         σ of the output layer (bprop's ``Network(output=...)``). None: softmax
         for multi-class, logistic for binary and multilabel targets, as MLP.
     cost : {None, 'log_likelihood', 'cross_entropy', 'quadratic'} or object, default=None
         bprop's cost. None: log_likelihood with softmax, cross_entropy with a
         logistic output — MLP's log-loss, with BP1 simplified to δ^L = a − y.
-    init : {'xavier', 'he', 'scaled_normal', 'normal'} or object, default='xavier'
-        bprop's initializer of the weights.
+    init : {None, 'xavier', 'he', 'scaled_normal', 'normal'} or object, default=None
+        None: MLP's initial weights and biases, U(−r, r) with
+        r = √(6/(n_in + n_out)) (√(2/…) for 'logistic'), drawn from
+        random_state as MLP draws them. Otherwise bprop's initializer.
     dtype : {None, 'float32', 'float64'}, default=None
         The network's floating type. None: X's own when it is float32 or
         float64, else float64 (as scikit-learn).

@@ -6,64 +6,71 @@
     clf.network_                     # the bprop Network: weights, backprop, explain, save
     clf.coefs_[0]                    # = clf.network_.weights[0].T, scikit-learn's (n_in, n_out) layout
 
-They speak scikit-learn: the constructor parameters, fitted attributes and
-stopping rules of ``MLPClassifier`` / ``MLPRegressor`` wherever the meaning is
-the same, so that the two can be swapped in a Pipeline, a grid search or a
-side-by-side benchmark. Underneath they only translate: a ``bprop.Network``
-holds the weights and does BP1–BP4, a ``bprop`` optimizer (SGD, Momentum,
-Nesterov, Adam) applies the updates, and one call of ``bprop.train`` runs
-the epochs of a fit with the same optimizer object, so that its state
-(velocities, moments, step count) carries over from epoch to epoch and from
-one ``partial_fit`` to the next. What happens between epochs — the loss
-curve, ``tol`` / ``n_iter_no_change``, early stopping on a held-out
-validation score with the best weights restored, the ConvergenceWarning —
-follows scikit-learn's ``_fit_stochastic`` line for line, as a callback on
-``train`` (``base.BetweenEpochs``).
+They are drop-ins for ``MLPClassifier`` / ``MLPRegressor``: the same
+constructor parameters with the same defaults (scikit-learn 1.9's signature),
+the same fitted attributes (``coefs_``, ``intercepts_`` — assignable, for a warm
+start from given weights — ``loss_``, ``loss_curve_``, ``best_loss_``,
+``validation_scores_``, ``best_validation_score_``, ``t_``, ``n_iter_``,
+``n_layers_``, ``n_outputs_``, ``out_activation_``, ``classes_``), the same
+methods (``fit`` and ``partial_fit`` with ``sample_weight``; ``partial_fit``
+only for the stochastic solvers), sparse CSR/CSC X, and the same numbers:
+from the same ``random_state`` they draw MLP's initial weights and shuffle in
+MLP's order, so a fit gives MLP's weights to rounding (tested to 1e-10 in
+float64 for 'sgd' with each learning-rate schedule, 'adam' and 'lbfgs', for
+both losses of the regressor, with sample weights). scikit-learn's own
+``test_mlp.py`` passes with them swapped in (tests/test_sklearn_mlp_suite.py).
+
+Underneath, a ``bprop.Network`` holds the weights and does BP1–BP4
+(``backprop_placed``, with ``sample_weight`` for weighted means and the first
+layer's products taken on a sparse X as it is), bprop's optimizers apply the
+steps, and ``solvers`` runs what MLP runs around them: its stochastic loop
+(the loss curve, ``tol`` / ``n_iter_no_change``, the 'constant',
+'invscaling' and 'adaptive' learning rates, early stopping with the best
+weights restored, the ConvergenceWarning) or scipy's L-BFGS-B on the
+full-batch cost (``max_iter``, ``max_fun``, ``tol`` as MLP uses them).
 
 Where the code is: ``base`` (what the two share: parameters, fit, fitted
-attributes, pickling), ``classifier``, ``regressor``, and ``support``
-(parameter checks, the optimizer, the batch size, the progress display, the
-pickled form of the network). This module gathers the two estimators and
-their documentation.
+attributes, pickling), ``classifier``, ``regressor``, ``solvers`` (the
+training loops, MLP's Adam, the schedules), ``losses`` (the Poisson loss's
+exp output and deviance) and ``support`` (parameter checks, the batch size,
+the pickled form of the network). This module gathers the two estimators
+and their documentation.
 
 L2 convention
 -------------
 These estimators keep scikit-learn's ``alpha``: each mini-batch of m_b samples
-adds (alpha / 2m_b) Σ w² to its cost, so a batch's gradient gets (alpha/m_b) w.
-That is bprop's ``train(..., l2=alpha, l2_divisor="batch")`` — λ = alpha with
-the batch size as n — not ``train``'s default derivation convention, where n
-is the size of the whole training set. Biases are not decayed (both agree).
+adds (alpha / 2m_b) Σ w² to its cost (m_b is Σ s_i with sample weights), so
+a batch's gradient gets (alpha/m_b) w: ``backprop_placed(..., l2=alpha,
+n=m_b)`` — λ = alpha with the batch as n, not ``train``'s default derivation
+convention, where n is the size of the whole training set. Biases are not
+decayed (both agree).
+
+bprop's extras
+--------------
+``solver`` 'momentum' and 'nesterov' (bprop's Momentum/Nesterov with
+``learning_rate_init``); ``learning_rate_init`` may be a bprop schedule, a
+function of the step count t returning η (with ``learning_rate='constant'``);
+``out_activation`` and ``cost`` (other output layers and costs); ``init``
+(None: MLP's initial weights; or a bprop initializer such as 'xavier', 'he');
+``dtype`` ('float32' trains in float32 on float64 data); ``network_``, the
+bprop Network itself (explain, save, gradcheck).
 
 Known differences from MLPClassifier / MLPRegressor
 ---------------------------------------------------
-- solver 'lbfgs', ``learning_rate`` ('invscaling', 'adaptive'), ``power_t``
-  and ``max_fun`` are not offered: bprop trains by mini-batch gradient
-  descent. ``learning_rate_init`` may instead be a bprop schedule, a function
-  of the step count t returning η.
-- ``sample_weight`` is not supported (fit and partial_fit have no such
-  parameter): bprop's BP3/BP4 take plain batch means.
-- sparse X is not accepted (validation says so); densify it first.
-- initial weights: ``init='xavier'`` (Glorot uniform, as MLP's for tanh/relu)
-  but biases start at 0 where MLP draws them from the same uniform range.
-- Adam is Kingma & Ba's Algorithm 1 in the paper's own efficient form, whose
-  ε is scaled by √(1 − β₂ᵗ); MLP's Adam adds ε unscaled. The difference is of
-  the order of ε = 1e-8.
-- ``loss_curve_`` holds bprop's cost, the very function minimized: for
-  multi-output regression that is C = ½ Σ_j (y_j − a_j)² per sample, which is
-  n_outputs × the "½ mean over outputs" that MLPRegressor reports (MLP's
-  gradient is that of the sum, as here). Identical in every other case.
-- ``verbose`` draws the bprop command line's progress bar instead of
-  printing one line per iteration.
-- Default dtype: as scikit-learn, the network computes in X's dtype when X is
-  float32 or float64 (anything else becomes float64); ``dtype='float32'``
-  gives bprop's fast training on float64 data.
+- ``BPRegressor``'s ``loss`` is a keyword argument after ``activation`` (MLP
+  puts it first, positionally), so that ``BPRegressor((64,))`` keeps meaning
+  the hidden layers.
+- 'lbfgs' with ``verbose`` prints nothing (MLP passes ``iprint`` to scipy).
+- ``log_loss`` in ``loss_curve_`` guards ln(a) at the smallest normal number
+  where MLP clips probabilities to [ε, 1 − ε]; the two differ only when a
+  predicted probability is below 2.2e-16.
 
 Conformance
 -----------
 Both estimators pass ``sklearn.utils.estimator_checks`` with no expected
 failures, as MLPClassifier and MLPRegressor do (scikit-learn 1.9.1 lists none
 for them in ``PER_ESTIMATOR_XFAIL_CHECKS``). The tags differ from MLP's in
-two places: ``input_tags.sparse`` is False (see above), and BPRegressor
+one place: BPRegressor
 declares ``target_tags.multi_output = True`` — it supports y of shape
 (n_samples, n_outputs), so the multi-output regression check runs on it.
 """

@@ -29,18 +29,24 @@ class BPRegressor(RegressorMixin, BPEstimator):
     ----------
     As BPClassifier, except:
 
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        MLPRegressor's losses: 'squared_error' (identity outputs, bprop's
+        quadratic cost; reported as ½ mean_j (y_j − a_j)² per sample, as MLP)
+        or 'poisson' (exp outputs — the log link — and the half Poisson
+        deviance Σ_j [y_j ln(y_j/a_j) − y_j + a_j]; y ≥ 0). Keyword only, after
+        ``activation`` (MLP puts it first).
     early_stopping : bool, default=False
         Stop on the R² score of the held-out ``validation_fraction``.
     out_activation : str or object, default=None
-        σ of the output layer: None ('identity'), 'tanh', 'logistic'/'sigmoid',
+        σ of the output layer: None (the loss's: 'identity' or 'exp'), 'tanh', 'logistic'/'sigmoid',
         'relu', 'leaky_relu', or a bprop activation object.
     cost : str or object, default=None
-        None ('quadratic'), or a bprop cost object with ``value`` and ``gradient``.
+        None (the loss's), or a bprop cost object with ``value`` and ``gradient``.
 
     Attributes
     ----------
     As BPClassifier's, without ``classes_``; ``validation_scores_`` hold R²
-    scores; ``out_activation_`` is 'identity' by default.
+    scores; ``out_activation_`` is 'identity' ('exp' for loss='poisson').
     """
 
     def __init__(

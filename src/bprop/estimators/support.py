@@ -1,4 +1,4 @@
-"""What ``bprop.estimators`` needs around the core: checked settings, optimizers, batch size, display, pickling.
+"""What ``bprop.estimators`` needs around the core: checked settings, sample weights, batch size, pickling.
 
 Nothing here computes a gradient or an update; each function translates a
 scikit-learn convention into a call of bprop's public API.
