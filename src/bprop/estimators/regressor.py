@@ -133,6 +133,11 @@ class BPRegressor(RegressorMixin, BPEstimator):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                f"{type(self).__name__}: loss='poisson' needs targets y ≥ 0 (counts or rates); "
+                f"y has values down to {float(np.min(y)):g}. Use loss='squared_error' for signed targets."
+            )
         return X, y.reshape(y.shape[0], -1), y
 
     def _output_layer(self, s):
