@@ -88,9 +88,9 @@ class OneProcess:
         return rng.permutation(self.samples)
 
     @staticmethod
-    def gradients(state, X, Y, labels, batch):
+    def gradients(state, X, Y, labels, batch, sample_weight=None):
         net = state.net
-        grads = net.backprop_placed(X, Y, state.l2, state.n)
+        grads = net.backprop_placed(X, Y, state.l2, state.n, sample_weight=sample_weight)
         correct = (
             0
             if labels is None
@@ -99,7 +99,7 @@ class OneProcess:
         return grads, X.shape[0], correct
 
     @staticmethod
-    def gradients_on_device(state, X, Y, labels):
+    def gradients_on_device(state, X, Y, labels, sample_weight=None):
         """As ``gradients``, with the cost and the correct count left as 0-d arrays on the device.
 
         Reading either as a number waits for the GPU to finish the batch; the
@@ -107,7 +107,7 @@ class OneProcess:
         epoch instead, so the host queues the next batches meanwhile.
         """
         net = state.net
-        grads = net.backprop_placed(X, Y, state.l2, state.n, cost_on_host=False)
+        grads = net.backprop_placed(X, Y, state.l2, state.n, cost_on_host=False, sample_weight=sample_weight)
         correct = (
             None
             if labels is None

@@ -46,7 +46,7 @@ import time
 import numpy as np
 
 from ..core.arguments import as_inputs, as_targets, non_negative_float, positive_int
-from ..core.backend import to_numpy
+from ..core.backend import to_numpy, total
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .batch_plans import PlacedData, batch_plan
@@ -80,6 +80,7 @@ def train(
     checkpoint=None,
     resume=None,
     distributed=None,
+    sample_weight=None,
 ) -> History:
     """Train ``net`` in place by mini-batch gradient descent and return its History.
 
@@ -119,6 +120,13 @@ def train(
         batch size B ≥ K, rank 0's seed shuffles every shard; validation is measured
         on rank 0 (other ranks may pass None) and only rank 0 writes the
         checkpoint. Every rank returns the same History and weights.
+    sample_weight : None, or s (m,) ≥ 0: weighted means. Each batch's cost and
+        BP3/BP4 are Σ_i s_i (…)_i / Σ_i s_i over its rows (rows of Δ^L scaled
+        by s_i; ``Network.backprop_placed``), the L2 term's n is Σ s_i (of the
+        batch with l2_divisor="batch", of the whole set otherwise), and the
+        epoch's training cost is the weighted mean over the set. Whole-number
+        weights train as if each row were repeated s_i times in its batch.
+        Accuracy stays a plain count. One process only (not with ``distributed``).
 
     Raises TrainingDiverged (the weights of the start of the epoch restored)
     when the cost becomes NaN or infinite or explodes (see the module
@@ -138,6 +146,7 @@ def train(
         raise InvalidArgument(f"optimizer must be an Optimizer such as bprop.SGD(lr=3.0), got {optimizer!r}.")
     patience = None if early_stopping is None else positive_int(early_stopping, "early_stopping")
     val = _prepared_validation(net, validation)
+    weights = _checked_sample_weight(sample_weight, X.shape[0], net.dtype, distributed)
     saver = checkpointer(checkpoint)
     _check_checkpoints_possible(saver is not None or resume is not None, optimizer)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
@@ -147,10 +156,15 @@ def train(
     checkpointing = None
     if saver is not None or resume is not None:
         hashed = (X, targets, *(val[:2] if val else ()))  # the data a resumed call must repeat
+        hashed += () if weights is None else (weights,)
         record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, hashed)
         checkpointing = Checkpointing(saver, record, plan)
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
+    if weights is not None and l2_divisor != "batch":
+        l2_n = [float(weights.sum())] * state.batches  # n = Σ s over the set (per batch: see weighted_gradients)
     data = PlacedData(net, X, targets, labels)  # on the network's device, once
+    data.weights = None if weights is None else net.place(weights)
+    data.l2_by_batch = l2_divisor == "batch"
     val = None if val is None else (net.place(val[0]), net.place(val[1]), val[2])  # labels stay NumPy
     loop = _Loop(state, data, val, rng, plan, l2_n, shuffle, BestEpoch(net, patience), callbacks, checkpointing)
     first_epoch, progress = 1, None
@@ -176,6 +190,8 @@ class _Loop:
         self.state, self.data, self.val = state, data, val
         self.rng, self.plan, self.l2_n, self.shuffle = rng, plan, l2_n, shuffle
         self.watch, self.callbacks, self.checkpointing = watch, callbacks, checkpointing
+        weights = data.weights
+        self.total_weight = None if weights is None else float(total(weights))  # Σ s over the set
         self.saver = checkpointing and checkpointing.saver  # when to save: None, or every N epochs or batches
         # On a GPU, unless a callback wants each batch's cost, the costs are read once per run of batches
         self.costs_on_device = not state.net.backend.is_numpy and not any(
@@ -264,25 +280,49 @@ class _Loop:
         order, bounds, done = progress.placed_order, plan.bounds, progress.done
         cost_sum, correct, seen, batch = progress.cost_sum, progress.correct, progress.seen, done
         batches = zip(range(done + 1, until + 1), bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until])
+        weights = data.weights
         for batch, start, stop, n in batches:
             rows = slice(start, stop) if order is None else order[start:stop]
             batch_targets = gather(targets, rows)
             state.n = n
-            grads, count, right = gradients(
-                state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), batch
-            )
+            if weights is None:
+                grads, count, right = gradients(
+                    state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), batch
+                )
+                share = count
+            else:
+                grads, count, right, share = self.weighted_gradients(rows, batch_targets, batch)
             if not abs(grads.cost) <= limit:  # NaN, ±inf, or exploded
                 restore(net, progress.start)
                 raise _diverged(state, batch, grads.cost)
             optimizer.step(net, grads)
             seen += count
-            cost_sum += grads.cost * count
+            cost_sum += grads.cost * share
             correct += right
             state.batch, state.batch_cost, state.grads, state.batch_targets = batch, grads.cost, grads, batch_targets
             _call(callbacks, "on_batch_end", state)
             if state.stop:
                 break
         progress.done, progress.cost_sum, progress.correct, progress.seen = batch, cost_sum, correct, seen
+
+    def weighted_gradients(self, rows, batch_targets, batch):
+        """run_batches' step with sample weights s: (grads, count, correct, share).
+
+        state.n becomes Σ s of the batch (l2_divisor "batch") or of the set;
+        share = m Σ_batch s / Σ_set s is the batch's part of the epoch's cost
+        sum, so that the epoch's cost_sum / m is the weighted mean over the set.
+        """
+        state, data = self.state, self.data
+        weights, gather = data.weights, data.gather
+        s = gather(weights, rows)
+        batch_weight = float(total(s))
+        if data.l2_by_batch:
+            state.n = batch_weight
+        labels = None if data.labels is None else gather(data.labels, rows)
+        grads, count, right = self.plan.gradients(
+            state, gather(data.X, rows), batch_targets, labels, batch, sample_weight=s
+        )
+        return grads, count, right, self.plan.samples * batch_weight / self.total_weight
 
     def run_batches_on_device(self, progress, until, limit):
         """run_batches on a GPU: the same batches and steps, with no wait for the GPU between them.
@@ -300,18 +340,22 @@ class _Loop:
         net, optimizer, xp = state.net, state.optimizer, state.net.backend.xp
         X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
         order, bounds, done = progress.placed_order, plan.bounds, progress.done
-        costs, rights, counts = [], [], []
+        costs, rights, counts, shares = [], [], [], []
         for start, stop, n in zip(bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until]):
             rows = slice(start, stop) if order is None else order[start:stop]
             state.n = n
             batch_targets = gather(targets, rows)
+            s = None if data.weights is None else gather(data.weights, rows)
+            if s is not None and data.l2_by_batch:
+                state.n = xp.sum(s)
             grads, count, right = plan.gradients_on_device(
-                state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows)
+                state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), s
             )
             optimizer.step(net, grads)
             costs.append(grads.cost)
             rights.append(right)
             counts.append(count)
+            shares.append(count if s is None else xp.sum(s) * (plan.samples / self.total_weight))
             if state.stop:
                 break
         if not costs:
@@ -321,7 +365,8 @@ class _Loop:
         if bad.size:
             restore(net, progress.start)
             raise _diverged(state, done + 1 + int(bad[0]), float(host_costs[bad[0]]))
-        progress.cost_sum += float(np.dot(host_costs, counts))
+        host_shares = counts if data.weights is None else to_numpy(xp.stack(shares))
+        progress.cost_sum += float(np.dot(host_costs, np.asarray(host_shares, dtype=np.float64)))
         progress.correct += 0 if labels is None else int(to_numpy(xp.sum(xp.stack(rights))))
         progress.seen += sum(counts)
         progress.done = done + len(costs)
@@ -417,6 +462,20 @@ def _prepared_validation(net, validation):
     X_val = as_inputs(X_val, net.sizes[0], net.dtype, parameter="validation X")
     targets = as_targets(Y_val, X_val.shape[0], net.sizes[-1], net.dtype, parameter="validation Y")
     return X_val, targets, net.labels_from_targets(Y_val, targets)
+
+
+def _checked_sample_weight(sample_weight, m, dtype, distributed):
+    """None, or the weights s as a NumPy (m,) array of the network's dtype: finite, ≥ 0, Σ s > 0."""
+    if sample_weight is None:
+        return None
+    if distributed:
+        raise InvalidArgument("sample_weight is for training in one process; leave it out with distributed.")
+    s = np.asarray(to_numpy(sample_weight), dtype=np.float64)
+    if s.shape != (m,):
+        raise InvalidArgument(f"sample_weight must have one weight per row of X, shape ({m},); got {s.shape}.")
+    if not np.isfinite(s).all() or (s < 0).any() or not s.sum() > 0:
+        raise InvalidArgument("sample_weight must hold finite weights ≥ 0, not all zero (each row's share).")
+    return s.astype(dtype)
 
 
 def _finite(net) -> bool:
