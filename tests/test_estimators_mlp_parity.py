@@ -219,3 +219,11 @@ def test_used_as_a_user_would(digits):
     copy = pickle.loads(pickle.dumps(best))
     np.testing.assert_array_equal(copy.predict(X), best.predict(X))
     assert copy.score(X, y) == best.score(X, y)
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_convergence_warnings_point_at_the_callers_line(digits, solver):
+    X, y = digits
+    with pytest.warns(ConvergenceWarning) as record:
+        BPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=2, random_state=0).fit(X, y)
+    assert record[0].filename == __file__

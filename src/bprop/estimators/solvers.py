@@ -189,10 +189,10 @@ def fit_stochastic(est, X, T, y, sample_weight, incremental, rs):
                     f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and the "
                     "optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
     except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=3)
+        warnings.warn("Training interrupted by user.", stacklevel=4)
     if est.early_stopping:
         restore(net, est._best_params)
 
@@ -260,7 +260,7 @@ def fit_lbfgs(est, X, T, sample_weight):
             f"Increase the number of iterations (max_iter={est.max_iter}) or the number of function "
             f"evaluations (max_fun={est.max_fun}), or scale the data.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     est.n_iter_ = min(result.nit, est.max_iter)
     est.loss_ = float(result.fun)
