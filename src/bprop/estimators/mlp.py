@@ -60,7 +60,9 @@ Known differences from MLPClassifier / MLPRegressor
 - ``BPRegressor``'s ``loss`` is a keyword argument after ``activation`` (MLP
   puts it first, positionally), so that ``BPRegressor((64,))`` keeps meaning
   the hidden layers.
-- 'lbfgs' with ``verbose`` prints nothing (MLP passes ``iprint`` to scipy).
+- 'lbfgs' with ``verbose`` prints nothing; MLP hands ``iprint`` to scipy
+  before scipy 1.15, which then prints its own report (with scipy ≥ 1.15
+  neither prints).
 - ``log_loss`` in ``loss_curve_`` guards ln(a) at the smallest normal number
   where MLP clips probabilities to [ε, 1 − ε]; the two differ only when a
   predicted probability is below 2.2e-16.
