@@ -31,7 +31,7 @@ from sklearn.utils import shuffle as shuffled
 
 from ..core.fast import divided_by_root, scale_and_add, scaled, square
 from ..core.optimizers import SGD, Adam, Momentum, Nesterov
-from ..training.state import restore, snapshot
+from ..training.state import restore
 
 # -- optimizers ------------------------------------------------------------------
 
@@ -211,10 +211,6 @@ def held_out(est, X, T, y, sample_weight, rs):
     if sample_weight is not None:
         sw_train, sw_val = sample_weight[train_rows], sample_weight[val_rows]
     return X[train_rows], T[train_rows], sw_train, X[val_rows], y[val_rows], sw_val
-
-
-def keep_if_best(est):
-    est._best_params = snapshot(est.network_)
 
 
 # -- L-BFGS -------------------------------------------------------------------------
