@@ -70,7 +70,7 @@ def run_suite(tmp_path: Path):
     src = str(Path(__file__).resolve().parents[1] / "src")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
     deselect = " and ".join(f"not {name}" for name in EXCLUDED)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", "-k", deselect]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfs", "-k", deselect]
     command += ["--rootdir", str(tmp_path), str(test_file)]
     return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1800)
 
@@ -88,3 +88,6 @@ def test_scikit_learns_mlp_tests_pass_with_bprop_estimators(tmp_path):
     assert found.get("deselected", 0) == len(EXCLUDED), summary
     assert found.get("failed", 0) == 0 and found.get("error", 0) + found.get("errors", 0) == 0, summary
     assert found.get("passed", 0) > 0 and result.returncode == 0, summary
+    # a skip may only be scikit-learn's own, for an optional library not installed (pandas)
+    skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert all("could not import" in line for line in skips), skips
