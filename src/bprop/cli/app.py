@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from ..errors import BpropError
+from . import mpi_job
 from .bench_command import bench
 from .data_command import data_fetch, data_list, data_show
 from .evaluate_command import evaluate
@@ -60,31 +61,65 @@ data_app.command("fetch")(data_fetch)
 
 
 def main(argv=None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Under ``mpiexec -n K`` (K > 1) every rank first starts MPI and, whatever
+    happens to its command, meets the others once before training
+    (``mpi_job``): an error on one rank stops every rank, with one message.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = bool(args) and args[0] == "--debug"
     if debug:
         args.pop(0)
+    if mpi_job.launched_size() == 1:
+        return _run(args, debug, sys.stderr.write)
+    job = mpi_job.MpiJob()
+    held = []  # this rank's error, sent to the others instead of printed
+    say = lambda text: sys.stderr.write(text) if job.met else held.append(text)  # noqa: E731
+    if args[:1] != ["train"]:
+        held.append(
+            f"bprop {' '.join(args[:1])} was started under mpiexec -n {job.size}: only bprop train --distributed "
+            "runs on many processes; run other commands without mpiexec"
+        )
+        return job.finish(1, "".join(held))
+    mpi_job.CURRENT = job
+    try:
+        status = _run(args, debug, say, one_line_usage=True)
+    except BaseException as e:  # noqa: BLE001 — any failure must reach the other ranks, or they wait forever
+        if job.met:
+            raise
+        status = 1
+        held.append(f"{type(e).__name__}: {e}")
+    finally:
+        mpi_job.CURRENT = None
+    return job.finish(status, "".join(held))
+
+
+def _run(args, debug, say, one_line_usage=False) -> int:
+    """The command's exit status; its error, if any, goes to ``say`` as one ``bprop: error:`` line."""
     try:
         status = app(args=args, prog_name="bprop", standalone_mode=False)
     except typer.Exit as e:
         return e.exit_code
     except typer.Abort:
-        sys.stderr.write("bprop: interrupted\n")
+        say("bprop: interrupted\n")
         return 130
     except typer.TyperException as e:  # malformed command line: usage and the problem
-        e.show()
+        if one_line_usage:
+            say(f"bprop: error: {e.format_message()} (bprop {' '.join(args[:1])} --help lists the flags)\n")
+        else:
+            e.show()
         return getattr(e, "exit_code", 2)
     except (BpropError, OSError) as e:
         if debug:
             raise
         message = str(e) if isinstance(e, BpropError) else f"{e.strerror or e}: {e.filename or ''}".rstrip(": ")
-        sys.stderr.write(f"bprop: error: {message}\n")
+        say(f"bprop: error: {message}\n")
         return 1
     except MemoryError:
         if debug:
             raise
-        sys.stderr.write(
+        say(
             "bprop: error: out of memory; use narrower layers (--layers/--hidden), a smaller "
             "--batch-size or less data (--n).\n"
         )

@@ -18,8 +18,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import TrainingDiverged, TrainingInterrupted
+from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from ..training.loop import L2_DIVISORS
+from . import mpi_job
 from .options import ActivationOption, CostOption, OutputOption
 from .settings import TrainSettings, merged, resumed
 from .terminal import console, print_json
@@ -127,6 +128,11 @@ def train(
     rank 0 alone shows progress and writes the run folder. Without mpiexec
     it runs as one process.
     """
+    if not distributed and mpi_job.CURRENT is not None:
+        raise InvalidArgument(
+            f"this process is one of {mpi_job.CURRENT.size} started by mpiexec, but --distributed was not given: "
+            "add --distributed on every rank to train together, or run bprop train without mpiexec."
+        )
     flags = dict(  # every TrainSettings field, by name; None: not given on the command line
         data=data,
         data_dir=data_dir,
@@ -192,7 +198,15 @@ def train_and_report(settings: TrainSettings, resume: Path | None, distributed: 
             f"{settings.activation} neurons, {settings.cost} cost, {settings.optimizer} η={settings.learning_rate}"
         )
     bar = ProgressBar(console) if show else None
-    ends_all = comm.abort_on_error(agreed=(TrainingInterrupted, TrainingDiverged)) if comm else contextlib.nullcontext()
+    job = mpi_job.CURRENT
+    ends_all = (
+        comm.abort_on_error(
+            agreed=(TrainingInterrupted, TrainingDiverged, mpi_job.RanksStopped, typer.Exit),
+            active=lambda: job is None or job.met,  # before the ranks meet, an error goes to the meeting
+        )
+        if comm
+        else contextlib.nullcontext()
+    )
     try:
         with ends_all:
             summary = training_run.run(
@@ -201,6 +215,7 @@ def train_and_report(settings: TrainSettings, resume: Path | None, distributed: 
                 report=print_finding if show else None,
                 resume_folder=resume,
                 communicator=comm,
+                agree=job.agree if comm is not None and job is not None else None,
             )
     except TrainingInterrupted as e:  # Ctrl-C: saved; one line that says how to continue
         if comm is None or comm.rank == 0:

@@ -42,9 +42,12 @@ from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from ..storage import modelfile
 from ..storage.files import fsync_folder, write_json
 from ..training import checkpoints
+from ..training.batch_plans import check_distributable
 from ..training.diagnostics import Diagnostics
 from ..training.loop import train
 from ..training.monitors import LayerStats
+from ..training.resume import data_fingerprint
+from .mpi_job import agreed_facts
 from .plot_command import write_run_plots
 from .settings import TrainSettings, checkpoint_schedule
 
@@ -192,7 +195,7 @@ class _StopOnSignal:
         self.state.interrupt()
 
 
-def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communicator=None) -> dict:
+def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communicator=None, agree=None) -> dict:
     """Train as the settings say and write the run folder; returns the results.
 
     ``report`` receives each diagnostic ``Finding`` as it fires (see
@@ -213,7 +216,10 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     train on its processes. Each loads the whole data set, keeps only its
     shard of the training split (``distributed.shard_rows``) and trains on
     it; rank 0 alone shows ``callbacks``, writes the run folder and returns
-    the summary; the other ranks return {"run_folder", "rank"}.
+    the summary; the other ranks return {"run_folder", "rank"}. ``agree``
+    (``mpi_job.MpiJob.agree``, under mpiexec): called once, with what every
+    rank must hold equally, after the data and network are ready and before
+    training; it raises when a rank failed or differs.
     """
     writes = communicator is None or communicator.rank == 0
     if resume_folder is not None:
@@ -221,6 +227,8 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
         if (folder / RESULTS).is_file():
             summary = _finished_summary(folder)
             if summary is not None:
+                if agree is not None:
+                    agree({"the run to resume is finished": True})
                 return summary
         if writes:
             _remove_stale_temporary_files(folder)
@@ -244,6 +252,13 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     )
     initial = net.to("cpu")
     optimizer = build_optimizer(s)
+    if agree is not None:
+        check_distributable(net)
+        whole = (data.X_train, data.y_train, data.X_test, data.y_test)  # the data as loaded, every split
+        facts = agreed_facts(
+            s.to_dict(), data.X_train, data.n_classes, data_fingerprint(*whole), resume_folder is not None
+        )
+        agree(facts)
     findings = []
 
     def keep(finding):

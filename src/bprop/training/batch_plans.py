@@ -124,24 +124,30 @@ class OneProcess:
         return digest
 
 
-def batch_plan(net, m: int, batch_size: int, distributed, rng):
+def batch_plan(net, m: int, batch_size: int, distributed, rng, facts=None):
     """(plan, shuffling generator, TrainingState class) for one process, or for a rank of an MPI job.
 
     ``distributed`` is train's argument (None: one process). Under MPI the
     generator is rank 0's, shared, and the state class is ``SharedState``,
     whose ``interrupt()`` travels with the next Allreduce so that every rank
-    stops at the same batch.
+    stops at the same batch. ``facts``: what every rank must agree on
+    (``distributed.training_facts``), compared before the first step.
     """
     if distributed is None:
         return OneProcess(m, batch_size), rng, TrainingState
+    check_distributable(net)
+    plan = DataParallel(communicator(distributed), m, batch_size, facts)
+    return plan, plan.share_rng(rng), SharedState
+
+
+def check_distributable(net) -> None:
+    """Refuse a network that MPI training cannot combine: its arrays must be NumPy's, on the CPU."""
     if not net.backend.is_numpy:
         raise InvalidArgument(
             f"distributed training combines NumPy gradients over MPI; this network's arrays are "
             f"{net.backend.name}'s on {net.device}. Use a device='cpu' NumPy network "
             "(one GPU per rank is not supported yet)."
         )
-    plan = DataParallel(communicator(distributed), m, batch_size)
-    return plan, plan.share_rng(rng), SharedState
 
 
 class PlacedData:

@@ -35,24 +35,85 @@ Rank 0 alone writes checkpoints (train) and files (the command line);
 validation is evaluated on rank 0 and its figures broadcast, so that early
 stopping agrees on every rank.
 
+Agreement. Before the first step, ``train`` compares what every rank was
+asked to do (``agree``: network sizes, σ, cost, dtype, initial weights,
+optimizer and its hyper-parameters, epochs, batch size, L2, shuffle, early
+stopping, checkpointing), in the one allgather that also collects the shard
+sizes; any difference raises ``RanksDisagree`` on every rank at once, naming
+the first difference, before any Allreduce could pair buffers of different
+shapes.
+
 Failure. When a rank dies, ``mpiexec`` (MPICH's hydra) kills the others and
 exits with the dead rank's status within a second. A rank that raises an
 error alone would leave the others waiting in the next Allreduce: the command
 line calls ``Communicator.abort`` on such an error; Python scripts should run
-as ``mpiexec -n K python -m mpi4py script.py``, which does the same.
+as ``mpiexec -n K python -m mpi4py script.py``, which does the same. Every
+rank of more than one watches its parent process (``watch_launcher``): when
+``mpiexec`` or its proxy is killed, the rank ends within a second instead of
+waiting in a collective forever.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sys
+import threading
+import time
 
 import numpy as np
 
 from ..errors import InvalidArgument
 
 INSTALL = "pip install 'bprop[mpi]'"
+LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE", "PMIX_SIZE")
+LAUNCHER_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "MV2_COMM_WORLD_RANK", "PMIX_RANK")
+
+
+class RanksDisagree(InvalidArgument):
+    """The ranks of one MPI job were asked different things; raised on every rank together."""
+
+
+def launched_ranks() -> tuple[int, int]:
+    """(rank, size) of this process as ``mpiexec`` announced it in the environment; (0, 1) outside an MPI job.
+
+    Read without importing MPI: MPICH and Intel MPI set PMI_RANK/PMI_SIZE,
+    Open MPI OMPI_COMM_WORLD_RANK/_SIZE, MVAPICH MV2_COMM_WORLD_RANK/_SIZE.
+    """
+    for size_name, rank_name in zip(LAUNCHER_SIZE_VARIABLES, LAUNCHER_RANK_VARIABLES):
+        size, rank = os.environ.get(size_name, ""), os.environ.get(rank_name, "0")
+        if size.isdigit() and rank.isdigit() and int(size) >= 1:
+            return int(rank), int(size)
+    return 0, 1
+
+
+def watch_launcher(interval=0.25) -> None:
+    """End this process (status 1) within ``interval`` s once its parent (mpiexec's proxy) is gone.
+
+    A rank whose ``mpiexec`` was killed would otherwise wait in a collective,
+    spinning, forever: its parent dies, and the rank is re-parented (its
+    ``getppid()`` changes). A daemon thread polls for that; MPI calls release
+    the GIL, so it runs while the main thread waits in one. Started once.
+    """
+    global _watching
+    if _watching:
+        return
+    _watching = True
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"bprop: mpiexec is gone (process {parent} ended); ending this rank.\n")
+            sys.stderr.flush()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="bprop-watch-launcher", daemon=True).start()
+
+
+_watching = False
 
 
 class Communicator:
@@ -63,6 +124,8 @@ class Communicator:
         self.MPI = MPI
         self.comm = MPI.COMM_WORLD if comm is None else comm
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
+        if self.size > 1:
+            watch_launcher()
 
     def __repr__(self):
         return f"Communicator(rank={self.rank}, size={self.size})"
@@ -79,24 +142,42 @@ class Communicator:
         """Every rank's value, in rank order, on every rank (small Python objects)."""
         return self.comm.allgather(value)
 
+    def gather_when_ready(self, record, give_up=None, poll=0.005):
+        """Every rank's ``record`` in rank order, once every rank has called this; None when ``give_up()`` says so.
+
+        Waits in a non-blocking barrier (Ibarrier), polled, so that Python's
+        signal handlers run meanwhile and a wait can be abandoned; the records
+        then travel in one allgather, which every rank has reached. ``record``
+        may be a callable, asked for the record once every rank is there (a
+        signal received while waiting may have changed it).
+        """
+        request = self.comm.Ibarrier()
+        while not request.Test():
+            if give_up is not None and give_up():
+                return None
+            time.sleep(poll)
+        return self.comm.allgather(record() if callable(record) else record)
+
     def abort(self, code=1) -> None:
         """End every rank of the job now (after an error on this rank alone)."""
         self.comm.Abort(code)
 
     @contextlib.contextmanager
-    def abort_on_error(self, agreed=()):
+    def abort_on_error(self, agreed=(), active=None):
         """An error inside ends every rank (MPI Abort) instead of leaving the others waiting forever.
 
         ``agreed``: exception types that every rank raises together (such as
         TrainingDiverged, decided on the reduced cost); those pass through.
-        Before aborting, the error is written to stderr with this rank's number.
+        ``active()``: False while errors are still the caller's to share in
+        another way (the command line's meeting before training). Before
+        aborting, the error is written to stderr with this rank's number.
         """
         try:
             yield
-        except agreed:
+        except (*agreed, RanksDisagree):
             raise
         except BaseException as e:
-            if self.size > 1:
+            if self.size > 1 and (active is None or active()):
                 what = str(e) if isinstance(e, InvalidArgument) else f"{type(e).__name__}: {e}"
                 sys.stderr.write(
                     f"bprop: error on rank {self.rank} of {self.size}: {what.rstrip('.')}; ending every rank.\n"
@@ -126,6 +207,60 @@ def _mpi():
             f"{INSTALL} and start the processes with mpiexec -n K."
         ) from None
     return MPI
+
+
+# -- agreement ------------------------------------------------------------------
+
+
+def first_difference(records: list, name=str) -> str | None:
+    """The first way in which a rank's record (a flat dict) differs from rank 0's, as a phrase; None when all agree.
+
+    ``name(key)`` is how the message calls a key (a flag, an argument). The
+    phrase reads "rank 2's lr 0.5 differs from rank 0's 0.1".
+    """
+    first = records[0]
+    for rank, record in enumerate(records[1:], 1):
+        for key in [*first, *(k for k in record if k not in first)]:
+            mine, theirs = first.get(key), record.get(key)
+            if not (mine == theirs or repr(mine) == repr(theirs)):
+                return f"rank {rank}'s {name(key)} {_shown(theirs)} differs from rank 0's {_shown(mine)}"
+    return None
+
+
+def _shown(value) -> str:
+    """A value in a message: lists as 4,5; hashes cut to 12 digits; long texts to 60 characters."""
+    if value is None:
+        return "(none)"
+    text = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+        return f"{text[:12]}…"
+    return text if len(text) <= 60 else f"{text[:57]}…"
+
+
+def training_facts(net, optimizer, **arguments) -> dict:
+    """What ``train`` was asked to do, as one flat dict that every rank must hold equally.
+
+    The network's sizes, σ of the hidden and output layers, cost, dtype and
+    the SHA-256 of its initial w^l, b^l (the seed that drew them); the
+    optimizer's class and its numeric hyper-parameters (η, μ, β₁, β₂, ε);
+    then ``arguments`` (epochs, batch_size, l2, shuffle, checkpointing, …).
+    """
+    digest = hashlib.sha256()
+    for array in (*net.weights, *net.biases):
+        digest.update(np.ascontiguousarray(np.asarray(array)).tobytes())
+    facts = {
+        "sizes": list(net.sizes),
+        "activation": getattr(net.activation, "name", type(net.activation).__name__),
+        "output": getattr(net.output, "name", type(net.output).__name__),
+        "cost": getattr(net.cost, "name", type(net.cost).__name__),
+        "dtype": str(np.dtype(net.dtype)),
+        "initial weights": digest.hexdigest(),
+        "optimizer": type(optimizer).__name__,
+    }
+    for key, value in vars(optimizer).items():
+        if key not in ("steps", "state") and isinstance(value, int | float | str | bool):
+            facts[f"optimizer's {key}"] = value
+    return facts | arguments
 
 
 # -- the shards ---------------------------------------------------------------
@@ -171,9 +306,16 @@ class DataParallel:
 
     recomputes_order = True  # the epoch's order comes from (seed, epoch, rank); checkpoints omit it
 
-    def __init__(self, comm: Communicator, shard_samples: int, batch_size: int):
+    def __init__(self, comm: Communicator, shard_samples: int, batch_size: int, facts=None):
         self.comm, self.rank, self.processes = comm, comm.rank, comm.size
-        counts = comm.gather_all(int(shard_samples))
+        gathered = comm.gather_all((int(shard_samples), facts or {}))
+        difference = first_difference([f for _, f in gathered])
+        if difference is not None:  # every rank finds the same one: every rank raises
+            raise RanksDisagree(
+                f"distributed training: {difference}; every rank must train the same network the same way "
+                "(the same sizes, σ, cost, dtype, initial weights, optimizer and train arguments)."
+            )
+        counts = [count for count, _ in gathered]
         self.samples = m = sum(counts)
         if m == 0:
             raise InvalidArgument("distributed training: every process was given an empty shard.")

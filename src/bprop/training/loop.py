@@ -50,6 +50,7 @@ from ..core.backend import to_numpy, total
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .batch_plans import PlacedData, batch_plan
+from .distributed import training_facts
 from .resume import Checkpointing, checkpointer, run_record
 from .state import EpochProgress, History, TrainingState, restore, snapshot
 
@@ -151,7 +152,22 @@ def train(
     _check_checkpoints_possible(saver is not None or resume is not None, optimizer)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
-    plan, rng, State = batch_plan(net, X.shape[0], batch_size, distributed, rng)
+    facts = None
+    if distributed is not None:  # what every rank must agree on, compared before the first step
+        every = (saver.every_epochs, saver.every_batches) if saver is not None else None
+        facts = training_facts(
+            net,
+            optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+            l2=l2,
+            l2_divisor=l2_divisor,
+            shuffle=bool(shuffle),
+            early_stopping=patience,
+            checkpoint=every and list(every),
+            resume=resume is not None,
+        )
+    plan, rng, State = batch_plan(net, X.shape[0], batch_size, distributed, rng, facts)
     state = State(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
     checkpointing = None
     if saver is not None or resume is not None:
