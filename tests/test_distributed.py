@@ -6,6 +6,7 @@ ranks wrote with one process trained in this test. They are skipped, with the
 reason, only when mpiexec cannot start two ranks here.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -330,3 +331,194 @@ def test_ctrl_c_to_mpiexec_saves_a_checkpoint_and_the_run_resumes(mpi, tmp_path)
     done = _mpiexec(2, ["-m", "bprop", "train", "--distributed", "--resume", str(folder), "--quiet"], timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (folder / "results.json").is_file() and not (folder / "checkpoint.ckpt").exists()
+
+
+# -- ranks that disagree or fail: every rank stops, one message, within seconds -------------
+
+TRAIN = ["-m", "bprop", "train", "--distributed", "--hidden", "4", "--epochs", "2", "--batch-size", "8", "--quiet"]
+
+
+def _mpmd(tmp_path, rank0, rank1, timeout=60):
+    """mpiexec -n 1 python RANK0 : -n 1 python RANK1 (run in tmp_path); (result, seconds). A hang fails the test."""
+    env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    command = ["mpiexec", "-n", "1", sys.executable, *rank0, ":", "-n", "1", sys.executable, *rank1]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp_path)
+    return done, time.perf_counter() - started
+
+
+def _assert_one_message(done, seconds, *phrases):
+    """Exit non-zero, one ``bprop: error:`` line and nothing else (no traceback, no MPICH dump), in < 20 s."""
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert seconds < 20, f"the ranks took {seconds:.1f} s to stop"
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("bprop: error: "), output
+    for phrase in phrases:
+        assert phrase in lines[0]
+    return lines[0]
+
+
+def _csv(path, seed=0, classes=3, bump=0.0):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(60, 3)), rng.integers(0, classes, 60)
+    X[0, 0] += bump
+    rows = "\n".join(",".join(f"{v:.6f}" for v in row) + f",{label}" for row, label in zip(X, y))
+    path.write_text("f1,f2,f3,label\n" + rows + "\n")
+    return str(path)
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize(
+    "rank1, phrase",
+    [
+        (["--seed", "3"], "rank 1's --seed 3 differs from rank 0's 0"),
+        (["--lr", "0.5"], "rank 1's --lr 0.5 differs from rank 0's 3.0"),
+        (["--epochs", "4"], "rank 1's --epochs 4 differs from rank 0's 2"),
+        (["--batch-size", "9"], "rank 1's --batch-size 9 differs from rank 0's 8"),
+        (["--hidden", "5"], "rank 1's --hidden 5 differs from rank 0's 4"),
+        (["--dtype", "float64"], "rank 1's --dtype float64 differs from rank 0's float32"),
+        (["--no-shuffle"], "rank 1's shuffling (--no-shuffle) False differs from rank 0's True"),
+    ],
+)
+def test_ranks_with_different_settings_stop_naming_the_difference(mpi, tmp_path, rank1, phrase):
+    base = [*TRAIN, "--data", "xor", "--out", "runs"]
+    done, seconds = _mpmd(tmp_path, base, [*base, *rank1])
+    _assert_one_message(done, seconds, "the 2 ranks disagree", phrase)
+    assert not (tmp_path / "runs").exists()  # stopped before the run folder
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize(
+    "other, phrase",
+    [
+        ({"classes": 2}, "rank 1's class count 2 differs from rank 0's 3"),
+        ({"bump": 1.0}, "rank 1's data's SHA-256"),  # same shape, same class count, one value differs
+    ],
+)
+def test_ranks_with_different_data_stop(mpi, tmp_path, other, phrase):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first, second = _csv(tmp_path / "a" / "data.csv"), _csv(tmp_path / "b" / "data.csv", **other)
+    done, seconds = _mpmd(tmp_path, [*TRAIN, "--data", first], [*TRAIN, "--data", second])
+    _assert_one_message(done, seconds, phrase)
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize(
+    "rank1, phrases",
+    [
+        (["--bogus"], ["rank 1: No such option: --bogus", "Every rank stopped"]),
+        (["--config", "missing.toml"], ["rank 1: --config missing.toml", "no such file"]),
+        (["--data", "no-such-data"], ["rank 1:", "no-such-data"]),
+        (["--batch-size", "1"], ["rank 1: batch_size=1 is smaller than the 2 processes"]),
+    ],
+)
+def test_an_error_on_one_rank_stops_every_rank_with_its_message(mpi, tmp_path, rank1, phrases):
+    base = [*TRAIN, "--data", "xor", "--out", "runs"]
+    done, seconds = _mpmd(tmp_path, base, [*base, *rank1])
+    _assert_one_message(done, seconds, *phrases)
+
+
+@pytest.mark.mpi
+def test_a_rank_without_distributed_is_refused_not_trained_alone(mpi, tmp_path):
+    alone = ["-m", "bprop", "train", "--data", "xor", "--epochs", "2", "--out", "runs", "--quiet"]
+    done, seconds = _mpmd(tmp_path, [*TRAIN, "--data", "xor", "--out", "runs"], alone)
+    _assert_one_message(done, seconds, "rank 1: this process is one of 2 started by mpiexec", "--distributed")
+    assert not (tmp_path / "runs").exists()
+    done, seconds = _mpmd(tmp_path, alone, alone)  # no rank distributed: every rank refuses, one message
+    _assert_one_message(done, seconds, "--distributed was not given", "(on every rank)")
+
+
+@pytest.mark.mpi
+def test_another_command_on_one_rank_stops_the_job(mpi, tmp_path):
+    done, seconds = _mpmd(tmp_path, [*TRAIN, "--data", "xor"], ["-m", "bprop", "evaluate", "model.bprop"])
+    _assert_one_message(done, seconds, "rank 1: bprop evaluate was started under mpiexec -n 2")
+
+
+@pytest.mark.mpi
+def test_python_ranks_that_build_different_networks_stop_before_any_allreduce(mpi, tmp_path):
+    options = BASE | {"out": str(tmp_path), "rank_options": {"1": {"sizes": [5, 6, 3], "epochs": 4}}}
+    started = time.perf_counter()
+    done = _mpiexec(2, [str(WORKER), json.dumps(options)], timeout=60)
+    assert done.returncode != 0 and time.perf_counter() - started < 20
+    assert "rank 1's sizes 5,6,3 differs from rank 0's 5,4,3" in done.stderr
+    assert "Message truncated" not in done.stderr
+    assert not list(tmp_path.glob("rank*.npz"))
+
+
+def _children(pid):
+    """The process ids whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _start_long_run(runs):
+    """mpiexec -n 2 bprop train --distributed (a minute's work), once training has begun: (job, its ranks)."""
+    args = [*TRAIN[:4], "--data", "spiral", "--n", "20000", "--hidden", "64,64", "--activation", "relu"]
+    args += ["--epochs", "50", "--batch-size", "16", "--out", str(runs), "--quiet"]
+    env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    job = subprocess.Popen(
+        ["mpiexec", "-n", "2", sys.executable, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(runs.glob("*/settings.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the run folder appears when training begins
+    (proxy,) = _children(job.pid)
+    ranks = _children(proxy)
+    assert len(ranks) == 2
+    return job, proxy, ranks
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("victim", ["mpiexec", "proxy"])
+def test_ranks_end_when_mpiexec_or_its_proxy_is_killed(mpi, tmp_path, victim):
+    import signal
+
+    job, proxy, ranks = _start_long_run(tmp_path / "runs")
+    try:
+        os.kill(job.pid if victim == "mpiexec" else proxy, signal.SIGKILL)
+        started = time.monotonic()
+        while any(_alive(r) for r in ranks) and time.monotonic() - started < 10:
+            time.sleep(0.02)
+        seconds = time.monotonic() - started
+        assert not [r for r in ranks if _alive(r)], f"ranks still running {seconds:.1f} s after {victim} was killed"
+        assert seconds < 3
+    finally:
+        for pid in [job.pid, proxy, *ranks]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        job.communicate(timeout=30)
+
+
+@pytest.mark.mpi
+def test_sigterm_to_one_rank_stops_every_rank_and_rank_0_saves(mpi, tmp_path):
+    import signal
+
+    runs = tmp_path / "runs"
+    job, _, ranks = _start_long_run(runs)
+    time.sleep(0.5)
+    started = time.monotonic()
+    os.kill(max(ranks), signal.SIGTERM)  # one rank (the later started): not mpiexec
+    _, stderr = job.communicate(timeout=60)
+    assert time.monotonic() - started < 10
+    assert job.returncode == 130
+    assert "training was interrupted" in stderr and "Continue with: bprop train --resume" in stderr
+    (folder,) = runs.iterdir()
+    assert (folder / "checkpoint.ckpt").is_file()

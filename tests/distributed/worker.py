@@ -5,7 +5,8 @@ Every rank builds the same small problem, keeps only its shard
 final weights and history to OUT/rank<r>.npz. Options (JSON, argv[1]):
 sizes, m, batch_size, epochs, optimizer, l2, l2_divisor, shuffle, seed, checkpoint
 (every epoch, or every_batches), resume, kill_rank/kill_step (SIGKILL that rank after that
-many steps), interrupt_rank/interrupt_step (state.interrupt() there).
+many steps), interrupt_rank/interrupt_step (state.interrupt() there), rank_options ({"1": {...}}: options
+that rank alone uses instead, to make the ranks disagree).
 """
 
 import json
@@ -55,6 +56,7 @@ class _Trigger:
 def main():
     o = json.loads(sys.argv[1])
     comm = Communicator()
+    o |= o.get("rank_options", {}).get(str(comm.rank), {})
     X, y, net = problem(o)
     rows = shard_rows(len(X), o["batch_size"], comm.size, comm.rank)
     every = o.get("every_batches")
