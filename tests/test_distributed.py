@@ -20,7 +20,7 @@ import pytest
 
 import bprop as bp
 from bprop.errors import InvalidArgument
-from bprop.training.distributed import part_sizes, shard_rows
+from bprop.training.distributed import first_difference, launched_ranks, part_sizes, shard_rows
 
 sys.path.insert(0, str(Path(__file__).parent / "distributed"))
 import worker  # noqa: E402
@@ -131,6 +131,47 @@ def test_without_mpi4py_distributed_names_the_extra(monkeypatch):
     X, y, net = worker.problem(BASE)
     with pytest.raises(InvalidArgument, match=r"pip install 'bprop\[mpi\]'"):
         bp.train(net, X, y, epochs=1, distributed=True)
+
+
+def test_the_first_difference_names_the_rank_the_setting_and_both_values():
+    ranks = [{"lr": 0.1, "sizes": [5, 4, 3]}, {"lr": 0.1, "sizes": [5, 4, 3]}, {"lr": 0.5, "sizes": [5, 6, 3]}]
+    assert first_difference(ranks[:2]) is None
+    assert first_difference(ranks) == "rank 2's lr 0.5 differs from rank 0's 0.1"
+    assert first_difference(ranks, name=lambda key: f"--{key}") == "rank 2's --lr 0.5 differs from rank 0's 0.1"
+    assert first_difference([{"a": 1}, {"a": 1, "b": 2}]) == "rank 1's b 2 differs from rank 0's (none)"
+    digest = "ab" * 32
+    assert (
+        first_difference([{"d": digest}, {"d": "cd" * 32}])
+        == "rank 1's d cdcdcdcdcdcd… differs from rank 0's abababababab…"
+    )
+
+
+def test_the_launcher_s_environment_tells_the_rank_and_size(monkeypatch):
+    for name in ("PMI_SIZE", "PMI_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "MV2_COMM_WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    assert launched_ranks() == (0, 1)
+    monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "4")
+    monkeypatch.setenv("OMPI_COMM_WORLD_RANK", "3")
+    assert launched_ranks() == (3, 4)
+    monkeypatch.setenv("PMI_SIZE", "2")
+    monkeypatch.setenv("PMI_RANK", "1")
+    assert launched_ranks() == (1, 2)
+
+
+def test_the_verdict_quotes_a_failed_rank_or_the_first_difference():
+    from bprop.cli.mpi_job import _verdict
+
+    facts = {"lr": 3.0, "seed": 0}
+    assert _verdict([{"facts": facts}, {"facts": dict(facts)}]) is None
+    assert _verdict([{"facts": facts}, {"facts": facts | {"seed": 3}}]) == (
+        "the 2 ranks disagree: rank 1's --seed 3 differs from rank 0's 0; start every rank with the same settings "
+        "and data."
+    )
+    assert _verdict([{"facts": facts}, {"error": "no such file"}]) == "rank 1: no such file. Every rank stopped."
+    assert _verdict([{"error": "bad"}, {"error": "bad"}]) == "bad (on every rank)."
+    assert _verdict([{"error": "bad"}, {"error": "worse"}, {"error": "bad"}]) == (
+        "ranks 0, 2: bad; rank 1: worse. Every rank stopped."
+    )
 
 
 # -- equivalence with one process --------------------------------------------------

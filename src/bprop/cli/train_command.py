@@ -126,7 +126,10 @@ def train(
     --distributed under mpiexec -n K: every process keeps its shard of the
     training data and one MPI Allreduce per step combines their gradients;
     rank 0 alone shows progress and writes the run folder. Without mpiexec
-    it runs as one process.
+    it runs as one process. Every rank must be started with --distributed
+    and the same settings and data: before training the ranks compare them,
+    and any difference, or an error on any rank, stops every rank with one
+    message from rank 0.
     """
     if not distributed and mpi_job.CURRENT is not None:
         raise InvalidArgument(

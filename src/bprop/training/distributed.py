@@ -67,8 +67,8 @@ import numpy as np
 from ..errors import InvalidArgument
 
 INSTALL = "pip install 'bprop[mpi]'"
-LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE", "PMIX_SIZE")
-LAUNCHER_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "MV2_COMM_WORLD_RANK", "PMIX_RANK")
+LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE")
+LAUNCHER_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "MV2_COMM_WORLD_RANK")
 
 
 class RanksDisagree(InvalidArgument):
@@ -308,7 +308,8 @@ class DataParallel:
 
     def __init__(self, comm: Communicator, shard_samples: int, batch_size: int, facts=None):
         self.comm, self.rank, self.processes = comm, comm.rank, comm.size
-        gathered = comm.gather_all((int(shard_samples), facts or {}))
+        # polled, not blocking: a signal (SIGTERM) is handled while a slower rank is still on its way
+        gathered = comm.gather_when_ready((int(shard_samples), facts or {}))
         difference = first_difference([f for _, f in gathered])
         if difference is not None:  # every rank finds the same one: every rank raises
             raise RanksDisagree(
