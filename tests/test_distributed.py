@@ -487,6 +487,57 @@ def test_python_ranks_that_build_different_networks_stop_before_any_allreduce(mp
     assert not list(tmp_path.glob("rank*.npz"))
 
 
+CLI_RANK = str(Path(__file__).parent / "distributed" / "cli_rank.py")
+
+
+@pytest.mark.mpi
+def test_a_failed_rank_waits_for_the_others_only_so_long(mpi, tmp_path):
+    base = [*TRAIN[2:], "--data", "xor", "--out", "runs"]
+    done, seconds = _mpmd(tmp_path, [CLI_RANK, "0", "3", *base, "--bogus"], [CLI_RANK, "60", "3", *base])
+    output = done.stdout + done.stderr
+    assert done.returncode != 0 and seconds < 20, output
+    assert "bprop: error: rank 0 of 2: No such option: --bogus" in output
+    assert "the other ranks did not reach training within 3 s: ending every rank" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.mpi
+def test_sigterm_while_waiting_for_a_slower_rank_stops_every_rank(mpi, tmp_path):
+    import signal
+
+    base = [*TRAIN[2:], "--data", "xor", "--out", "runs"]
+    env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    ranks = [[CLI_RANK, "0", "30", *base], [CLI_RANK, "6", "30", *base]]
+    command = ["mpiexec", "-n", "1", sys.executable, *ranks[0], ":", "-n", "1", sys.executable, *ranks[1]]
+    job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_children_named(job.pid, "cli_rank.py")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # rank 0 waits at the meeting, rank 1 still "loads its data"
+        rank0 = min(_children_named(job.pid, "cli_rank.py"))
+        os.kill(rank0, signal.SIGTERM)
+        stdout, stderr = job.communicate(timeout=30)
+    finally:
+        job.kill()
+    lines = [line for line in (stdout + stderr).splitlines() if line.strip()]
+    assert job.returncode != 0
+    assert lines == ["bprop: error: rank 0: interrupted (SIGTERM) before training. Every rank stopped."]
+    assert not (tmp_path / "runs").exists()
+
+
+def _children_named(pid, word):
+    """The descendants of ``pid`` whose command line holds ``word``."""
+    found, parents = [], [pid]
+    while parents:
+        for child in _children(parents.pop()):
+            parents.append(child)
+            with contextlib.suppress(OSError):
+                if word in Path(f"/proc/{child}/cmdline").read_text():
+                    found.append(child)
+    return found
+
+
 def _children(pid):
     """The process ids whose parent is ``pid`` (read from /proc)."""
     found = []

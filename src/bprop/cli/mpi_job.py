@@ -90,10 +90,11 @@ class MpiJob:
             return status
         if not message:
             message = f"bprop stopped before training (status {status})"
-        records = self._rendezvous(self._failure(message), patience=FAILED_PATIENCE)
+        failure = self._failure(message)
+        records = self._rendezvous(failure, patience=FAILED_PATIENCE)
         if records is None:
             _write(
-                f"bprop: error: rank {self.rank} of {self.size}: {message}; the other ranks did not reach "
+                f"bprop: error: rank {self.rank} of {self.size}: {failure['error']}; the other ranks did not reach "
                 f"training within {FAILED_PATIENCE:.0f} s: ending every rank.\n"
             )
             self.comm.abort(1)

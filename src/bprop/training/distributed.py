@@ -159,8 +159,16 @@ class Communicator:
         return self.comm.allgather(record() if callable(record) else record)
 
     def abort(self, code=1) -> None:
-        """End every rank of the job now (after an error on this rank alone)."""
+        """End every rank of the job now (after an error on this rank alone); does not return.
+
+        MPI_Abort asks ``mpiexec`` to end the job and may return before it
+        does: this process then ends itself, without unwinding (a traceback
+        written while being killed would only be cut short).
+        """
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
         self.comm.Abort(code)
+        os._exit(code)
 
     @contextlib.contextmanager
     def abort_on_error(self, agreed=(), active=None):
