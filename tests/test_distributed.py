@@ -158,6 +158,18 @@ def test_the_launcher_s_environment_tells_the_rank_and_size(monkeypatch):
     assert launched_ranks() == (1, 2)
 
 
+def test_under_mpiexec_without_mpi4py_the_command_line_says_what_to_install(monkeypatch, capsys):
+    from bprop.cli.app import main
+
+    monkeypatch.setenv("PMI_SIZE", "2")
+    monkeypatch.setenv("PMI_RANK", "1")
+    monkeypatch.setitem(sys.modules, "mpi4py", None)  # import mpi4py → ImportError
+    assert main(["train", "--distributed", "--data", "xor"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("bprop: error: distributed training needs mpi4py")
+    assert "pip install 'bprop[mpi]'" in err
+
+
 def test_the_verdict_quotes_a_failed_rank_or_the_first_difference():
     from bprop.cli.mpi_job import _verdict
 

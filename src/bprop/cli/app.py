@@ -73,7 +73,11 @@ def main(argv=None) -> int:
         args.pop(0)
     if mpi_job.launched_size() == 1:
         return _run(args, debug, sys.stderr.write)
-    job = mpi_job.MpiJob()
+    try:
+        job = mpi_job.MpiJob()
+    except BpropError as e:  # no mpi4py here: this rank cannot meet the others (they give up on MPI_Init)
+        sys.stderr.write(f"bprop: error: {e}\n")
+        return 1
     held = []  # this rank's error, sent to the others instead of printed
     say = lambda text: sys.stderr.write(text) if job.met else held.append(text)  # noqa: E731
     if args[:1] != ["train"]:
