@@ -78,18 +78,25 @@ def main(argv=None) -> int:
     except BpropError as e:  # no mpi4py here: this rank cannot meet the others (they give up on MPI_Init)
         sys.stderr.write(f"bprop: error: {e}\n")
         return 1
-    held = []  # this rank's error, sent to the others instead of printed
-    say = lambda text: sys.stderr.write(text) if job.met else held.append(text)  # noqa: E731
+    held = []  # this rank's error before the meeting: sent to the others instead of printed
+
+    def say(text):
+        if job.met:
+            sys.stderr.write(text)
+        else:
+            held.append(text)
+
     if args[:1] != ["train"]:
-        held.append(
-            f"bprop {' '.join(args[:1])} was started under mpiexec -n {job.size}: only bprop train --distributed "
-            "runs on many processes; run other commands without mpiexec"
+        command = f"bprop {args[0]}" if args else "bprop without a command"
+        return job.finish(
+            1,
+            f"{command} was started under mpiexec -n {job.size}: only bprop train --distributed runs on "
+            "many processes; run other commands without mpiexec",
         )
-        return job.finish(1, "".join(held))
     mpi_job.CURRENT = job
     try:
         status = _run(args, debug, say, one_line_usage=True)
-    except BaseException as e:  # noqa: BLE001 — any failure must reach the other ranks, or they wait forever
+    except BaseException as e:  # any failure must reach the other ranks, or they wait for this one forever
         if job.met:
             raise
         status = 1

@@ -128,7 +128,10 @@ class MpiJob:
     def _failure(self, message) -> dict:
         if message in ("SIGINT", "SIGTERM"):
             message = f"interrupted ({message}) before training"
-        return {"error": str(message).strip().removeprefix("bprop: error: ").rstrip(".")}
+        lines = [
+            line.strip().removeprefix("bprop: error: ").removeprefix("bprop: ") for line in str(message).splitlines()
+        ]
+        return {"error": " ".join(line for line in lines if line).rstrip(".")}
 
 
 def _verdict(records) -> str | None:
