@@ -130,13 +130,13 @@ def batch_plan(net, m: int, batch_size: int, distributed, rng, facts=None):
     ``distributed`` is train's argument (None: one process). Under MPI the
     generator is rank 0's, shared, and the state class is ``SharedState``,
     whose ``interrupt()`` travels with the next Allreduce so that every rank
-    stops at the same batch. ``facts``: what every rank must agree on
+    stops at the same batch. ``facts()``: what every rank must agree on
     (``distributed.training_facts``), compared before the first step.
     """
     if distributed is None:
         return OneProcess(m, batch_size), rng, TrainingState
     check_distributable(net)
-    plan = DataParallel(communicator(distributed), m, batch_size, facts)
+    plan = DataParallel(communicator(distributed), m, batch_size, facts() if facts else None)
     return plan, plan.share_rng(rng), SharedState
 
 

@@ -152,10 +152,9 @@ def train(
     _check_checkpoints_possible(saver is not None or resume is not None, optimizer)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
-    facts = None
-    if distributed is not None:  # what every rank must agree on, compared before the first step
+    def facts():  # what every rank must agree on, compared before the first step (under MPI)
         every = (saver.every_epochs, saver.every_batches) if saver is not None else None
-        facts = training_facts(
+        return training_facts(
             net,
             optimizer,
             epochs=epochs,
@@ -167,6 +166,7 @@ def train(
             checkpoint=every and list(every),
             resume=resume is not None,
         )
+
     plan, rng, State = batch_plan(net, X.shape[0], batch_size, distributed, rng, facts)
     state = State(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
     checkpointing = None
