@@ -28,6 +28,7 @@ from numpy.lib import format as npy_format
 from ..core.parameters import MAX_PARAMETERS, parameter_count
 from ..errors import ModelFileError
 from ..version import __version__
+from .files import open_regular, parse_json
 
 HEADER_NAME = "header.json"
 NPY_HEADER_ALLOWANCE = 4096  # bytes a member may hold beyond its array data
@@ -118,6 +119,10 @@ _READ_ERRORS = (
 )
 
 
+class _Refused(ValueError):
+    """parse_json's refusal, worded again by ``ArchiveReader.fail``."""
+
+
 def read_npy_header(stream, limit, versions=((1, 0), (2, 0))):
     """(shape, fortran_order, dtype) from the .npy header at the start of ``stream``.
 
@@ -151,6 +156,9 @@ class ArchiveReader:
     FORMAT = None
     FORMAT_VERSION = 1
     MAX_HEADER_BYTES = 1 << 20
+    MAX_FILE_BYTES = 8 * MAX_PARAMETERS + (64 << 20)  # float64 parameters and room for the rest
+    MAX_MEMBERS = 100_000  # a model file of L layers has 2L + 1, a checkpoint at most about 10L
+    ALLOW_NAN = False  # may header.json hold NaN/Infinity (a checkpoint's history may)
     FIX = "Restore the file from a copy."
     NOT_OURS_FIX = "Pass a file written by bprop."
     UPGRADE_FIX = "Upgrade bprop (pip install --upgrade bprop) to read it."
@@ -169,17 +177,18 @@ class ArchiveReader:
     def read(cls, path, what):
         """``what(reader)`` on the archive at ``path``, a ``Path``.
 
-        A file that is not a ZIP archive (or is cut short) is one
-        ModelFileError naming the kind of file expected; OSError when it
-        cannot be opened at all.
+        A file that is not a ZIP archive (or is cut short), or not a regular
+        file of at most MAX_FILE_BYTES (a directory, a device, a FIFO: see
+        ``bprop.storage.files.open_regular``), is one ModelFileError naming
+        the kind of file expected; OSError when it cannot be opened at all.
         """
-        with open(path, "rb") as f:
+        with open_regular(path, f"bprop {cls.KIND}", cls.MAX_FILE_BYTES, ModelFileError) as f:
             try:
                 zf = zipfile.ZipFile(f)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
                 raise ModelFileError(
                     f"{path} is not a bprop {cls.KIND}: it is not a ZIP archive, or it is "
-                    f"truncated ({e}). {cls.NOT_OURS_FIX}"
+                    f"truncated ({short(str(e), 200)}). {cls.NOT_OURS_FIX}"
                 ) from None
             with zf:
                 return what(cls(path, zf))
@@ -190,6 +199,13 @@ class ArchiveReader:
     def members(self) -> dict:
         """{name: ZipInfo}, refusing path tricks and duplicated names."""
         infos = self.zf.infolist()
+        if len(infos) > self.MAX_MEMBERS:
+            raise self.fail(
+                f"the archive holds {len(infos):,} members, more than the {self.MAX_MEMBERS:,} a bprop "
+                f"{self.KIND} may have; it was not written by bprop",
+                "Do not use this file.",
+            )
+        seen, twice = set(), set()
         for info in infos:
             name = info.filename
             parts = name.split("/")
@@ -206,10 +222,9 @@ class ArchiveReader:
                     "Do not use this file.",
                 )
             self.check_member(info)
-        names = [info.filename for info in infos]
-        if len(set(names)) != len(names):
-            twice = sorted({n for n in names if names.count(n) > 1})
-            raise self.fail(f"the archive holds the member(s) {twice} more than once")
+            (twice if name in seen else seen).add(name)  # a set: linear in the number of members
+        if twice:
+            raise self.fail(f"the archive holds the member(s) {short(sorted(twice))} more than once")
         return {info.filename: info for info in infos}
 
     def check_member(self, info) -> None:
@@ -245,9 +260,13 @@ class ArchiveReader:
             )
         raw = self.read_member(info, self.MAX_HEADER_BYTES, HEADER_NAME)
         try:
-            header = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
             raise self.fail(f"{HEADER_NAME} is not valid UTF-8 JSON ({e})") from None
+        try:
+            header = parse_json(text, HEADER_NAME, f"bprop {self.KIND} header", _Refused, self.ALLOW_NAN, fix="")
+        except _Refused as e:
+            raise self.fail(str(e).rstrip(". ")) from None
         if not isinstance(header, dict):
             raise self.fail(f"{HEADER_NAME} must hold a JSON object, got {type(header).__name__}")
         if header.get("format") != self.FORMAT:

@@ -49,7 +49,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.parameters import MAX_PARAMETERS
 from ..errors import InvalidArgument, ModelFileError
+from ..storage import schema
 from ..storage.archive import ArchiveReader, bprop_version, is_sha256, short, write_archive
 from ..storage.files import atomic_write
 
@@ -59,7 +61,6 @@ MAX_HEADER_BYTES = 64 << 20  # the history of a very long run, with per-layer fi
 MAX_SAMPLES = 2**40
 # The bit generators numpy ships; the header names one, and nothing else is built.
 BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
-HISTORY_LISTS = ("train_cost", "train_accuracy", "validation_cost", "validation_accuracy", "epoch_seconds")
 
 
 # -- write ----------------------------------------------------------------------
@@ -138,6 +139,9 @@ class _Reader(ArchiveReader):
 
     KIND = "checkpoint"
     FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES = FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES
+    # Parameters now, at the epoch's start, at the best epoch, and two optimizer buffers each; the epoch's order.
+    MAX_FILE_BYTES = 8 * (5 * MAX_PARAMETERS + MAX_SAMPLES) + MAX_HEADER_BYTES + (64 << 20)
+    ALLOW_NAN = True  # a history's validation cost may have overflowed (written as NaN/Infinity)
     FIX = "The checkpoint is damaged; resume from a copy, or train again."
     NOT_OURS_FIX = (
         "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load), or resume "
@@ -194,6 +198,11 @@ class _Reader(ArchiveReader):
         declared = self.declared_arrays(h["arrays"], expected, "the header")
         self.check_member_set(infos, declared)
         read = {key: self.array(infos[key + ".npy"], key, *declared[key]) for key in declared}
+        for key in read:
+            if _must_be_finite(key, epoch) and not np.isfinite(read[key]).all():
+                raise self.fail(
+                    f"{key} holds NaN or infinite values; bprop never saves such {key.split('/')[0]} weights"
+                )
 
         def pair(prefix):
             if f"{prefix}/weights/0" not in read:
@@ -346,29 +355,15 @@ class _Reader(ArchiveReader):
         return keys
 
     def history(self, history, epochs_done) -> dict:
-        if not isinstance(history, dict):
-            raise self.fail("'history' must be a JSON object")
-        out = {}
-        for key in HISTORY_LISTS:
-            values = history.get(key, [])
-            if (
-                not isinstance(values, list)
-                or len(values) != epochs_done
-                or not all(v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool)) for v in values)
-            ):
-                raise self.fail(f"history {key} is not a list of {epochs_done} numbers (or nulls)")
-            out[key] = values
-        best = history.get("best_epoch")
-        if best is not None:
-            self.integer(best, "history best_epoch", 1, epochs_done)
-        if not isinstance(history.get("stopped_early", False), bool):
-            raise self.fail("history stopped_early is not true or false")
-        if not isinstance(history.get("layer_stats", {}), dict):
-            raise self.fail("history layer_stats is not a JSON object")
-        return out | {
-            "best_epoch": best,
-            "stopped_early": history.get("stopped_early", False),
-            "layer_stats": history.get("layer_stats", {}),
+        """The history, held to ``bprop.storage.schema.HISTORY`` with one figure per epoch done."""
+        checked = schema.check(schema.HISTORY, history, self.fail, "history.")
+        problem = schema.history_problem(checked, epochs_done)
+        if problem:
+            raise self.fail(problem)
+        return {key: checked[key] or [] for key in schema.HISTORY_LISTS} | {
+            "best_epoch": checked["best_epoch"],
+            "stopped_early": bool(checked["stopped_early"]),
+            "layer_stats": checked["layer_stats"] or {},
         }
 
     def array(self, info, key, shape, dtype, digest) -> np.ndarray:
@@ -382,6 +377,20 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"{type(value).__name__} cannot be stored in a checkpoint header")
+
+
+def _must_be_finite(key, epoch) -> bool:
+    """Whether the array ``key`` is always finite in a checkpoint bprop wrote.
+
+    The weights at an epoch's start and at the best epoch are; the current
+    weights are at the end of an epoch (the loop checks them before it saves),
+    but not inside one, where a step may have overflowed that the epoch's end
+    will find and undo. Optimizer buffers are not checked.
+    """
+    prefix, _, rest = key.partition("/")
+    if not rest.startswith(("weights/", "biases/")):
+        return False
+    return prefix in ("epoch", "best") or (prefix == "net" and epoch is None)
 
 
 def _is_number(value) -> bool:
