@@ -112,7 +112,7 @@ def read_run_folder(run_dir) -> tuple[dict, list]:
             "(it holds model.bprop and history.json)."
         )
     for needed in ("model.bprop", "history.json"):
-        if not (folder / needed).is_file():
+        if not (folder / needed).exists():  # not a regular file: refused when read, saying what it is
             raise InvalidArgument(f"{folder} holds no {needed}: it is not a run folder written by 'bprop train'.")
     history = read_history(folder / "history.json")
     net = load_trained(folder / "model.bprop")
@@ -121,7 +121,7 @@ def read_run_folder(run_dir) -> tuple[dict, list]:
     kwargs = {
         "net": net,
         "history": history,
-        "initial_net": load(initial) if initial.is_file() else None,
+        "initial_net": load(initial) if initial.exists() else None,
         "image_shape": meta.get("image_shape") or None,
         "class_names": meta.get("class_names"),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 import zlib
 from pathlib import Path
@@ -101,12 +102,12 @@ def write_predictions_csv(result, path):
 # -- reading the inputs ---------------------------------------------------------
 
 
-MAX_INPUT_BYTES = 1 << 30  # a file of inputs larger than 1 GiB is refused before it is read
+MAX_INPUT_BYTES = {".csv": 256 << 20, ".npz": 1 << 30, ".png": 64 << 20}  # refused before it is read when larger
 MAX_INPUT_VALUES = 1 << 28  # values an NPZ's X may hold once decompressed (2 GiB of float64)
 
 
 def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
-    """Raw feature rows from a CSV, NPZ (array X) or PNG file: a regular file of at most MAX_INPUT_BYTES.
+    """Raw feature rows from a CSV, NPZ (array X) or PNG file: a regular file within MAX_INPUT_BYTES.
 
     Every value must be a finite number: a NaN or infinite input is refused,
     naming its row, as is a file that is not a regular file (a directory, a
@@ -116,9 +117,9 @@ def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".npz", ".png"):
         raise DataError(f"{path}: unknown input type {suffix!r}; predict reads .csv, .npz or .png files.")
-    what = f"{suffix[1:].upper()} file of inputs"
+    what = f"file of inputs ({suffix})"
     try:
-        raw = read_regular(path, what, MAX_INPUT_BYTES, DataError)
+        raw = read_regular(path, what, MAX_INPUT_BYTES[suffix], DataError)
     except FileNotFoundError:
         raise DataError(f"{path}: no such file; pass a .csv, .npz or .png file of inputs.") from None
     if suffix == ".csv":
@@ -138,26 +139,28 @@ def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
 
 
 def _read_csv(path, raw):
-    text = raw.decode("utf-8", errors="replace")
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(cell.strip() for cell in r)]
-    if rows and not any(_is_number(cell) for cell in rows[0]):
-        rows = rows[1:]  # a header row: no cell is a number
-    if not rows:
-        raise DataError(f"{path} holds no rows of numbers.")
+    """Rows of numbers, each row made an array as it is read: memory about the values' 8 bytes each."""
+    rows = (r for r in csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"))) if any(c.strip() for c in r))
+    first = next(rows, None)
+    if first is not None and not any(_is_number(cell) for cell in first):
+        first = next(rows, None)  # a header row: no cell is a number
     values = []
-    for i, row in enumerate(rows, start=1):
+    for i, row in enumerate(rows if first is None else itertools.chain([first], rows), start=1):
         try:
-            values.append([float(cell) for cell in row])
+            values.append(np.array([float(cell) for cell in row]))
         except ValueError:
             bad = next(c for c in row if not _is_number(c))
             raise DataError(
                 f"{path}, data row {i}: {_excerpt(bad)} is not a number; predict needs numeric features only."
+            ) from None
+        if len(values[-1]) != len(values[0]):
+            raise DataError(
+                f"{path}: data row {i} has {len(values[-1])} columns, but row 1 has {len(values[0])}; "
+                "every row needs the same number."
             )
-    if len({len(r) for r in values}) != 1:
-        raise DataError(
-            f"{path}: rows have different numbers of columns ({_excerpt(sorted({len(r) for r in values}))})."
-        )
-    return np.array(values)
+    if not values:
+        raise DataError(f"{path} holds no rows of numbers.")
+    return np.stack(values)
 
 
 def _excerpt(value, limit=60) -> str:

@@ -187,7 +187,7 @@ def resumed(run_dir, flags: dict, config_path=None) -> TrainSettings:
             f"drop {', '.join(extra)} (only --checkpoint-every, --device, --quiet and --json may be given)."
         )
     path = run_dir / "settings.json"
-    if not path.is_file():
+    if not path.exists():  # anything else that is not a regular file is refused by read_json_file
         raise InvalidArgument(
             f"--resume {run_dir}: no {path.name} there, so it is not a run folder written by "
             "'bprop train'; pass a folder such as runs/20250101-120000."
