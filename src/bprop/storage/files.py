@@ -115,8 +115,8 @@ def parse_json(text, where, what, error=DataError, allow_nan=False, fix="Pass th
     depth = json_depth(text, MAX_JSON_DEPTH)
     if depth > MAX_JSON_DEPTH:
         raise error(
-            f"{where}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep; a {what} is a few levels "
-            f"deep, so this one was not written by bprop. {fix}".rstrip()
+            f"{where}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep; a {what} nests only a few "
+            f"levels. {fix}".rstrip()
         )
 
     def constant(name):

@@ -29,7 +29,13 @@ decompressing it and reads it with a bounded read, checks each .npy header
 against the JSON header and the sizes, and checks each member's SHA-256 (the
 checks shared with checkpoints are ``bprop.storage.archive.ArchiveReader``'s).
 Its time and memory are bounded by the checked sizes of the network the header
-declares.
+declares. Only a regular file is read (a directory, a device such as
+/dev/zero, a FIFO or a socket is refused before a byte is read); the header's
+JSON may nest at most 64 levels and hold only finite numbers; every weight
+and bias must be finite. ``load`` accepts any JSON metadata (it is the
+caller's); ``load_trained``, which the commands use, also holds the keys
+``bprop train`` writes (class_names, image_shape, value_range,
+preprocessing, training) to ``bprop.storage.schema.MODEL_METADATA``.
 """
 
 from __future__ import annotations
