@@ -449,3 +449,45 @@ def test_resume_refuses_a_deeply_nested_settings_json_with_one_line(tmp_path, ca
 
 def test_every_refusal_here_is_a_bprop_error():
     assert issubclass(ModelFileError, BpropError) and issubclass(InvalidArgument, BpropError)
+
+
+# -- a checkpoint's JSON parts, held to their schema -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "part, key, value, fragment",
+    [
+        ("training", "l2", "0.1", "training.l2='0.1' is not a finite number ≥ 0"),
+        ("training", "batch_size", 2.5, "training.batch_size=2.5 is not a whole number ≥ 1"),
+        ("training", "shuffle", 1, "training.shuffle=1 is not true or false"),
+        ("training", "data_sha256", "abc", "training.data_sha256='abc' is not a SHA-256 digest"),
+        ("training", "l2_divisor", "sample", "training.l2_divisor='sample' is not one of 'training_set', 'batch'"),
+        ("network", "dtype", "float16", "network.dtype='float16' is not one of 'float32', 'float64'"),
+        ("network", "sizes", [5, 0, 3], "network.sizes[1]=0 is not a whole number ≥ 1"),
+        ("epoch", "correct", 10**6, "epoch.correct=1000000 is more than the"),
+        ("epoch", "seconds", -1, "epoch.seconds=-1 is not a finite number ≥ 0"),
+    ],
+)
+def test_each_wrong_checkpoint_field_is_refused_naming_it(tmp_path, part, key, value, fragment):
+    from .reliability_helpers import small_problem
+
+    X, y = small_problem()
+
+    class Stop:
+        def on_batch_end(self, state):
+            if state.epoch == 2 and state.batch == 2:
+                state.interrupt()
+
+    path = tmp_path / "c.ckpt"
+    with pytest.raises(bp.errors.TrainingInterrupted):
+        bp.train(
+            bp.Network([5, 4, 3], seed=0), X, y, epochs=3, batch_size=10, seed=0, checkpoint=path, callbacks=[Stop()]
+        )
+
+    def edit(h):
+        h[part][key] = value
+
+    bad = rewritten(path, tmp_path / "bad.ckpt", header=edit)
+    with pytest.raises(ModelFileError) as info:
+        checkpoints.load(bad)
+    assert fragment in str(info.value) and str(bad) in str(info.value), str(info.value)

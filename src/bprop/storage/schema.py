@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from .archive import short
+from .archive import is_sha256, short
 
 MAX_NAME_LENGTH = 200  # a class name, a data set's name, a column's name
 MAX_PATH_LENGTH = 4096
@@ -104,6 +104,16 @@ class Flag(Rule):
 
     def valid(self, value) -> bool:
         return isinstance(value, bool)
+
+
+class Sha256(Rule):
+    accepts = "a SHA-256 digest (64 lowercase hex digits)"
+
+    def __init__(self, *, optional=False):
+        self.optional = optional
+
+    def valid(self, value) -> bool:
+        return is_sha256(value)
 
 
 class Figure(Rule):

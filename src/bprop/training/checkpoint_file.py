@@ -52,7 +52,7 @@ import numpy as np
 from ..core.parameters import MAX_PARAMETERS
 from ..errors import InvalidArgument, ModelFileError
 from ..storage import schema
-from ..storage.archive import ArchiveReader, bprop_version, is_sha256, short, write_archive
+from ..storage.archive import DTYPE_NAMES, ArchiveReader, bprop_version, short, write_archive
 from ..storage.files import atomic_write
 
 FORMAT = "bprop-checkpoint"
@@ -61,6 +61,34 @@ MAX_HEADER_BYTES = 64 << 20  # the history of a very long run, with per-layer fi
 MAX_SAMPLES = 2**40
 # The bit generators numpy ships; the header names one, and nothing else is built.
 BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
+
+
+# What each JSON part of the header may hold (``bprop.storage.schema``); relations are checked by the reader.
+NETWORK = {
+    "sizes": schema.ListOf(schema.Whole(1), 2, schema.MAX_LAYERS + 1),
+    "dtype": schema.Text(choices=DTYPE_NAMES),
+    "activation": schema.Text(optional=True),
+    "output": schema.Text(optional=True),
+    "cost": schema.Text(optional=True),
+}
+TRAINING = {  # in the order run_record writes them: a checkpoint read and saved again gives the same bytes
+    "epochs": schema.Whole(1),
+    "batch_size": schema.Whole(1),
+    "l2": schema.Number(0),
+    "l2_divisor": schema.Text(choices=("training_set", "batch"), optional=True),
+    "shuffle": schema.Flag(),
+    "early_stopping": schema.Whole(1, optional=True),
+    "samples": schema.Whole(1, MAX_SAMPLES),
+    "processes": schema.Whole(1, optional=True),
+    "data_sha256": schema.Sha256(),
+}
+EPOCH = {
+    "batches_done": schema.Whole(0),
+    "cost_sum": schema.Number(),
+    "correct": schema.Whole(0),
+    "seen": schema.Whole(0),
+    "seconds": schema.Number(0),
+}
 
 
 # -- write ----------------------------------------------------------------------
@@ -260,66 +288,28 @@ class _Reader(ArchiveReader):
         return value
 
     def network(self, network) -> dict:
-        if not isinstance(network, dict):
-            raise self.fail("'network' must be a JSON object")
-        self.layer_sizes(network.get("sizes"), "network sizes")
-        self.dtype_name(network.get("dtype"), "network dtype")
-        for key in ("activation", "output", "cost"):
-            if not (network.get(key) is None or isinstance(network.get(key), str)):
-                raise self.fail(f"network {key}={short(network.get(key))} is not a name")
-        return {key: network.get(key) for key in ("sizes", "dtype", "activation", "output", "cost")}
+        checked = schema.check(NETWORK, network, self.fail, "network.")
+        self.layer_sizes(checked["sizes"], "network sizes")  # and within MAX_PARAMETERS
+        return checked
 
     def training(self, training) -> dict:
-        if not isinstance(training, dict):
-            raise self.fail("'training' must be a JSON object")
-        epochs = self.integer(training.get("epochs"), "epochs", 1, None)
-        batch_size = self.integer(training.get("batch_size"), "batch_size", 1, None)
-        samples = self.integer(training.get("samples"), "samples", 1, MAX_SAMPLES)
-        processes = self.integer(training.get("processes", 1), "processes", 1, None)  # absent before MPI: 1
-        l2 = training.get("l2")
-        if not _is_number(l2) or l2 < 0:
-            raise self.fail(f"l2={short(l2)} is not a number ≥ 0")
-        l2_divisor = training.get("l2_divisor", "training_set")  # absent before bprop had the option
-        if l2_divisor not in ("training_set", "batch"):
-            raise self.fail(f"l2_divisor={short(l2_divisor)} is not 'training_set' or 'batch'")
-        if not isinstance(training.get("shuffle"), bool):
-            raise self.fail(f"shuffle={short(training.get('shuffle'))} is not true or false")
-        patience = training.get("early_stopping")
-        if patience is not None:
-            self.integer(patience, "early_stopping", 1, None)
-        digest = training.get("data_sha256")
-        if not is_sha256(digest):
-            raise self.fail("data_sha256 is not 64 lowercase hex digits")
-        return {
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "l2": float(l2),
-            "l2_divisor": l2_divisor,
-            "shuffle": training["shuffle"],
-            "early_stopping": patience,
-            "samples": samples,
-            "processes": processes,
-            "data_sha256": digest,
+        checked = schema.check(TRAINING, training, self.fail, "training.")
+        return checked | {
+            "l2": float(checked["l2"]),
+            "l2_divisor": checked["l2_divisor"] or "training_set",  # absent before bprop had the option
+            "processes": checked["processes"] or 1,  # absent before MPI: 1
         }
 
     def epoch(self, epoch, batches, samples):
         if epoch is None:
             return None
-        if not isinstance(epoch, dict):
-            raise self.fail("'epoch' must be a JSON object or null")
-        done = self.integer(epoch.get("batches_done"), "batches_done", 0, batches)
-        seen = self.integer(epoch.get("seen"), "seen", 0, samples)
-        correct = self.integer(epoch.get("correct"), "correct", 0, seen)
-        cost_sum, seconds = epoch.get("cost_sum"), epoch.get("seconds")
-        if not _is_number(cost_sum) or not _is_number(seconds) or seconds < 0:
-            raise self.fail("the epoch's cost_sum and seconds must be finite numbers (seconds ≥ 0)")
-        return {
-            "batches_done": done,
-            "cost_sum": float(cost_sum),
-            "correct": correct,
-            "seen": seen,
-            "seconds": float(seconds),
-        }
+        checked = schema.check(EPOCH, epoch, self.fail, "epoch.")
+        for key, bound, of in (("batches_done", batches, "batches"), ("seen", samples, "samples")):
+            if checked[key] > bound:
+                raise self.fail(f"epoch.{key}={checked[key]} is more than the run's {bound} {of}")
+        if checked["correct"] > checked["seen"]:
+            raise self.fail(f"epoch.correct={checked['correct']} is more than the {checked['seen']} samples seen")
+        return checked | {"cost_sum": float(checked["cost_sum"]), "seconds": float(checked["seconds"])}
 
     def rng(self, state) -> dict:
         if (
