@@ -360,7 +360,27 @@ def test_an_archive_of_200000_members_is_refused_within_seconds(tmp_path):
         for i in range(200_000):
             zf.writestr(zipfile.ZipInfo(f"m{i}"), b"")
     started = time.perf_counter()
-    with pytest.raises(ModelFileError, match="holds 200,000 members, more than the 100,000"):
+    with pytest.raises(ModelFileError, match="declares 200,000 members in a .*-byte directory, more than the 100,000"):
+        bp.load(path)
+    assert time.perf_counter() - started < 3
+
+
+def test_an_archive_whose_end_record_understates_its_members_is_still_bounded(tmp_path):
+    """The end record says 1 member; the directory holds 120,000: parsed (bounded by its size), then refused."""
+    import struct
+
+    path = tmp_path / "liar.bprop"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(120_000):
+            zf.writestr(zipfile.ZipInfo(f"m{i}"), b"")
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 1, 1)  # entries on this disk, entries in total
+    end64 = data.rfind(b"PK\x06\x06")  # the ZIP64 end record (over 65,535 members) says it again
+    struct.pack_into("<QQ", data, end64 + 24, 1, 1)
+    path.write_bytes(bytes(data))
+    started = time.perf_counter()
+    with pytest.raises(ModelFileError, match="members"):
         bp.load(path)
     assert time.perf_counter() - started < 3
 

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import math
+import struct
 import tokenize
 import warnings
 import zipfile
@@ -158,6 +159,7 @@ class ArchiveReader:
     MAX_HEADER_BYTES = 1 << 20
     MAX_FILE_BYTES = 8 * MAX_PARAMETERS + (64 << 20)  # float64 parameters and room for the rest
     MAX_MEMBERS = 100_000  # a model file of L layers has 2L + 1, a checkpoint at most about 10L
+    MAX_DIRECTORY_BYTES = 16 << 20  # the central directory: about 80 bytes a member bprop writes
     ALLOW_NAN = False  # may header.json hold NaN/Infinity (a checkpoint's history may)
     FIX = "Restore the file from a copy."
     NOT_OURS_FIX = "Pass a file written by bprop."
@@ -183,6 +185,7 @@ class ArchiveReader:
         the kind of file expected; OSError when it cannot be opened at all.
         """
         with open_regular(path, f"bprop {cls.KIND}", cls.MAX_FILE_BYTES, ModelFileError) as f:
+            cls.check_directory_size(path, f)
             try:
                 zf = zipfile.ZipFile(f)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
@@ -192,6 +195,34 @@ class ArchiveReader:
                 ) from None
             with zf:
                 return what(cls(path, zf))
+
+    @classmethod
+    def check_directory_size(cls, path, f) -> None:
+        """Refuse more than MAX_MEMBERS members, or a central directory over MAX_DIRECTORY_BYTES, before it is parsed.
+
+        zipfile builds one object per member when it opens an archive; the
+        end-of-central-directory record (read by zipfile's own reader of it,
+        a few hundred bytes from the end) says how many there are and how
+        large the directory is, so a file of millions of members is refused
+        in constant time and memory. Where that reader is missing (another
+        Python), the count is checked after zipfile has parsed the directory.
+        """
+        end_record = getattr(zipfile, "_EndRecData", None)
+        try:
+            record = end_record(f) if end_record is not None else None
+        except (OSError, ValueError, EOFError, struct.error):
+            record = None  # zipfile itself will say what is wrong with the file
+        finally:
+            f.seek(0)
+        if not record:
+            return
+        members, size = record[zipfile._ECD_ENTRIES_TOTAL], record[zipfile._ECD_SIZE]
+        if members > cls.MAX_MEMBERS or size > cls.MAX_DIRECTORY_BYTES:
+            raise ModelFileError(
+                f"{path}: the archive declares {members:,} members in a {size:,}-byte directory, more than "
+                f"the {cls.MAX_MEMBERS:,} members ({cls.MAX_DIRECTORY_BYTES:,} bytes) a bprop {cls.KIND} may have; "
+                "it was not written by bprop. Do not use this file."
+            )
 
     def fail(self, problem, fix=None) -> ModelFileError:
         return ModelFileError(f"{self.path}: {problem}. {fix or self.FIX}")
