@@ -511,3 +511,13 @@ def test_each_wrong_checkpoint_field_is_refused_naming_it(tmp_path, part, key, v
     with pytest.raises(ModelFileError) as info:
         checkpoints.load(bad)
     assert fragment in str(info.value) and str(bad) in str(info.value), str(info.value)
+
+
+def test_predict_refuses_a_huge_picture_before_decoding_it(tmp_path, capsys, model):
+    from PIL import Image
+
+    Image.new("L", (5000, 5000)).save(tmp_path / "big.png")  # 25 megapixels, a few kB of PNG
+    err = refused_by_the_cli(capsys, "predict", model, tmp_path / "big.png")
+    assert "5000 × 5000 picture, more than the 16,777,216 pixels" in err
+    Image.new("L", (20_000, 20_000)).save(tmp_path / "bomb.png")  # Pillow's own decompression-bomb limit
+    assert "cannot be read as an image" in refused_by_the_cli(capsys, "predict", model, tmp_path / "bomb.png")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -103,6 +104,7 @@ def write_predictions_csv(result, path):
 
 
 MAX_INPUT_BYTES = {".csv": 256 << 20, ".npz": 1 << 30, ".png": 64 << 20}  # refused before it is read when larger
+MAX_PICTURE_PIXELS = 1 << 24  # a picture is decoded only up to 16.7 megapixels (4096 × 4096)
 MAX_INPUT_VALUES = 1 << 28  # values an NPZ's X may hold once decompressed (2 GiB of float64)
 
 
@@ -208,8 +210,18 @@ def _read_png(path, raw, meta, invert):
     if not shape:
         raise InvalidArgument("this model was not trained on images; predict it with a .csv or .npz file.")
     try:
-        image = Image.open(io.BytesIO(raw)).convert("L").resize((shape[1], shape[0]), Image.LANCZOS)
-    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))  # reads the header only: the size is checked before decoding
+            if image.width * image.height > MAX_PICTURE_PIXELS:
+                raise DataError(
+                    f"{path} is a {image.width} × {image.height} picture, more than the {MAX_PICTURE_PIXELS:,} "
+                    "pixels predict decodes; scale it down first."
+                )
+            image = image.convert("L").resize((shape[1], shape[0]), Image.LANCZOS)
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        if isinstance(e, DataError):
+            raise
         raise DataError(f"{path} cannot be read as an image ({_excerpt(str(e), 200)}).") from None
     pixels = np.asarray(image, dtype=np.float64)
     if invert:
