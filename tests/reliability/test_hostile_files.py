@@ -521,3 +521,17 @@ def test_predict_refuses_a_huge_picture_before_decoding_it(tmp_path, capsys, mod
     assert "5000 × 5000 picture, more than the 16,777,216 pixels" in err
     Image.new("L", (20_000, 20_000)).save(tmp_path / "bomb.png")  # Pillow's own decompression-bomb limit
     assert "cannot be read as an image" in refused_by_the_cli(capsys, "predict", model, tmp_path / "bomb.png")
+
+
+def test_resume_refuses_a_checkpoint_that_is_a_fifo_instead_of_starting_again(tmp_path, capsys):
+    assert main(["train", "--data", "digits", "--epochs", "1", "--hidden", "5", "--out", str(tmp_path), "--quiet"]) == 0
+    capsys.readouterr()
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir() and (p / "settings.json").exists()]
+    (folder / "results.json").unlink()  # as if killed before the end
+    model_bytes = (folder / "model.bprop").read_bytes()
+    os.mkfifo(folder / "checkpoint.ckpt")
+    outcome = within(20, lambda: main(["train", "--resume", str(folder)]))
+    assert outcome.get("value") == 1, outcome
+    err = capsys.readouterr().err
+    assert err.startswith("bprop: error: ") and "checkpoint.ckpt is a FIFO (named pipe)" in err
+    assert (folder / "model.bprop").read_bytes() == model_bytes and not (folder / "results.json").exists()
