@@ -535,3 +535,15 @@ def test_resume_refuses_a_checkpoint_that_is_a_fifo_instead_of_starting_again(tm
     err = capsys.readouterr().err
     assert err.startswith("bprop: error: ") and "checkpoint.ckpt is a FIFO (named pipe)" in err
     assert (folder / "model.bprop").read_bytes() == model_bytes and not (folder / "results.json").exists()
+
+
+def test_save_refuses_metadata_that_load_would_refuse(tmp_path):
+    deep = []
+    for _ in range(100):
+        deep = [deep]
+    with pytest.raises(InvalidArgument, match="metadata nests deeper than 63 levels"):
+        bp.Network([2, 2], seed=0).save(tmp_path / "m.bprop", metadata={"deep": deep})
+    assert not (tmp_path / "m.bprop").exists()
+    shallow = [[[[1]]]]
+    path = bp.Network([2, 2], seed=0).save(tmp_path / "ok.bprop", metadata={"shallow": shallow})
+    assert bp.load(path).metadata == {"shallow": shallow}
