@@ -1,6 +1,11 @@
-"""Coverage-guided fuzzing (atheris, libFuzzer) of the IDX, model-file and checkpoint parsers.
+"""Coverage-guided fuzzing (atheris, libFuzzer) of the IDX, model-file, checkpoint and history parsers.
 
-    python tests/reliability/fuzz_atheris.py idx|model|checkpoint [--seconds 60] [--workdir DIR]
+    python tests/reliability/fuzz_atheris.py PARSER [--seconds 60] [--workdir DIR]
+
+PARSER is idx, model, checkpoint, model-metadata (a model file read as
+evaluate and predict read it: ``modelfile.load_trained``, every metadata
+field checked) or history (a run folder's history.json, as ``bprop plot``
+reads it).
 
 Not part of the pytest run (its name does not start with test_): it runs for
 a bounded time, ``--seconds`` (default 60), with a 5 s limit per input and a
@@ -39,9 +44,22 @@ with atheris.instrument_imports(include=["bprop", "gzip"]):
     import numpy as np
 
     import bprop as bp
+    from bprop.cli.plot_command import read_history
+    from bprop.cli.saved_model import class_names
     from bprop.datasets import read_idx, write_idx
     from bprop.errors import BpropError, TrainingInterrupted
+    from bprop.storage import modelfile
     from bprop.training import checkpoints
+
+PARSERS = ["idx", "model", "checkpoint", "model-metadata", "history"]
+METADATA = {
+    "dataset": "iris",
+    "class_names": ["a", "b"],
+    "image_shape": [1, 3],
+    "value_range": 16.0,
+    "preprocessing": {"kind": "scale", "n_features": 3, "shift": [0.0] * 3, "scale": [16.0] * 3},
+    "training": {"seed": 0, "data_dir": None, "n": 100, "noise": 0.1, "label_column": None},
+}
 
 REGRESSIONS = Path(__file__).parent / "regressions"
 
@@ -53,9 +71,15 @@ def seeds(parser, folder: Path) -> None:
         write_idx(folder / "labels.idx.gz", np.arange(5, dtype=np.int32))
         write_idx(folder / "floats.idx", np.linspace(0, 1, 6).reshape(2, 3))
         return
+    if parser == "history":
+        history = {"train_cost": [0.5, 0.4], "train_accuracy": [0.6, 0.7], "validation_cost": [float("nan"), 0.3]}
+        history |= {"validation_accuracy": [None, 0.8], "epoch_seconds": [0.1, 0.1], "best_epoch": 2}
+        history["layer_stats"] = {"layers": [2, 3], "mean_abs_delta": [[0.1, 0.2]] * 2}
+        (folder / "history.json").write_text(json.dumps(history))
+        return
     net = bp.Network([3, 4, 2], activation="relu", output="softmax", cost="log_likelihood", seed=0, dtype="float64")
-    if parser == "model":
-        net.save(folder / "model.bin")
+    if parser in ("model", "model-metadata"):
+        net.save(folder / "model.bin", metadata=METADATA if parser == "model-metadata" else None)
         return
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(12, 3)), np.arange(12) % 2
@@ -93,7 +117,16 @@ def target(parser, scratch: Path):
         path.write_bytes(data)
         (bp.load if parser == "model" else checkpoints.load)(path)
 
-    run = idx if parser == "idx" else archive
+    def trained_model(data: bytes):
+        path.write_bytes(data)
+        net = modelfile.load_trained(path)
+        assert len(class_names(net, net.metadata)) >= net.sizes[-1]
+
+    def history(data: bytes):
+        path.write_bytes(data)
+        read_history(path)
+
+    run = {"idx": idx, "model-metadata": trained_model, "history": history}.get(parser, archive)
 
     def test_one_input(data: bytes):
         try:
@@ -135,7 +168,7 @@ def zip_mutator(data: bytes, max_size: int, seed: int) -> bytes:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("parser", choices=["idx", "model", "checkpoint"])
+    parser.add_argument("parser", choices=PARSERS)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workdir", type=Path, default=None)
     args, libfuzzer = parser.parse_known_args()
@@ -157,7 +190,7 @@ def main():
         *libfuzzer,
     ]
     scratch = Path(tempfile.mkdtemp(prefix="fuzz-input-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
-    mutator = zip_mutator if args.parser != "idx" else None
+    mutator = zip_mutator if args.parser not in ("idx", "history") else None
     atheris.Setup(argv, target(args.parser, scratch), custom_mutator=mutator)
     atheris.Fuzz()  # exits the process; libFuzzer prints its statistics (stat::…)
 

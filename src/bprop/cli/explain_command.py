@@ -17,7 +17,6 @@ Registered in ``app.py`` with ``app.command()(explain)``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +24,7 @@ import numpy as np
 import typer
 
 from ..errors import InvalidArgument
+from ..storage.files import read_json_file
 from .options import ActivationOption, CostOption, OutputOption
 
 CLASSIC_LAYERS = [2, 2, 2]
@@ -163,22 +163,25 @@ def network_and_sample(layers, model, weights, x_text, target, activation, outpu
 def _load_model(path):
     from ..storage.modelfile import load
 
-    if not Path(path).is_file():
+    if not Path(path).exists():  # a folder, a device or a FIFO is refused by load, saying which
         raise InvalidArgument(
             f"--model {path}: no such file; give a .bprop file written by `bprop train` or Network.save."
         )
     return load(path).copy("float64")
 
 
+MAX_WEIGHTS_BYTES = 64 << 20  # explain draws small networks; their weights as JSON take far less
+
+
 def _read_weights(path):
     """The weight and bias arrays of a --weights JSON file, with consistent shapes."""
     fix = 'it must hold {"weights": [w^2, w^3, …], "biases": [b^2, b^3, …]}, each w^l a list of rows'
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = read_json_file(
+            path, "--weights JSON file", MAX_WEIGHTS_BYTES, InvalidArgument, fix=f"{fix[0].upper()}{fix[1:]}."
+        )
     except FileNotFoundError:
         raise InvalidArgument(f"--weights {path}: no such file.")
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InvalidArgument(f"--weights {path} is not valid JSON ({e}); {fix}.")
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("weights"), list)

@@ -16,7 +16,6 @@ from ``bprop.plots``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -104,8 +103,7 @@ def read_run_folder(run_dir) -> tuple[dict, list]:
     the same settings, so a generated set is generated again identically).
     """
     from .. import datasets
-    from ..storage.modelfile import load
-    from ..training.loop import History
+    from ..storage.modelfile import load, load_trained
 
     folder = Path(run_dir)
     if not folder.is_dir():
@@ -114,19 +112,16 @@ def read_run_folder(run_dir) -> tuple[dict, list]:
             "(it holds model.bprop and history.json)."
         )
     for needed in ("model.bprop", "history.json"):
-        if not (folder / needed).is_file():
+        if not (folder / needed).exists():  # not a regular file: refused when read, saying what it is
             raise InvalidArgument(f"{folder} holds no {needed}: it is not a run folder written by 'bprop train'.")
-    try:
-        history = History.from_dict(json.loads((folder / "history.json").read_text(encoding="utf-8")))
-    except (ValueError, TypeError) as e:
-        raise InvalidArgument(f"{folder / 'history.json'} cannot be read as a training history ({e}).")
-    net = load(folder / "model.bprop")
+    history = read_history(folder / "history.json")
+    net = load_trained(folder / "model.bprop")
     initial = folder / "initial.bprop"
     meta = getattr(net, "metadata", None) or {}
     kwargs = {
         "net": net,
         "history": history,
-        "initial_net": load(initial) if initial.is_file() else None,
+        "initial_net": load(initial) if initial.exists() else None,
         "image_shape": meta.get("image_shape") or None,
         "class_names": meta.get("class_names"),
     }
@@ -148,6 +143,29 @@ def read_run_folder(run_dir) -> tuple[dict, list]:
         except (BpropError, OSError) as e:
             notes.append(f"no decision boundary: the data {meta['dataset']!r} could not be loaded ({e})")
     return kwargs, notes
+
+
+MAX_HISTORY_BYTES = 256 << 20  # history.json of a very long run, with per-layer figures, fits easily
+
+
+def read_history(path):
+    """The History in a run folder's history.json, every field held to ``bprop.storage.schema.HISTORY``."""
+    from ..storage import schema
+    from ..storage.files import read_json_file
+    from ..training.loop import History
+
+    data = read_json_file(path, "training history (history.json)", MAX_HISTORY_BYTES, InvalidArgument, allow_nan=True)
+
+    def refuse(problem):
+        return InvalidArgument(
+            f"{path}: {problem}; it is not a history written by 'bprop train'. Train again, or restore the file."
+        )
+
+    checked = schema.check(schema.HISTORY, data, refuse)
+    problem = schema.history_problem(checked)
+    if problem:
+        raise refuse(problem)
+    return History.from_dict({key: value for key, value in checked.items() if value is not None})
 
 
 def plot(

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import warnings
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +21,7 @@ import typer
 from rich.table import Table
 
 from ..errors import DataError, InvalidArgument
+from ..storage.files import read_regular
 from .options import ModelArgument
 from .saved_model import class_names, model_and_preprocessor
 from .terminal import console, print_json
@@ -65,7 +70,15 @@ def predictions(model_path, input_path, invert=False) -> dict:
     if X.shape[1] != net.sizes[0]:
         raise InvalidArgument(f"{input_path} has {X.shape[1]} values per row but the model takes {net.sizes[0]}.")
     X = pre.transform(X) if pre else X
-    outputs = net.feedforward(X)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below, in one message
+        outputs = net.feedforward(X)
+    finite = np.isfinite(outputs).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0]) + 1
+        raise DataError(
+            f"{input_path}, row {row}: the model's outputs a^L overflow to NaN or infinity "
+            f"({(~finite).sum()} such row(s)); its inputs are far outside the range the model was trained on."
+        )
     result = {"outputs": outputs.tolist(), "output_names": None}
     if net.is_classifier or meta.get("class_names"):  # trained on classes: label by the largest output
         names = class_names(net, meta)
@@ -90,38 +103,71 @@ def write_predictions_csv(result, path):
 # -- reading the inputs ---------------------------------------------------------
 
 
+MAX_INPUT_BYTES = {".csv": 256 << 20, ".npz": 1 << 30, ".png": 64 << 20}  # refused before it is read when larger
+MAX_PICTURE_PIXELS = 1 << 24  # a picture is decoded only up to 16.7 megapixels (4096 × 4096)
+MAX_INPUT_VALUES = 1 << 28  # values an NPZ's X may hold once decompressed (2 GiB of float64)
+
+
 def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
-    """Raw feature rows from a CSV, NPZ (array X) or PNG file."""
+    """Raw feature rows from a CSV, NPZ (array X) or PNG file: a regular file within MAX_INPUT_BYTES.
+
+    Every value must be a finite number: a NaN or infinite input is refused,
+    naming its row, as is a file that is not a regular file (a directory, a
+    device, a FIFO).
+    """
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: no such file; pass a .csv, .npz or .png file of inputs.")
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".npz", ".png"):
+        raise DataError(f"{path}: unknown input type {suffix!r}; predict reads .csv, .npz or .png files.")
+    what = f"file of inputs ({suffix})"
+    try:
+        raw = read_regular(path, what, MAX_INPUT_BYTES[suffix], DataError)
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file; pass a .csv, .npz or .png file of inputs.") from None
     if suffix == ".csv":
-        return _read_csv(path)
-    if suffix == ".npz":
-        return _read_npz(path)
-    if suffix == ".png":
-        return _read_png(path, meta, invert)
-    raise DataError(f"{path}: unknown input type {suffix!r}; predict reads .csv, .npz or .png files.")
+        X = _read_csv(path, raw)
+    elif suffix == ".npz":
+        X = _read_npz(path, raw)
+    else:
+        X = _read_png(path, raw, meta, invert)
+    finite = np.isfinite(X).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0]) + 1
+        raise DataError(
+            f"{path}, row {row}: holds a NaN or infinite value ({(~finite).sum()} such row(s)); "
+            "predict needs finite numbers."
+        )
+    return X
 
 
-def _read_csv(path):
-    text = path.read_text(encoding="utf-8", errors="replace")
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(cell.strip() for cell in r)]
-    if rows and not any(_is_number(cell) for cell in rows[0]):
-        rows = rows[1:]  # a header row: no cell is a number
-    if not rows:
-        raise DataError(f"{path} holds no rows of numbers.")
+def _read_csv(path, raw):
+    """Rows of numbers, each row made an array as it is read: memory about the values' 8 bytes each."""
+    rows = (r for r in csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"))) if any(c.strip() for c in r))
+    first = next(rows, None)
+    if first is not None and not any(_is_number(cell) for cell in first):
+        first = next(rows, None)  # a header row: no cell is a number
     values = []
-    for i, row in enumerate(rows, start=1):
+    for i, row in enumerate(rows if first is None else itertools.chain([first], rows), start=1):
         try:
-            values.append([float(cell) for cell in row])
+            values.append(np.array([float(cell) for cell in row]))
         except ValueError:
             bad = next(c for c in row if not _is_number(c))
-            raise DataError(f"{path}, data row {i}: {bad!r} is not a number; predict needs numeric features only.")
-    if len({len(r) for r in values}) != 1:
-        raise DataError(f"{path}: rows have different numbers of columns ({sorted({len(r) for r in values})}).")
-    return np.array(values)
+            raise DataError(
+                f"{path}, data row {i}: {_excerpt(bad)} is not a number; predict needs numeric features only."
+            ) from None
+        if len(values[-1]) != len(values[0]):
+            raise DataError(
+                f"{path}: data row {i} has {len(values[-1])} columns, but row 1 has {len(values[0])}; "
+                "every row needs the same number."
+            )
+    if not values:
+        raise DataError(f"{path} holds no rows of numbers.")
+    return np.stack(values)
+
+
+def _excerpt(value, limit=60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_number(cell):
@@ -132,29 +178,51 @@ def _is_number(cell):
         return False
 
 
-def _read_npz(path):
+def _read_npz(path, raw):
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            info = next((i for i in zf.infolist() if i.filename == "X.npy"), None)
+            if info is not None and info.file_size > 8 * MAX_INPUT_VALUES + 4096:
+                raise DataError(
+                    f"{path}: X declares {info.file_size:,} bytes uncompressed, more than predict reads "
+                    f"({MAX_INPUT_VALUES:,} values)."
+                )
+        with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
             if "X" not in archive:
-                raise DataError(f"{path} has no array named 'X' (found: {', '.join(archive.files) or 'none'}).")
+                found = ", ".join(archive.files[:10]) or "none"
+                raise DataError(f"{path} has no array named 'X' (found: {_excerpt(found, 200)}).")
             X = archive["X"]
-    except ValueError as e:
-        raise DataError(f"{path} cannot be read safely as NPZ ({e}).")
+    except (ValueError, zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as e:
+        if isinstance(e, DataError):
+            raise
+        raise DataError(f"{path} cannot be read safely as NPZ ({_excerpt(str(e), 200)}).") from None
     if X.dtype.kind not in "biuf":
         raise DataError(f"{path}: X has dtype {X.dtype}; it must hold numbers.")
+    if X.ndim == 0 or X.size == 0:
+        raise DataError(f"{path}: X has shape {X.shape}; it must hold at least one row of numbers.")
     return X.reshape(1, -1) if X.ndim == 1 else X.reshape(len(X), -1)
 
 
-def _read_png(path, meta, invert):
+def _read_png(path, raw, meta, invert):
     from PIL import Image
 
-    shape = meta.get("image_shape")
+    shape = meta.get("image_shape")  # checked on load: two sides whose product is the network's input width
     if not shape:
         raise InvalidArgument("this model was not trained on images; predict it with a .csv or .npz file.")
     try:
-        image = Image.open(path).convert("L").resize((shape[1], shape[0]), Image.LANCZOS)
-    except OSError as e:
-        raise DataError(f"{path} cannot be read as an image ({e}).")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))  # reads the header only: the size is checked before decoding
+            if image.width * image.height > MAX_PICTURE_PIXELS:
+                raise DataError(
+                    f"{path} is a {image.width} × {image.height} picture, more than the {MAX_PICTURE_PIXELS:,} "
+                    "pixels predict decodes; scale it down first."
+                )
+            image = image.convert("L").resize((shape[1], shape[0]), Image.LANCZOS)
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        if isinstance(e, DataError):
+            raise
+        raise DataError(f"{path} cannot be read as an image ({_excerpt(str(e), 200)}).") from None
     pixels = np.asarray(image, dtype=np.float64)
     if invert:
         pixels = 255.0 - pixels

@@ -8,12 +8,12 @@ flag given on the command line wins over the file. The defaults are the classic 
 from __future__ import annotations
 
 import dataclasses
-import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidArgument
+from ..storage.files import read_json_file
 from ..training.loop import L2_DIVISORS
 
 # η by optimizer when --lr is not given: the classic 3.0 for plain SGD (with the
@@ -62,6 +62,7 @@ class TrainSettings:
 
 
 KEYS = {f.name for f in dataclasses.fields(TrainSettings)}
+MAX_SETTINGS_BYTES = 1 << 20  # a run's settings.json is about 1 KB
 FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainSettings)}  # "float | None", …
 LIST_KEYS = {"layers", "hidden"}
 RESUMABLE_FLAGS = ("checkpoint_every", "device")  # flags --resume may change
@@ -186,17 +187,14 @@ def resumed(run_dir, flags: dict, config_path=None) -> TrainSettings:
             f"drop {', '.join(extra)} (only --checkpoint-every, --device, --quiet and --json may be given)."
         )
     path = run_dir / "settings.json"
-    if not path.is_file():
+    if not path.exists():  # anything else that is not a regular file is refused by read_json_file
         raise InvalidArgument(
             f"--resume {run_dir}: no {path.name} there, so it is not a run folder written by "
             "'bprop train'; pass a folder such as runs/20250101-120000."
         )
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise InvalidArgument(
-            f"--resume {run_dir}: {path.name} is not valid JSON ({e}); the run cannot be continued, start it again."
-        ) from None
+    stored = read_json_file(
+        path, "settings.json", MAX_SETTINGS_BYTES, InvalidArgument, fix="The run cannot be continued; start it again."
+    )
     if not isinstance(stored, dict):
         raise InvalidArgument(f"--resume {run_dir}: {path.name} must hold a JSON object.")
     unknown = sorted(set(stored) - KEYS)

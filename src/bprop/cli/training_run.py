@@ -277,7 +277,8 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
         every_epochs=every if unit == "epochs" else None,
         every_batches=every if unit == "batches" else None,
     )
-    resume = checkpoint_path if resume_folder is not None and checkpoint_path.is_file() else None
+    # exists(), not is_file(): a checkpoint.ckpt that is a FIFO or a folder is refused, not silently skipped
+    resume = checkpoint_path if resume_folder is not None and checkpoint_path.exists() else None
     # The checks read only what each step already holds, on every 10th batch.
     stop_on_signal = _StopOnSignal()
     callbacks = [_StartRunFolder(folder, s), stop_on_signal, *callbacks, Diagnostics(keep, every=10)]

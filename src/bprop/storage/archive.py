@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import math
+import struct
 import tokenize
 import warnings
 import zipfile
@@ -28,6 +29,7 @@ from numpy.lib import format as npy_format
 from ..core.parameters import MAX_PARAMETERS, parameter_count
 from ..errors import ModelFileError
 from ..version import __version__
+from .files import open_regular, parse_json
 
 HEADER_NAME = "header.json"
 NPY_HEADER_ALLOWANCE = 4096  # bytes a member may hold beyond its array data
@@ -118,6 +120,10 @@ _READ_ERRORS = (
 )
 
 
+class _Refused(ValueError):
+    """parse_json's refusal, worded again by ``ArchiveReader.fail``."""
+
+
 def read_npy_header(stream, limit, versions=((1, 0), (2, 0))):
     """(shape, fortran_order, dtype) from the .npy header at the start of ``stream``.
 
@@ -151,6 +157,10 @@ class ArchiveReader:
     FORMAT = None
     FORMAT_VERSION = 1
     MAX_HEADER_BYTES = 1 << 20
+    MAX_FILE_BYTES = 8 * MAX_PARAMETERS + (64 << 20)  # float64 parameters and room for the rest
+    MAX_MEMBERS = 100_000  # a model file of L layers has 2L + 1, a checkpoint at most about 10L
+    MAX_DIRECTORY_BYTES = 16 << 20  # the central directory: about 80 bytes a member bprop writes
+    ALLOW_NAN = False  # may header.json hold NaN/Infinity (a checkpoint's history may)
     FIX = "Restore the file from a copy."
     NOT_OURS_FIX = "Pass a file written by bprop."
     UPGRADE_FIX = "Upgrade bprop (pip install --upgrade bprop) to read it."
@@ -169,20 +179,50 @@ class ArchiveReader:
     def read(cls, path, what):
         """``what(reader)`` on the archive at ``path``, a ``Path``.
 
-        A file that is not a ZIP archive (or is cut short) is one
-        ModelFileError naming the kind of file expected; OSError when it
-        cannot be opened at all.
+        A file that is not a ZIP archive (or is cut short), or not a regular
+        file of at most MAX_FILE_BYTES (a directory, a device, a FIFO: see
+        ``bprop.storage.files.open_regular``), is one ModelFileError naming
+        the kind of file expected; OSError when it cannot be opened at all.
         """
-        with open(path, "rb") as f:
+        with open_regular(path, f"bprop {cls.KIND}", cls.MAX_FILE_BYTES, ModelFileError) as f:
+            cls.check_directory_size(path, f)
             try:
                 zf = zipfile.ZipFile(f)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError, NotImplementedError) as e:
                 raise ModelFileError(
                     f"{path} is not a bprop {cls.KIND}: it is not a ZIP archive, or it is "
-                    f"truncated ({e}). {cls.NOT_OURS_FIX}"
+                    f"truncated ({short(str(e), 200)}). {cls.NOT_OURS_FIX}"
                 ) from None
             with zf:
                 return what(cls(path, zf))
+
+    @classmethod
+    def check_directory_size(cls, path, f) -> None:
+        """Refuse more than MAX_MEMBERS members, or a central directory over MAX_DIRECTORY_BYTES, before it is parsed.
+
+        zipfile builds one object per member when it opens an archive; the
+        end-of-central-directory record (read by zipfile's own reader of it,
+        a few hundred bytes from the end) says how many there are and how
+        large the directory is, so a file of millions of members is refused
+        in constant time and memory. Where that reader is missing (another
+        Python), the count is checked after zipfile has parsed the directory.
+        """
+        end_record = getattr(zipfile, "_EndRecData", None)
+        try:
+            record = end_record(f) if end_record is not None else None
+        except (OSError, ValueError, EOFError, struct.error):
+            record = None  # zipfile itself will say what is wrong with the file
+        finally:
+            f.seek(0)
+        if not record:
+            return
+        members, size = record[zipfile._ECD_ENTRIES_TOTAL], record[zipfile._ECD_SIZE]
+        if members > cls.MAX_MEMBERS or size > cls.MAX_DIRECTORY_BYTES:
+            raise ModelFileError(
+                f"{path}: the archive declares {members:,} members in a {size:,}-byte directory, more than "
+                f"the {cls.MAX_MEMBERS:,} members ({cls.MAX_DIRECTORY_BYTES:,} bytes) a bprop {cls.KIND} may have; "
+                "it was not written by bprop. Do not use this file."
+            )
 
     def fail(self, problem, fix=None) -> ModelFileError:
         return ModelFileError(f"{self.path}: {problem}. {fix or self.FIX}")
@@ -190,6 +230,13 @@ class ArchiveReader:
     def members(self) -> dict:
         """{name: ZipInfo}, refusing path tricks and duplicated names."""
         infos = self.zf.infolist()
+        if len(infos) > self.MAX_MEMBERS:
+            raise self.fail(
+                f"the archive holds {len(infos):,} members, more than the {self.MAX_MEMBERS:,} a bprop "
+                f"{self.KIND} may have; it was not written by bprop",
+                "Do not use this file.",
+            )
+        seen, twice = set(), set()
         for info in infos:
             name = info.filename
             parts = name.split("/")
@@ -206,10 +253,9 @@ class ArchiveReader:
                     "Do not use this file.",
                 )
             self.check_member(info)
-        names = [info.filename for info in infos]
-        if len(set(names)) != len(names):
-            twice = sorted({n for n in names if names.count(n) > 1})
-            raise self.fail(f"the archive holds the member(s) {twice} more than once")
+            (twice if name in seen else seen).add(name)  # a set: linear in the number of members
+        if twice:
+            raise self.fail(f"the archive holds the member(s) {short(sorted(twice))} more than once")
         return {info.filename: info for info in infos}
 
     def check_member(self, info) -> None:
@@ -245,9 +291,13 @@ class ArchiveReader:
             )
         raw = self.read_member(info, self.MAX_HEADER_BYTES, HEADER_NAME)
         try:
-            header = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
             raise self.fail(f"{HEADER_NAME} is not valid UTF-8 JSON ({e})") from None
+        try:
+            header = parse_json(text, HEADER_NAME, f"bprop {self.KIND} header", _Refused, self.ALLOW_NAN, fix="")
+        except _Refused as e:
+            raise self.fail(str(e).rstrip(". ")) from None
         if not isinstance(header, dict):
             raise self.fail(f"{HEADER_NAME} must hold a JSON object, got {type(header).__name__}")
         if header.get("format") != self.FORMAT:

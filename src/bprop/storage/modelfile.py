@@ -29,7 +29,13 @@ decompressing it and reads it with a bounded read, checks each .npy header
 against the JSON header and the sizes, and checks each member's SHA-256 (the
 checks shared with checkpoints are ``bprop.storage.archive.ArchiveReader``'s).
 Its time and memory are bounded by the checked sizes of the network the header
-declares.
+declares. Only a regular file is read (a directory, a device such as
+/dev/zero, a FIFO or a socket is refused before a byte is read); the header's
+JSON may nest at most 64 levels and hold only finite numbers; every weight
+and bias must be finite. ``load`` accepts any JSON metadata (it is the
+caller's); ``load_trained``, which the commands use, also holds the keys
+``bprop train`` writes (class_names, image_shape, value_range,
+preprocessing, training) to ``bprop.storage.schema.MODEL_METADATA``.
 """
 
 from __future__ import annotations
@@ -44,9 +50,10 @@ import numpy as np
 from ..core import activations, costs, initializers
 from ..core.backend import to_numpy
 from ..core.network import Network
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, ModelFileError
+from . import schema
 from .archive import DTYPE_NAMES, HEADER_NAME, ArchiveReader, bprop_version, short, write_archive
-from .files import atomic_write
+from .files import MAX_JSON_DEPTH, atomic_write, json_depth
 
 FORMAT = "bprop-model"
 FORMAT_VERSION = 1
@@ -54,7 +61,7 @@ SUFFIX = ".bprop"
 
 MAX_HEADER_BYTES = 1 << 20  # header.json larger than 1 MiB is refused
 
-__all__ = ["save", "load", "FORMAT", "FORMAT_VERSION", "SUFFIX"]
+__all__ = ["save", "load", "load_trained", "FORMAT", "FORMAT_VERSION", "SUFFIX"]
 
 
 # -- save ---------------------------------------------------------------------
@@ -75,6 +82,7 @@ def save(net, path, *, metadata=None) -> Path:
         raise InvalidArgument(f"save needs a bprop Network, got {type(net).__name__}.")
     path = _as_path(path, "path")
     header = _header_of(net, _merged_metadata(net, metadata))
+    _refuse_non_finite_parameters(net)
     if not path.parent.is_dir():
         raise InvalidArgument(f"cannot save to {path}: the directory {path.parent} does not exist; create it first.")
     with atomic_write(path) as f:
@@ -143,7 +151,21 @@ def _merged_metadata(net, metadata) -> dict:
                 f"metadata[{key!r}] cannot be stored as JSON ({e}); use str, int, float (finite), bool, "
                 "None, lists and dicts with string keys."
             ) from None
-    return json.loads(json.dumps(merged, allow_nan=False, default=_numpy_to_json))
+    text = json.dumps(merged, allow_nan=False, default=_numpy_to_json)
+    if json_depth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH - 1:  # the header holds it one level down
+        raise InvalidArgument(f"metadata nests deeper than {MAX_JSON_DEPTH - 1} levels; a model file refuses that.")
+    return json.loads(text)
+
+
+def _refuse_non_finite_parameters(net) -> None:
+    """A network with a NaN or infinite weight or bias cannot be saved (a model file holds finite ones)."""
+    for kind, arrays in (("weights", net.weights), ("biases", net.biases)):
+        for i, array in enumerate(arrays):
+            if not bool(np.isfinite(to_numpy(array)).all()):
+                raise InvalidArgument(
+                    f"net.{kind}[{i}] holds NaN or infinite values; a model file holds finite parameters "
+                    "only. Save the network before it diverged (bprop's training restores the last finite weights)."
+                )
 
 
 def _numpy_to_json(value):
@@ -180,6 +202,31 @@ def load(path, device="cpu", backend=None) -> Network:
     if (device, backend) != ("cpu", None):
         return load(path).to(device, backend)
     return _Reader.read(path, _Reader.network)
+
+
+def load_trained(path) -> Network:
+    """``load(path)``, and the metadata keys bprop itself reads held to ``schema.MODEL_METADATA``.
+
+    For the commands that use what ``bprop train`` stores (evaluate, predict,
+    plot): class_names, image_shape, value_range, preprocessing and the
+    training settings are checked for type and range, and against the
+    network (one class name per output, image_shape's pixels one per input,
+    one preprocessing shift and scale per input). A problem is a
+    ModelFileError naming the file, the field and the value seen. The other
+    metadata keys are left alone: they are the caller's own (``load`` itself
+    accepts any JSON metadata).
+    """
+    path = _as_path(path, "path")
+    net = load(path)
+
+    def refuse(problem):
+        return ModelFileError(f"{path}: {problem}. {_Reader.FIX}")
+
+    schema.check(schema.MODEL_METADATA, net.metadata, refuse, "metadata.")
+    problem = schema.model_metadata_problem(net.metadata, net.sizes)
+    if problem:
+        raise refuse(problem)
+    return net
 
 
 class _Reader(ArchiveReader):
@@ -251,8 +298,14 @@ class _Reader(ArchiveReader):
         return layer(hidden), layer(output), cost, init
 
     def array(self, infos, key, declared) -> np.ndarray:
-        """The checked array ``key`` ('weights/0' …), a read-only view of the member's bytes."""
-        return self.read_array(infos[key + ".npy"], key, *declared[key])
+        """The checked array ``key`` ('weights/0' …), a read-only view of the member's bytes, every value finite."""
+        array = self.read_array(infos[key + ".npy"], key, *declared[key])
+        if not np.isfinite(array).all():
+            bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+            raise self.fail(
+                f"{key} holds {bad:,} NaN or infinite value(s); a bprop model file holds finite weights and biases"
+            )
+        return array
 
 
 def _expected_arrays(sizes, dtype) -> dict:

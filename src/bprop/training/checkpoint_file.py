@@ -49,8 +49,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.parameters import MAX_PARAMETERS
 from ..errors import InvalidArgument, ModelFileError
-from ..storage.archive import ArchiveReader, bprop_version, is_sha256, short, write_archive
+from ..storage import schema
+from ..storage.archive import DTYPE_NAMES, ArchiveReader, bprop_version, short, write_archive
 from ..storage.files import atomic_write
 
 FORMAT = "bprop-checkpoint"
@@ -59,7 +61,34 @@ MAX_HEADER_BYTES = 64 << 20  # the history of a very long run, with per-layer fi
 MAX_SAMPLES = 2**40
 # The bit generators numpy ships; the header names one, and nothing else is built.
 BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
-HISTORY_LISTS = ("train_cost", "train_accuracy", "validation_cost", "validation_accuracy", "epoch_seconds")
+
+
+# What each JSON part of the header may hold (``bprop.storage.schema``); relations are checked by the reader.
+NETWORK = {
+    "sizes": schema.ListOf(schema.Whole(1), 2, schema.MAX_LAYERS + 1),
+    "dtype": schema.Text(choices=DTYPE_NAMES),
+    "activation": schema.Text(optional=True),
+    "output": schema.Text(optional=True),
+    "cost": schema.Text(optional=True),
+}
+TRAINING = {  # in the order run_record writes them: a checkpoint read and saved again gives the same bytes
+    "epochs": schema.Whole(1),
+    "batch_size": schema.Whole(1),
+    "l2": schema.Number(0),
+    "l2_divisor": schema.Text(choices=("training_set", "batch"), optional=True),
+    "shuffle": schema.Flag(),
+    "early_stopping": schema.Whole(1, optional=True),
+    "samples": schema.Whole(1, MAX_SAMPLES),
+    "processes": schema.Whole(1, optional=True),
+    "data_sha256": schema.Sha256(),
+}
+EPOCH = {
+    "batches_done": schema.Whole(0),
+    "cost_sum": schema.Number(),
+    "correct": schema.Whole(0),
+    "seen": schema.Whole(0),
+    "seconds": schema.Number(0),
+}
 
 
 # -- write ----------------------------------------------------------------------
@@ -138,6 +167,9 @@ class _Reader(ArchiveReader):
 
     KIND = "checkpoint"
     FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES = FORMAT, FORMAT_VERSION, MAX_HEADER_BYTES
+    # Parameters now, at the epoch's start, at the best epoch, and two optimizer buffers each; the epoch's order.
+    MAX_FILE_BYTES = 8 * (5 * MAX_PARAMETERS + MAX_SAMPLES) + MAX_HEADER_BYTES + (64 << 20)
+    ALLOW_NAN = True  # a history's validation cost may have overflowed (written as NaN/Infinity)
     FIX = "The checkpoint is damaged; resume from a copy, or train again."
     NOT_OURS_FIX = (
         "Pass the checkpoint.ckpt of a run folder (a model file is loaded with bprop.load), or resume "
@@ -194,6 +226,11 @@ class _Reader(ArchiveReader):
         declared = self.declared_arrays(h["arrays"], expected, "the header")
         self.check_member_set(infos, declared)
         read = {key: self.array(infos[key + ".npy"], key, *declared[key]) for key in declared}
+        for key in read:
+            if _must_be_finite(key, epoch) and not np.isfinite(read[key]).all():
+                raise self.fail(
+                    f"{key} holds NaN or infinite values; bprop never saves such {key.split('/')[0]} weights"
+                )
 
         def pair(prefix):
             if f"{prefix}/weights/0" not in read:
@@ -251,66 +288,28 @@ class _Reader(ArchiveReader):
         return value
 
     def network(self, network) -> dict:
-        if not isinstance(network, dict):
-            raise self.fail("'network' must be a JSON object")
-        self.layer_sizes(network.get("sizes"), "network sizes")
-        self.dtype_name(network.get("dtype"), "network dtype")
-        for key in ("activation", "output", "cost"):
-            if not (network.get(key) is None or isinstance(network.get(key), str)):
-                raise self.fail(f"network {key}={short(network.get(key))} is not a name")
-        return {key: network.get(key) for key in ("sizes", "dtype", "activation", "output", "cost")}
+        checked = schema.check(NETWORK, network, self.fail, "network.")
+        self.layer_sizes(checked["sizes"], "network sizes")  # and within MAX_PARAMETERS
+        return checked
 
     def training(self, training) -> dict:
-        if not isinstance(training, dict):
-            raise self.fail("'training' must be a JSON object")
-        epochs = self.integer(training.get("epochs"), "epochs", 1, None)
-        batch_size = self.integer(training.get("batch_size"), "batch_size", 1, None)
-        samples = self.integer(training.get("samples"), "samples", 1, MAX_SAMPLES)
-        processes = self.integer(training.get("processes", 1), "processes", 1, None)  # absent before MPI: 1
-        l2 = training.get("l2")
-        if not _is_number(l2) or l2 < 0:
-            raise self.fail(f"l2={short(l2)} is not a number ≥ 0")
-        l2_divisor = training.get("l2_divisor", "training_set")  # absent before bprop had the option
-        if l2_divisor not in ("training_set", "batch"):
-            raise self.fail(f"l2_divisor={short(l2_divisor)} is not 'training_set' or 'batch'")
-        if not isinstance(training.get("shuffle"), bool):
-            raise self.fail(f"shuffle={short(training.get('shuffle'))} is not true or false")
-        patience = training.get("early_stopping")
-        if patience is not None:
-            self.integer(patience, "early_stopping", 1, None)
-        digest = training.get("data_sha256")
-        if not is_sha256(digest):
-            raise self.fail("data_sha256 is not 64 lowercase hex digits")
-        return {
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "l2": float(l2),
-            "l2_divisor": l2_divisor,
-            "shuffle": training["shuffle"],
-            "early_stopping": patience,
-            "samples": samples,
-            "processes": processes,
-            "data_sha256": digest,
+        checked = schema.check(TRAINING, training, self.fail, "training.")
+        return checked | {
+            "l2": float(checked["l2"]),
+            "l2_divisor": checked["l2_divisor"] or "training_set",  # absent before bprop had the option
+            "processes": checked["processes"] or 1,  # absent before MPI: 1
         }
 
     def epoch(self, epoch, batches, samples):
         if epoch is None:
             return None
-        if not isinstance(epoch, dict):
-            raise self.fail("'epoch' must be a JSON object or null")
-        done = self.integer(epoch.get("batches_done"), "batches_done", 0, batches)
-        seen = self.integer(epoch.get("seen"), "seen", 0, samples)
-        correct = self.integer(epoch.get("correct"), "correct", 0, seen)
-        cost_sum, seconds = epoch.get("cost_sum"), epoch.get("seconds")
-        if not _is_number(cost_sum) or not _is_number(seconds) or seconds < 0:
-            raise self.fail("the epoch's cost_sum and seconds must be finite numbers (seconds ≥ 0)")
-        return {
-            "batches_done": done,
-            "cost_sum": float(cost_sum),
-            "correct": correct,
-            "seen": seen,
-            "seconds": float(seconds),
-        }
+        checked = schema.check(EPOCH, epoch, self.fail, "epoch.")
+        for key, bound, of in (("batches_done", batches, "batches"), ("seen", samples, "samples")):
+            if checked[key] > bound:
+                raise self.fail(f"epoch.{key}={checked[key]} is more than the run's {bound} {of}")
+        if checked["correct"] > checked["seen"]:
+            raise self.fail(f"epoch.correct={checked['correct']} is more than the {checked['seen']} samples seen")
+        return checked | {"cost_sum": float(checked["cost_sum"]), "seconds": float(checked["seconds"])}
 
     def rng(self, state) -> dict:
         if (
@@ -346,29 +345,15 @@ class _Reader(ArchiveReader):
         return keys
 
     def history(self, history, epochs_done) -> dict:
-        if not isinstance(history, dict):
-            raise self.fail("'history' must be a JSON object")
-        out = {}
-        for key in HISTORY_LISTS:
-            values = history.get(key, [])
-            if (
-                not isinstance(values, list)
-                or len(values) != epochs_done
-                or not all(v is None or (isinstance(v, numbers.Real) and not isinstance(v, bool)) for v in values)
-            ):
-                raise self.fail(f"history {key} is not a list of {epochs_done} numbers (or nulls)")
-            out[key] = values
-        best = history.get("best_epoch")
-        if best is not None:
-            self.integer(best, "history best_epoch", 1, epochs_done)
-        if not isinstance(history.get("stopped_early", False), bool):
-            raise self.fail("history stopped_early is not true or false")
-        if not isinstance(history.get("layer_stats", {}), dict):
-            raise self.fail("history layer_stats is not a JSON object")
-        return out | {
-            "best_epoch": best,
-            "stopped_early": history.get("stopped_early", False),
-            "layer_stats": history.get("layer_stats", {}),
+        """The history, held to ``bprop.storage.schema.HISTORY`` with one figure per epoch done."""
+        checked = schema.check(schema.HISTORY, history, self.fail, "history.")
+        problem = schema.history_problem(checked, epochs_done)
+        if problem:
+            raise self.fail(problem)
+        return {key: checked[key] or [] for key in schema.HISTORY_LISTS} | {
+            "best_epoch": checked["best_epoch"],
+            "stopped_early": bool(checked["stopped_early"]),
+            "layer_stats": checked["layer_stats"] or {},
         }
 
     def array(self, info, key, shape, dtype, digest) -> np.ndarray:
@@ -382,6 +367,20 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"{type(value).__name__} cannot be stored in a checkpoint header")
+
+
+def _must_be_finite(key, epoch) -> bool:
+    """Whether the array ``key`` is always finite in a checkpoint bprop wrote.
+
+    The weights at an epoch's start and at the best epoch are; the current
+    weights are at the end of an epoch (the loop checks them before it saves),
+    but not inside one, where a step may have overflowed that the epoch's end
+    will find and undo. Optimizer buffers are not checked.
+    """
+    prefix, _, rest = key.partition("/")
+    if not rest.startswith(("weights/", "biases/")):
+        return False
+    return prefix in ("epoch", "best") or (prefix == "net" and epoch is None)
 
 
 def _is_number(value) -> bool:
