@@ -8,7 +8,6 @@ preprocessing is applied to them exactly as training applied it.
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import Annotated
 
@@ -96,53 +95,13 @@ def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
     if not path.is_file():
         raise DataError(f"{path}: no such file; pass a .csv, .npz or .png file of inputs.")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix == ".npz":
-        return _read_npz(path)
+    if suffix in (".csv", ".npz"):
+        from ..datasets.tabular import read_features
+
+        return read_features(path)
     if suffix == ".png":
         return _read_png(path, meta, invert)
     raise DataError(f"{path}: unknown input type {suffix!r}; predict reads .csv, .npz or .png files.")
-
-
-def _read_csv(path):
-    text = path.read_text(encoding="utf-8", errors="replace")
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(cell.strip() for cell in r)]
-    if rows and not any(_is_number(cell) for cell in rows[0]):
-        rows = rows[1:]  # a header row: no cell is a number
-    if not rows:
-        raise DataError(f"{path} holds no rows of numbers.")
-    values = []
-    for i, row in enumerate(rows, start=1):
-        try:
-            values.append([float(cell) for cell in row])
-        except ValueError:
-            bad = next(c for c in row if not _is_number(c))
-            raise DataError(f"{path}, data row {i}: {bad!r} is not a number; predict needs numeric features only.")
-    if len({len(r) for r in values}) != 1:
-        raise DataError(f"{path}: rows have different numbers of columns ({sorted({len(r) for r in values})}).")
-    return np.array(values)
-
-
-def _is_number(cell):
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False
-
-
-def _read_npz(path):
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if "X" not in archive:
-                raise DataError(f"{path} has no array named 'X' (found: {', '.join(archive.files) or 'none'}).")
-            X = archive["X"]
-    except ValueError as e:
-        raise DataError(f"{path} cannot be read safely as NPZ ({e}).")
-    if X.dtype.kind not in "biuf":
-        raise DataError(f"{path}: X has dtype {X.dtype}; it must hold numbers.")
-    return X.reshape(1, -1) if X.ndim == 1 else X.reshape(len(X), -1)
 
 
 def _read_png(path, meta, invert):

@@ -90,13 +90,7 @@ def int_list(text, key):
 def read_config(path) -> dict:
     """The keys of a TOML file, checked against the known settings."""
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise InvalidArgument(f"--config {path}: no such file.")
-    except tomllib.TOMLDecodeError as e:
-        raise InvalidArgument(f"--config {path} is not valid TOML: {e}.")
+    data = _parse_toml(path, _config_text(path))
     section = data.pop("train") if isinstance(data.get("train"), dict) else {}
     both = sorted(set(data) & set(section))  # keys may sit at the top or under [train], not both
     if both:
@@ -108,6 +102,55 @@ def read_config(path) -> dict:
             f"--config {path}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(sorted(KEYS))}."
         )
     return {k.replace("-", "_"): v for k, v in data.items()}
+
+
+MAX_CONFIG_BYTES = 1 << 20
+"""The largest --config file read (a run's settings take a few hundred bytes)."""
+_WIDE_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+def _config_text(path: Path) -> str:
+    """The text of a --config file: a regular file of at most MAX_CONFIG_BYTES, UTF-8 (a BOM allowed)."""
+    if not path.exists():
+        raise InvalidArgument(f"--config {path}: no such file.")
+    if not path.is_file():
+        raise InvalidArgument(f"--config {path} is not a regular file; pass a .toml file.")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+    except OSError as e:
+        raise InvalidArgument(f"--config {path} cannot be read ({e.strerror or e}).") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise InvalidArgument(
+            f"--config {path} is larger than {MAX_CONFIG_BYTES} bytes; a config holds a few settings."
+        )
+    for bom, encoding in _WIDE_BOMS.items():
+        if raw.startswith(bom):
+            raise InvalidArgument(f"--config {path} is {encoding} text; TOML files are UTF-8, save it as UTF-8.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidArgument(
+            f"--config {path} is not UTF-8 text (byte {e.start} cannot be decoded); TOML files are UTF-8."
+        ) from None
+
+
+def _parse_toml(path: Path, text: str) -> dict:
+    """The TOML document in text; InvalidArgument for a syntax error or nesting too deep to parse."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidArgument(f"--config {path} is not valid TOML: {e}.") from None
+    except RecursionError:
+        raise InvalidArgument(
+            f"--config {path} nests arrays or tables too deeply to read; settings are numbers, "
+            "strings and lists of numbers."
+        ) from None
 
 
 def merged(config_path, flags: dict) -> TrainSettings:

@@ -89,6 +89,7 @@ def as_inputs(X, n_inputs, dtype, parameter="X", backend=None):
     if X.ndim == 1:
         X = X[None, :]
     _check_input_shape(X.shape, n_inputs, parameter)
+    _check_fits(X, dtype, parameter)
     X = np.ascontiguousarray(X, dtype=dtype)
     if not np.isfinite(X).all():
         bad = np.argwhere(~np.isfinite(X))[0]
@@ -97,6 +98,20 @@ def as_inputs(X, n_inputs, dtype, parameter="X", backend=None):
             "remove or impute them before training."
         )
     return X
+
+
+def _check_fits(X, dtype, parameter):
+    """Finite values of X that ``dtype`` cannot hold (1e308 in float32) are refused, not cast to inf."""
+    largest = np.finfo(dtype).max
+    if X.dtype.kind == "f" and np.finfo(X.dtype).max > largest:
+        too_big = np.isfinite(X) & (np.abs(X) > largest)
+        if too_big.any():
+            row, col = np.argwhere(too_big)[0]
+            raise InvalidArgument(
+                f"{parameter} holds {X[row, col]:g} (row {row}, column {col}), beyond the largest "
+                f"{np.dtype(dtype).name} ({largest:.3g}), the network's dtype; rescale that feature "
+                "or use dtype float64."
+            )
 
 
 def _check_input_shape(shape, n_inputs, parameter):

@@ -156,6 +156,11 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, images_path: Path, label
         raise DataError(
             f"{labels_path} holds a {labels.dtype} array of shape {labels.shape}; expected uint8 labels of shape (m,)."
         )
+    if images.shape[0] == 0 or images.shape[1] * images.shape[2] == 0:
+        raise DataError(
+            f"{images_path} holds no image (shape {images.shape}); expected uint8 images of shape "
+            "(m, height, width) with m ≥ 1; download or copy the file again."
+        )
     if len(images) != len(labels):
         raise DataError(
             f"{images_path} holds {len(images)} images but {labels_path} holds "
