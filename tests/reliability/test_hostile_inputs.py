@@ -333,3 +333,31 @@ def test_gradcheck_refuses_settings_instead_of_reporting_fail(flags, words, caps
     status, out, err = _cli(capsys, "gradcheck", *flags)
     _one_line_error(status, err, words)
     assert "FAIL" not in out
+
+
+# -- resume refuses a different run ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changed, words",
+    [
+        ({"optimizer": "lr"}, ["lr = 1.0", "2.0"]),
+        ({"optimizer": "type"}, ["'SGD'", "'Momentum'"]),
+    ],
+)
+def test_resume_refuses_another_optimizer_setting_and_names_both(changed, words, tmp_path):
+    from bprop.training.loop import train
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    path = tmp_path / "c.ckpt"
+    train(
+        bp.Network([2, 3, 2], seed=0), X, y, epochs=1, batch_size=10, optimizer=bp.SGD(lr=1.0), seed=1, checkpoint=path
+    )
+    optimizer = {"lr": bp.SGD(lr=2.0), "type": bp.Momentum(lr=1.0)}.get(changed.get("optimizer"), bp.SGD(lr=1.0))
+    seed = changed.get("seed", 1)
+    with pytest.raises(InvalidArgument) as raised:
+        train(bp.Network([2, 3, 2], seed=0), X, y, epochs=2, batch_size=10, optimizer=optimizer, seed=seed, resume=path)
+    assert all(w in str(raised.value) for w in words), raised.value
+    assert "start a new run" in str(raised.value)
+    train(bp.Network([2, 3, 2], seed=0), X, y, epochs=2, batch_size=10, optimizer=bp.SGD(lr=1.0), seed=1, resume=path)

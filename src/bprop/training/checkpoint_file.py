@@ -281,7 +281,8 @@ class _Reader(ArchiveReader):
         digest = training.get("data_sha256")
         if not is_sha256(digest):
             raise self.fail("data_sha256 is not 64 lowercase hex digits")
-        return {
+        identity = self.identity(training)  # absent before bprop recorded them: not checked
+        return identity | {
             "epochs": epochs,
             "batch_size": batch_size,
             "l2": float(l2),
@@ -292,6 +293,28 @@ class _Reader(ArchiveReader):
             "processes": processes,
             "data_sha256": digest,
         }
+
+    def identity(self, training) -> dict:
+        """The recorded optimizer ({"type": name, hyper-parameter: finite number}) and seed, when present."""
+        found = {}
+        if training.get("optimizer") is not None:
+            optimizer = training["optimizer"]
+            if not (
+                isinstance(optimizer, dict)
+                and len(optimizer) <= 8
+                and isinstance(optimizer.get("type"), str)
+                and len(optimizer["type"]) <= 100
+                and all(
+                    isinstance(k, str) and len(k) <= 20 and _is_number(v) and math.isfinite(v)
+                    for k, v in optimizer.items()
+                    if k != "type"
+                )
+            ):
+                raise self.fail(f"optimizer={short(optimizer)} is not a type name with finite numbers")
+            found["optimizer"] = dict(optimizer)
+        if training.get("seed") is not None:
+            found["seed"] = self.integer(training["seed"], "seed", 0, None)
+        return found
 
     def epoch(self, epoch, batches, samples):
         if epoch is None:

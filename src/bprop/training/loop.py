@@ -50,7 +50,7 @@ from ..core.backend import to_numpy
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .batch_plans import PlacedData, batch_plan
-from .resume import Checkpointing, checkpointer, run_record
+from .resume import Checkpointing, checkpointer, run_identity, run_record
 from .state import EpochProgress, History, TrainingState, restore, snapshot
 
 __all__ = ["EXPLOSION_FACTOR", "L2_DIVISORS", "History", "TrainingState", "train"]
@@ -148,6 +148,7 @@ def train(
     if saver is not None or resume is not None:
         hashed = (X, targets, *(val[:2] if val else ()))  # the data a resumed call must repeat
         record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, hashed)
+        record |= run_identity(optimizer, seed)
         checkpointing = Checkpointing(saver, record, plan)
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
     data = PlacedData(net, X, targets, labels)  # on the network's device, once
