@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 import bprop as bp
+from bprop import datasets
+from bprop.cli.settings import merged
 from bprop.datasets import read_idx
 from bprop.errors import BpropError
 from bprop.training import checkpoints
@@ -20,6 +22,8 @@ from .reliability_helpers import TALLY
 HERE = Path(__file__).parent / "regressions"
 PARSERS = {
     "idx": lambda path: read_idx(path.read_bytes(), max_bytes=1 << 20),
+    "data": lambda path: datasets.load(str(path)),  # CSV and NPZ files, by suffix
+    "config": lambda path: merged(path, {}),  # --config TOML files
     "model": bp.load,
     "checkpoint": checkpoints.load,
 }

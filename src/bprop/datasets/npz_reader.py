@@ -18,14 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..storage.archive import NPY_HEADER_ERRORS, read_npy_header
 
 MAX_BYTES = 2**31
 """The largest array (in bytes) read from an NPZ file."""
 _CHUNK = 1 << 20
-_HEADER_READERS = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
+_MAX_HEADER_BYTES = 10_000
 
 
 def read_npz_arrays(path: Path, names: tuple[str, ...], *, required: tuple[str, ...], max_bytes: int = MAX_BYTES):
@@ -57,15 +55,11 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path, max_byte
     where = f"{path}, array {info.filename!r}"
     with archive.open(info) as f:
         try:
-            version = np.lib.format.read_magic(f)
-            read_header = _HEADER_READERS.get(version)
-            if read_header is None:
-                raise DataError(f"{where}: .npy format version {version} is not read; save it with np.savez.")
-            shape, fortran_order, dtype = read_header(f)
-        except ValueError as e:
-            if isinstance(e, DataError):
-                raise
-            raise DataError(f"{where} is not a .npy array ({e}); save the file with np.savez.") from None
+            shape, fortran_order, dtype = read_npy_header(f, _MAX_HEADER_BYTES)
+        except NPY_HEADER_ERRORS as e:
+            raise DataError(
+                f"{where} is not a .npy array ({str(e)[:80] or type(e).__name__}); save the file with np.savez."
+            ) from None
         if dtype.itemsize == 0:
             raise DataError(f"{where} has dtype {dtype}, whose items hold no bytes; save numbers or strings.")
         if dtype.hasobject:
