@@ -361,3 +361,38 @@ def test_resume_refuses_another_optimizer_setting_and_names_both(changed, words,
     assert all(w in str(raised.value) for w in words), raised.value
     assert "start a new run" in str(raised.value)
     train(bp.Network([2, 3, 2], seed=0), X, y, epochs=2, batch_size=10, optimizer=bp.SGD(lr=1.0), seed=1, resume=path)
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        ({"lr": 0.02}, ["lr = 0.01", "0.02", "start a new run"]),
+        ({"optimizer": "sgd", "lr": 0.01}, ["'Adam'", "'SGD'"]),
+        ({"momentum": float("nan")}, ["momentum", "nan"]),
+        ({"layers": [2, 0, 2]}, ["layer widths"]),
+    ],
+)
+def test_cli_resume_of_an_edited_settings_json_is_refused_and_the_checkpoint_kept(
+    edit, words, tmp_path, capsys, monkeypatch
+):
+    import json
+
+    from bprop.training import checkpoints
+
+    from .reliability_helpers import run_folders
+    from .test_cli_checkpoints import RUN, interrupt_at
+
+    monkeypatch.chdir(tmp_path)
+    interrupt_at(monkeypatch, 2, 5)
+    status, _, _ = _cli(capsys, *RUN, "--out", tmp_path / "runs")
+    assert status == 130
+    (folder,) = run_folders(tmp_path / "runs")
+    monkeypatch.undo()
+    settings = json.loads((folder / "settings.json").read_text())
+    (folder / "settings.json").write_text(json.dumps(settings | edit))
+    status, _, err = _cli(capsys, "train", "--resume", folder, "--quiet")
+    _one_line_error(status, err, words)
+    assert (folder / checkpoints.FILENAME).is_file(), "the checkpoint is kept"
+    (folder / "settings.json").write_text(json.dumps(settings))
+    status, _, err = _cli(capsys, "train", "--resume", folder, "--quiet")
+    assert status == 0, err
