@@ -327,6 +327,7 @@ def test_gradcheck_refuses_an_eps_that_cannot_work(eps):
         (["--layers", "4,100000,3"], ["at most"]),
         (["--layers", "4,,3"], ["empty entry"]),
         (["--samples", "0"], ["--samples"]),
+        (["--max-per-layer", "100000000"], ["--max-per-layer"]),
     ],
 )
 def test_gradcheck_refuses_settings_instead_of_reporting_fail(flags, words, capsys):

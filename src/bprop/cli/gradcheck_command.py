@@ -57,6 +57,8 @@ def gradcheck(
     real_number(eps, "--eps (ε of the central difference)", low=0, high=1, low_open=True, hint="; use about 1e-6")
     real_number(threshold, "--threshold", low=0, low_open=True, hint="; use about 1e-6")
     whole_number(samples, "--samples", low=1, high=MAX_SAMPLES)
+    if max_per_layer is not None:
+        whole_number(max_per_layer, "--max-per-layer", low=1, high=MAX_PARAMETERS)
     if model:
         rows = check_model(model, data, data_dir, samples, seed, threshold, eps, max_per_layer)
     else:
