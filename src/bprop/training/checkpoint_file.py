@@ -282,7 +282,7 @@ class _Reader(ArchiveReader):
         if not is_sha256(digest):
             raise self.fail("data_sha256 is not 64 lowercase hex digits")
         identity = self.identity(training)  # absent before bprop recorded them: not checked
-        return identity | {
+        return {
             "epochs": epochs,
             "batch_size": batch_size,
             "l2": float(l2),
@@ -292,11 +292,11 @@ class _Reader(ArchiveReader):
             "samples": samples,
             "processes": processes,
             "data_sha256": digest,
-        }
+        } | identity
 
     def identity(self, training) -> dict:
-        """The recorded optimizer ({"type": name, hyper-parameter: finite number}) and seed, when present."""
-        found = {}
+        """The recorded optimizer ({"type": name, hyper-parameter: finite number}) and seed, as present."""
+        found = {key: None for key in ("optimizer", "seed") if key in training}
         if training.get("optimizer") is not None:
             optimizer = training["optimizer"]
             if not (
