@@ -53,7 +53,8 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                 yield reader.line_num, row
     except UnicodeDecodeError as e:
         raise DataError(
-            f"{path}: is not UTF-8 text (byte {e.start} cannot be decoded); save it as UTF-8 CSV."
+            f"{path}: is not UTF-8 text (it holds the byte 0x{e.object[e.start]:02x}, which UTF-8 "
+            "does not allow there); save it as UTF-8 CSV."
         ) from None
     except csv.Error as e:
         line = getattr(reader, "line_num", 0)
