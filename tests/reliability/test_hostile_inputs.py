@@ -397,3 +397,14 @@ def test_cli_resume_of_an_edited_settings_json_is_refused_and_the_checkpoint_kep
     (folder / "settings.json").write_text(json.dumps(settings))
     status, _, err = _cli(capsys, "train", "--resume", folder, "--quiet")
     assert status == 0, err
+
+
+def test_an_eof_error_that_escapes_a_reader_is_an_error_not_an_interruption(capsys, monkeypatch):
+    """click turns EOFError into Abort, as it does Ctrl-C; bprop tells them apart (exit 1, not 130)."""
+
+    def truncated(*args, **kwargs):
+        raise EOFError("No data left in file")
+
+    monkeypatch.setattr(bprop.datasets, "load", truncated)
+    status, _, err = _cli(capsys, "data", "show", "x.npz")
+    assert status == 1 and "bprop: error: " in err and "interrupted" not in err, err

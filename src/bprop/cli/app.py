@@ -69,7 +69,13 @@ def main(argv=None) -> int:
         status = app(args=args, prog_name="bprop", standalone_mode=False)
     except typer.Exit as e:
         return e.exit_code
-    except typer.Abort:
+    except typer.Abort as e:
+        if isinstance(e.__cause__, EOFError) and not debug:  # click turns an EOFError into Abort, as for Ctrl-C
+            sys.stderr.write(
+                f"bprop: error: an input ended too early ({e.__cause__ or 'EOFError'}); the file is "
+                "truncated or not of the kind expected.\n"
+            )
+            return 1
         sys.stderr.write("bprop: interrupted\n")
         return 130
     except typer.TyperException as e:  # malformed command line: usage and the problem
