@@ -408,3 +408,19 @@ def test_an_eof_error_that_escapes_a_reader_is_an_error_not_an_interruption(caps
     monkeypatch.setattr(bprop.datasets, "load", truncated)
     status, _, err = _cli(capsys, "data", "show", "x.npz")
     assert status == 1 and "bprop: error: " in err and "interrupted" not in err, err
+
+
+def test_an_mnist_file_declaring_more_than_any_real_one_is_refused_before_reading(tmp_path, capsys):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    with gzip.open(folder / "train-images-idx3-ubyte.gz", "wb") as g:
+        g.write(bytes([0, 0, 8, 3]) + np.array([2_000_000, 28, 28], ">i4").tobytes())
+        g.write(b"\0" * (1 << 20))
+    for stem, shape in [
+        ("train-labels-idx1-ubyte", (1,)),
+        ("t10k-images-idx3-ubyte", (1, 28, 28)),
+        ("t10k-labels-idx1-ubyte", (1,)),
+    ]:
+        write_idx(folder / f"{stem}.gz", np.zeros(shape, np.uint8))
+    status, _, err = _cli(capsys, "train", "--data", "mnist", "--data-dir", tmp_path, "--out", tmp_path / "r")
+    _one_line_error(status, err, ["1568000000 bytes", "limit"])

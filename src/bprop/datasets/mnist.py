@@ -53,6 +53,8 @@ CLASS_NAMES = {
 SYSTEM_DIRS = {"mnist": (), "fashion-mnist": (Path("/usr/share/datasets/fashion-mnist"),)}
 SIZES = {"train": 60000, "test": 10000}
 DOWNLOAD_MB = {"mnist": 12, "fashion-mnist": 31}  # the four .gz files together
+MAX_FILE_BYTES = 1 << 28
+"""The largest data an IDX file of these sets may declare (256 MiB; the real ones hold at most 47 MB)."""
 
 
 def default_root() -> Path:
@@ -122,8 +124,8 @@ def load_mnist_format(name: str, data_dir=None) -> Dataset:
         )
     parts = {}
     for part, prefix in (("train", "train"), ("test", "t10k")):
-        images = read_idx(files[f"{prefix}-images-idx3-ubyte"])
-        labels = read_idx(files[f"{prefix}-labels-idx1-ubyte"])
+        images = read_idx(files[f"{prefix}-images-idx3-ubyte"], max_bytes=MAX_FILE_BYTES)
+        labels = read_idx(files[f"{prefix}-labels-idx1-ubyte"], max_bytes=MAX_FILE_BYTES)
         parts[part] = _check_pair(
             images, labels, files[f"{prefix}-images-idx3-ubyte"], files[f"{prefix}-labels-idx1-ubyte"]
         )
