@@ -209,6 +209,103 @@ def test_an_npz_object_array_is_refused_without_unpickling(folder, monkeypatch):
         load_tabular(path)
 
 
+@FUZZ
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 127), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.integers(0, 200),
+    member=st.sampled_from(["X.npy", "y.npy"]),
+)
+def test_npz_member_header_mutations(folder, edits, cut, member):
+    """Bytes of a .npy member's header changed (shape, dtype, magic), or its data cut: a documented error."""
+    import io
+
+    arrays = {"X.npy": np.arange(12.0).reshape(6, 2), "y.npy": np.array([0, 1] * 3)}
+    members = {}
+    for name, array in arrays.items():
+        buffer = io.BytesIO()
+        np.save(buffer, array)
+        members[name] = bytearray(buffer.getvalue())
+    data = members[member]
+    for at, byte in edits:
+        data[at % len(data)] = byte
+    members[member] = data[: max(0, len(data) - cut)] if cut % 3 == 0 else data
+    path = folder / "mutated.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, raw in members.items():
+            z.writestr(name, bytes(raw))
+    result = documented(lambda: load_tabular(path), "NPZ member header mutations")
+    if result is not None:
+        assert np.isfinite(result.X_train).all()
+
+
+@FUZZ
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.text(max_size=30),
+            st.integers(-(2**70), 2**70).map(str),
+            st.sampled_from(["1e308", "-1e308", "1e309", "nan", "1_0", "\u0663", '"a,b"', "x" * 200]),
+        ),
+        min_size=4,
+        max_size=40,
+    ),
+    width=st.integers(2, 4),
+)
+def test_csv_labels_and_values_at_the_edges(folder, cells, width):
+    """Huge integers, ±1e308, odd digits as cells or labels: a Dataset of finite values, or a documented error."""
+    rows = [[f"c{j}" for j in range(width)]] + [cells[i : i + width] for i in range(0, len(cells), width)]
+    path = folder / "edges.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    data = documented(lambda: load_tabular(path), "CSV values and labels at the edges")
+    if data is not None:
+        assert np.isfinite(data.X_train).all() and len(data.class_names) >= 2
+        assert data.y_train.max() < len(data.class_names)
+
+
+# ---------------------------------------------------------------- TOML configs
+
+TOML_VALUES = st.one_of(
+    st.integers(-(2**63), 2**63 - 1).map(str),
+    st.floats(allow_nan=True).map(lambda v: {"inf": "inf", "-inf": "-inf", "nan": "nan"}.get(repr(v), repr(v))),
+    st.sampled_from(["true", "false", '""', '"digits"', '"64,,10"', "[]", "[64, true, 10]", "[30.9]", "{}"]),
+    st.lists(st.integers(-3, 2**31).map(str), max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+    st.integers(1, 3000).map(lambda depth: "[" * depth + "]" * depth),
+)
+TOML_KEYS = st.sampled_from(
+    ["epochs", "batch_size", "lr", "momentum", "l2", "seed", "layers", "hidden", "validation_fraction", "noise", "n"]
+    + ["early_stopping", "optimizer", "checkpoint_every", "shuffle", "train", "unknown-key"]
+)
+
+
+@FUZZ
+@given(pairs=st.dictionaries(TOML_KEYS, TOML_VALUES, max_size=5))
+def test_toml_configs(folder, pairs):
+    """Any settings in a --config file: settings whose every number is finite and in range, or InvalidArgument."""
+    from bprop.cli.settings import merged
+
+    path = folder / "run.toml"
+    path.write_text("".join(f"{key} = {value}\n" for key, value in pairs.items()), encoding="utf-8")
+    settings = documented(lambda: merged(path, {}), "TOML configs")
+    if settings is not None:
+        assert settings.epochs >= 1 and settings.batch_size >= 1 and settings.seed >= 0
+        assert settings.lr is None or (np.isfinite(settings.lr) and settings.lr > 0)
+        assert np.isfinite(settings.momentum) and 0 <= settings.momentum < 1
+        assert np.isfinite(settings.l2) and settings.l2 >= 0
+        for widths in (settings.hidden, settings.layers or []):
+            assert all(type(w) is int and w >= 1 for w in widths)
+
+
+@FUZZ
+@given(data=st.binary(max_size=400), bom=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]))
+def test_toml_config_random_bytes(folder, data, bom):
+    from bprop.cli.settings import merged
+
+    path = folder / "bytes.toml"
+    path.write_bytes(bom + data)
+    documented(lambda: merged(path, {}), "TOML random bytes")
+
+
 # ---------------------------------------------------------------- model files and checkpoints
 
 JSON = st.recursive(

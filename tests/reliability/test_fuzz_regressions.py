@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 import bprop as bp
+from bprop import datasets
 from bprop.cli.plot_command import read_history
-from bprop.cli.settings import resumed
+from bprop.cli.settings import merged, resumed
 from bprop.datasets import read_idx
 from bprop.errors import BpropError
 from bprop.storage import modelfile
@@ -29,6 +30,8 @@ from .reliability_helpers import TALLY
 HERE = Path(__file__).parent / "regressions"
 PARSERS = {
     "idx": lambda path: read_idx(path.read_bytes(), max_bytes=1 << 20),
+    "data": lambda path: datasets.load(str(path)),  # CSV and NPZ files, by suffix
+    "config": lambda path: merged(path, {}),  # --config TOML files
     "model": bp.load,
     "checkpoint": checkpoints.load,
     "model-metadata": modelfile.load_trained,

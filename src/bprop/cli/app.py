@@ -112,7 +112,13 @@ def _run(args, debug, say, one_line_usage=False) -> int:
         status = app(args=args, prog_name="bprop", standalone_mode=False)
     except typer.Exit as e:
         return e.exit_code
-    except typer.Abort:
+    except typer.Abort as e:
+        if isinstance(e.__cause__, EOFError) and not debug:  # click turns an EOFError into Abort, as for Ctrl-C
+            say(
+                f"bprop: error: an input ended too early ({e.__cause__ or 'EOFError'}); the file is "
+                "truncated or not of the kind expected.\n"
+            )
+            return 1
         say("bprop: interrupted\n")
         return 130
     except typer.TyperException as e:  # malformed command line: usage and the problem

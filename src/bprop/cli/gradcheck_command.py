@@ -22,11 +22,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..core import activations, costs
-from ..core.arguments import name_of
+from ..core.arguments import layer_widths, name_of, real_number, whole_number
 from ..core.gradcheck import gradcheck as compare_with_finite_differences
 from ..core.network import Network
 from ..errors import InvalidArgument
-from .settings import int_list
 from .terminal import console, print_json
 
 # Every elementwise σ bprop builds in, and every output/cost pair it accepts, derived
@@ -55,10 +54,15 @@ def gradcheck(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ):
     """Finite differences against BP1–BP4, per layer; exit status 1 if any check fails."""
+    real_number(eps, "--eps (ε of the central difference)", low=0, high=1, low_open=True, hint="; use about 1e-6")
+    real_number(threshold, "--threshold", low=0, low_open=True, hint="; use about 1e-6")
+    whole_number(samples, "--samples", low=1, high=MAX_SAMPLES)
+    if max_per_layer is not None:
+        whole_number(max_per_layer, "--max-per-layer", low=1, high=MAX_PARAMETERS)
     if model:
         rows = check_model(model, data, data_dir, samples, seed, threshold, eps, max_per_layer)
     else:
-        rows = check_random(int_list(layers, "layers"), activation, output, cost, samples, seed, threshold, eps)
+        rows = check_random(random_layers(layers), activation, output, cost, samples, seed, threshold, eps)
     if as_json:
         print_json(
             [
@@ -153,6 +157,24 @@ def random_networks(layers, activation, output, cost, seed):
         for out, c in pairs:
             net = Network(layers, activation=h, output=out, cost=c, init="scaled_normal", seed=seed, dtype="float64")
             yield f"{name_of(net.activation)} → {name_of(net.output)} / {name_of(net.cost)}", net
+
+
+MAX_PARAMETERS = 2_000
+"""The most weights and biases of a random network checked: each costs two forward passes."""
+MAX_SAMPLES = 10_000
+
+
+def random_layers(text) -> list[int]:
+    """--layers for the random networks: at least two widths, at most MAX_PARAMETERS parameters."""
+    sizes = layer_widths(text, "--layers", minimum_layers=2)
+    n_parameters = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    if n_parameters > MAX_PARAMETERS:
+        raise InvalidArgument(
+            f"--layers {','.join(map(str, sizes))} has {n_parameters} weights and biases; gradcheck of "
+            f"random networks checks at most {MAX_PARAMETERS} (each costs two forward passes). Use "
+            "narrower layers, or --model FILE with --max-per-layer to sample a large network."
+        )
+    return sizes
 
 
 def check_random(layers, activation, output, cost, samples, seed, threshold, eps):

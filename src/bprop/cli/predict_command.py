@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import warnings
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +17,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from ..datasets.tabular import read_features
 from ..errors import DataError, InvalidArgument
 from ..storage.files import read_regular
 from .options import ModelArgument
@@ -119,17 +117,14 @@ def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".npz", ".png"):
         raise DataError(f"{path}: unknown input type {suffix!r}; predict reads .csv, .npz or .png files.")
-    what = f"file of inputs ({suffix})"
-    try:
-        raw = read_regular(path, what, MAX_INPUT_BYTES[suffix], DataError)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file; pass a .csv, .npz or .png file of inputs.") from None
-    if suffix == ".csv":
-        X = _read_csv(path, raw)
-    elif suffix == ".npz":
-        X = _read_npz(path, raw)
-    else:
+    if suffix == ".png":
+        try:
+            raw = read_regular(path, "picture (.png)", MAX_INPUT_BYTES[suffix], DataError)
+        except FileNotFoundError:
+            raise DataError(f"{path}: no such file; pass a .csv, .npz or .png file of inputs.") from None
         X = _read_png(path, raw, meta, invert)
+    else:
+        X = read_features(path)  # the data readers' bounded, streamed CSV and NPZ
     finite = np.isfinite(X).all(axis=1)
     if not finite.all():
         row = int(np.flatnonzero(~finite)[0]) + 1
@@ -140,67 +135,9 @@ def read_inputs(path, n_features, meta, invert=False) -> np.ndarray:
     return X
 
 
-def _read_csv(path, raw):
-    """Rows of numbers, each row made an array as it is read: memory about the values' 8 bytes each."""
-    rows = (r for r in csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"))) if any(c.strip() for c in r))
-    first = next(rows, None)
-    if first is not None and not any(_is_number(cell) for cell in first):
-        first = next(rows, None)  # a header row: no cell is a number
-    values = []
-    for i, row in enumerate(rows if first is None else itertools.chain([first], rows), start=1):
-        try:
-            values.append(np.array([float(cell) for cell in row]))
-        except ValueError:
-            bad = next(c for c in row if not _is_number(c))
-            raise DataError(
-                f"{path}, data row {i}: {_excerpt(bad)} is not a number; predict needs numeric features only."
-            ) from None
-        if len(values[-1]) != len(values[0]):
-            raise DataError(
-                f"{path}: data row {i} has {len(values[-1])} columns, but row 1 has {len(values[0])}; "
-                "every row needs the same number."
-            )
-    if not values:
-        raise DataError(f"{path} holds no rows of numbers.")
-    return np.stack(values)
-
-
 def _excerpt(value, limit=60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _is_number(cell):
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False
-
-
-def _read_npz(path, raw):
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            info = next((i for i in zf.infolist() if i.filename == "X.npy"), None)
-            if info is not None and info.file_size > 8 * MAX_INPUT_VALUES + 4096:
-                raise DataError(
-                    f"{path}: X declares {info.file_size:,} bytes uncompressed, more than predict reads "
-                    f"({MAX_INPUT_VALUES:,} values)."
-                )
-        with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
-            if "X" not in archive:
-                found = ", ".join(archive.files[:10]) or "none"
-                raise DataError(f"{path} has no array named 'X' (found: {_excerpt(found, 200)}).")
-            X = archive["X"]
-    except (ValueError, zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as e:
-        if isinstance(e, DataError):
-            raise
-        raise DataError(f"{path} cannot be read safely as NPZ ({_excerpt(str(e), 200)}).") from None
-    if X.dtype.kind not in "biuf":
-        raise DataError(f"{path}: X has dtype {X.dtype}; it must hold numbers.")
-    if X.ndim == 0 or X.size == 0:
-        raise DataError(f"{path}: X has shape {X.shape}; it must hold at least one row of numbers.")
-    return X.reshape(1, -1) if X.ndim == 1 else X.reshape(len(X), -1)
 
 
 def _read_png(path, raw, meta, invert):

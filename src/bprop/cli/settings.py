@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.arguments import layer_widths, real_number, whole_number
 from ..errors import InvalidArgument
 from ..storage.files import read_json_file
 from ..training.loop import L2_DIVISORS
@@ -75,29 +76,92 @@ def flag_name(key) -> str:
 
 
 def int_list(text, key):
-    """'784,256,10' (or a TOML list) → [784, 256, 10]."""
-    items = text if isinstance(text, list) else str(text).replace(" ", "").split(",")
+    """'784,256,10' (or a TOML list) → [784, 256, 10]; an empty entry, a bool or a fraction is refused."""
+    return layer_widths(text, flag_name(key))
+
+
+def check_values(settings: TrainSettings) -> TrainSettings:
+    """Every number of the settings finite and in range, before anything is trained.
+
+    The one check of the values shared by flags, --config and --resume (merged()
+    runs it on all three); the Python API makes the same checks with the same
+    helpers (bprop.core.arguments) where the objects are built.
+    """
+    s = settings
+    if s.lr is not None:
+        real_number(s.lr, "lr (the learning rate η)", low=0, low_open=True)
+    real_number(s.momentum, "momentum (μ)", low=0, high=1, high_open=True)
+    real_number(s.l2, "l2 (λ)", low=0)
+    whole_number(s.epochs, "epochs", low=1, high=MAX_EPOCHS)
+    whole_number(s.batch_size, "batch_size", low=1, high=MAX_BATCH_SIZE)
+    whole_number(s.seed, "seed", low=0, high=2**63 - 1)
+    if s.early_stopping is not None:
+        whole_number(s.early_stopping, "early_stopping", low=1, high=MAX_EPOCHS)
+    real_number(s.validation_fraction, "--validation-fraction", low=0, high=1, high_open=True)
+    if s.n is not None:
+        whole_number(s.n, "n", low=1)
+    if s.noise is not None:
+        real_number(s.noise, "noise", low=0)
+    return settings
+
+
+MAX_EPOCHS = 1_000_000
+MAX_BATCH_SIZE = 10**9
+
+
+MAX_CONFIG_BYTES = 1 << 20
+"""The largest --config file read (a run's settings take a few hundred bytes)."""
+_WIDE_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+def _config_text(path: Path) -> str:
+    """The text of a --config file: a regular file of at most MAX_CONFIG_BYTES, UTF-8 (a BOM allowed)."""
+    if not path.exists():
+        raise InvalidArgument(f"--config {path}: no such file.")
+    if not path.is_file():
+        raise InvalidArgument(f"--config {path} is not a regular file; pass a .toml file.")
     try:
-        values = [int(item) for item in items if item != ""]
-    except (TypeError, ValueError):
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+    except OSError as e:
+        raise InvalidArgument(f"--config {path} cannot be read ({e.strerror or e}).") from None
+    if len(raw) > MAX_CONFIG_BYTES:
         raise InvalidArgument(
-            f"--{key.replace('_', '-')} takes whole numbers separated by commas, such as 64,30,10; got {text!r}."
+            f"--config {path} is larger than {MAX_CONFIG_BYTES} bytes; a config holds a few settings."
         )
-    if any(v < 1 for v in values) or not values:
-        raise InvalidArgument(f"--{key.replace('_', '-')} takes positive layer widths such as 64,30,10; got {text!r}.")
-    return values
+    for bom, encoding in _WIDE_BOMS.items():
+        if raw.startswith(bom):
+            raise InvalidArgument(f"--config {path} is {encoding} text; TOML files are UTF-8, save it as UTF-8.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidArgument(
+            f"--config {path} is not UTF-8 text (byte {e.start} cannot be decoded); TOML files are UTF-8."
+        ) from None
+
+
+def _parse_toml(path: Path, text: str) -> dict:
+    """The TOML document in text; InvalidArgument for a syntax error or nesting too deep to parse."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidArgument(f"--config {path} is not valid TOML: {e}.") from None
+    except RecursionError:
+        raise InvalidArgument(
+            f"--config {path} nests arrays or tables too deeply to read; settings are numbers, "
+            "strings and lists of numbers."
+        ) from None
 
 
 def read_config(path) -> dict:
     """The keys of a TOML file, checked against the known settings."""
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise InvalidArgument(f"--config {path}: no such file.")
-    except tomllib.TOMLDecodeError as e:
-        raise InvalidArgument(f"--config {path} is not valid TOML: {e}.")
+    data = _parse_toml(path, _config_text(path))
     section = data.pop("train") if isinstance(data.get("train"), dict) else {}
     both = sorted(set(data) & set(section))  # keys may sit at the top or under [train], not both
     if both:
@@ -129,8 +193,7 @@ def merged(config_path, flags: dict) -> TrainSettings:
         raise InvalidArgument(
             f"--l2-divisor {settings.l2_divisor!r} is not known; use one of {', '.join(L2_DIVISORS)}."
         )
-    if not 0 <= settings.validation_fraction < 1:
-        raise InvalidArgument(f"--validation-fraction must be in [0, 1), got {settings.validation_fraction}.")
+    check_values(settings)
     if settings.name is not None and (settings.name in ("", ".", "..") or any(c in settings.name for c in "/\\\0")):
         raise InvalidArgument(f"--name {settings.name!r} must be a plain name for the run folder, without / or \\.")
     if settings.checkpoint_every is not None:

@@ -392,5 +392,8 @@ def _remove_stale_temporary_files(folder):
 
 
 def _figures(net, X, y) -> dict:
-    cost, accuracy = net.evaluate(X, y)
+    # As in the training loop: inputs as large as 1e308 overflow z^l to ±inf, which σ
+    # takes to its limit; NumPy's overflow warnings would only add noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        cost, accuracy = net.evaluate(X, y)
     return {"samples": int(len(X)), "accuracy": accuracy, "cost": cost}

@@ -68,6 +68,86 @@ def positive_int(value, parameter, *, maximum=None) -> int:
     return int(value)
 
 
+def real_number(value, parameter, *, low=None, high=None, low_open=False, high_open=False, hint="") -> float:
+    """A finite real number (never a bool) in the interval given, as a float.
+
+    low/high : the bounds (None: unbounded); low_open/high_open: the bound itself excluded.
+    The message names the parameter, the value seen and the interval accepted.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        interval = _interval(low, high, low_open, high_open)
+        raise InvalidArgument(f"{parameter} must be a finite number {interval}, got {value!r}{hint}.")
+    return float(value)
+
+
+def _interval(low, high, low_open, high_open) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '≥'} {low:g}"
+    if high is not None:
+        return f"{'<' if high_open else '≤'} {high:g}"
+    return ""
+
+
+def whole_number(value, parameter, *, low=0, high=None) -> int:
+    """An integer (never a bool, never a float such as 30.9 or 30.0) in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise InvalidArgument(f"{parameter} must be a whole number ≥ {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise InvalidArgument(f"{parameter}={value} is larger than the largest accepted, {high}.")
+    return int(value)
+
+
+MAX_LAYER_WIDTH = 2**31 - 1
+"""The widest layer accepted in a layer list (n_l neurons)."""
+MAX_LAYERS = 1000
+"""The most layers accepted in a layer list."""
+
+
+def layer_widths(value, parameter, *, minimum_layers=1) -> list[int]:
+    """Layer widths from '784,30,10' or a list [784, 30, 10]: whole numbers in 1..MAX_LAYER_WIDTH.
+
+    Every entry must be one: '64,,10', [64, true, 10] and [64, 30.9, 10] are refused,
+    not read as [64, 10] or [64, 1, 10] or [64, 30, 10].
+    """
+    example = "such as 64,30,10"
+    if isinstance(value, str):
+        items = [item.strip() for item in value.split(",")]
+        if not all(item.isascii() and item.isdigit() for item in items):
+            bad = next(item for item in items if not (item.isascii() and item.isdigit()))
+            raise InvalidArgument(
+                f"{parameter} takes positive whole numbers separated by commas, {example}; got "
+                f"{_brief(value)} ({'an empty entry' if bad == '' else repr(bad[:20]) + ' is not one'})."
+            )
+        items = [int(item) for item in items]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise InvalidArgument(f"{parameter} takes a list of layer widths, {example}; got {_brief(value)}.")
+    if not minimum_layers <= len(items) <= MAX_LAYERS:
+        raise InvalidArgument(
+            f"{parameter} takes {minimum_layers} to {MAX_LAYERS} layer widths, {example}; got {len(items)}."
+        )
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, numbers.Integral) or not 1 <= item <= MAX_LAYER_WIDTH:
+            raise InvalidArgument(
+                f"{parameter} takes layer widths that are whole numbers from 1 to {MAX_LAYER_WIDTH}, {example}; "
+                f"got {_brief(item)} in {_brief(value)}."
+            )
+    return [int(item) for item in items]
+
+
+def _brief(value, limit=60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def non_negative_float(value, parameter) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
         raise InvalidArgument(f"{parameter} must be a finite number ≥ 0, got {value!r}.")
@@ -89,6 +169,7 @@ def as_inputs(X, n_inputs, dtype, parameter="X", backend=None):
     if X.ndim == 1:
         X = X[None, :]
     _check_input_shape(X.shape, n_inputs, parameter)
+    _check_fits(X, dtype, parameter)
     X = np.ascontiguousarray(X, dtype=dtype)
     if not np.isfinite(X).all():
         bad = np.argwhere(~np.isfinite(X))[0]
@@ -97,6 +178,20 @@ def as_inputs(X, n_inputs, dtype, parameter="X", backend=None):
             "remove or impute them before training."
         )
     return X
+
+
+def _check_fits(X, dtype, parameter):
+    """Finite values of X that ``dtype`` cannot hold (1e308 in float32) are refused, not cast to inf."""
+    largest = np.finfo(dtype).max
+    if X.dtype.kind == "f" and np.finfo(X.dtype).max > largest:
+        too_big = np.isfinite(X) & (np.abs(X) > largest)
+        if too_big.any():
+            row, col = np.argwhere(too_big)[0]
+            raise InvalidArgument(
+                f"{parameter} holds {X[row, col]:g} (row {row}, column {col}), beyond the largest "
+                f"{np.dtype(dtype).name} ({largest:.3g}), the network's dtype; rescale that feature "
+                "or use dtype float64."
+            )
 
 
 def _check_input_shape(shape, n_inputs, parameter):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arguments import as_inputs, as_targets, non_negative_float, positive_int
+from .arguments import as_inputs, as_targets, non_negative_float, positive_int, real_number
 from .backend import backend_for, to_numpy
 
 FLOOR = 1e-8
@@ -81,6 +81,7 @@ def gradcheck(net, X, Y, *, l2=0.0, eps=1e-6, max_per_layer=None, seed=0) -> Gra
     """
     # backprop runs where the network lives (a GPU's BP1–BP4 is what is checked);
     # the finite differences run on the CPU in extended precision.
+    eps = real_number(eps, "eps (ε of the central difference)", low=0, high=1, low_open=True, hint="; use about 1e-6")
     net64, net_fd = net.copy(dtype="float64"), net.converted(np.longdouble, backend_for("numpy"))
     X = as_inputs(X, net.sizes[0], np.float64)
     Y = as_targets(Y, X.shape[0], net.sizes[-1], np.float64)

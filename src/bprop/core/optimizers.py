@@ -29,6 +29,7 @@ import numbers
 import numpy as np
 
 from ..errors import InvalidArgument
+from .arguments import real_number
 from .backend import backend_of, namespace, to_numpy
 from .fast import divided_by_root, scale_and_add, scaled, scaled_minus, square
 
@@ -199,9 +200,7 @@ class Adam(Optimizer):
         super().__init__(lr)
         self.beta1 = _checked_fraction(beta1, "beta1")
         self.beta2 = _checked_fraction(beta2, "beta2")
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-            raise InvalidArgument(f"eps must be a small positive number such as 1e-8, got {eps!r}.")
-        self.eps = float(eps)
+        self.eps = real_number(eps, "eps (Adam's ε)", low=0, low_open=True, hint="; use a small number such as 1e-8")
 
     def _update(self, key, param, grad, eta):
         m, v = self._buffer(key + ("m",), param), self._buffer(key + ("v",), param)
@@ -233,6 +232,4 @@ def _checked_learning_rate(lr):
 
 
 def _checked_fraction(value, parameter):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise InvalidArgument(f"{parameter} must be a number in [0, 1), got {value!r}.")
-    return float(value)
+    return real_number(value, parameter, low=0, high=1, high_open=True)

@@ -115,7 +115,7 @@ def _read_stream(stream, label: str, max_bytes: int) -> np.ndarray:
             f"than the limit of {max_bytes} bytes; the header is corrupt or crafted "
             "(pass a larger max_bytes only if the file is genuine)."
         )
-    data = stream.read(n_bytes)
+    data = _read_up_to(stream, n_bytes)
     if len(data) < n_bytes:
         raise DataError(
             f"{label} is truncated: its header declares dimensions {dims} of {dtype.name}, "
@@ -130,7 +130,20 @@ def _read_stream(stream, label: str, max_bytes: int) -> np.ndarray:
             f"{' or more' if extra > max_bytes else ''} follow; the file is corrupt "
             "or not what its header says."
         )
-    return np.frombuffer(data, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
+    return np.frombuffer(data, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="), copy=False)
+
+
+def _read_up_to(stream, n_bytes: int) -> bytearray:
+    """At most n_bytes from stream, read in 1 MiB chunks.
+
+    ``stream.read(n_bytes)`` would allocate n_bytes at once, whatever the stream
+    holds; read in chunks, memory follows what the file really delivers, so a
+    small gzip file whose header claims gigabytes costs only what it inflates to.
+    """
+    data = bytearray()
+    while len(data) < n_bytes and (chunk := stream.read(min(1 << 20, n_bytes - len(data)))):
+        data += chunk
+    return data
 
 
 def _count_rest(stream, limit: int) -> int:

@@ -53,6 +53,8 @@ CLASS_NAMES = {
 SYSTEM_DIRS = {"mnist": (), "fashion-mnist": (Path("/usr/share/datasets/fashion-mnist"),)}
 SIZES = {"train": 60000, "test": 10000}
 DOWNLOAD_MB = {"mnist": 12, "fashion-mnist": 31}  # the four .gz files together
+MAX_FILE_BYTES = 1 << 28
+"""The largest data an IDX file of these sets may declare (256 MiB; the real ones hold at most 47 MB)."""
 
 
 def default_root() -> Path:
@@ -122,8 +124,8 @@ def load_mnist_format(name: str, data_dir=None) -> Dataset:
         )
     parts = {}
     for part, prefix in (("train", "train"), ("test", "t10k")):
-        images = read_idx(files[f"{prefix}-images-idx3-ubyte"])
-        labels = read_idx(files[f"{prefix}-labels-idx1-ubyte"])
+        images = read_idx(files[f"{prefix}-images-idx3-ubyte"], max_bytes=MAX_FILE_BYTES)
+        labels = read_idx(files[f"{prefix}-labels-idx1-ubyte"], max_bytes=MAX_FILE_BYTES)
         parts[part] = _check_pair(
             images, labels, files[f"{prefix}-images-idx3-ubyte"], files[f"{prefix}-labels-idx1-ubyte"]
         )
@@ -155,6 +157,11 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, images_path: Path, label
     if labels.ndim != 1 or labels.dtype != np.uint8:
         raise DataError(
             f"{labels_path} holds a {labels.dtype} array of shape {labels.shape}; expected uint8 labels of shape (m,)."
+        )
+    if images.shape[0] == 0 or images.shape[1] * images.shape[2] == 0:
+        raise DataError(
+            f"{images_path} holds no image (shape {images.shape}); expected uint8 images of shape "
+            "(m, height, width) with m ≥ 1; download or copy the file again."
         )
     if len(images) != len(labels):
         raise DataError(

@@ -128,12 +128,22 @@ def fit(kind: str, X_train, value_range: float | None = None) -> Preprocessor:
         shift, scale = np.zeros(n), np.ones(n)
     elif kind == "scale" and value_range is not None:
         shift, scale = np.zeros(n), np.full(n, float(value_range))
-    elif kind == "scale":
-        shift = X.min(axis=0)
-        scale = X.max(axis=0) - shift
     else:
-        shift, scale = X.mean(axis=0), X.std(axis=0)
-    if not (np.isfinite(shift).all() and np.isfinite(scale).all()):
-        raise InvalidArgument("fit: X_train holds NaN or infinite values; clean the data first.")
+        if not np.isfinite(X).all():
+            raise InvalidArgument("fit: X_train holds NaN or infinite values; clean the data first.")
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, in words
+            if kind == "scale":
+                shift = X.min(axis=0)
+                scale = X.max(axis=0) - shift
+            else:
+                shift, scale = X.mean(axis=0), X.std(axis=0)
+        overflowed = ~(np.isfinite(shift) & np.isfinite(scale))
+        if overflowed.any():
+            j = int(np.argmax(overflowed))
+            raise InvalidArgument(
+                f"fit: feature {j + 1} of X_train spans {X[:, j].min():g} … {X[:, j].max():g}, too wide to "
+                f"{kind} in float64 (its {'range' if kind == 'scale' else 'mean or spread'} overflows); "
+                "divide that feature by a power of ten first, or use --preprocess none."
+            )
     scale = np.where(scale > 0, scale, 1.0)
     return Preprocessor(kind, shift, scale)

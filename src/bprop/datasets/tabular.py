@@ -9,14 +9,14 @@ the original values as strings.
 
 from __future__ import annotations
 
-import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError, InvalidArgument
+from .csv_reader import csv_rows, excerpt, read_feature_rows, read_labelled_table
 from .dataset import Dataset
+from .npz_reader import read_npz_arrays
 from .split import split_indices
 
 DEFAULT_TEST_FRACTION = 0.2
@@ -35,7 +35,14 @@ def load_tabular(
         raise DataError(f"The data file {str(path)!r} does not exist (or is not a file); check the path.")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        X, labels = read_csv(path, label_column=label_column)
+        table = read_labelled_table(csv_rows(path), path, label_column=label_column)
+        X, codes = table.arrays()
+        class_names, order = class_order(table.labels)
+        if len(class_names) < 2:
+            raise DataError(
+                f"{path}: every label is {excerpt(class_names[0])}; classification needs at least 2 classes."
+            )
+        y = order[codes]
     elif suffix == ".npz":
         if label_column is not None:
             raise InvalidArgument(
@@ -43,6 +50,7 @@ def load_tabular(
                 f"{path.name} is an NPZ file whose labels are the array 'y'."
             )
         X, labels = read_npz(path)
+        y, class_names = encode_labels(labels, path)
     else:
         raise InvalidArgument(f"The data file {str(path)!r} must end in .csv or .npz.")
     if not np.isfinite(X).all():
@@ -52,7 +60,6 @@ def load_tabular(
             f"{col + 1}); "
             "remove or fill in the missing or infinite values."
         )
-    y, class_names = encode_labels(labels, path)
     test_fraction = DEFAULT_TEST_FRACTION if test_fraction is None else test_fraction
     train, test = split_indices(y, test_fraction, seed)
     return Dataset(
@@ -66,13 +73,10 @@ def load_tabular(
 
 
 def read_csv(path: Path, *, label_column: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(X (m, n) float64, labels (m,) str) from a CSV file with a header row."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.reader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise DataError(f"{path}: cannot be read as a UTF-8 CSV file ({e}).") from None
-    return table_of_rows(rows, path, label_column=label_column)
+    """(X (m, n) float64, labels (m,) str) from a CSV file with a header row, read as a stream."""
+    table = read_labelled_table(csv_rows(path), path, label_column=label_column)
+    X, codes = table.arrays()
+    return X, np.asarray(table.labels)[codes]
 
 
 def table_of_rows(rows: list, path, *, label_column: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -80,92 +84,15 @@ def table_of_rows(rows: list, path, *, label_column: str | None = None) -> tuple
 
     The checks of ``read_csv``, for rows read from elsewhere (the playground's uploads).
     """
-    rows = [r for r in rows if any(cell.strip() for cell in r)]  # blank lines carry no sample
-    if not rows:
-        raise DataError(f"{path} is empty; a CSV file needs a header row and one row per sample.")
-    header = [h.strip() for h in rows[0]]
-    if len(rows) == 1:
-        raise DataError(f"{path} has a header ({', '.join(header)}) but no data rows; add one row per sample.")
-    if len(header) < 2:
-        raise DataError(
-            f"{path} has a single column ({header[0]!r}); it needs at least one feature "
-            "column and a label column, separated by commas."
-        )
-    if label_column is None:
-        label_at = len(header) - 1
-    elif label_column in header:
-        label_at = header.index(label_column)
-    else:
-        raise InvalidArgument(
-            f"label_column={label_column!r} is not a column of {path}; its columns are {', '.join(map(repr, header))}."
-        )
-    for i, r in enumerate(rows[1:], start=1):
-        if len(r) != len(header):
-            raise DataError(
-                f"{path}: data row {i} has {len(r)} fields but the header has "
-                f"{len(header)}; every row needs one value per column."
-            )
-    cells = np.array(rows[1:], dtype=str)
-    feature_cols = [j for j in range(len(header)) if j != label_at]
-    try:
-        X = cells[:, feature_cols].astype(np.float64)
-    except ValueError:
-        X = None
-    if X is None:
-        i, j = _first_non_number(cells, feature_cols)
-        raise DataError(
-            f"{path}: data row {i + 1} (line {i + 2}), column {header[j]!r} holds "
-            f"{cells[i, j]!r}, which is not a number; features must be numeric "
-            f"(labels go in the column {header[label_at]!r}; choose another with label_column)."
-        )
-    labels = np.char.strip(cells[:, label_at])
-    if (labels == "").any():
-        i = int(np.argmax(labels == ""))
-        raise DataError(
-            f"{path}: data row {i + 1} (line {i + 2}) has an empty label in column "
-            f"{header[label_at]!r}; every sample needs a label."
-        )
-    return X, labels
-
-
-def _first_non_number(cells: np.ndarray, columns: list[int]) -> tuple[int, int]:
-    """(row, column) of the first cell, row by row, in columns that float() refuses."""
-    for i in range(len(cells)):
-        for j in columns:
-            if not _is_number(cells[i, j]):
-                return i, j
-    raise AssertionError("called only when a cell is not a number")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    table = read_labelled_table(enumerate(rows, start=1), path, label_column=label_column)
+    X, codes = table.arrays()
+    return X, np.asarray(table.labels)[codes]
 
 
 def read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """(X (m, n) float64, labels (m,)) from an NPZ file with arrays X and y."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [k for k in ("X", "y") if k not in archive.files]
-            if missing:
-                raise DataError(
-                    f"{path} lacks the array(s) {', '.join(missing)}; it holds "
-                    f"{', '.join(archive.files) or 'nothing'}. Save it with "
-                    "np.savez(path, X=features, y=labels)."
-                )
-            X, y = archive["X"], archive["y"]
-    except ValueError as e:
-        if isinstance(e, DataError):
-            raise
-        raise DataError(
-            f"{path}: cannot be read without pickle ({e}); object arrays are refused. "
-            "Save plain numeric arrays (labels as integers or strings)."
-        ) from None
-    except (OSError, zipfile.BadZipFile, EOFError) as e:
-        raise DataError(f"{path}: cannot be read as an NPZ file ({e}).") from None
+    arrays = read_npz_arrays(path, ("X", "y"), required=("X", "y"))
+    X, y = arrays["X"], arrays["y"]
     if X.ndim != 2 or X.dtype.kind not in "biuf" or X.shape[1] == 0:
         raise DataError(
             f"{path}: X must be a 2-D numeric array (m samples, n features), got dtype {X.dtype} and shape {X.shape}."
@@ -179,27 +106,68 @@ def read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return X.astype(np.float64), y
 
 
+def read_features(path: Path) -> np.ndarray:
+    """X (m, n) float64 of a CSV file of numbers (a header row optional) or an NPZ file's array X.
+
+    The inputs of ``bprop predict``: no labels. An NPZ X of shape (n,) is one sample;
+    one of more dimensions is flattened per row.
+    """
+    if path.suffix.lower() == ".csv":
+        return read_feature_rows(csv_rows(path), path)
+    X = read_npz_arrays(path, ("X",), required=("X",))["X"]
+    if X.dtype.kind not in "biuf":
+        raise DataError(f"{path}: X has dtype {X.dtype}; it must hold numbers.")
+    if X.ndim == 0 or X.size == 0:
+        raise DataError(f"{path}: X has shape {X.shape}; it must hold at least one sample of numbers.")
+    X = X.reshape(1, -1) if X.ndim == 1 else X.reshape(len(X), -1)
+    return X.astype(np.float64)
+
+
 def encode_labels(labels: np.ndarray, path) -> tuple[np.ndarray, list[str]]:
     """(y (m,) int64 in 0..K-1, class_names) from integer or string labels, classes sorted.
 
-    Strings that all read as integers ("0", "7", "-1") are sorted as numbers.
+    Strings that all read as integers ("0", "7", "-1") are sorted as numbers, and
+    any size of integer is a label (it names a class; it is never computed with).
     """
-    if labels.dtype.kind in "US":
-        try:
-            labels = labels.astype(np.int64)
-        except ValueError:
-            pass
+    labels = np.asarray(labels)
     if labels.dtype.kind == "f":
-        if not (np.isfinite(labels).all() and (labels == np.round(labels)).all()):
+        integral = np.isfinite(labels) & (labels == np.round(labels))
+        if not integral.all():
             raise DataError(
-                f"{path}: the labels hold non-integer numbers (e.g. "
-                f"{labels[~np.isfinite(labels) | (labels != np.round(labels))][0]}); "
+                f"{path}: the labels hold non-integer numbers (e.g. {labels[~integral][0]}); "
                 "bprop classifies, so labels must be class numbers or names."
             )
-        labels = labels.astype(np.int64)
-    if labels.dtype.kind == "S":
-        labels = labels.astype(str)
-    classes, y = np.unique(labels, return_inverse=True)
-    if len(classes) < 2:
-        raise DataError(f"{path}: every label is {str(classes[0])!r}; classification needs at least 2 classes.")
-    return y.astype(np.int64).reshape(-1), [str(c) for c in classes]
+        classes, codes = np.unique(labels, return_inverse=True)
+        names = [str(int(c)) for c in classes.tolist()]
+    elif labels.dtype.kind in "biu":
+        classes, codes = np.unique(labels, return_inverse=True)
+        names = [str(c) for c in classes.tolist()]
+    elif labels.dtype.kind in "US":
+        try:
+            classes, codes = np.unique(labels.astype(str), return_inverse=True)
+        except UnicodeDecodeError:
+            raise DataError(
+                f"{path}: the labels are bytes that are not ASCII; store them as str or integers."
+            ) from None
+        names, order = class_order([str(c) for c in classes])
+        codes = order[codes]
+    else:
+        raise DataError(f"{path}: labels of dtype {labels.dtype} cannot name classes; use integers or strings.")
+    if len(names) < 2:
+        raise DataError(f"{path}: every label is {excerpt(names[0])}; classification needs at least 2 classes.")
+    return np.asarray(codes, dtype=np.int64).reshape(-1), names
+
+
+def class_order(labels: list[str]) -> tuple[list[str], np.ndarray]:
+    """(class_names sorted, index (len(labels),) of each label's class).
+
+    Labels that all read as integers are sorted as numbers and named by their
+    value ("07" and "7" are one class, "7"); otherwise they are sorted as text.
+    """
+    try:
+        keys = [int(label) for label in labels]
+    except ValueError:  # a name, or an integer of more than 4300 digits
+        keys = list(labels)
+    distinct = sorted(set(keys))
+    position = {key: k for k, key in enumerate(distinct)}
+    return [str(key) for key in distinct], np.array([position[key] for key in keys], dtype=np.int64)

@@ -294,11 +294,37 @@ class _Reader(ArchiveReader):
 
     def training(self, training) -> dict:
         checked = schema.check(TRAINING, training, self.fail, "training.")
-        return checked | {
-            "l2": float(checked["l2"]),
-            "l2_divisor": checked["l2_divisor"] or "training_set",  # absent before bprop had the option
-            "processes": checked["processes"] or 1,  # absent before MPI: 1
-        }
+        return (
+            checked
+            | {
+                "l2": float(checked["l2"]),
+                "l2_divisor": checked["l2_divisor"] or "training_set",  # absent before bprop had the option
+                "processes": checked["processes"] or 1,  # absent before MPI: 1
+            }
+            | self.identity(training)  # absent before bprop recorded them: not checked
+        )
+
+    def identity(self, training) -> dict:
+        """The recorded optimizer ({"type": name, hyper-parameter: finite number}) and seed, as present."""
+        found = {key: None for key in ("optimizer", "seed") if key in training}
+        if training.get("optimizer") is not None:
+            optimizer = training["optimizer"]
+            if not (
+                isinstance(optimizer, dict)
+                and len(optimizer) <= 8
+                and isinstance(optimizer.get("type"), str)
+                and len(optimizer["type"]) <= 100
+                and all(
+                    isinstance(k, str) and len(k) <= 20 and _is_number(v) and math.isfinite(v)
+                    for k, v in optimizer.items()
+                    if k != "type"
+                )
+            ):
+                raise self.fail(f"optimizer={short(optimizer)} is not a type name with finite numbers")
+            found["optimizer"] = dict(optimizer)
+        if training.get("seed") is not None:
+            found["seed"] = self.integer(training["seed"], "seed", 0, None)
+        return found
 
     def epoch(self, epoch, batches, samples):
         if epoch is None:

@@ -51,7 +51,7 @@ from ..core.optimizers import SGD
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .batch_plans import PlacedData, batch_plan
 from .distributed import training_facts
-from .resume import Checkpointing, checkpointer, run_record
+from .resume import Checkpointing, checkpointer, run_identity, run_record
 from .state import EpochProgress, History, TrainingState, restore, snapshot
 
 __all__ = ["EXPLOSION_FACTOR", "L2_DIVISORS", "History", "TrainingState", "train"]
@@ -174,6 +174,7 @@ def train(
         hashed = (X, targets, *(val[:2] if val else ()))  # the data a resumed call must repeat
         hashed += () if weights is None else (weights,)
         record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, hashed)
+        record |= run_identity(optimizer, seed)
         checkpointing = Checkpointing(saver, record, plan)
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
     if weights is not None and l2_divisor != "batch":

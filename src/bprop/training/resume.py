@@ -53,6 +53,25 @@ def run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data
     }
 
 
+HYPERPARAMETERS = ("lr", "momentum", "beta1", "beta2", "eps")
+"""The optimizer settings a checkpoint records, where the optimizer has them."""
+
+
+def run_identity(optimizer, seed) -> dict:
+    """The optimizer's type and hyper-parameters (η, μ, β₁, β₂, ε) and the seed: recorded, checked on resume.
+
+    A learning-rate schedule (a function) and a seed that is a Generator or None
+    cannot be compared; they are recorded as None and not checked.
+    """
+    settings = {"type": type(optimizer).__name__}
+    for name in HYPERPARAMETERS:
+        value = getattr(optimizer, name, None)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            settings[name] = float(value)
+    plain_seed = isinstance(seed, int) and not isinstance(seed, bool)
+    return {"optimizer": settings, "seed": int(seed) if plain_seed else None}
+
+
 class Checkpointing:
     """Saving the loop's position to ``saver.path``, and restoring a run from a checkpoint.
 
@@ -156,6 +175,7 @@ class Checkpointing:
                     f"resume: {source} was saved with {key}={c.training[key]!r}, but this call "
                     f"has {key}={self.record[key]!r}; pass the same value to continue that run."
                 )
+        self._check_identity(c, source)
         if c.training["data_sha256"] != self.record["data_sha256"]:
             raise InvalidArgument(
                 f"resume: the training or validation data are not those {source} was trained "
@@ -168,6 +188,21 @@ class Checkpointing:
                 f"epochs={state.epochs} is too few to continue it."
             )
         return c
+
+    def _check_identity(self, c, source) -> None:
+        """The optimizer, its hyper-parameters and the seed are those of the run saved (when it recorded them)."""
+        old, new = c.training.get("optimizer"), self.record["optimizer"]
+        if old is not None:
+            for key in ("type", *HYPERPARAMETERS):
+                if key in old and old.get(key) != new.get(key):
+                    label = "the optimizer" if key == "type" else f"the optimizer's {key}"
+                    raise InvalidArgument(
+                        f"resume: {source} was saved with {label} = {old[key]!r}, but this call has "
+                        f"{new.get(key)!r}; pass the same value to continue that run, or start a new run "
+                        "without resume."
+                    )
+        # the seed is recorded but not checked: a resumed call continues the saved generator,
+        # whatever seed it passes (the CLI refuses --seed with --resume).
 
 
 def network_description(net) -> dict:
