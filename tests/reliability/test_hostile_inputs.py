@@ -369,7 +369,7 @@ def test_resume_refuses_another_optimizer_setting_and_names_both(changed, words,
     [
         ({"lr": 0.02}, ["lr = 0.01", "0.02", "start a new run"]),
         ({"optimizer": "sgd", "lr": 0.01}, ["'Adam'", "'SGD'"]),
-        ({"momentum": float("nan")}, ["momentum", "nan"]),
+        ({"momentum": float("nan")}, ["settings.json", "NaN"]),
         ({"layers": [2, 0, 2]}, ["layer widths"]),
     ],
 )
