@@ -248,6 +248,8 @@ def test_each_settings_flag_reaches_the_setting_of_its_name(capsys, monkeypatch)
         "momentum": ("0.5", 0.5),
         "l2": ("0.125", 0.125),
         "l2_divisor": ("batch", "batch"),
+        "l1": ("0.0625", 0.0625),
+        "dropout": ("0.25", 0.25),
         "epochs": ("3", 3),
         "batch_size": ("4", 4),
         "shuffle": (None, False),

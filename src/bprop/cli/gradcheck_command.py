@@ -5,6 +5,11 @@ activation × output/cost pair bprop accepts. ``--model FILE`` checks a saved
 network on a batch of its data instead. An activation or cost may also be
 given as ``module:Name`` (a class or object in an importable module), so that
 your own σ′ or ∇_a C can be checked before you train with it.
+
+``--activation relu,tanh`` gives each hidden layer its own σ (with as many
+hidden layers in ``--layers``); ``--l2``, ``--l1`` and ``--dropout P`` check
+the cost with those terms: dropout with one fixed mask per hidden layer,
+drawn from ``--seed``, handed to both backprop and the differences.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..core import activations, costs
-from ..core.arguments import layer_widths, name_of, real_number, whole_number
+from ..core.arguments import layer_widths, name_of, non_negative_float, real_number, whole_number
+from ..core.dropout import draw_masks, dropout_rates
 from ..core.gradcheck import gradcheck as compare_with_finite_differences
 from ..core.network import Network
 from ..errors import InvalidArgument
@@ -40,11 +46,17 @@ def gradcheck(
     data_dir: Annotated[str | None, typer.Option()] = None,
     layers: Annotated[str, typer.Option(help="Random networks: layer sizes.")] = "4,5,3",
     activation: Annotated[
-        str | None, typer.Option(help="Only this hidden σ (a name, or module:Name of your own).")
+        str | None,
+        typer.Option(help="Only this hidden σ (a name, or module:Name of your own); relu,tanh: one per hidden layer."),
     ] = None,
     output: Annotated[str | None, typer.Option(help="Only this output σ.")] = None,
     cost: Annotated[str | None, typer.Option(help="Only this cost (a name, or module:Name).")] = None,
     samples: Annotated[int, typer.Option(help="Samples in the checked batch.")] = 8,
+    l2: Annotated[float, typer.Option(help="Check the cost with the L2 term (λ/2n) Σ w².")] = 0.0,
+    l1: Annotated[float, typer.Option(help="Check the cost with the L1 term (λ₁/n) Σ |w|.")] = 0.0,
+    dropout: Annotated[
+        float, typer.Option(help="Check BP2 with dropout: one fixed mask per hidden layer, drawn from --seed.")
+    ] = 0.0,
     seed: Annotated[int, typer.Option()] = 0,
     threshold: Annotated[float, typer.Option(help="Largest accepted relative error per layer.")] = 1e-6,
     eps: Annotated[float, typer.Option(help="ε of the central difference.")] = 1e-6,
@@ -59,10 +71,11 @@ def gradcheck(
     whole_number(samples, "--samples", low=1, high=MAX_SAMPLES)
     if max_per_layer is not None:
         whole_number(max_per_layer, "--max-per-layer", low=1, high=MAX_PARAMETERS)
+    terms = Terms(non_negative_float(l2, "--l2"), non_negative_float(l1, "--l1"), dropout)
     if model:
-        rows = check_model(model, data, data_dir, samples, seed, threshold, eps, max_per_layer)
+        rows = check_model(model, data, data_dir, samples, seed, threshold, eps, max_per_layer, terms)
     else:
-        rows = check_random(random_layers(layers), activation, output, cost, samples, seed, threshold, eps)
+        rows = check_random(random_layers(layers), activation, output, cost, samples, seed, threshold, eps, terms)
     if as_json:
         print_json(
             [
@@ -113,6 +126,26 @@ def print_rows(rows, threshold, eps) -> None:
 
 
 @dataclass
+class Terms:
+    """What the checked cost adds to C₀: the L2 and L1 terms, and dropout's rate p (0: none)."""
+
+    l2: float = 0.0
+    l1: float = 0.0
+    dropout: float = 0.0
+
+    def label(self) -> str:
+        parts = [f"{name} {value:g}" for name, value in (("L2", self.l2), ("L1", self.l1)) if value]
+        parts += [f"dropout {self.dropout:g}"] if self.dropout else []
+        return f" + {', '.join(parts)}" if parts else ""
+
+    def check(self, net, X, Y, rng, **options):
+        """gradcheck of net on (X, Y) with these terms; dropout masks drawn from rng."""
+        rates = dropout_rates(self.dropout or None, len(net.sizes) - 2)
+        masks = None if rates is None else draw_masks(rates, net.sizes, X.shape[0], rng, np.float64)
+        return compare_with_finite_differences(net, X, Y, l2=self.l2, l1=self.l1, masks=masks, **options)
+
+
+@dataclass
 class Row:
     """One checked network: its description, per-layer report and verdict."""
 
@@ -149,14 +182,15 @@ def targets_for(net, m, rng):
 def random_networks(layers, activation, output, cost, seed):
     """(label, network) for the pairs to check: all of them, or the one the options name."""
     if activation or output or cost:
-        hidden = [component(activation or "sigmoid")]
+        names = (activation or "sigmoid").split(",") if ":" not in (activation or "") else [activation]
+        hidden = [[component(name.strip()) for name in names] if len(names) > 1 else component(names[0])]
         pairs = [(component(output) if output else None, component(cost or "quadratic"))]
     else:
         hidden, pairs = HIDDEN, OUTPUT_COST
     for h in hidden:
         for out, c in pairs:
             net = Network(layers, activation=h, output=out, cost=c, init="scaled_normal", seed=seed, dtype="float64")
-            yield f"{name_of(net.activation)} → {name_of(net.output)} / {name_of(net.cost)}", net
+            yield f"{net.activation_name} → {name_of(net.output)} / {name_of(net.cost)}", net
 
 
 MAX_PARAMETERS = 2_000
@@ -177,17 +211,18 @@ def random_layers(text) -> list[int]:
     return sizes
 
 
-def check_random(layers, activation, output, cost, samples, seed, threshold, eps):
+def check_random(layers, activation, output, cost, samples, seed, threshold, eps, terms=None):
+    terms = terms or Terms()
     rng = np.random.default_rng(seed)
     rows = []
     for label, net in random_networks(layers, activation, output, cost, seed):
         X = rng.normal(size=(samples, net.sizes[0]))
-        report = compare_with_finite_differences(net, X, targets_for(net, samples, rng), eps=eps)
-        rows.append(Row(label, report, report.passed(threshold)))
+        report = terms.check(net, X, targets_for(net, samples, rng), rng, eps=eps)
+        rows.append(Row(label + terms.label(), report, report.passed(threshold)))
     return rows
 
 
-def check_model(model_path, data, data_dir, samples, seed, threshold, eps, max_per_layer):
+def check_model(model_path, data, data_dir, samples, seed, threshold, eps, max_per_layer, terms=None):
     from .. import datasets
     from .saved_model import model_and_preprocessor
 
@@ -201,7 +236,7 @@ def check_model(model_path, data, data_dir, samples, seed, threshold, eps, max_p
     )
     X = dataset.X_train[rows]
     X = pre.transform(X) if pre else X
-    report = compare_with_finite_differences(
-        net, X, dataset.y_train[rows], eps=eps, max_per_layer=max_per_layer, seed=seed
-    )
-    return [Row(f"{model_path} on {len(rows)} samples of {name}", report, report.passed(threshold))]
+    terms, rng = terms or Terms(), np.random.default_rng(seed)
+    report = terms.check(net, X, dataset.y_train[rows], rng, eps=eps, max_per_layer=max_per_layer, seed=seed)
+    label = f"{model_path} on {len(rows)} samples of {name}{terms.label()}"
+    return [Row(label, report, report.passed(threshold))]

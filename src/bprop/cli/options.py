@@ -15,10 +15,15 @@ from typing import Annotated
 import typer
 
 ActivationOption = Annotated[
-    str | None, typer.Option(help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity (default: sigmoid).")
+    str | None,
+    typer.Option(
+        help="Hidden σ: sigmoid, tanh, relu, leaky_relu, identity (default: sigmoid); "
+        "relu,tanh gives one per hidden layer."
+    ),
 ]
 OutputOption = Annotated[
-    str | None, typer.Option(help="Output σ: as --activation, or softmax (default: same as --activation).")
+    str | None,
+    typer.Option(help="Output σ: as --activation, or softmax (default: same as --activation, its last σ)."),
 ]
 CostOption = Annotated[str | None, typer.Option(help="quadratic, cross_entropy, log_likelihood (default: quadratic).")]
 ModelArgument = Annotated[Path, typer.Argument(help="A .bprop model file.")]

@@ -87,9 +87,7 @@ def _checked_formats(formats):
 
 def _title(net):
     data = (getattr(net, "metadata", None) or {}).get("dataset")
-    return (
-        f"{data + ': ' if data else ''}{net.sizes} {name_of(net.activation)}/{name_of(net.output)}, {name_of(net.cost)}"
-    )
+    return f"{data + ': ' if data else ''}{net.sizes} {net.activation_name}/{name_of(net.output)}, {name_of(net.cost)}"
 
 
 # -- reading a run folder ---------------------------------------------------------

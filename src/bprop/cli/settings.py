@@ -28,7 +28,7 @@ class TrainSettings:
     data_dir: str | None = None
     layers: list | None = None  # all sizes, input first; None: [n_features, *hidden, n_classes]
     hidden: list = field(default_factory=lambda: [30])
-    activation: str = "sigmoid"
+    activation: str = "sigmoid"  # one σ for every hidden layer, or one per hidden layer: "relu,tanh"
     output: str | None = None
     cost: str = "quadratic"
     init: str = "normal"
@@ -37,6 +37,8 @@ class TrainSettings:
     momentum: float = 0.9
     l2: float = 0.0
     l2_divisor: str = "training_set"  # the n of (λ/2n)Σw²: the training set's size, or each batch's (L2_DIVISORS)
+    l1: float = 0.0  # λ₁ of the L1 term (λ₁/n)Σ|w|
+    dropout: float = 0.0  # p of inverted dropout on every hidden layer; 0: none
     epochs: int = 30
     batch_size: int = 10
     shuffle: bool = True  # a new order of the training set every epoch; False: the same batches every epoch
@@ -53,6 +55,12 @@ class TrainSettings:
     name: str | None = None
     plots: bool = False
     checkpoint_every: str | None = None  # "N": every N epochs; "Nb": every N batches; None: only on Ctrl-C
+
+    @property
+    def hidden_activations(self):
+        """``activation`` as Network takes it: one name, or a list of one per hidden layer."""
+        names = [name.strip() for name in self.activation.split(",")]
+        return names[0] if len(names) == 1 else names
 
     @property
     def learning_rate(self) -> float:

@@ -59,6 +59,19 @@ def train(
             "samples, scikit-learn's alpha (default: training_set).",
         ),
     ] = None,
+    l1: Annotated[
+        float | None,
+        typer.Option(
+            help="λ₁ of the L1 term (λ₁/n)Σ|w|, a subgradient step sgn(w); with --l2: elastic net (default: 0)."
+        ),
+    ] = None,
+    dropout: Annotated[
+        float | None,
+        typer.Option(
+            help="p of inverted dropout on every hidden layer during training, 0 ≤ p < 1; "
+            "evaluation and predict use no mask (default: 0)."
+        ),
+    ] = None,
     epochs: Annotated[int | None, typer.Option(help="(default: 30)")] = None,
     batch_size: Annotated[int | None, typer.Option(help="(default: 10)")] = None,
     no_shuffle: Annotated[
@@ -150,6 +163,8 @@ def train(
         momentum=momentum,
         l2=l2,
         l2_divisor=l2_divisor,
+        l1=l1,
+        dropout=dropout,
         epochs=epochs,
         batch_size=batch_size,
         shuffle=None if no_shuffle is None else False,  # the one flag named for its off state

@@ -242,7 +242,7 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
     data = prepared.dataset
     net = Network(
         layer_sizes(s, data),
-        activation=s.activation,
+        activation=s.hidden_activations,
         output=s.output,
         cost=s.cost,
         init=s.init,
@@ -299,6 +299,8 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
                 optimizer=optimizer,
                 l2=s.l2,
                 l2_divisor=s.l2_divisor,
+                l1=s.l1,
+                dropout=s.dropout or None,
                 validation=validation,
                 seed=s.seed,
                 shuffle=s.shuffle,

@@ -97,6 +97,11 @@ def sum_of_squares(x):
     return xp.vecdot(flat, flat)
 
 
+def sum_of_absolute_values(x):
+    """Σ |x|, over all elements, as a 0-d array of x's library (a NumPy scalar for NumPy)."""
+    return total(namespace(x).abs(x))
+
+
 class Backend:
     """An array library and a device: where a network's parameters and batches live.
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .arguments import as_inputs, as_targets, non_negative_float, positive_int, real_number
 from .backend import backend_for, to_numpy
+from .dropout import check_masks
 
 FLOOR = 1e-8
 
@@ -70,11 +71,17 @@ class GradcheckReport:
         return "\n".join(rows)
 
 
-def gradcheck(net, X, Y, *, l2=0.0, eps=1e-6, max_per_layer=None, seed=0) -> GradcheckReport:
+def gradcheck(net, X, Y, *, l2=0.0, l1=0.0, masks=None, eps=1e-6, max_per_layer=None, seed=0) -> GradcheckReport:
     """Compare backprop's ∂C/∂w, ∂C/∂b with central finite differences, per layer.
 
     X, Y : a batch, as for ``Network.backprop``.
     l2 : checks the regularized cost C₀ + (λ/2n) Σ w² (n = len(X)).
+    l1 : checks the cost with the L1 term (λ₁/n) Σ |w| (its subgradient sgn(w)
+        is the derivative wherever no checked weight is within ε of 0).
+    masks : dropout masks m^l/(1−p), one (m, n_l) array or None per hidden layer
+        (``bprop.core.dropout.draw_masks``): the differences are then of the
+        cost of the network with those neurons dropped, the very function whose
+        gradient backprop's dropout BP2 claims to compute.
     eps : the step ε of the central difference.
     max_per_layer : check at most this many weights and biases per layer,
         chosen at random from ``seed`` (None: all of them).
@@ -87,14 +94,24 @@ def gradcheck(net, X, Y, *, l2=0.0, eps=1e-6, max_per_layer=None, seed=0) -> Gra
     Y = as_targets(Y, X.shape[0], net.sizes[-1], np.float64)
     X_fd, Y_fd = X.astype(np.longdouble), Y.astype(np.longdouble)
     l2 = non_negative_float(l2, "l2")
+    l1 = non_negative_float(l1, "l1")
+    if masks is not None:
+        check_masks(masks, net.sizes, X.shape[0])
+        masks = [None if mask is None else np.asarray(to_numpy(mask), np.float64) for mask in masks]
     if max_per_layer is not None:
         max_per_layer = positive_int(max_per_layer, "max_per_layer")
     rng = np.random.default_rng(seed)
     n = X.shape[0]
-    grads = net64.backprop_placed(net64.place(X), net64.place(Y), l2, n)
+    placed_masks = None if masks is None else [None if mask is None else net64.place(mask) for mask in masks]
+    grads = net64.backprop_placed(net64.place(X), net64.place(Y), l2, n, l1=l1, masks=placed_masks)
+    masks_fd = None if masks is None else [None if mask is None else mask.astype(np.longdouble) for mask in masks]
 
     def cost():
-        return net_fd.batch_cost(net_fd.feedforward_placed(X_fd), Y_fd, l2, n)
+        if masks_fd is None:
+            A = net_fd.feedforward_placed(X_fd)
+        else:
+            A = net_fd.forward_dropped(X_fd, masks_fd)[1][-1]
+        return net_fd.batch_cost(A, Y_fd, l2, n, l1=l1)
 
     checks = []
     for i in range(len(net64.weights)):

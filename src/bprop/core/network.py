@@ -11,6 +11,15 @@ Notation (layers l = 1 … L, layer 1 is the input; one sample):
     BP3  ∂C/∂w^l_jk = a^{l−1}_k δ^l_j
     BP4  ∂C/∂b^l_j = δ^l_j
 
+Each hidden layer may have its own σ (``activation=["relu", "tanh"]``): σ
+and σ′ in the lines above are then layer l's own, nothing else changes.
+
+Regularization and dropout add one term each (derived in their docstrings):
+
+    L2       C = C₀ + (λ/2n) Σ w²    →  BP3 gains + (λ/n) w
+    L1       C = C₀ + (λ₁/n) Σ |w|   →  BP3 gains + (λ₁/n) sgn(w)   (sgn(0) = 0)
+    dropout  ã^l = a^l ⊙ m^l/(1−p)   →  BP2 gains ⊙ m^l/(1−p)        (``bprop.core.dropout``)
+
 Row form, for a mini-batch. The derivation stacks one sample as a column; NumPy
 stacks m samples as the rows of a matrix: X is (m, n_1), and row i of Z^l, A^l,
 Δ^l is z^l, a^l, δ^l of sample i. Transposing each column equation gives
@@ -38,9 +47,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InvalidArgument
 from . import activations, costs, initializers
 from .arguments import as_inputs, as_targets, dtype_of, name_of, non_negative_float, positive_int, resolve
-from .backend import backend_for, namespace, sum_of_squares, to_numpy, total
+from .backend import backend_for, namespace, sum_of_absolute_values, sum_of_squares, to_numpy, total
+from .dropout import check_masks
 from .fast import argmax_rows, rows_times_transposed
 from .parameters import MAX_PARAMETERS as MAX_PARAMETERS  # re-exported: bprop.core.network.MAX_PARAMETERS
 from .parameters import ParameterList, bias_shapes, checked_sizes, parameter_count, weight_shapes
@@ -55,9 +66,13 @@ class Gradients:
     weights[i]      ∂C/∂w^l, (n_l, n_{l−1}), batch mean        BP3
     biases[i]       ∂C/∂b^l, (n_l,), batch mean                  BP4
     deltas[i]       δ^l of each sample, (m, n_l)                 BP1 (last), BP2
-    cost            C, the batch-mean cost (with the L2 term when l2 > 0)
+    cost            C, the batch-mean cost (with the L2 and L1 terms when l2, l1 > 0)
     zs[i]           z^l of each sample, (m, n_l)
-    activations[k]  a^{k+1} of each sample, (m, n_{k+1}); activations[0] is the input
+    activations[k]  a^{k+1} of each sample, (m, n_{k+1}); activations[0] is the input.
+                    With dropout, a hidden layer's entry is ã^l = a^l ⊙ m^l/(1−p),
+                    what the next layer saw (and BP3 uses)
+    masks           the dropout masks m^l/(1−p) the pass used (``bprop.core.dropout``),
+                    one per hidden layer (None for p = 0); None without dropout
     """
 
     weights: list
@@ -66,6 +81,7 @@ class Gradients:
     cost: float
     zs: list
     activations: list
+    masks: list | None = None
 
 
 class Network:
@@ -75,13 +91,17 @@ class Network:
     ----------
     sizes : list of int
         Neurons per layer, input first: ``[784, 100, 10]`` is n_1, n_2, n_3.
-    activation : str or object
+    activation : str or object, or a list of them
         σ of the hidden layers: 'sigmoid' (default, as in the derivation),
         'tanh', 'relu', 'leaky_relu', 'identity', or an object with
         ``value(z)`` and ``derivative(z, a)`` (see ``bprop.core.activations``).
+        One σ means every hidden layer; a list gives one per hidden layer,
+        l = 2 … L−1 (``["relu", "tanh"]`` for sizes [n_1, n_2, n_3, n_4]).
+        ``net.hidden_activations`` holds the σ of each hidden layer;
+        ``net.activation`` is the one σ they share, or the list when they differ.
     output : str or object, optional
-        σ of the output layer L; defaults to ``activation``. 'softmax' is
-        accepted here only.
+        σ of the output layer L; defaults to ``activation`` (with a list, to
+        its last entry). 'softmax' is accepted here only.
     cost : str or object
         'quadratic' (default, C = ½Σ(y − a)²), 'cross_entropy' (sigmoid
         outputs), 'log_likelihood' (softmax outputs), or an object with
@@ -123,12 +143,11 @@ class Network:
         self.sizes = checked_sizes(sizes)
         self.dtype = dtype_of(dtype)
         self.backend = backend_for(backend, device)
-        self.activation = resolve(
-            activation, parameter="activation", builtin=activations.BUILTIN, methods=("value", "derivative")
-        )
-        activations.check_hidden(self.activation)
+        self.hidden_activations = _hidden_activations(activation, len(self.sizes) - 2)
+        shared = _shared(self.hidden_activations)
+        self.activation = self.hidden_activations if shared is None else shared
         self.output = resolve(
-            self.activation if output is None else output,
+            (shared or self.hidden_activations[-1]) if output is None else output,
             parameter="output",
             builtin=activations.BUILTIN,
             methods=("value",),
@@ -181,6 +200,18 @@ class Network:
         return bool(names & {"sigmoid", "softmax", "cross_entropy", "log_likelihood"})
 
     @property
+    def uniform_activation(self) -> bool:
+        """True when every hidden layer has the same σ (``net.activation`` is that σ, not a list)."""
+        return not isinstance(self.activation, list)
+
+    @property
+    def activation_name(self) -> str:
+        """The hidden σ by name: 'relu', or one name per hidden layer joined by commas ('relu,tanh')."""
+        if self.uniform_activation:
+            return name_of(self.activation)
+        return ",".join(name_of(sigma) for sigma in self.hidden_activations)
+
+    @property
     def device(self) -> str:
         """Where the parameters live: 'cpu', 'cuda' or 'cuda:N'."""
         return self.backend.device
@@ -217,8 +248,9 @@ class Network:
     def __repr__(self):
         name = name_of
         where = "" if self.backend.is_numpy else f", device={self.device!r}, backend={self.backend.name!r}"
+        sigma = name(self.activation) if self.uniform_activation else [name(s) for s in self.hidden_activations]
         return (
-            f"Network({self.sizes}, activation={name(self.activation)!r}, output={name(self.output)!r}, "
+            f"Network({self.sizes}, activation={sigma!r}, output={name(self.output)!r}, "
             f"cost={name(self.cost)!r}, dtype={np.dtype(self.dtype).name!r}{where})"
         )
 
@@ -267,28 +299,59 @@ class Network:
         zs, acts = [], [X]
         a = X
         last = len(self._weights) - 1
+        hidden = self.hidden_activations
         # fmt: off
         # (the equation tags stay aligned)
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
             z = rows_times_transposed(a, w)                # z^l = w^l a^{l−1} + b^l; in row form
             z += b                                         #     Z = A Wᵀ + b
-            sigma = self.output if i == last else self.activation
-            a = sigma.value(z)                             # a^l = σ(z^l)
+            sigma = self.output if i == last else hidden[i]
+            a = sigma.value(z)                             # a^l = σ(z^l), layer l's σ
             zs.append(z)
             acts.append(a)
         # fmt: on
         return zs, acts
 
+    def forward_dropped(self, X, masks):
+        """``forward`` with dropout: (zs, activations, undropped).
+
+        masks : one m^l/(1−p) (m, n_l) or None per hidden layer (``bprop.core.dropout``).
+        activations[l-1] is ã^l = a^l ⊙ m^l/(1−p) for a hidden layer with a
+        mask (what layer l + 1 sees), else a^l; undropped[l-1] is a^l = σ(z^l)
+        itself, from which σ′(z^l) is computed. Only training calls this:
+        evaluation and prediction use ``forward``, with no mask.
+        """
+        zs, acts, undropped = [], [X], [X]
+        a = X
+        last = len(self._weights) - 1
+        # fmt: off
+        for i, (w, b) in enumerate(zip(self._weights, self._biases)):
+            z = rows_times_transposed(a, w)                # z^l = w^l ã^{l−1} + b^l
+            z += b
+            sigma = self.output if i == last else self.hidden_activations[i]
+            a = sigma.value(z)                             # a^l = σ(z^l)
+            zs.append(z)
+            undropped.append(a)
+            if i != last and masks[i] is not None:
+                a = a * masks[i]                           # ã^l = a^l ⊙ m^l/(1−p)
+            acts.append(a)
+        # fmt: on
+        return zs, acts, undropped
+
     # -- backward -----------------------------------------------------------
 
-    def backprop(self, X, Y, *, l2=0.0, n=None) -> Gradients:
+    def backprop(self, X, Y, *, l2=0.0, n=None, l1=0.0, masks=None) -> Gradients:
         """Gradients of the batch-mean cost by BP1–BP4 (see the module docstring).
 
         X : (m, n_1) inputs, or one sample (n_1,).
         Y : integer class labels (m,), or targets (m, n_L); for one sample a
             label or an (n_L,) target.
         l2 : λ of the regularized cost C = C₀ + (λ/2n) Σ w², biases excluded.
-        n : the size of the whole training set in λ/2n (default: m).
+        n : the size of the whole training set in λ/2n and λ₁/n (default: m).
+        l1 : λ₁ of the regularized cost C = C₀ + (λ₁/n) Σ |w|, biases excluded;
+            with l2 too, the two terms add (elastic net).
+        masks : dropout masks, one m^l/(1−p) (m, n_l) array or None per hidden
+            layer (``bprop.core.dropout.draw_masks``); None: no dropout.
         """
         single = np.ndim(X) == 1
         X = as_inputs(X, self.sizes[0], self.dtype)
@@ -297,10 +360,16 @@ class Network:
             Y = Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1)
         Y = as_targets(Y, X.shape[0], self.sizes[-1], self.dtype)
         l2 = non_negative_float(l2, "l2")
+        l1 = non_negative_float(l1, "l1")
         n = X.shape[0] if n is None else positive_int(n, "n")
-        return self.backprop_placed(self.place(X), self.place(Y), l2, n)
+        if masks is not None:
+            check_masks(masks, self.sizes, X.shape[0])
+            masks = [None if mask is None else self.place(np.asarray(to_numpy(mask), self.dtype)) for mask in masks]
+        return self.backprop_placed(self.place(X), self.place(Y), l2, n, l1=l1, masks=masks)
 
-    def backprop_placed(self, X, Y, l2=0.0, n=1, divisor=None, cost_on_host=True, sample_weight=None) -> Gradients:
+    def backprop_placed(
+        self, X, Y, l2=0.0, n=1, divisor=None, cost_on_host=True, sample_weight=None, *, l1=0.0, masks=None
+    ) -> Gradients:
         """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library.
 
         divisor : what the BP3/BP4 sums and the cost are divided by (default:
@@ -318,13 +387,20 @@ class Network:
             Whole-number weights give the gradients of repeating each row s_i times.
             X may also be a SciPy sparse matrix: the first layer's products
             (Z^2 = X (W^2)ᵀ and BP3's (Δ^2)ᵀ X) are taken on it as it is.
+        l1 : λ₁ of the L1 term (λ₁/n) Σ |w|.
+        masks : dropout masks m^l/(1−p), placed, one per hidden layer (or None); None: no dropout.
         """
         if divisor is not None:
             m = divisor
         else:
             m = X.shape[0] if sample_weight is None else total(sample_weight)
-        zs, acts = self.forward(X)
+        if masks is None:
+            zs, acts = self.forward(X)
+            undropped = acts  # a^l: σ′(z^l) is computed from it
+        else:
+            zs, acts, undropped = self.forward_dropped(X, masks)
         count = len(self._weights)
+        hidden = self.hidden_activations
         deltas, grad_w, grad_b = [None] * count, [None] * count, [None] * count
 
         # fmt: off
@@ -342,7 +418,9 @@ class Network:
         for i in range(count - 1, -1, -1):
             if i < count - 1:
                 delta = delta @ self._weights[i + 1]                            # BP2: Δ^{l+1} W^{l+1} …
-                delta *= self.activation.derivative(zs[i], acts[i + 1])         #      … ⊙ σ′(Z^l)
+                if masks is not None and masks[i] is not None:
+                    delta *= masks[i]                                           #      … ⊙ m^l/(1−p) (dropout) …
+                delta *= hidden[i].derivative(zs[i], undropped[i + 1])          #      … ⊙ σ′(Z^l)
             deltas[i] = delta
             delta_mean = delta * (1.0 / m)  # the 1/m of the batch mean, applied to Δ (smaller than W)
             grad_w[i] = delta_mean.T @ acts[i]                                  # BP3: Σ_i a^{l−1}_k δ^l_j / m
@@ -351,12 +429,15 @@ class Network:
         if l2:
             for gw, w in zip(grad_w, self._weights):
                 gw += (l2 / n) * w                                              # ∂/∂w of (λ/2n) Σ w² is (λ/n) w
+        if l1:
+            for gw, w in zip(grad_w, self._weights):
+                gw += (l1 / n) * namespace(w).sign(w)                           # ∂/∂w of (λ₁/n) Σ |w| is (λ₁/n) sgn(w)
         # fmt: on
-        cost = self.batch_cost(a, Y, l2, n, m, sample_weight)
-        return Gradients(grad_w, grad_b, deltas, float(cost) if cost_on_host else cost, zs, acts)
+        cost = self.batch_cost(a, Y, l2, n, m, sample_weight, l1=l1)
+        return Gradients(grad_w, grad_b, deltas, float(cost) if cost_on_host else cost, zs, acts, masks)
 
-    def batch_cost(self, A, Y, l2=0.0, n=1, divisor=None, sample_weight=None):
-        """C = mean of the per-sample costs + (λ/2n) Σ_l Σ w², from outputs A = a^L.
+    def batch_cost(self, A, Y, l2=0.0, n=1, divisor=None, sample_weight=None, *, l1=0.0):
+        """C = mean of the per-sample costs + (λ/2n) Σ_l Σ w² + (λ₁/n) Σ_l Σ |w|, from outputs A = a^L.
 
         divisor : what the sum of the per-sample costs is divided by (default: m).
         sample_weight : None, or s (m,): the weighted mean Σ s_i C_i / Σ s_i instead.
@@ -369,6 +450,8 @@ class Network:
             cost = total(per_sample * sample_weight) / (total(sample_weight) if divisor is None else divisor)
         if l2:
             cost += l2 / (2 * n) * sum(sum_of_squares(w) for w in self._weights)
+        if l1:
+            cost += l1 / n * sum(sum_of_absolute_values(w) for w in self._weights)
         return cost
 
     # -- evaluation ---------------------------------------------------------
@@ -406,6 +489,38 @@ class Network:
         if Y.ndim == 1 and Y.dtype.kind in "biu":
             return Y.astype(np.int64)
         return to_numpy(self.labels_from_outputs(targets)) if self.is_classifier else None
+
+
+def _hidden_activations(activation, hidden_layers) -> list:
+    """The σ of each hidden layer l = 2 … L−1, from one σ (for all) or a list of one per layer.
+
+    One name gives one object shared by every layer. A network with no hidden
+    layer keeps the one σ given (as the output's default).
+    """
+    if not isinstance(activation, (list, tuple)):
+        sigma = resolve(
+            activation, parameter="activation", builtin=activations.BUILTIN, methods=("value", "derivative")
+        )
+        activations.check_hidden(sigma)
+        return [sigma] * max(hidden_layers, 1)
+    if len(activation) != hidden_layers or not activation:
+        raise InvalidArgument(
+            f"activation has {len(activation)} entries but sizes gives {hidden_layers} hidden layer(s); "
+            "give one σ per hidden layer (l = 2 … L−1), or a single name for all of them."
+        )
+    if all(isinstance(name, str) for name in activation) and len(set(activation)) == 1:
+        return _hidden_activations(activation[0], hidden_layers)  # one name for all: one shared σ
+    sigmas = []
+    for i, one in enumerate(activation):
+        sigma = resolve(one, parameter=f"activation[{i}]", builtin=activations.BUILTIN, methods=("value", "derivative"))
+        activations.check_hidden(sigma)
+        sigmas.append(sigma)
+    return sigmas
+
+
+def _shared(sigmas):
+    """The one σ object every hidden layer uses, or None when the layers differ."""
+    return sigmas[0] if all(sigma is sigmas[0] for sigma in sigmas) else None
 
 
 def _chunks(m, chunk):

@@ -13,6 +13,8 @@ and the header is
      "sizes": [64, 30, 10], "activation": "relu", "output": "softmax",
      "cost": "log_likelihood", "init": "he", "dtype": "float32",
      "leaky_relu_slope": 0.01,                      (only when a layer is leaky_relu)
+     (with one σ per hidden layer, "activation" is their list: ["relu", "tanh"];
+      files with one name, all files before, mean it for every hidden layer)
      "metadata": {...},                             (the caller's, JSON only)
      "arrays": {"weights/0": {"shape": [30, 64], "dtype": "float32",
                               "sha256": "<hex digest of the whole .npy member>"}, ...}}
@@ -102,18 +104,21 @@ def _header_of(net, metadata) -> dict:
         "format_version": FORMAT_VERSION,
         "bprop_version": bprop_version(),
         "sizes": [int(n) for n in net.sizes],
-        "activation": _builtin_name(net.activation, activations.BUILTIN, "activation"),
+        "activation": _builtin_name(net.activation, activations.BUILTIN, "activation")
+        if net.uniform_activation
+        else [_builtin_name(sigma, activations.BUILTIN, "activation") for sigma in net.hidden_activations],
         "output": _builtin_name(net.output, activations.BUILTIN, "output"),
         "cost": _builtin_name(net.cost, costs.BUILTIN, "cost"),
         "init": _builtin_name(net.init, initializers.BUILTIN, "init", required=False),
         "dtype": dtype,
     }
-    slopes = {float(layer.slope) for layer in (net.activation, net.output) if isinstance(layer, activations.LeakyReLU)}
+    layers = (*net.hidden_activations, net.output)
+    slopes = {float(layer.slope) for layer in layers if isinstance(layer, activations.LeakyReLU)}
     if slopes:
         if len(slopes) > 1 or not all(math.isfinite(s) for s in slopes):
             raise InvalidArgument(
-                f"the hidden and output leaky_relu layers have slopes {sorted(slopes)}; a model file stores one "
-                "finite slope. Use the same slope for both."
+                f"the leaky_relu layers have slopes {sorted(slopes)}; a model file stores one "
+                "finite slope. Use the same slope for all of them."
             )
         header["leaky_relu_slope"] = slopes.pop()
     header["metadata"] = metadata
@@ -276,12 +281,14 @@ class _Reader(ArchiveReader):
             ("init", initializers.BUILTIN),
         ):
             name = header.get(key)
-            if not ((isinstance(name, str) and name in builtin) or (key == "init" and name is None)):
-                raise self.fail(
-                    f"{key}={short(name)} is not a built-in {key} of this bprop "
-                    f"({', '.join(repr(n) for n in builtin)})",
-                    "Upgrade bprop if a newer version wrote the file.",
-                )
+            listed = key == "activation" and isinstance(name, list) and 0 < len(name) <= len(header.get("sizes", ()))
+            for one in name if listed else [name]:  # activation: one name, or one per hidden layer
+                if not ((isinstance(one, str) and one in builtin) or (key == "init" and one is None)):
+                    raise self.fail(
+                        f"{key}={short(name)} is not a built-in {key} of this bprop "
+                        f"({', '.join(repr(n) for n in builtin)})",
+                        "Upgrade bprop if a newer version wrote the file.",
+                    )
             names.append(name)
         hidden, output, cost, init = names
         slope = header.get("leaky_relu_slope")
@@ -295,7 +302,8 @@ class _Reader(ArchiveReader):
                 return activations.LeakyReLU(slope)
             return name
 
-        return layer(hidden), layer(output), cost, init
+        hidden = [layer(name) for name in hidden] if isinstance(hidden, list) else layer(hidden)
+        return hidden, layer(output), cost, init
 
     def array(self, infos, key, declared) -> np.ndarray:
         """The checked array ``key`` ('weights/0' …), a read-only view of the member's bytes, every value finite."""

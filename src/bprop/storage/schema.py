@@ -143,6 +143,28 @@ class ListOf(Rule):
         return False  # reached only for a value ``check`` did not accept
 
 
+class Either(Rule):
+    """A value that one of ``rules`` accepts (the first that does checks it)."""
+
+    def __init__(self, *rules, optional=False):
+        self.rules, self.optional = rules, optional
+        self.accepts = " or ".join(rule.accepts for rule in rules)
+
+    def check(self, value, name, fail):
+        if value is None:
+            return super().check(value, name, fail)
+        for rule in self.rules:
+            try:
+                return rule.check(value, name, _Refused)
+            except _Refused:
+                continue
+        raise fail(f"{name}={short(value)} is not {self.accepts}")
+
+
+class _Refused(Exception):
+    """What ``Either`` hands its rules as ``fail``: a refusal it catches to try the next rule."""
+
+
 class Record(Rule):
     """A JSON object whose fields follow ``schema`` (other fields are left alone)."""
 

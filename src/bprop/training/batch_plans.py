@@ -54,7 +54,7 @@ class BatchPlan(Protocol):
 
     def gradients(self, state: TrainingState, X, Y, labels, batch: int) -> tuple:
         """(grads, samples, correct) of batch ``batch``: its Gradients (BP1–BP4, with
-        state.l2 and state.n), its number of samples and of correctly labelled
+        state.l2, state.l1, state.n and the dropout masks state.masks), its number of samples and of correctly labelled
         ones, all of the whole batch. X (m_b, n_1), Y (m_b, n_L) and labels
         (m_b,) or None are this process's rows of it, on the network's device."""
         ...
@@ -90,7 +90,9 @@ class OneProcess:
     @staticmethod
     def gradients(state, X, Y, labels, batch, sample_weight=None):
         net = state.net
-        grads = net.backprop_placed(X, Y, state.l2, state.n, sample_weight=sample_weight)
+        grads = net.backprop_placed(
+            X, Y, state.l2, state.n, sample_weight=sample_weight, l1=state.l1, masks=state.masks
+        )
         correct = (
             0
             if labels is None
@@ -107,7 +109,9 @@ class OneProcess:
         epoch instead, so the host queues the next batches meanwhile.
         """
         net = state.net
-        grads = net.backprop_placed(X, Y, state.l2, state.n, cost_on_host=False, sample_weight=sample_weight)
+        grads = net.backprop_placed(
+            X, Y, state.l2, state.n, cost_on_host=False, sample_weight=sample_weight, l1=state.l1, masks=state.masks
+        )
         correct = (
             None
             if labels is None

@@ -20,6 +20,7 @@ and the header is
      "network":   {"sizes": [64, 30, 10], "dtype": "float64", "activation": "sigmoid", "output": "sigmoid",
                    "cost": "quadratic"},
      "training":  {"epochs": 30, "batch_size": 10, "l2": 0.0, "l2_divisor": "training_set", "shuffle": true, "early_stopping": null,
+                   "l1": 0.0, "dropout": null or [p_2, …] (both absent in older checkpoints),
                    "samples": 1617, "processes": 1, "data_sha256": "<of the training and validation arrays>"},
      "epochs_done": 3,
      "epoch":     null, or for a checkpoint inside an epoch (epoch epochs_done + 1):
@@ -67,7 +68,8 @@ BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXS
 NETWORK = {
     "sizes": schema.ListOf(schema.Whole(1), 2, schema.MAX_LAYERS + 1),
     "dtype": schema.Text(choices=DTYPE_NAMES),
-    "activation": schema.Text(optional=True),
+    # one σ for every hidden layer, or one per hidden layer
+    "activation": schema.Either(schema.Text(), schema.ListOf(schema.Text(), 1, schema.MAX_LAYERS), optional=True),
     "output": schema.Text(optional=True),
     "cost": schema.Text(optional=True),
 }
@@ -79,6 +81,8 @@ TRAINING = {  # in the order run_record writes them: a checkpoint read and saved
     "shuffle": schema.Flag(),
     "early_stopping": schema.Whole(1, optional=True),
     "samples": schema.Whole(1, MAX_SAMPLES),
+    "l1": schema.Number(0, optional=True),  # absent before bprop had L1
+    "dropout": schema.ListOf(schema.Number(0, 1), 1, schema.MAX_LAYERS, optional=True),  # p per hidden layer
     "processes": schema.Whole(1, optional=True),
     "data_sha256": schema.Sha256(),
 }
@@ -300,6 +304,8 @@ class _Reader(ArchiveReader):
                 "l2": float(checked["l2"]),
                 "l2_divisor": checked["l2_divisor"] or "training_set",  # absent before bprop had the option
                 "processes": checked["processes"] or 1,  # absent before MPI: 1
+                "l1": float(checked["l1"] or 0.0),  # absent before bprop had L1
+                "dropout": None if checked["dropout"] is None else [float(p) for p in checked["dropout"]],
             }
             | self.identity(training)  # absent before bprop recorded them: not checked
         )

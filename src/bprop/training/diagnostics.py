@@ -196,7 +196,7 @@ class Diagnostics:
         L = state.net.num_layers
         equation = "δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)"
         if ratio < self.vanishing_ratio:
-            why, fix = _VANISHING.get(name_of(state.net.activation), _VANISHING[None])
+            why, fix = _VANISHING.get(state.net.activation_name, _VANISHING[None])
             self._fire(
                 state,
                 "vanishing",

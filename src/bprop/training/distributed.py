@@ -374,7 +374,12 @@ class DataParallel:
         """
         net = state.net
         grads = net.backprop_placed(
-            X, Y, state.l2 if self.is_root else 0.0, state.n, divisor=self.batch_sizes[batch - 1]
+            X,
+            Y,
+            state.l2 if self.is_root else 0.0,
+            state.n,
+            divisor=self.batch_sizes[batch - 1],
+            l1=state.l1 if self.is_root else 0.0,
         )
         correct = (
             0 if labels is None else int(np.count_nonzero(net.labels_from_outputs(grads.activations[-1]) == labels))

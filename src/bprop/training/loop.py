@@ -47,6 +47,7 @@ import numpy as np
 
 from ..core.arguments import as_inputs, as_targets, non_negative_float, positive_int
 from ..core.backend import to_numpy, total
+from ..core.dropout import draw_masks, dropout_rates
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .batch_plans import PlacedData, batch_plan
@@ -73,6 +74,8 @@ def train(
     *,
     l2=0.0,
     l2_divisor="training_set",
+    l1=0.0,
+    dropout=None,
     validation=None,
     seed=None,
     shuffle=True,
@@ -100,7 +103,25 @@ def train(
         ``alpha`` convention: a batch of m_b samples minimizes
         C = C₀ + (λ/2m_b) Σ w² and a step adds (λ/m_b) w — the smaller last
         batch of an epoch decays the weights more. Checkpoints record it.
-    validation : (X_val, Y_val), measured after each epoch.
+    l1 : λ₁ of the L1 term C = C₀ + (λ₁/n) Σ |w| (biases excluded; n as for
+        l2, which it may join: elastic net). A step adds (λ₁/n) sgn(w) to
+        ∂C₀/∂w, sgn(0) = 0 — the plain subgradient, not a proximal
+        (soft-thresholding) step: it works unchanged with every optimizer, and
+        gradcheck checks it, but it does not make weights exactly 0. Under SGD a
+        weight that L1 pushes to zero ends up oscillating within about ηλ₁/n of
+        0; read "small" as |w| below a threshold, not as w == 0.
+    dropout : p, or a list of p_2 … p_{L−1} (one per hidden layer): inverted
+        dropout during training (``bprop.core.dropout``), 0 ≤ p < 1. Each batch
+        draws its masks m^l ~ Bernoulli(1 − p) from the shuffling generator
+        (``seed``), after that epoch's order, so a seed gives the same masks
+        and a checkpoint (which saves the generator) resumes them bit for bit.
+        Dropout is an argument of ``train``, not of ``Network``, because it is
+        part of how a network is trained, not of the function it computes: the
+        trained network evaluates and predicts with no mask (inverted dropout
+        already scaled the kept activations by 1/(1 − p) during training), so
+        nothing about it belongs in the model file. None or 0: no dropout, and
+        the very same computation as before it existed. Not available with
+        ``distributed`` (every rank would need its own masks).    validation : (X_val, Y_val), measured after each epoch.
     seed : int or Generator for the shuffling (None: fresh randomness).
     early_stopping : N — stop when the validation cost (the training cost
         without validation data) has not improved for N epochs, and restore
@@ -140,6 +161,13 @@ def train(
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
     l2 = non_negative_float(l2, "l2")
+    l1 = non_negative_float(l1, "l1")
+    rates = dropout_rates(dropout, len(net.sizes) - 2)
+    if rates is not None and distributed is not None:
+        raise InvalidArgument(
+            "dropout is not available with distributed training yet: each rank would draw its own "
+            "masks from the shared generator. Train on one process, or pass dropout=None."
+        )
     if l2_divisor not in L2_DIVISORS:
         raise InvalidArgument(f"l2_divisor must be 'training_set' or 'batch', got {l2_divisor!r}.")
     optimizer = SGD(lr=3.0) if optimizer is None else optimizer
@@ -168,12 +196,12 @@ def train(
         )
 
     plan, rng, State = batch_plan(net, X.shape[0], batch_size, distributed, rng, facts)
-    state = State(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples)
+    state = State(net, optimizer, History(), epochs, batches=len(plan.bounds) - 1, l2=l2, n=plan.samples, l1=l1)
     checkpointing = None
     if saver is not None or resume is not None:
         hashed = (X, targets, *(val[:2] if val else ()))  # the data a resumed call must repeat
         hashed += () if weights is None else (weights,)
-        record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, hashed)
+        record = run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, hashed, l1=l1, dropout=rates)
         record |= run_identity(optimizer, seed)
         checkpointing = Checkpointing(saver, record, plan)
     l2_n = plan.batch_sizes if l2_divisor == "batch" else [plan.samples] * state.batches
@@ -184,6 +212,7 @@ def train(
     data.l2_by_batch = l2_divisor == "batch"
     val = None if val is None else (net.place(val[0]), net.place(val[1]), val[2])  # labels stay NumPy
     loop = _Loop(state, data, val, rng, plan, l2_n, shuffle, BestEpoch(net, patience), callbacks, checkpointing)
+    loop.dropout = rates
     first_epoch, progress = 1, None
     if resume is not None:
         loop.rng, first_epoch, progress = checkpointing.restore(resume, state, loop.watch, shuffle)
@@ -200,8 +229,12 @@ class _Loop:
     runs an epoch's remaining batches, stopping for a checkpoint every N
     batches; ``run_batches`` is the hot loop over a stretch of batches.
 
-    l2_n : l2_n[j-1] is the n of batch j's L2 term (λ/2n) Σ w².
+    l2_n : l2_n[j-1] is the n of batch j's L2 term (λ/2n) Σ w² (and L1 term).
+    dropout : the rates p_2 … p_{L−1}, or None: before each batch, its masks
+        are drawn from ``rng`` into ``state.masks``.
     """
+
+    dropout = None
 
     def __init__(self, state, data, val, rng, plan, l2_n, shuffle, watch, callbacks, checkpointing):
         self.state, self.data, self.val = state, data, val
@@ -302,6 +335,8 @@ class _Loop:
             rows = slice(start, stop) if order is None else order[start:stop]
             batch_targets = gather(targets, rows)
             state.n = n
+            if self.dropout is not None:
+                state.masks = self.draw_masks(stop - start)
             if weights is None:
                 grads, count, right = gradients(
                     state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), batch
@@ -361,6 +396,8 @@ class _Loop:
         for start, stop, n in zip(bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until]):
             rows = slice(start, stop) if order is None else order[start:stop]
             state.n = n
+            if self.dropout is not None:
+                state.masks = self.draw_masks(stop - start)
             batch_targets = gather(targets, rows)
             s = None if data.weights is None else gather(data.weights, rows)
             if s is not None and data.l2_by_batch:
@@ -389,6 +426,12 @@ class _Loop:
         progress.done = done + len(costs)
         state.batch, state.batch_cost, state.grads = progress.done, float(host_costs[-1]), grads
         state.batch_targets = batch_targets
+
+    def draw_masks(self, m):
+        """The dropout masks m^l/(1−p) of a batch of m samples, from the shuffling generator, placed."""
+        net = self.state.net
+        masks = draw_masks(self.dropout, net.sizes, m, self.rng, net.dtype)
+        return [None if mask is None else net.place(mask) for mask in masks]
 
     def explosion_limit(self) -> float:
         """|C| above this is divergence: EXPLOSION_FACTOR × the first epoch's mean cost, once there is one."""

@@ -24,8 +24,11 @@ from ..errors import InvalidArgument
 from . import checkpoints
 from .state import EpochProgress, History, copied, restore
 
-SETTINGS = ("batch_size", "l2", "l2_divisor", "shuffle", "early_stopping", "samples")
+SETTINGS = ("batch_size", "l2", "l2_divisor", "shuffle", "early_stopping", "samples", "l1", "dropout")
 """The settings a resumed call must repeat (``epochs`` may grow)."""
+
+LATER_SETTINGS = {"l1": 0.0, "dropout": None}
+"""Settings newer than the first checkpoints, with the value an older checkpoint's run had."""
 
 
 def checkpointer(checkpoint):
@@ -35,7 +38,7 @@ def checkpointer(checkpoint):
     return checkpoints.Checkpointer(checkpoint, every_epochs=1)
 
 
-def run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data) -> dict:
+def run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data, *, l1=0.0, dropout=None) -> dict:
     """What a checkpoint records about the run (its "training" entry), to check it on resume.
 
     data : the arrays trained and validated on (X, targets[, X_val, targets_val]), hashed.
@@ -48,6 +51,8 @@ def run_record(plan, epochs, batch_size, l2, l2_divisor, shuffle, patience, data
         "shuffle": bool(shuffle),
         "early_stopping": patience,
         "samples": plan.samples,
+        "l1": l1,
+        "dropout": None if dropout is None else list(dropout),
         "processes": plan.processes,
         "data_sha256": plan.fingerprint(data_fingerprint(*data)),
     }
@@ -170,9 +175,10 @@ class Checkpointing:
                 "(mpiexec -n K for K > 1)."
             )
         for key in SETTINGS:
-            if c.training[key] != self.record[key]:
+            saved = c.training.get(key, LATER_SETTINGS.get(key))  # a checkpoint from before l1/dropout had none
+            if saved != self.record[key]:
                 raise InvalidArgument(
-                    f"resume: {source} was saved with {key}={c.training[key]!r}, but this call "
+                    f"resume: {source} was saved with {key}={saved!r}, but this call "
                     f"has {key}={self.record[key]!r}; pass the same value to continue that run."
                 )
         self._check_identity(c, source)
@@ -215,7 +221,7 @@ def network_description(net) -> dict:
     return {
         "sizes": [int(n) for n in net.sizes],
         "dtype": np.dtype(net.dtype).name,
-        "activation": name(net.activation),
+        "activation": name(net.activation) if net.uniform_activation else [name(s) for s in net.activation],
         "output": name(net.output),
         "cost": name(net.cost),
     }

@@ -61,8 +61,10 @@ class TrainingState:
     are that batch's targets Y, (m, n_L), so that ``net.batch_cost(A,
     state.batch_targets, state.l2, state.n)`` is the cost ``grads.cost`` was
     measured with (``n`` is the L2 term's divisor: the training set's size, or
-    the batch's with ``train(..., l2_divisor="batch")``). Read these arrays;
-    don't keep or modify them.
+    the batch's with ``train(..., l2_divisor="batch")``); pass ``l1=state.l1``
+    too when L1 is on. ``masks`` are the dropout masks m^l/(1−p) of the
+    current batch (None without dropout), drawn before its backprop. Read
+    these arrays; don't keep or modify them.
     """
 
     net: object
@@ -79,6 +81,8 @@ class TrainingState:
     l2: float = 0.0
     n: int = 0
     interrupted: bool = False
+    l1: float = 0.0
+    masks: list | None = None
 
     def interrupt(self) -> None:
         """Stop after the current batch, save a checkpoint there and raise TrainingInterrupted.
