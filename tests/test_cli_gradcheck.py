@@ -93,3 +93,47 @@ def test_the_command_checks_every_pair_bprop_accepts():
 
     assert set(gradcheck_command.HIDDEN) == set(HIDDEN)
     assert set(gradcheck_command.OUTPUT_COST) == set(OUTPUT_COST)
+
+
+def test_a_sigma_per_layer_l1_l2_and_dropout_are_checked(capsys):
+    status, out, _ = run(
+        capsys,
+        "gradcheck",
+        "--activation",
+        "relu,tanh",
+        "--layers",
+        "4,6,5,3",
+        "--l1",
+        "0.3",
+        "--l2",
+        "0.2",
+        "--dropout",
+        "0.5",
+        "--json",
+    )
+    rows = json.loads(out)
+    assert status == 0 and len(rows) == 1 and rows[0]["passed"]
+    assert rows[0]["network"].startswith("relu,tanh → ")
+    assert "L1 0.3" in rows[0]["network"] and "dropout 0.5" in rows[0]["network"]
+    assert [layer["layer"] for layer in rows[0]["layers"]] == [2, 3, 4]
+
+
+def test_every_builtin_pair_passes_with_l1_and_dropout(capsys):
+    status, out, _ = run(capsys, "gradcheck", "--layers", "4,5,5,3", "--l1", "0.2", "--dropout", "0.3", "--json")
+    rows = json.loads(out)
+    assert status == 0 and len(rows) == 5 * 8 and all(r["passed"] for r in rows)
+
+
+def test_a_broken_derivative_behind_a_dropout_mask_still_fails(capsys, tmp_path, monkeypatch):
+    (tmp_path / "broken_sigma.py").write_text(BROKEN_MODULE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    status, out, _ = run(
+        capsys, "gradcheck", "--activation", "broken_sigma:BrokenSigmoid", "--layers", "4,6,3", "--dropout", "0.3"
+    )
+    assert status == 1 and "FAIL" in out
+
+
+def test_a_dropout_rate_of_one_is_a_one_line_error(capsys):
+    status, _, err = run(capsys, "gradcheck", "--dropout", "1")
+    assert status == 1 and err.startswith("bprop: error: dropout=1.0") and err.count("\n") == 1

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bprop as bp
+from bprop.core.dropout import draw_masks
 from conftest import BACKENDS, HIDDEN, OUTPUT_COST, host, on_backend, random_problem, random_targets
 
 problems = st.tuples(
@@ -35,6 +36,44 @@ def test_backprop_matches_finite_differences_on_random_networks(problem):
     net, X, Y = random_problem(seed, depth, hidden, output, cost, m=m)
     report = bp.gradcheck(net, X, Y, l2=0.3 if seed % 2 else 0.0)
     assert report.max_error <= 1e-6, report.format()
+
+
+def sigmas_per_layer(first, hidden_layers):
+    """One σ per hidden layer, starting at ``first`` and going round HIDDEN: every σ meets every other."""
+    start = HIDDEN.index(first)
+    return [HIDDEN[(start + k) % len(HIDDEN)] for k in range(hidden_layers)]
+
+
+def dropout_problem(seed, depth, first, output, cost, m=5, p=0.4):
+    """A random problem with a σ per hidden layer, and one dropout mask per hidden layer (float64)."""
+    net, X, Y = random_problem(seed, depth, first, output, cost, m=m)
+    hidden = sigmas_per_layer(first, depth - 1) if depth > 1 else first
+    net = bp.Network(
+        net.sizes, activation=hidden, output=output, cost=cost, init="scaled_normal", seed=seed, dtype="float64"
+    )
+    masks = draw_masks((p,) * (depth - 1), net.sizes, m, np.random.default_rng(seed + 1), np.float64)
+    return net, X, Y, hidden, masks
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output,cost", OUTPUT_COST)
+def test_dropout_l1_and_a_sigma_per_layer_match_finite_differences_for_every_pair(hidden, output, cost, backend):
+    """BP2 with the mask, BP3 with (λ₁/n) sgn(w) and layer l's own σ′, against the differences of the same cost."""
+    for depth in (2, 3, 4):
+        net, X, Y, _, masks = dropout_problem(depth * 11 + 5, depth, hidden, output, cost, m=6)
+        for l1, l2 in ((0.3, 0.0), (0.2, 0.5)):  # L1 alone, and elastic net
+            report = bp.gradcheck(on_backend(net, backend), X, Y, l1=l1, l2=l2, masks=masks)
+            assert report.max_error <= 1e-6, report.format()
+
+
+def test_gradcheck_with_a_mask_checks_the_masked_network():
+    """The differences use the mask: without it, backprop's dropout gradient disagrees with them."""
+    net, X, Y, _, masks = dropout_problem(3, 3, "tanh", "softmax", "log_likelihood", m=6, p=0.5)
+    g = net.backprop(X, Y, masks=masks)
+    plain = net.backprop(X, Y)
+    assert not np.allclose(g.weights[0], plain.weights[0])
+    assert bp.gradcheck(net, X, Y, masks=masks).max_error <= 1e-6
 
 
 def test_gradcheck_detects_a_wrong_gradient():
@@ -79,18 +118,26 @@ TORCH_COSTS = {  # per-sample costs, shape (m,)
 }
 
 
-def torch_gradients(net, X, Y, hidden, output, cost, l2=0.0):
-    """∂C/∂w, ∂C/∂b and δ^l = ∂C_x/∂z^l computed by torch autograd on the same weights."""
+def torch_gradients(net, X, Y, hidden, output, cost, l2=0.0, l1=0.0, masks=None):
+    """∂C/∂w, ∂C/∂b and δ^l = ∂C_x/∂z^l computed by torch autograd on the same weights.
+
+    hidden : one σ name, or one per hidden layer. masks : dropout masks m^l/(1−p)
+    per hidden layer (or None), multiplied into a^l as torch's own dropout would.
+    """
     weights = [torch.tensor(w, requires_grad=True) for w in net.weights]
     biases = [torch.tensor(b, requires_grad=True) for b in net.biases]
+    hidden = hidden if isinstance(hidden, list) else [hidden] * (len(weights) - 1)
     a, zs = torch.tensor(X), []
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = a @ w.T + b
         z.retain_grad()
         zs.append(z)
-        a = TORCH_ACTIVATIONS[output if i == len(weights) - 1 else hidden](z)
+        a = TORCH_ACTIVATIONS[output if i == len(weights) - 1 else hidden[i]](z)
+        if masks is not None and i < len(weights) - 1 and masks[i] is not None:
+            a = a * torch.tensor(masks[i])
     C = TORCH_COSTS[cost](a, torch.tensor(Y)).mean()
     C = C + l2 / (2 * X.shape[0]) * sum((w**2).sum() for w in weights)
+    C = C + l1 / X.shape[0] * sum(w.abs().sum() for w in weights)  # torch's d|w|/dw at 0 is 0, as sgn(0)
     C.backward()
     m = X.shape[0]
     # C is the batch mean, so ∂C/∂z of sample i is δ_i / m.
@@ -111,6 +158,22 @@ def test_backprop_equals_torch_autograd(backend, problem):
     l2 = 0.5 if seed % 3 == 0 else 0.0
     g = on_backend(net, backend).backprop(X, Y, l2=l2)
     tw, tb, tdeltas, tcost = torch_gradients(net, X, Y, hidden, output, cost, l2)
+    for ours, theirs in zip(host(g.weights + g.biases + g.deltas), tw + tb + tdeltas):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+    assert g.cost == pytest.approx(tcost, rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=80, deadline=None)
+@given(problems, st.sampled_from([0.0, 0.3, 0.7]), st.sampled_from([0.0, 0.4]))
+def test_dropout_l1_and_a_sigma_per_layer_equal_torch_autograd(backend, problem, p, l1):
+    """The same mask handed to both: torch differentiates the masked network; we run BP2 with the mask."""
+    seed, depth, hidden, (output, cost), m = problem
+    net, X, Y, sigmas, masks = dropout_problem(seed, depth, hidden, output, cost, m=m, p=p)
+    masks = None if depth == 1 else masks
+    l2 = 0.5 if seed % 3 == 0 else 0.0
+    g = on_backend(net, backend).backprop(X, Y, l2=l2, l1=l1, masks=masks)
+    tw, tb, tdeltas, tcost = torch_gradients(net, X, Y, sigmas, output, cost, l2, l1, masks)
     for ours, theirs in zip(host(g.weights + g.biases + g.deltas), tw + tb + tdeltas):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
     assert g.cost == pytest.approx(tcost, rel=1e-12, abs=1e-14)

@@ -50,7 +50,15 @@ EVERY = 3  # --checkpoint-every 3b: a checkpoint every 3 batches
 BATCHES_PER_EPOCH = 130  # digits: 1,293 training samples in batches of 10
 
 
-def settings(out, epochs):
+# Dropout (its masks drawn from the training generator), L1 and a σ per hidden layer:
+# a run with them must resume to the same bits too.
+REGULARIZED = (
+    "--layers", "64,30,20,10", "--activation", "relu,tanh", "--output", "softmax", "--cost", "log_likelihood",
+    "--dropout", "0.3", "--l1", "0.5",
+)  # fmt: skip
+
+
+def settings(out, epochs, extra=()):
     return [
         "train",
         "--data",
@@ -70,6 +78,7 @@ def settings(out, epochs):
         "--quiet",
         "--out",
         out,
+        *extra,
     ]
 
 
@@ -78,13 +87,13 @@ def reference(tmp_path_factory):
     """The oracle: reference(epochs) is the run folder of the same command, never interrupted, without checkpoints."""
     folders = {}
 
-    def run(epochs):
-        if epochs not in folders:
+    def run(epochs, extra=()):
+        if (epochs, extra) not in folders:
             where = tmp_path_factory.mktemp(f"reference-{epochs}")
-            done = completed(bprop_command(*settings(where / "runs", epochs)), where)
+            done = completed(bprop_command(*settings(where / "runs", epochs, extra)), where)
             assert done.returncode == 0, done.stderr
-            (folders[epochs],) = run_folders(where / "runs")
-        return folders[epochs]
+            (folders[epochs, extra],) = run_folders(where / "runs")
+        return folders[epochs, extra]
 
     return run
 
@@ -96,11 +105,11 @@ def assert_same_run(folder, expected):
     assert not (folder / checkpoints.FILENAME).exists()
 
 
-def start(tmp_path, folder, epochs):
+def start(tmp_path, folder, epochs, extra=()):
     args = (
         ["train", "--resume", folder, "--quiet"]
         if folder
-        else [*settings(tmp_path / "runs", epochs), "--checkpoint-every", f"{EVERY}b"]
+        else [*settings(tmp_path / "runs", epochs, extra), "--checkpoint-every", f"{EVERY}b"]
     )
     return subprocess.Popen(
         bprop_command(*args),
@@ -134,13 +143,13 @@ def checkpoint_id(tmp_path):
     return None
 
 
-def kill_and_resume(tmp_path, reference, kills, seed):
+def kill_and_resume(tmp_path, reference, kills, seed, extra=()):
     rng = random.Random(seed)
     epochs = math.ceil(kills * 20 * EVERY / BATCHES_PER_EPOCH) + 2  # room for up to 20 writes an attempt
-    expected = reference(epochs)
+    expected = reference(epochs, extra)
     folder, outcomes = None, []
     for attempt in range(kills):
-        process = start(tmp_path, folder, epochs)
+        process = start(tmp_path, folder, epochs, extra)
         if attempt == 0:  # during start-up or the first batches
             time.sleep(rng.uniform(0.05, 1.5))
         elif attempt == kills - 1:  # inside the final writes
@@ -185,6 +194,14 @@ def kill_and_resume(tmp_path, reference, kills, seed):
 def test_sigkill_at_random_moments_then_resume_gives_the_uninterrupted_weights(tmp_path, reference):
     outcomes = kill_and_resume(tmp_path, reference, kills=6, seed=int.from_bytes(os.urandom(4), "little"))
     assert len(outcomes) == 6
+
+
+def test_sigkill_with_dropout_l1_and_a_sigma_per_layer_then_resume_gives_the_uninterrupted_weights(tmp_path, reference):
+    outcomes = kill_and_resume(
+        tmp_path, reference, kills=6, seed=int.from_bytes(os.urandom(4), "little"), extra=REGULARIZED
+    )
+    assert len(outcomes) == 6
+    TALLY["kill -9: runs with dropout resumed bit-identically"] += 1
 
 
 @pytest.mark.slow
