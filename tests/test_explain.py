@@ -412,3 +412,98 @@ def test_cli_bad_options_name_the_option_and_the_fix(cli, args, fragment):
     assert isinstance(result.exception, InvalidArgument)
     assert fragment in str(result.exception)
     assert "\n" not in str(result.exception)  # the CLI prints it as one line
+
+
+# ---------------------------------------------------------------- dropout, L1 and a σ per layer
+
+
+def regularized_case(seed=4):
+    """A 3-4-4-2 network with relu then tanh, softmax output: small enough to be shown in full."""
+    net = bp.Network(
+        [3, 4, 4, 2],
+        activation=["relu", "tanh"],
+        output="softmax",
+        cost="log_likelihood",
+        init="he",
+        seed=seed,
+        dtype="float64",
+    )
+    return net, np.array([0.3, -0.2, 0.5]), 1
+
+
+def test_a_dropout_trace_holds_the_masks_from_the_seed_and_backprops_arrays():
+    from bprop.core.dropout import draw_masks
+
+    net, x, y = regularized_case()
+    trace = explain(net, x, y, dropout=0.5, l1=0.3, l2=0.2, n=10, seed=7)
+    masks = draw_masks((0.5, 0.5), net.sizes, 1, np.random.default_rng(7), np.float64)
+    for ours, expected in zip(trace.masks, masks):
+        np.testing.assert_array_equal(ours, expected[0])
+    g = net.backprop(x.reshape(1, -1), np.array([y]), l1=0.3, l2=0.2, n=10, masks=masks)
+    for ours, theirs in zip(trace.deltas + trace.grad_w, [d[0] for d in g.deltas] + g.weights):
+        np.testing.assert_array_equal(ours, theirs)
+    assert trace.cost == g.cost
+    # a^l before the mask is σ(z^l), layer l's own σ; ã^l = a^l ⊙ m^l/(1−p) is what the next layer saw
+    np.testing.assert_allclose(trace.undropped[1], np.maximum(trace.zs[0], 0))
+    np.testing.assert_allclose(trace.undropped[2], np.tanh(trace.zs[1]))
+    np.testing.assert_allclose(trace.activations[2], trace.undropped[2] * trace.masks[1])
+    # σ′ of each hidden layer from its own σ and a^l (not ã^l)
+    np.testing.assert_allclose(trace.sigma_primes[0], (trace.zs[0] > 0).astype(float))
+    np.testing.assert_allclose(trace.sigma_primes[1], 1 - trace.undropped[2] ** 2)
+    # C = C₀ + (λ/2n) Σ w² + (λ₁/n) Σ |w|
+    weights = net.weights
+    penalty = 0.2 / 20 * sum((w**2).sum() for w in weights) + 0.3 / 10 * sum(np.abs(w).sum() for w in weights)
+    assert trace.cost == pytest.approx(trace.cost0 + penalty, rel=1e-12)
+
+
+def test_the_text_shows_the_mask_in_bp2_and_the_l1_term_in_bp3_with_their_numbers():
+    net, x, y = regularized_case()
+    trace = explain(net, x, y, dropout=0.5, l1=0.3, n=10, seed=7)
+    text = trace.render("text")
+    m2 = number(trace.masks[0][0], 4)
+    sp2 = trace.sigma_primes[0][0]
+    bp2 = next(line for line in text.splitlines() if line.strip().startswith("δ^2_1 = ("))
+    assert "m^2_1/(1 − p) · σ′(z^2_1)" in bp2 and f"· {m2} · " in bp2
+    assert bp2.endswith(f"· {number(sp2, 4)} = {number(trace.deltas[0][0], 4)}")
+    assert "δ^3 = ((w^4)ᵀ δ^4) ⊙ m^3/(1 − p) ⊙ σ′(z^3)" in text
+    w = trace.weights_before[0][0, 0]
+    sign = "1" if w > 0 else "(−1)"
+    bp3 = next(line for line in text.splitlines() if line.strip().startswith("∂C/∂w^2_11 ="))
+    assert "(λ_1/n) sgn(w^2_11)" in bp3 and f"(0.3/10) · {sign} = {number(trace.grad_w[0][0, 0], 4)}" in bp3
+    assert "ã^2_1 = a^2_1 · m^2_1/(1 − p)" in text and "z^3 = w^3 ã^2 + b^3" in text
+    assert "activation function σ of layer l = 2: relu" in text and "layer l = 3: tanh" in text
+
+
+def test_chinese_explains_the_mask_and_the_l1_subgradient():
+    net, x, y = regularized_case()
+    text = explain(net, x, y, dropout=0.5, l1=0.3, seed=7, lang="zh").render("text")
+    for words in ("随机失活", "掩码", "次梯度", "sgn(0) = 0", "第 l = 3 层的激活函数 σ：tanh", "m^2/(1 − p)"):
+        assert words in text, words
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dropout_and_l1_render_in_every_format(fmt, lang):
+    net, x, y = regularized_case()
+    page = explain(net, x, y, dropout=0.5, l1=0.3, l2=0.1, seed=7, lang=lang).render(fmt)
+    if fmt == "markdown":
+        assert r"\tilde{a}^{2}" in page and r"\operatorname{sgn}" in page and r"\lambda" in page
+    else:
+        assert "ã<sup>2</sup>" in page and "sgn(" in page
+
+
+def test_explain_without_the_new_options_is_unchanged():
+    net, x, y = classic_example()
+    trace = explain(net, x, y)
+    assert trace.dropout is None and trace.masks == [None] and trace.cost0 == trace.cost
+    text = trace.render("text")
+    assert "dropout" not in text and "sgn" not in text and "C_0" not in text
+
+
+def test_cli_explains_dropout_l1_and_a_sigma_per_layer(cli):
+    result = cli(
+        "--layers", "3,4,3,2", "--activation", "relu,tanh", "--output", "softmax", "--cost", "log_likelihood",
+        "--dropout", "0.5", "--l1", "0.1", "--n", "100", "--seed", "2",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "relu,tanh" in result.output and "m^2/(1 − p)" in result.output and "(0.1/100) · " in result.output

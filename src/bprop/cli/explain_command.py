@@ -12,6 +12,11 @@ random (``--layers`` other than 2,2,2, with ``--seed``; scaled-normal
 weights). The page is printed, or written atomically with ``--output-file``
 (``--output`` is the output layer's σ, as in ``bprop train``).
 
+``--activation relu,tanh`` gives each hidden layer its own σ. ``--dropout P``
+explains a training pass with dropout (the masks drawn from ``--seed``), and
+``--l1`` / ``--l2`` (with ``--n``, the training set's size) add their terms
+to C and to BP3.
+
 Registered in ``app.py`` with ``app.command()(explain)``.
 """
 
@@ -55,6 +60,12 @@ def explain(
     output: OutputOption = None,
     cost: CostOption = None,
     lr: Annotated[float, typer.Option(help="Learning rate η of the update shown.")] = 0.5,
+    dropout: Annotated[
+        float | None, typer.Option(help="Explain a training pass with dropout p: masks drawn from --seed.")
+    ] = None,
+    l1: Annotated[float, typer.Option(help="λ₁ of the L1 term (λ₁/n) Σ |w| in C and BP3.")] = 0.0,
+    l2: Annotated[float, typer.Option(help="λ of the L2 term (λ/2n) Σ w² in C and BP3.")] = 0.0,
+    n: Annotated[int, typer.Option(help="n of the L1/L2 terms: the training set's size (default: 1).")] = 1,
     format_: Annotated[
         str, typer.Option("--format", help="text, md (Markdown with LaTeX) or html (one offline page).")
     ] = "text",
@@ -91,7 +102,7 @@ def explain(
         raise InvalidArgument(f"--lr {lr} is not a learning rate; give a number > 0, such as 0.5.")
 
     net, x, y = network_and_sample(layers, model, weights, input_, target, activation, output, cost, seed)
-    trace = explain_trace(net, x, y, lr=lr, lang=lang)
+    trace = explain_trace(net, x, y, lr=lr, lang=lang, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed)
     costs = explain_steps(net, x, y, lr, steps) if steps else None
     page = trace.render(format_, precision=precision, costs=costs)
     if output_file is None:
@@ -109,6 +120,8 @@ def network_and_sample(layers, model, weights, x_text, target, activation, outpu
     from .settings import int_list
 
     sizes = int_list(layers, "layers") if layers is not None else None
+    if activation is not None and "," in activation:
+        activation = [name.strip() for name in activation.split(",")]  # one σ per hidden layer
     if model is not None and weights is not None:
         raise InvalidArgument("--model and --weights both give the parameters; pass one of them.")
     if model is not None:

@@ -109,8 +109,12 @@ _LATEX = {
     "≤": r"\leq ",
     "≥": r"\geq ",
     "∞": r"\infty ",
+    "ã": r"\tilde{a}",
+    "λ": r"\lambda ",
+    "~": r"\sim ",
 }
 _LATEX_WORDS = re.compile(r"\b(exp|ln|tanh|max)\b")
+_LATEX_OPERATORS = re.compile(r"\b(sgn|Bernoulli)\b")
 _LATEX_LABEL = re.compile(r"\b(BP[1-4])\b")
 
 
@@ -120,5 +124,6 @@ def to_latex(markup) -> str:
     text = markup.replace(GAP, gap)
     text = _LATEX_LABEL.sub(lambda m: r"\text{" + m.group(1) + "}", text)
     text = _LATEX_WORDS.sub(lambda m: "\\" + m.group(1) + " ", text)
+    text = _LATEX_OPERATORS.sub(lambda m: r"\operatorname{" + m.group(1) + "}", text)
     text = "".join(_LATEX.get(c, c) for c in text)
     return re.sub(" +", " ", text).replace(gap, r"\quad ").strip()

@@ -19,7 +19,7 @@ import numpy as np
 
 from .document import CostTable, Definition, Document, Equation, Heading, Note, Section, Substitution, Value
 from .formulas import COST_DEFINITIONS, SIGMA_DEFINITIONS, grad_a_line, sigma_prime_line
-from .markup import element, number, operand, plain, terms_of
+from .markup import MINUS, element, number, operand, plain, terms_of
 from .terms import TERMS
 
 FULL_WIDTH = 8  # a network with a layer wider than this is shown as shapes, norms and a few entries
@@ -41,6 +41,12 @@ def build(trace, precision=4, costs=None) -> Document:
         ("learning_rate", plain(trace.lr)),
         ("dtype", trace.dtype),
     ]
+    if trace.dropout is not None:
+        facts.append(("dropout_rate", ", ".join(plain(rate) for rate in trace.dropout)))
+    if trace.l2:
+        facts.append(("l2_lambda", f"λ = {plain(trace.l2)}, n = {trace.n}"))
+    if trace.l1:
+        facts.append(("l1_lambda", f"λ_{{1}} = {plain(trace.l1)}, n = {trace.n}"))
     sections = [
         _notation(trace, full),
         _forward(trace, p, value),
@@ -50,7 +56,7 @@ def build(trace, precision=4, costs=None) -> Document:
         _bp3(trace, p, value),
         _bp4(trace, p, value),
         _update(trace, p, value),
-        _summary(),
+        _summary(trace),
     ]
     if costs is not None:
         sections.append(_steps(trace, costs, p))
@@ -66,9 +72,19 @@ def _notation(trace, full):
         Definition("b^{l}_{j}", "def.b"),
         Definition("z^{l}_{j} = Σ_{k} w^{l}_{jk} a^{l−1}_{k} + b^{l}_{j}", "def.z"),
         Definition("a^{l}_{j} = σ(z^{l}_{j})", "def.a"),
-        Definition(SIGMA_DEFINITIONS.get(trace.activation, "σ"), "def.sigma", {"name": trace.activation}),
     ]
-    if trace.output != trace.activation:
+    hidden = trace.hidden_activations
+    if len(set(hidden)) <= 1:
+        name = hidden[0] if hidden else trace.activation
+        items.append(Definition(SIGMA_DEFINITIONS.get(name, "σ"), "def.sigma", {"name": name}))
+    else:  # one σ per hidden layer
+        for layer, name in enumerate(hidden, start=2):
+            items.append(Definition(SIGMA_DEFINITIONS.get(name, "σ"), "def.sigma_layer", {"name": name, "l": layer}))
+    if trace.dropout is not None:
+        items.append(Definition("ã^{l} = a^{l} ⊙ m^{l}/(1 − p),  m^{l}_{j} ~ Bernoulli(1 − p)", "def.dropout"))
+    if trace.penalized:
+        items.append(Definition(_penalized_cost(trace), "def.penalty"))
+    if trace.output not in (hidden or [trace.activation]):
         items.append(Definition(SIGMA_DEFINITIONS.get(trace.output, "σ"), "def.sigma_output", {"name": trace.output}))
     items += [
         Definition("δ^{l}_{j} = ∂C/∂z^{l}_{j}", "def.delta"),
@@ -78,6 +94,17 @@ def _notation(trace, full):
         Note("def.nabla"),
     ]
     return Section("notation", items)
+
+
+def _penalized_cost(trace):
+    """C = C₀ + the terms this trace has: (λ/2n) Σ w², (λ_1/n) Σ |w|."""
+    terms = (["(λ/2n) Σ w²"] if trace.l2 else []) + (["(λ_{1}/n) Σ |w|"] if trace.l1 else [])
+    return "C = C_{0} + " + " + ".join(terms)
+
+
+def _a(trace, layer):
+    """The symbol of what layer l passes on: ã^{l} when dropout masked it, else a^{l}."""
+    return f"ã^{{{layer}}}" if trace.mask(layer) is not None else f"a^{{{layer}}}"
 
 
 def _layer_heading(trace, layer):
@@ -93,17 +120,19 @@ def _forward(trace, p, value):
         prev = trace.activations[i]
         comma = max(w.shape) > 9
         wk = lambda k: element(f"w^{{{layer}}}", 1, k + 1, comma=comma)  # noqa: E731
-        symbols = terms_of(w.shape[1], lambda k: f"{wk(k)} a^{{{layer - 1}}}_{{{k + 1}}}")
+        before = _a(trace, layer - 1)
+        symbols = terms_of(w.shape[1], lambda k: f"{wk(k)} {before}_{{{k + 1}}}")
         numbers = terms_of(w.shape[1], lambda k: f"{operand(w[0, k], p)} · {operand(prev[k], p)}")
         items += [
             _layer_heading(trace, layer),
-            Equation(f"z^{{{layer}}} = w^{{{layer}}} a^{{{layer - 1}}} + b^{{{layer}}}"),
+            Equation(f"z^{{{layer}}} = w^{{{layer}}} {before} + b^{{{layer}}}"),
             Substitution(
                 f"z^{{{layer}}}_{{1}} = {symbols} + b^{{{layer}}}_{{1}} = {numbers} + {operand(b[0], p)}"
                 f" = {number(z[0], p)}"
             ),
         ]
-        sigma = trace.output if layer == L else trace.activation
+        sigma = trace.sigma_name(layer)
+        a = trace.undropped[i + 1]  # a^l = σ(z^l); with dropout, ã^l comes below
         if sigma == "softmax":
             exps = terms_of(len(z), lambda k: f"exp({number(z[k], p)})")
             items += [
@@ -126,6 +155,19 @@ def _forward(trace, p, value):
             value(f"z^{{{layer}}}", z),
             value(f"a^{{{layer}}}", a),
         ]
+        mask = trace.mask(layer)
+        if mask is not None:
+            dropped = trace.activations[i + 1]
+            items += [
+                Note("note.dropout", {"p": plain(trace.dropout[i]), "l": layer}),
+                Equation(f"ã^{{{layer}}} = a^{{{layer}}} ⊙ m^{{{layer}}}/(1 − p)"),
+                Substitution(
+                    f"ã^{{{layer}}}_{{1}} = a^{{{layer}}}_{{1}} · m^{{{layer}}}_{{1}}/(1 − p) = "
+                    f"{operand(a[0], p)} · {operand(mask[0], p)} = {number(dropped[0], p)}"
+                ),
+                value(f"m^{{{layer}}}/(1 − p)", mask, entry=f"m^{{{layer}}}_{{#}}/(1 − p)"),
+                value(f"ã^{{{layer}}}", dropped),
+            ]
     return Section("forward", items)
 
 
@@ -157,7 +199,26 @@ def _cost(trace, p, value):
             line = f"C = −({terms_of(len(a), lambda j: f'{operand(y[j], p)} · ln {operand(a[j], p)}')}) = {C}"
     else:
         equation, line = "C = C(a^{L}, y)", f"C = {C}"
-    items = [Equation(equation), Substitution(line), value("y", y), value(f"a^{{{L}}}", a)]
+    if not trace.penalized:
+        return Section("cost", [Equation(equation), Substitution(line), value("y", y), value(f"a^{{{L}}}", a)])
+    # With L2/L1 the lines above are C₀, the cost of the sample alone; then the terms are added.
+    head = line.rsplit(" = ", 1)[0]  # the line's last number is C; here it is C₀
+    equation, line = "C_{0}" + equation[1:], f"C_{{0}}{head[1:]} = {number(trace.cost0, p)}"
+    symbols, numbers = ["C_{0}"], [operand(trace.cost0, p)]
+    if trace.l2:
+        symbols.append("(λ/2n) Σ w²")
+        numbers.append(f"({plain(trace.l2)}/{2 * trace.n}) · {operand(trace.sum_squares, p)}")
+    if trace.l1:
+        symbols.append("(λ_{1}/n) Σ |w|")
+        numbers.append(f"({plain(trace.l1)}/{trace.n}) · {operand(trace.sum_abs, p)}")
+    items = [
+        Equation(equation),
+        Substitution(line),
+        Equation(_penalized_cost(trace)),
+        Substitution(f"C = {' + '.join(symbols)} = {' + '.join(numbers)} = {C}"),
+        value("y", y),
+        value(f"a^{{{L}}}", a),
+    ]
     return Section("cost", items)
 
 
@@ -226,26 +287,44 @@ def _bp2(trace, p, value):
         Equation("δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})"),
         Equation("δ^{l}_{j} = Σ_{k} w^{l+1}_{kj} δ^{l+1}_{k} · σ′(z^{l}_{j})"),
     ]
+    if trace.dropout is not None:
+        items.append(Equation("dropout:  δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ m^{l}/(1 − p) ⊙ σ′(z^{l})"))
     if L == 2:
         return Section("bp2", items + [Note("note.no_hidden")])
     for layer in range(L - 1, 1, -1):
         i = layer - 2
         w_next, d_next = trace.weights_before[i + 1], trace.deltas[i + 1]
-        sp, delta, z, a = trace.sigma_primes[i], trace.deltas[i], trace.zs[i], trace.activations[i + 1]
+        sp, delta, z, a = trace.sigma_primes[i], trace.deltas[i], trace.zs[i], trace.undropped[i + 1]
         comma = max(w_next.shape) > 9
         n = layer + 1
         symbols = terms_of(
             len(d_next), lambda k: f"{element(f'w^{{{n}}}', k + 1, 1, comma=comma)} δ^{{{n}}}_{{{k + 1}}}"
         )
         numbers = terms_of(len(d_next), lambda k: f"{operand(w_next[k, 0], p)} · {operand(d_next[k], p)}")
-        items += [
-            _layer_heading(trace, layer),
-            Equation(f"δ^{{{layer}}} = ((w^{{{n}}})ᵀ δ^{{{n}}}) ⊙ σ′(z^{{{layer}}})"),
-            Substitution(sigma_prime_line(trace.activation, layer, z[0], a[0], sp[0], p)),
-            Substitution(
+        mask = trace.mask(layer)
+        if mask is None:
+            equation = f"δ^{{{layer}}} = ((w^{{{n}}})ᵀ δ^{{{n}}}) ⊙ σ′(z^{{{layer}}})"
+            line = (
                 f"δ^{{{layer}}}_{{1}} = ({symbols}) · σ′(z^{{{layer}}}_{{1}}) = ({numbers}) · "
                 f"{operand(sp[0], p)} = {number(delta[0], p)}"
-            ),
+            )
+        else:
+            equation = f"δ^{{{layer}}} = ((w^{{{n}}})ᵀ δ^{{{n}}}) ⊙ m^{{{layer}}}/(1 − p) ⊙ σ′(z^{{{layer}}})"
+            line = (
+                f"δ^{{{layer}}}_{{1}} = ({symbols}) · m^{{{layer}}}_{{1}}/(1 − p) · σ′(z^{{{layer}}}_{{1}}) = "
+                f"({numbers}) · {operand(mask[0], p)} · {operand(sp[0], p)} = {number(delta[0], p)}"
+            )
+        items += [_layer_heading(trace, layer)]
+        items += [Note("note.dropout_bp2", {"l": layer})] if mask is not None else []
+        items += [
+            Equation(equation),
+            Substitution(sigma_prime_line(trace.sigma_name(layer), layer, z[0], a[0], sp[0], p)),
+            Substitution(line),
+        ]
+        items += (
+            [value(f"m^{{{layer}}}/(1 − p)", mask, entry=f"m^{{{layer}}}_{{#}}/(1 − p)")] if mask is not None else []
+        )
+        items += [
             value(f"σ′(z^{{{layer}}})", sp, entry=f"σ′(z^{{{layer}}}_{{#}})"),
             value(f"δ^{{{layer}}}", delta),
         ]
@@ -254,17 +333,29 @@ def _bp2(trace, p, value):
 
 def _bp3(trace, p, value):
     L = len(trace.sizes)
-    items = [Equation("∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j}"), Note("note.matrix_bp3")]
+    terms = (["(λ/n) w^{l}_{jk}"] if trace.l2 else []) + (["(λ_{1}/n) sgn(w^{l}_{jk})"] if trace.l1 else [])
+    items = [Equation(" + ".join(["∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j}", *terms])), Note("note.matrix_bp3")]
+    if trace.l1:
+        items.append(Note("note.l1", {"l1": plain(trace.l1), "n": trace.n}))
+    if trace.dropout is not None:
+        items.append(Note("note.dropout_bp3"))
     for layer in range(L, 1, -1):
         i = layer - 2
-        gw, prev, delta = trace.grad_w[i], trace.activations[i], trace.deltas[i]
+        gw, prev, delta, w = trace.grad_w[i], trace.activations[i], trace.deltas[i], trace.weights_before[i]
         wname = element(f"∂C/∂w^{{{layer}}}", 1, 1, comma=max(gw.shape) > 9)
+        w11 = element(f"w^{{{layer}}}", 1, 1, comma=max(gw.shape) > 9)
+        symbols = [f"{_a(trace, layer - 1)}_{{1}} δ^{{{layer}}}_{{1}}"]
+        numbers = [f"{operand(prev[0], p)} · {operand(delta[0], p)}"]
+        if trace.l2:
+            symbols.append(f"(λ/n) {w11}")
+            numbers.append(f"({plain(trace.l2)}/{trace.n}) · {operand(w[0, 0], p)}")
+        if trace.l1:
+            symbols.append(f"(λ_{{1}}/n) sgn({w11})")
+            sign = plain(np.sign(w[0, 0]))
+            numbers.append(f"({plain(trace.l1)}/{trace.n}) · {f'({sign})' if sign.startswith(MINUS) else sign}")
         items += [
             _layer_heading(trace, layer),
-            Substitution(
-                f"{wname} = a^{{{layer - 1}}}_{{1}} δ^{{{layer}}}_{{1}} = {operand(prev[0], p)} · "
-                f"{operand(delta[0], p)} = {number(gw[0, 0], p)}"
-            ),
+            Substitution(f"{wname} = {' + '.join(symbols)} = {' + '.join(numbers)} = {number(gw[0, 0], p)}"),
             value(f"∂C/∂w^{{{layer}}}", gw),
         ]
     return Section("bp3", items)
@@ -310,17 +401,21 @@ def _update(trace, p, value):
     return Section("update", items)
 
 
-def _summary():
-    return Section(
-        "summary",
-        [
-            Equation("BP1  δ^{L} = ∇_{a} C ⊙ σ′(z^{L})"),
-            Equation("BP2  δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})"),
-            Equation("BP3  ∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j}"),
-            Equation("BP4  ∂C/∂b^{l}_{j} = δ^{l}_{j}"),
-            Equation("w^{l}_{jk} ← w^{l}_{jk} − η a^{l−1}_{k} δ^{l}_{j},  b^{l}_{j} ← b^{l}_{j} − η δ^{l}_{j}"),
-        ],
-    )
+def _summary(trace):
+    items = [
+        Equation("BP1  δ^{L} = ∇_{a} C ⊙ σ′(z^{L})"),
+        Equation("BP2  δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^{l})"),
+        Equation("BP3  ∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j}"),
+        Equation("BP4  ∂C/∂b^{l}_{j} = δ^{l}_{j}"),
+        Equation("w^{l}_{jk} ← w^{l}_{jk} − η a^{l−1}_{k} δ^{l}_{j},  b^{l}_{j} ← b^{l}_{j} − η δ^{l}_{j}"),
+    ]
+    if trace.dropout is not None:
+        items.append(Equation("dropout:  BP2  δ^{l} = ((w^{l+1})ᵀ δ^{l+1}) ⊙ m^{l}/(1 − p) ⊙ σ′(z^{l})"))
+    if trace.l2:
+        items.append(Equation("L2:  BP3  ∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j} + (λ/n) w^{l}_{jk}"))
+    if trace.l1:
+        items.append(Equation("L1:  BP3  ∂C/∂w^{l}_{jk} = a^{l−1}_{k} δ^{l}_{j} + (λ_{1}/n) sgn(w^{l}_{jk})"))
+    return Section("summary", items)
 
 
 def cost_rows(costs, max_rows=12):

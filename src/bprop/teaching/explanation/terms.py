@@ -36,6 +36,9 @@ TERMS = {
     "cost_function": ("cost function C", "代价函数 C"),
     "learning_rate": ("learning rate η", "学习率 η"),
     "dtype": ("numbers", "数值类型"),
+    "dropout_rate": ("dropout rate p (hidden layers)", "随机失活（dropout）概率 p（隐藏层）"),
+    "l2_lambda": ("L2 regularization", "L2 正则化"),
+    "l1_lambda": ("L1 regularization", "L1 正则化"),
     # -- single words (the notes' vocabulary) ----------------------------------
     "weight": ("weight", "权重"),
     "bias": ("bias", "偏置"),
@@ -81,6 +84,17 @@ TERMS = {
     "def.z": ("weighted input of neuron j of layer l", "第 l 层第 j 个神经元的输入（带权输入）"),
     "def.a": ("activation (output) of neuron j of layer l", "第 l 层第 j 个神经元的输出（激活值）"),
     "def.sigma": ("activation function σ: {name}", "激活函数 σ：{name}"),
+    "def.sigma_layer": ("activation function σ of layer l = {l}: {name}", "第 l = {l} 层的激活函数 σ：{name}"),
+    "def.dropout": (
+        "dropout (training only): each hidden neuron is kept with probability 1 − p (m^{l}_{j} = 1) or "
+        "dropped (m^{l}_{j} = 0); the kept ones are scaled by 1/(1 − p), so prediction uses no mask",
+        "随机失活（dropout，仅在训练时）：每个隐藏神经元以概率 1 − p 保留（m^{l}_{j} = 1）或被丢弃（m^{l}_{j} = 0）；"
+        "保留的激活值乘以 1/(1 − p)，所以预测时不用掩码",
+    ),
+    "def.penalty": (
+        "regularized cost: C_{0} is the cost of the sample, the terms penalize large weights (biases excluded)",
+        "正则化代价函数：C_{0} 是样本本身的代价，附加项惩罚较大的权重（不含偏置）",
+    ),
     "def.sigma_output": ("activation function of the output layer L: {name}", "输出层 L 的激活函数：{name}"),
     "def.delta": ("error of neuron j of layer l", "第 l 层第 j 个神经元产生的误差"),
     "def.cost": (
@@ -130,6 +144,28 @@ TERMS = {
     "note.matrix_bp3": (
         "For the whole layer: ∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ, an outer product.",
         "整层写成矩阵：∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ（外积）。",
+    ),
+    "note.dropout": (
+        "Dropout p = {p} on layer {l}: this pass drew the mask m^{l} (0 = dropped, 1 = kept); "
+        "the next layer sees ã^{l}, not a^{l}.",
+        "第 {l} 层随机失活 p = {p}：这次前向传播抽取了掩码 m^{l}（0 = 丢弃，1 = 保留）；下一层看到的是 ã^{l}，而不是 a^{l}。",
+    ),
+    "note.dropout_bp2": (
+        "With dropout, a^{l} reaches layer l+1 only through ã^{l} = a^{l} ⊙ m^{l}/(1 − p), so the chain rule "
+        "adds the factor m^{l}_{j}/(1 − p): a dropped neuron gets no error.",
+        "有随机失活时，a^{l} 只通过 ã^{l} = a^{l} ⊙ m^{l}/(1 − p) 传到第 l+1 层，所以链式法则多出因子 "
+        "m^{l}_{j}/(1 − p)：被丢弃的神经元误差为 0。",
+    ),
+    "note.dropout_bp3": (
+        "With dropout, BP3 uses ã^{l−1}, the activation the layer actually received.",
+        "有随机失活时，公式3 用的是 ã^{l−1}，即这一层实际收到的激活值。",
+    ),
+    "note.l1": (
+        "L1 term (λ_{1}/n) Σ |w| with λ_{1} = {l1}, n = {n}: its derivative is (λ_{1}/n) sgn(w), and "
+        "sgn(0) = 0 is taken at w = 0 (a subgradient). bprop takes this plain subgradient step, not a "
+        "proximal one, so weights shrink towards 0 without landing exactly on it.",
+        "L1 正则项 (λ_{1}/n) Σ |w|，λ_{1} = {l1}，n = {n}：它的导数是 (λ_{1}/n) sgn(w)，在 w = 0 处取 sgn(0) = 0"
+        "（次梯度）。bprop 直接用这个次梯度更新，而不是近端（proximal）更新，所以权重向 0 收缩，但不会恰好等于 0。",
     ),
     "note.update": (
         "Learning rate η = {lr}; the new parameters come from the optimizer bprop.SGD itself.",

@@ -3,10 +3,15 @@
 ``explain(net, x, y)`` runs ``net.backprop`` on the single sample and keeps the
 very arrays it returns (row 0 of z^l, a^l, δ^l; ∂C/∂w^l, ∂C/∂b^l; C). The only
 other numbers are those of the same functions backprop calls: ∇_a C from
-``net.cost.gradient``, σ′(z^l) from ``net.activation.derivative`` /
-``net.output.derivative``, and the parameters after one update from
+``net.cost.gradient``, σ′(z^l) from layer l's own σ (``net.hidden_activations``)
+or ``net.output.derivative``, and the parameters after one update from
 ``bprop.SGD(lr).step`` applied to a copy of the network. Nothing is computed
 twice in another way, so what the page shows is what bprop does.
+
+With dropout (``dropout=p``) the pass is the training pass of that sample with
+one mask m^l per hidden layer, drawn from ``seed`` as training draws them
+(``bprop.core.dropout``): backprop gets the mask, and a^l before it comes from
+``net.forward_dropped``. With ``l1`` / ``l2`` the cost and BP3 carry their terms.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...core import activations, costs
-from ...core.arguments import as_targets, name_of, positive_int
+from ...core.arguments import as_targets, name_of, non_negative_float, positive_int
+from ...core.backend import sum_of_absolute_values, sum_of_squares
+from ...core.dropout import draw_masks, dropout_rates
 from ...core.network import Network
 from ...core.optimizers import SGD
 from ...errors import InvalidArgument
@@ -53,6 +60,15 @@ class Trace:
     weights_before, biases_before, weights_after, biases_after   w^l, b^l around one SGD step
     shortcut                  True when BP1 was δ^L = a^L − y (``costs.uses_shortcut``)
     lang                      'en' or 'zh', the default language of ``render``
+    hidden_activations        the σ name of each hidden layer l = 2 … L−1 (``activation``
+                              is their common name, or the names joined by commas)
+    dropout                   p of each hidden layer (None: no dropout)
+    masks[i] : (n_l,)         m^l/(1−p) of hidden layer l (None: no mask on it, or no dropout);
+                              activations[l-1] is then ã^l = a^l ⊙ m^l/(1−p), what layer l+1 saw
+    undropped[l-1] : (n_l,)   a^l = σ(z^l) before the mask (σ′ is computed from it)
+    l2, l1, n                 λ, λ₁ and n of the terms (λ/2n) Σ w² and (λ₁/n) Σ |w| in C
+    cost0                     C₀, the cost of this sample without those terms
+    sum_squares, sum_abs      Σ w² and Σ |w| over every weight, before the update
     """
 
     sizes: list
@@ -77,6 +93,40 @@ class Trace:
     shortcut: bool
     lang: str = "en"
     dtype: str = "float64"
+    hidden_activations: list | None = None
+    dropout: tuple | None = None
+    masks: list | None = None
+    undropped: list | None = None
+    l2: float = 0.0
+    l1: float = 0.0
+    n: int = 1
+    cost0: float | None = None
+    sum_squares: float = 0.0
+    sum_abs: float = 0.0
+
+    def __post_init__(self):
+        L = len(self.sizes)
+        if self.hidden_activations is None:
+            self.hidden_activations = [self.activation] * (L - 2)
+        if self.masks is None:
+            self.masks = [None] * (L - 2)
+        if self.undropped is None:
+            self.undropped = self.activations
+        if self.cost0 is None:
+            self.cost0 = self.cost
+
+    def sigma_name(self, layer) -> str:
+        """The name of layer l's σ (l = 2 … L)."""
+        return self.output if layer == len(self.sizes) else self.hidden_activations[layer - 2]
+
+    def mask(self, layer):
+        """m^l/(1−p) of layer l as an (n_l,) array, or None when layer l has no mask."""
+        return self.masks[layer - 2] if 2 <= layer < len(self.sizes) else None
+
+    @property
+    def penalized(self) -> bool:
+        """True when C carries an L2 or L1 term."""
+        return bool(self.l2 or self.l1)
 
     def render(self, format="text", lang=None, precision=4, *, costs=None) -> str:
         """The explanation as a string.
@@ -127,7 +177,7 @@ def _one_sample(net, x, y):
     return as_targets(Y, 1, net.sizes[-1], net.dtype, parameter="y")
 
 
-def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
+def explain(net, x, y, *, lr=0.5, lang="en", l2=0.0, l1=0.0, n=1, dropout=None, seed=0, masks=None) -> Trace:
     """Every number of one forward pass, BP1–BP4 and one SGD step for one sample.
 
     net : Network (unchanged by this call).
@@ -135,20 +185,35 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
     y : a class label, or a target of shape (n_L,).
     lr : η of the update shown (``bprop.SGD(lr)``).
     lang : 'en' or 'zh', the default language of ``Trace.render``.
+    l2, l1 : λ and λ₁ of the terms (λ/2n) Σ w² and (λ₁/n) Σ |w| added to C.
+    n : the n of those terms (the training set's size; default 1, this sample).
+    dropout : p (or one p per hidden layer): explain a training pass with
+        dropout, its masks m^l ~ Bernoulli(1 − p) drawn from ``seed``.
+    masks : or the masks m^l/(1−p) themselves, one (n_l,) array or None per
+        hidden layer (instead of ``dropout``).
     """
     check_lang(lang)
     net = _on_host(net)
     Y = _one_sample(net, x, y)
     optimizer = SGD(lr)  # validates η
-    g = net.backprop(x, y)
+    l2, l1, n = non_negative_float(l2, "l2"), non_negative_float(l1, "l1"), positive_int(n, "n")
+    rates = dropout_rates(dropout, len(net.sizes) - 2)
+    if masks is not None and rates is not None:
+        raise InvalidArgument("give dropout (masks drawn from seed) or masks, not both.")
+    if rates is not None:
+        masks = draw_masks(rates, net.sizes, 1, np.random.default_rng(seed), net.dtype)
+    elif masks is not None:
+        masks = [None if mask is None else np.asarray(mask, dtype=net.dtype).reshape(1, -1) for mask in masks]
+    g = net.backprop(x, y, l2=l2, l1=l1, n=n, masks=masks)
     zs, acts = g.zs, g.activations
+    undropped = acts if masks is None else net.forward_dropped(acts[0], masks)[2]  # a^l before its mask
 
     last = len(net.weights) - 1
     sigma_primes = []
     for i in range(last + 1):
-        sigma = net.output if i == last else net.activation
+        sigma = net.output if i == last else net.hidden_activations[i]
         if activations.is_elementwise(sigma) and callable(getattr(sigma, "derivative", None)):
-            sigma_primes.append(sigma.derivative(zs[i], acts[i + 1])[0])  # as BP1/BP2 call it
+            sigma_primes.append(sigma.derivative(zs[i], undropped[i + 1])[0])  # as BP1/BP2 call it
         else:
             sigma_primes.append(None)  # softmax: its Jacobian is used
     grad_a = net.cost.gradient(acts[-1], Y)[0]
@@ -158,7 +223,7 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
 
     return Trace(
         sizes=list(net.sizes),
-        activation=name_of(net.activation),
+        activation=net.activation_name,
         output=name_of(net.output),
         cost_name=name_of(net.cost),
         lr=float(optimizer.lr),
@@ -179,6 +244,16 @@ def explain(net, x, y, *, lr=0.5, lang="en") -> Trace:
         shortcut=costs.uses_shortcut(net.output, net.cost),
         lang=lang,
         dtype=np.dtype(net.dtype).name,
+        hidden_activations=[name_of(sigma) for sigma in net.hidden_activations[: len(net.sizes) - 2]],
+        dropout=rates,
+        masks=None if masks is None else [None if mask is None else mask[0] for mask in masks],
+        undropped=[a[0] for a in undropped],
+        l2=l2,
+        l1=l1,
+        n=n,
+        cost0=float(net.batch_cost(acts[-1], Y)),
+        sum_squares=float(sum(sum_of_squares(w) for w in net.weights)),
+        sum_abs=float(sum(sum_of_absolute_values(w) for w in net.weights)),
     )
 
 
