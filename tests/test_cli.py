@@ -246,6 +246,7 @@ def test_each_settings_flag_reaches_the_setting_of_its_name(capsys, monkeypatch)
         "optimizer": ("momentum", "momentum"),
         "lr": ("0.25", 0.25),
         "momentum": ("0.5", 0.5),
+        "lr_decay": ("0.75", 0.75),
         "l2": ("0.125", 0.125),
         "l2_divisor": ("batch", "batch"),
         "l1": ("0.0625", 0.0625),

@@ -57,10 +57,38 @@ def test_a_config_file_sets_them_too(capsys, tmp_path):
 
 def test_a_bad_dropout_or_sigma_list_is_a_one_line_error(capsys, tmp_path):
     for flags, fragment in (
-        (("--dropout", "1"), "dropout=1.0"),
+        (("--dropout", "1"), "dropout (p) must be a finite number in [0, 1)"),
         (("--activation", "relu,tanh,relu"), "activation has 3 entries"),
-        (("--l1", "-1"), "l1"),
+        (("--l1", "-1"), "l1 (λ₁) must be a finite number ≥ 0"),
     ):
         status, _, err = run(capsys, "train", "--out", tmp_path / "runs", *FLAGS, *flags)
         assert status == 1 and err.startswith("bprop: error:") and fragment in err, err
         assert err.count("\n") == 1
+
+
+def test_lr_decay_lowers_eta_once_per_epoch_as_a_schedule_of_train(capsys, tmp_path):
+    from bprop.datasets import fit_preprocessor
+
+    folder = train_quietly(capsys, tmp_path / "runs", *FLAGS, "--lr-decay", "0.5")
+    data = load_data("digits")
+    X = fit_preprocessor("scale", data.X_train, value_range=data.value_range).transform(data.X_train)
+    batches = -(-len(X) // 16)  # 1,437 rows in batches of 16: 90 per epoch
+    net = bp.Network(
+        [64, 16, 12, 10], activation=["relu", "tanh"], output="softmax", cost="log_likelihood", init="he", seed=0
+    )
+    seen = []
+
+    def schedule(t):
+        seen.append(0.1 * 0.5 ** (t // batches))
+        return seen[-1]
+
+    bp.train(net, X, data.y_train, epochs=2, batch_size=16, optimizer=bp.SGD(lr=schedule), seed=0)
+    assert seen[0] == 0.1 and seen[batches - 1] == 0.1 and seen[batches] == 0.05 and len(seen) == 2 * batches
+    for ours, theirs in zip(bp.load(folder / "model.bprop").weights, net.weights):
+        np.testing.assert_array_equal(ours, theirs)
+    assert json.loads((folder / "settings.json").read_text())["lr_decay"] == 0.5
+
+
+def test_an_lr_decay_outside_zero_to_one_is_a_one_line_error(capsys, tmp_path):
+    status, _, err = run(capsys, "train", "--out", tmp_path / "runs", *FLAGS, "--lr-decay", "1.5")
+    assert status == 1 and err.startswith("bprop: error: --lr-decay") and "in (0, 1], got 1.5" in err

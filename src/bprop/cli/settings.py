@@ -34,6 +34,7 @@ class TrainSettings:
     init: str = "normal"
     optimizer: str = "sgd"
     lr: float | None = None
+    lr_decay: float = 1.0  # η × lr_decay^(e−1) in epoch e: a step decay once per epoch; 1: constant η
     momentum: float = 0.9
     l2: float = 0.0
     l2_divisor: str = "training_set"  # the n of (λ/2n)Σw²: the training set's size, or each batch's (L2_DIVISORS)
@@ -100,6 +101,9 @@ def check_values(settings: TrainSettings) -> TrainSettings:
         real_number(s.lr, "lr (the learning rate η)", low=0, low_open=True)
     real_number(s.momentum, "momentum (μ)", low=0, high=1, high_open=True)
     real_number(s.l2, "l2 (λ)", low=0)
+    real_number(s.l1, "l1 (λ₁)", low=0)
+    real_number(s.dropout, "dropout (p)", low=0, high=1, high_open=True)
+    real_number(s.lr_decay, "--lr-decay (η's factor per epoch; 1: a constant η)", low=0, high=1, low_open=True)
     whole_number(s.epochs, "epochs", low=1, high=MAX_EPOCHS)
     whole_number(s.batch_size, "batch_size", low=1, high=MAX_BATCH_SIZE)
     whole_number(s.seed, "seed", low=0, high=2**63 - 1)

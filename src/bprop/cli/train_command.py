@@ -48,6 +48,10 @@ def train(
         float | None, typer.Option(help="Learning rate η (default: 3.0 for sgd, 0.1 momentum, 0.001 adam).")
     ] = None,
     momentum: Annotated[float | None, typer.Option(help="μ for momentum/nesterov (default: 0.9).")] = None,
+    lr_decay: Annotated[
+        float | None,
+        typer.Option(help="Multiply η by this after every epoch: η·decay^(e−1) in epoch e (default: 1, constant)."),
+    ] = None,
     l2: Annotated[
         float | None, typer.Option(help="λ of the L2 term (λ/2n)Σw², n as --l2-divisor says (default: 0).")
     ] = None,
@@ -161,6 +165,7 @@ def train(
         optimizer=optimizer,
         lr=lr,
         momentum=momentum,
+        lr_decay=lr_decay,
         l2=l2,
         l2_divisor=l2_divisor,
         l1=l1,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import secrets
 import shutil
@@ -109,11 +110,32 @@ def layer_sizes(s: TrainSettings, data) -> list:
     return list(s.layers)
 
 
-def build_optimizer(s: TrainSettings):
+def build_optimizer(s: TrainSettings, batches_per_epoch=1):
+    """The optimizer the settings name; with lr_decay ≠ 1, η × lr_decay^(e−1) in epoch e.
+
+    The schedule reads the optimizer's step count t (epoch e = t // batches_per_epoch + 1),
+    which checkpoints save, so a resumed run continues the same schedule.
+    """
     cls = optimizers.BUILTIN[s.optimizer]
+    lr = s.learning_rate
+    if s.lr_decay != 1.0:
+        lr = EpochDecay(lr, s.lr_decay, batches_per_epoch)
     if s.optimizer in ("momentum", "nesterov"):
-        return cls(lr=s.learning_rate, momentum=s.momentum)
-    return cls(lr=s.learning_rate)
+        return cls(lr=lr, momentum=s.momentum)
+    return cls(lr=lr)
+
+
+class EpochDecay:
+    """η_t = η · decay^⌊t / batches_per_epoch⌋: the learning rate of step t, lowered once per epoch."""
+
+    def __init__(self, lr, decay, batches_per_epoch):
+        self.lr, self.decay, self.batches_per_epoch = lr, decay, batches_per_epoch
+
+    def __call__(self, t):
+        return self.lr * self.decay ** (t // self.batches_per_epoch)
+
+    def __repr__(self):
+        return f"{self.lr:g} × {self.decay:g}^(epoch − 1)"
 
 
 def new_run_folder(s: TrainSettings) -> Path:
@@ -251,7 +273,8 @@ def run(s: TrainSettings, callbacks=(), report=None, resume_folder=None, communi
         device=s.device,
     )
     initial = net.to("cpu")
-    optimizer = build_optimizer(s)
+    # (a batch size < 1 is refused by train, with its message)
+    optimizer = build_optimizer(s, batches_per_epoch=math.ceil(len(prepared.X_train) / max(s.batch_size, 1)))
     if agree is not None:
         check_distributable(net)
         whole = (data.X_train, data.y_train, data.X_test, data.y_test)  # the data as loaded, every split

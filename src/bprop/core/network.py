@@ -147,7 +147,7 @@ class Network:
         shared = _shared(self.hidden_activations)
         self.activation = self.hidden_activations if shared is None else shared
         self.output = resolve(
-            (shared or self.hidden_activations[-1]) if output is None else output,
+            self.hidden_activations[-1] if output is None else output,  # the last hidden σ (the only one, if shared)
             parameter="output",
             builtin=activations.BUILTIN,
             methods=("value",),
