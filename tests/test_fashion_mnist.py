@@ -25,3 +25,25 @@ def test_fashion_mnist_reaches_88_percent_in_10_epochs():
     accuracy = np.mean(net.predict(pre.transform(data.X_test)) == data.y_test)
     assert len(history) == 10
     assert accuracy >= 0.88, accuracy
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "fashion-mnist.toml"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not DEBIAN_DIR.is_dir(), reason="Fashion-MNIST is missing: apt-get install dataset-fashion-mnist (./run test does)"
+)
+def test_the_documented_recipe_shortened_to_20_epochs_stays_above_89_percent(tmp_path, monkeypatch):
+    """examples/fashion-mnist.toml, the README's recipe for ≥ 0.90, run through `bprop train` for half its epochs."""
+    import json
+
+    from bprop.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    status = main(["train", "--config", str(EXAMPLE), "--epochs", "20", "--quiet", "--json", "--out", "runs"])
+    assert status == 0
+    (folder,) = (tmp_path / "runs").iterdir()
+    results = json.loads((folder / "results.json").read_text())["results"]
+    assert results["test"]["samples"] == 10_000
+    assert results["test"]["accuracy"] >= 0.89, results

@@ -121,7 +121,8 @@ def train(
         already scaled the kept activations by 1/(1 − p) during training), so
         nothing about it belongs in the model file. None or 0: no dropout, and
         the very same computation as before it existed. Not available with
-        ``distributed`` (every rank would need its own masks).    validation : (X_val, Y_val), measured after each epoch.
+        ``distributed`` (every rank would need its own masks).
+    validation : (X_val, Y_val), measured after each epoch.
     seed : int or Generator for the shuffling (None: fresh randomness).
     early_stopping : N — stop when the validation cost (the training cost
         without validation data) has not improved for N epochs, and restore
