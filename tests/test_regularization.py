@@ -329,3 +329,13 @@ def test_a_sigma_per_layer_resumes_from_a_checkpoint_and_must_match(tmp_path, di
     assert same_parameters(resumed, expected)
     with pytest.raises(bp.InvalidArgument, match="network"):
         bp.train(deep_net(activation=("tanh", "relu")), X, y, epochs=2, batch_size=40, resume=path)
+
+
+def test_dropout_trains_alike_on_torch_arrays_through_the_device_loop(digits):
+    """A torch-backed network takes the loop's on-device path; its masks come from the same host generator."""
+    X, y = digits
+    ours, theirs = deep_net(), deep_net().to("cpu", "torch")
+    for net in (ours, theirs):
+        bp.train(net, X, y, epochs=2, batch_size=32, optimizer=bp.SGD(lr=0.1), seed=5, dropout=0.4, l1=0.2)
+    for a, b in zip([*ours.weights, *ours.biases], [*theirs.weights, *theirs.biases]):
+        np.testing.assert_allclose(a, bp.backend.to_numpy(b), rtol=1e-9, atol=1e-12)
