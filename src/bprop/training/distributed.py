@@ -258,7 +258,7 @@ def training_facts(net, optimizer, **arguments) -> dict:
         digest.update(np.ascontiguousarray(np.asarray(array)).tobytes())
     facts = {
         "sizes": list(net.sizes),
-        "activation": getattr(net.activation, "name", type(net.activation).__name__),
+        "activation": net.activation_name,  # 'relu', or one σ per hidden layer: 'relu,tanh'
         "output": getattr(net.output, "name", type(net.output).__name__),
         "cost": getattr(net.cost, "name", type(net.cost).__name__),
         "dtype": str(np.dtype(net.dtype)),

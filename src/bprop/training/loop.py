@@ -190,6 +190,7 @@ def train(
             batch_size=batch_size,
             l2=l2,
             l2_divisor=l2_divisor,
+            l1=l1,
             shuffle=bool(shuffle),
             early_stopping=patience,
             checkpoint=every and list(every),
