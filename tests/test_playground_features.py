@@ -27,7 +27,7 @@ from bprop.playground import create_app, features, share, uploads  # noqa: E402
 from bprop.playground import data as session_data  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
 from live_server import LiveServer  # noqa: E402
-from playground_api import new_session, session_of  # noqa: E402
+from playground_api import BAD_CSVS, new_session, session_of  # noqa: E402
 
 MiB = 2**20
 
@@ -148,24 +148,7 @@ def test_real_targets_make_a_regression_set_and_the_cost_follows(client):
     assert integers.json()["task"] == "regression"
 
 
-@pytest.mark.parametrize(
-    "text, words",
-    [
-        ("x1,x2,label\n0,1,a\n1,oops,b\n", ["row 2", "'oops'", "not a number"]),
-        ("x1,x2,x3,label\n0,1,2,a\n", ["4 columns", "needs 3"]),
-        ("x1,label\n0,a\n", ["2 columns", "needs 3"]),
-        ("x1,x2,label\n0,1,a\n1,2\n", ["row 2 has 2 fields"]),
-        ("x1,x2,label\n0,nan,a\n1,1,b\n", ["nan", "finite"]),
-        ("x1,x2,label\n0,inf,a\n1,1,b\n", ["inf", "finite"]),
-        ("x1,x2,label\n0,1,a\n1,1,a\n", ["every label is 'a'", "at least 2 classes"]),
-        ("x1,x2,label\n" + "".join(f"{i},0,{i}\n" for i in range(11)), ["11 distinct labels", "at most 10"]),
-        ("x1,x2,label,part\n0,1,0,train\n1,1,1,dev\n", ["part 'dev'"]),
-        ("x1,x2,label,part\n0,1,0,train\n1,1,1,train\n", ["at least one train row and one test row"]),
-        ("x1,x2,label\n", ["no data rows"]),
-        ("", ["empty"]),
-        ("x1,x2,label\n" + "0,0,0\n1,1,1\n" * 1001, ["2002 rows", "at most 2000"]),
-    ],
-)
+@pytest.mark.parametrize("text, words", BAD_CSVS)
 def test_a_bad_csv_is_refused_with_a_clear_message(client, text, words):
     sid = new_session(client, hidden=[2])["id"]
     refused(client.post(f"/api/sessions/{sid}/data", json={"csv": text}), 400, "csv", *words)

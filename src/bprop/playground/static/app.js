@@ -7,7 +7,7 @@
 // (renderControls). A refused change redraws the controls from the unchanged session and says,
 // beside the field, what the field accepts, in the page's language: the page words this itself
 // from the parameter the server names (REFUSALS, with the numbers from /api/options), and shows
-// the server's English message only for a parameter it does not know.
+// the server's own words (in both languages) for a parameter it does not know.
 // Calls to the server run one at a time, in the order asked (serially), so none waits on
 // another forever (play asks for its next step while drawing the last, that step's task already
 // queued: loop); a session the server no longer has (404: idle too long, evicted, server
@@ -42,15 +42,18 @@ window.bpPlayground = ui;           // for tests and the curious
 
 // -- talking to the server ------------------------------------------------------------
 
+// A refusal: `message` is the server's English (what the page matches on), `words` the refusal in
+// both languages ({en, zh}: server.py, _error), shown in the page's.
 class ApiError extends Error {
   constructor(status, json) {
-    super(json.error || `HTTP ${status}`);
-    this.status = status; this.parameter = json.parameter ?? null;
+    const words = json.words || {en: json.error || `HTTP ${status}`, zh: json.error || `HTTP ${status}`};
+    super(words.en);
+    this.status = status; this.parameter = json.parameter ?? null; this.words = words;
   }
 }
 
 async function api(method, path, body) {
-  const init = {method, headers: {}};
+  const init = {method, headers: {"Accept-Language": ui.lang}};      // refusals come in the page's language
   if (body !== undefined) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
   const response = await fetch(path, init);              // a TypeError when the server does not answer
   if (response.status === 204) return null;
@@ -107,7 +110,7 @@ function say(text, kind = "error") { ui.message = text && {text, kind}; renderMe
 
 function showError(error) {
   setPlaying(false);
-  if (error instanceof ApiError) say({en: error.message, zh: error.message});
+  if (error instanceof ApiError) say(error.words);
   else say({en: WORDS.en.server_unreachable, zh: WORDS.zh.server_unreachable});
 }
 
@@ -115,7 +118,7 @@ const baseParameter = (parameter) => (parameter || "").replace(/\[\d+\]$/, ""); 
 
 function refusalText(error, wanted) {
   const words = REFUSALS[baseParameter(error.parameter)];
-  if (!words) return {en: error.message, zh: `${WORDS.zh.not_accepted}：${error.message}`};
+  if (!words) return {en: error.words.en, zh: `${WORDS.zh.not_accepted}：${error.words.zh}`};
   const limits = {...ui.options.limits, train: ui.data.train.labels.length};
   return words(limits, wanted[error.parameter]);
 }
