@@ -4,7 +4,9 @@
     GET    /static/…                         app.js, style.css (no CDN)
     GET    /api/options                      choices, defaults and limits for the page's controls
     POST   /api/sessions                     settings (JSON) → 201 {id, state with the points}; with
-                                             "data_from": id, the new session keeps that session's data
+                                             "data_from": id, the new session keeps that session's data;
+                                             with "edits": the point edits of a session's data
+                                             (state["data"]["edits"]), the data generated with them replayed
     GET    /api/sessions/{id}                the state again, with the points
     POST   /api/sessions/{id}/step?batches=N train N mini-batches → a frame: only what a step changes
                                              (batches, epoch, costs, history, weights, biases, ...), the
@@ -98,6 +100,11 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
             body = dict(body)
             source = _source_of(store, body.pop("data_from"))
             s, data = await run_in_threadpool(_kept, source, body)
+        elif isinstance(body, dict) and "edits" in body:
+            body = dict(body)
+            edits = body.pop("edits")
+            s = checked_settings(body)
+            data = await run_in_threadpool(_edited, s, edits)
         else:
             s, data = checked_settings(body), None
         session = await run_in_threadpool(store.create, s, client_of(request), data)
@@ -273,6 +280,15 @@ def _kept(source, body):
     with locked(source):
         data, source_settings = source.data, source.settings
     return session_data.keep(data, source_settings, body), data
+
+
+def _edited(s, edits):
+    """The data ``s`` generate with the point edits of a lost session replayed (``share.edited_data``)."""
+    try:
+        return share.edited_data(s, edits)
+    except SettingError as error:
+        message = error.message.replace("the shared link cannot be opened", "the edits cannot be replayed")
+        raise SettingError("edits", message, zh="无法重放这些点的改动。") from None
 
 
 def _edit_points(session, edit_of):

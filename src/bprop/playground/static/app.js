@@ -17,6 +17,7 @@
 
 import {COLORS, drawBoundary, drawChart, drawDiagram, targetColor, targetScale} from "./draw.js";
 import {installFeatures} from "./features.js";
+import {keepSymbolsWhole} from "./math.js";
 import {REFUSALS, WORDS, optionName, outputCostName} from "./words.js";
 
 const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -75,16 +76,45 @@ function serially(task) {
 const sessionPath = (action = "") => `/api/sessions/${ui.state.id}${action}`;
 
 // A call on this tab's session. When the server no longer has it, start it again with the same
-// settings, say so, and make the call once more.
+// settings and data, say so, and make the call once more.
 async function callSession(method, action, body) {
   try {
     return await api(method, sessionPath(action), body);
   } catch (error) {
     if (!lostSession(error)) throw error;
-    await startSession(ui.state.settings);
+    await recreateSession();
     say({en: WORDS.en.session_expired, zh: WORDS.zh.session_expired}, "notice");
     return await api(method, sessionPath(action), body);
   }
+}
+
+const MAX_EDITS_CHARS = 12000;    // point edits that fit in a settings request (guard.MAX_BODY, 16 KiB)
+
+// The lost session made again, training on the same data: generated data comes back from the
+// settings; points clicked in or out are replayed from the edits the server last sent
+// (session.py, state["data"]["edits"]), bit for bit; an uploaded set (or too many edits) is
+// sent again as CSV, from the points the page holds (the server sends them exactly).
+async function recreateSession() {
+  const lost = ui.state, data = ui.data, source = lost.data_source;
+  const edits = source === "edited" && data.edits;
+  if (edits && JSON.stringify(edits).length <= MAX_EDITS_CHARS) {
+    await startSession({...lost.settings, edits});
+    return;
+  }
+  await startSession(lost.settings);
+  if (source === "generated") return;
+  show(await api("POST", sessionPath("/data"), {csv: csvOf(data, lost), task: lost.task}));
+}
+
+// The points as CSV (x1,x2,label or target,part), the format of the upload and of data.csv.
+function csvOf(data, state) {
+  const quoted = (text) => (/[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+  const label = (y) => (state.task === "regression" ? String(y) : quoted(state.class_names[y]));
+  const lines = [state.task === "regression" ? "x1,x2,target,part" : "x1,x2,label,part"];
+  for (const part of ["train", "test"]) {
+    data[part].points.forEach(([x1, x2], i) => lines.push(`${x1},${x2},${label(data[part].labels[i])},${part}`));
+  }
+  return lines.join("\n") + "\n";
 }
 
 const lostSession = (error) => error instanceof ApiError && error.status === 404 && error.parameter === "id";
@@ -589,6 +619,7 @@ function renderPanel(p) {
       section.lines.map((line) => `<div class="line">${line}</div>`).join("");
     body.appendChild(el);
   }
+  keepSymbolsWhole($("panel-title")); keepSymbolsWhole(body);
   body.dataset.delta = String(p.delta[p.row]);
 }
 
