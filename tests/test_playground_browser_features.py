@@ -113,6 +113,18 @@ def test_the_regression_set_takes_points_with_a_target_and_shades_the_plot_by_va
     state = server_state(page)
     assert state["counts"]["train"] == 201 and state["data"]["train"]["labels"][-1] == -0.75
     assert "target t" in page.text_content("#class-legend")
+    # a target near 0 is a mid grey, not white: visible on the page and on the shade around it
+    assert (
+        page.evaluate("() => document.querySelector('#class-legend .scale').style.background").count(
+            "rgb(150, 150, 150)"
+        )
+        == 1
+    )
+    scale = page.evaluate(
+        "async () => { const d = await import('/static/draw.js'); return [-1, -0.05, 0, 0.05, 1].map(v => d.targetColor(v, 1)); }"
+    )
+    assert scale[0] == [0xF5, 0x93, 0x22] and scale[-1] == [0x08, 0x77, 0xBD]  # orange < 0 < blue
+    assert all(max(c) <= 160 for c in scale[1:4])  # near 0: a mid grey, far from the white page
     page.screenshot(path=str(shots / "1-regression.png"))
     page.select_option("#dataset", value='"xor"')  # back to classes: a classification output again
     settled(page)

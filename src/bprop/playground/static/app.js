@@ -562,6 +562,7 @@ function clickDiagram(event) {
 function renderClassLegend() {
   const words = WORDS[ui.lang];
   $("shade-hint").textContent = words[ui.state.task === "regression" ? "shade_regression" : "shade"];
+  document.querySelector("main").classList.toggle("regression", ui.state.task === "regression");   // the points' rings
   if (ui.state.task === "regression") { renderTargetLegend(words); return; }
   const classes = Array.from({length: ui.state.classes}, (_, k) => k);
   $("class-legend").innerHTML = classes.map((k) =>
