@@ -455,6 +455,12 @@ def english_sentences(text):
 def test_a_refused_upload_is_explained_in_chinese_on_the_chinese_page(page, shots, tmp_path):
     loaded(page)
     page.click("#lang")
+    assert (
+        page.text_content("#upload-csv + .file-button") == "选择文件…"
+    )  # the page's own file button, not the browser's
+    with page.expect_file_chooser() as chooser:
+        page.click("#upload-csv + .file-button")
+    assert chooser.value.element.get_attribute("id") == "upload-csv"
     bad = {
         "columns.csv": "x1,x2,x3,label\n0,1,2,a\n1,1,1,b\n",
         "word.csv": "x1,x2,label\n0,1,a\n1,oops,b\n",
