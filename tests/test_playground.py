@@ -377,7 +377,8 @@ def test_idle_sessions_expire():
 def test_the_page_and_its_files_are_served_locally(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    modules = ("app.js", "draw.js", "words.js")  # ES modules: the browser runs them only as JavaScript
+    modules = sorted(path.name for path in STATIC.glob("*.js"))  # ES modules: the browser runs them only as JavaScript
+    assert {"app.js", "server.js", "controls.js", "training.js", "panel.js", "draw.js", "words.js"} <= set(modules)
     for name, kind in [(m, "javascript") for m in modules] + [("style.css", "text/css")]:
         r = client.get(f"/static/{name}")
         assert r.status_code == 200 and kind in r.headers["content-type"]

@@ -395,6 +395,14 @@ NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= window.inne
 PANEL_RECT = "() => document.getElementById('panel').getBoundingClientRect().toJSON()"
 SMALLEST_SCRIPT = """() => Math.min(...[...document.querySelectorAll('#panel-body sup, #panel-body sub')]
     .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
+# The symbols of the panel split across lines: each sub/superscript must sit in one unbreakable
+# symbol (.sym, math.js) that is on one line, and beside its base (its box within the symbol's).
+SPLIT_SYMBOLS = """() => [...document.querySelectorAll('#panel sup, #panel sub')].filter(e => {
+  const sym = e.closest('.sym'), rects = sym ? sym.getClientRects() : [];
+  if (rects.length !== 1) return true;
+  const s = rects[0], b = e.getBoundingClientRect(), middle = (b.top + b.bottom) / 2;
+  return !(s.left <= b.left + 0.5 && b.right <= s.right + 0.5 && s.top - 4 <= middle && middle <= s.bottom + 4);
+}).map(e => (e.closest('.sym') || e.parentElement).textContent)"""
 CANVAS_SCALES = """() => [...document.querySelectorAll('canvas')].map(c =>
     [c.id, c.width / c.getBoundingClientRect().width, c.height / c.getBoundingClientRect().height])"""
 
@@ -413,6 +421,8 @@ def test_no_sideways_scroll_and_the_neuron_panel_whole_in_the_window(browser, wi
     assert panel["right"] <= diagram["x"] or panel["left"] >= diagram["x"] + diagram["width"]
     assert diagram["y"] + diagram["height"] <= height
     assert page.evaluate(SMALLEST_SCRIPT) >= 12  # readable sub/superscripts
+    assert page.evaluate("() => document.querySelectorAll('#panel .sym').length") > 20
+    assert page.evaluate(SPLIT_SYMBOLS) == []  # no b²₁ with its b on one line and its ²₁ on the next
     for name, sx, sy in page.evaluate(CANVAS_SCALES):  # a device pixel per device pixel: sharp
         assert sx == pytest.approx(scale, abs=0.02) and sy == pytest.approx(scale, abs=0.02), name
     page.screenshot(path=str(shots / f"{width}x{height}-scale{scale}.png"))

@@ -7,6 +7,7 @@ and compares it with what the page shows. Screenshots go under tmp/artifacts/pla
 """
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -112,6 +113,18 @@ def test_the_regression_set_takes_points_with_a_target_and_shades_the_plot_by_va
     state = server_state(page)
     assert state["counts"]["train"] == 201 and state["data"]["train"]["labels"][-1] == -0.75
     assert "target t" in page.text_content("#class-legend")
+    # a target near 0 is a mid grey, not white: visible on the page and on the shade around it
+    assert (
+        page.evaluate("() => document.querySelector('#class-legend .scale').style.background").count(
+            "rgb(150, 150, 150)"
+        )
+        == 1
+    )
+    scale = page.evaluate(
+        "async () => { const d = await import('/static/draw.js'); return [-1, -0.05, 0, 0.05, 1].map(v => d.targetColor(v, 1)); }"
+    )
+    assert scale[0] == [0xF5, 0x93, 0x22] and scale[-1] == [0x08, 0x77, 0xBD]  # orange < 0 < blue
+    assert all(max(c) <= 160 for c in scale[1:4])  # near 0: a mid grey, far from the white page
     page.screenshot(path=str(shots / "1-regression.png"))
     page.select_option("#dataset", value='"xor"')  # back to classes: a classification output again
     settled(page)
@@ -383,4 +396,90 @@ def test_stepping_through_one_sample_shows_every_stage_of_the_trace_and_marks_it
     page.screenshot(path=str(shots / "5-update-zh.png"))
     page.click("#panel-close")
     assert page.is_hidden("#panel") and page.evaluate("() => window.bpPlayground.marks.layer") is None
+    assert not expected_console_errors(page.problems), page.problems
+
+
+# -- 6. a lost session comes back with the user's data; refusals in the page's language ------------
+
+
+def same_data(a, b):
+    return all(
+        np.array_equal(a.points[part], b.points[part]) and np.array_equal(a.data.y[part], b.data.y[part])
+        for part in ("train", "test")
+    )
+
+
+def lose_the_session_and_play(page):
+    """Delete the page's session behind its back, play until the new one trained, pause; the new session."""
+    lost = server_state(page)["id"]
+    assert page.request.delete(f"{page.live.url}/api/sessions/{lost}").status == 204
+    page.click("#play")
+    page.wait_for_function(f"() => window.bpPlayground.state.id !== {lost!r} && window.bpPlayground.state.batches >= 5")
+    page.click("#play")
+    settled(page)
+    assert "The session had expired" in page.text_content("#status")
+    return session(page)
+
+
+def test_a_lost_session_comes_back_with_the_points_clicked_in_or_out(page, shots, tmp_path):
+    loaded(page)
+    page.select_option("#point-class", "1")
+    click_plot(page, 0.7, -0.3)
+    click_plot(page, -0.9, 0.8)
+    click_plot(page, 0.7, -0.3, shift=True)  # and one removed again
+    before = session(page)
+    assert server_state(page)["counts"] == {"train": 201, "test": 200}
+    again = lose_the_session_and_play(page)
+    assert again.id != before.id and same_data(before, again) and again.data.source == "edited"
+    assert again.settings == before.settings and again.batches >= 5
+    assert server_state(page)["counts"] == {"train": 201, "test": 200}
+    page.screenshot(path=str(shots / "1-recreated-with-points.png"))
+
+    page.set_input_files("#upload-csv", str(three_classes_csv(tmp_path / "three.csv")))  # an upload, then a click
+    settled(page)
+    click_plot(page, 0.2, 0.2)
+    before = session(page)
+    assert before.data.source == "uploaded" and before.data.size == 91
+    again = lose_the_session_and_play(page)
+    assert same_data(before, again) and again.data.class_names == ["cat", "dog", "eel"]
+    assert again.settings == before.settings and "your data" in page.text_content("#dataset")
+    assert not expected_console_errors(page.problems), page.problems
+
+
+# An English sentence left on the Chinese page: three or more Latin words in a row with no Chinese.
+def english_sentences(text):
+    runs = re.split(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+", text)
+    return [run for run in runs if len(re.findall(r"[A-Za-z]{2,}", run)) >= 3]
+
+
+def test_a_refused_upload_is_explained_in_chinese_on_the_chinese_page(page, shots, tmp_path):
+    loaded(page)
+    page.click("#lang")
+    assert (
+        page.text_content("#upload-csv + .file-button") == "选择文件…"
+    )  # the page's own file button, not the browser's
+    with page.expect_file_chooser() as chooser:
+        page.click("#upload-csv + .file-button")
+    assert chooser.value.element.get_attribute("id") == "upload-csv"
+    bad = {
+        "columns.csv": "x1,x2,x3,label\n0,1,2,a\n1,1,1,b\n",
+        "word.csv": "x1,x2,label\n0,1,a\n1,oops,b\n",
+        "nan.csv": "x1,x2,label\n0,nan,a\n1,1,b\n",
+        "rows.csv": "x1,x2,label\n" + "0,0,0\n1,1,1\n" * 1001,
+        "one.csv": "x1,x2,label\n0,1,a\n1,1,a\n",
+    }
+    for i, (name, text) in enumerate(bad.items()):
+        (tmp_path / name).write_text(text)
+        page.set_input_files("#upload-csv", str(tmp_path / name))
+        settled(page)
+        shown = page.text_content("[data-refusal~=csv]")
+        assert shown.startswith("未被接受：上传的") and not english_sentences(shown), shown
+        page.screenshot(path=str(shots / f"{i}-{name}.png"))
+    (tmp_path / "model.bprop").write_bytes(b"not a model at all, only words")
+    page.set_input_files("#upload-model", str(tmp_path / "model.bprop"))
+    settled(page)
+    shown = page.text_content("[data-refusal~=model]")
+    assert "不是 bprop 能读取的模型文件" in shown and not english_sentences(shown), shown
+    page.screenshot(path=str(shots / "model-refused.png"))
+    assert server_state(page)["data_source"] == "generated"
     assert not expected_console_errors(page.problems), page.problems

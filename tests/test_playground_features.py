@@ -27,7 +27,7 @@ from bprop.playground import create_app, features, share, uploads  # noqa: E402
 from bprop.playground import data as session_data  # noqa: E402
 from bprop.playground.store import SessionStore  # noqa: E402
 from live_server import LiveServer  # noqa: E402
-from playground_api import new_session, session_of  # noqa: E402
+from playground_api import BAD_CSVS, new_session, session_of  # noqa: E402
 
 MiB = 2**20
 
@@ -148,24 +148,7 @@ def test_real_targets_make_a_regression_set_and_the_cost_follows(client):
     assert integers.json()["task"] == "regression"
 
 
-@pytest.mark.parametrize(
-    "text, words",
-    [
-        ("x1,x2,label\n0,1,a\n1,oops,b\n", ["row 2", "'oops'", "not a number"]),
-        ("x1,x2,x3,label\n0,1,2,a\n", ["4 columns", "needs 3"]),
-        ("x1,label\n0,a\n", ["2 columns", "needs 3"]),
-        ("x1,x2,label\n0,1,a\n1,2\n", ["row 2 has 2 fields"]),
-        ("x1,x2,label\n0,nan,a\n1,1,b\n", ["nan", "finite"]),
-        ("x1,x2,label\n0,inf,a\n1,1,b\n", ["inf", "finite"]),
-        ("x1,x2,label\n0,1,a\n1,1,a\n", ["every label is 'a'", "at least 2 classes"]),
-        ("x1,x2,label\n" + "".join(f"{i},0,{i}\n" for i in range(11)), ["11 distinct labels", "at most 10"]),
-        ("x1,x2,label,part\n0,1,0,train\n1,1,1,dev\n", ["part 'dev'"]),
-        ("x1,x2,label,part\n0,1,0,train\n1,1,1,train\n", ["at least one train row and one test row"]),
-        ("x1,x2,label\n", ["no data rows"]),
-        ("", ["empty"]),
-        ("x1,x2,label\n" + "0,0,0\n1,1,1\n" * 1001, ["2002 rows", "at most 2000"]),
-    ],
-)
+@pytest.mark.parametrize("text, words", BAD_CSVS)
 def test_a_bad_csv_is_refused_with_a_clear_message(client, text, words):
     sid = new_session(client, hidden=[2])["id"]
     refused(client.post(f"/api/sessions/{sid}/data", json={"csv": text}), 400, "csv", *words)
@@ -665,3 +648,46 @@ def test_random_bodies_on_the_new_routes_never_make_a_500(client, route, body):
         json.dumps(r.json(), allow_nan=False)
         if route in ("data", "model"):  # a session of its own again for the next example
             client.sid = new_session(client, samples=40, batch_size=4, hidden=[2])["id"]
+
+
+# -- a lost session made again with its data ------------------------------------------------------
+
+
+def test_a_session_made_from_another_ones_edits_has_the_same_data_bit_for_bit(client):
+    s = new_session(client, dataset="moons", hidden=[3], seed=4)
+    sid = s["id"]
+    client.post(f"/api/sessions/{sid}/points", json={"x1": 0.123456789, "x2": -0.5, "label": 1, "part": "train"})
+    client.post(f"/api/sessions/{sid}/points", json={"x1": -1.1, "x2": 0.75, "label": 0, "part": "test"})
+    state = client.post(f"/api/sessions/{sid}/points/remove", json={"x1": 0.0, "x2": 0.0}).json()
+    assert state["data_source"] == "edited" and len(state["data"]["edits"]) == 3
+    again = client.post("/api/sessions", json={**state["settings"], "edits": state["data"]["edits"]})
+    assert again.status_code == 201, again.text
+    a, b = session_of(client, sid), session_of(client, again.json()["id"])
+    for part in ("train", "test"):
+        assert np.array_equal(a.points[part], b.points[part]) and np.array_equal(a.data.y[part], b.data.y[part])
+    assert b.data.source == "edited" and b.settings == a.settings
+    assert client.get(f"/api/sessions/{b.id}/share").status_code == 200  # still a link
+    bad = client.post("/api/sessions", json={**state["settings"], "edits": [["add", "x", 0, 0, None]]})
+    refused(bad, 400, "edits", "cannot be replayed")
+
+
+def test_the_points_the_state_sends_are_exact_so_an_upload_of_them_is_the_same_data(client):
+    sid = new_session(client, hidden=[2])["id"]
+    quoted_dog = '"dog, big"'
+    text = "x1,x2,label,part\n" + "".join(
+        f"{np.sin(i) / 3},{np.cos(i * 1.7) / 7},{'cat' if i % 3 else quoted_dog},{'test' if i % 4 == 0 else 'train'}\n"
+        for i in range(40)
+    )
+    state = client.post(f"/api/sessions/{sid}/data", json={"csv": text}).json()
+    names = state["class_names"]
+    rows = ["x1,x2,label,part"]  # what the page sends again (app.js, csvOf): the points as the state gave them
+    for part in ("train", "test"):
+        for (x1, x2), y in zip(state["data"][part]["points"], state["data"][part]["labels"]):
+            name = f'"{names[y]}"' if "," in names[y] else names[y]
+            rows.append(f"{x1!r},{x2!r},{name},{part}")
+    other = new_session(client, hidden=[2])["id"]
+    client.post(f"/api/sessions/{other}/data", json={"csv": "\n".join(rows), "task": state["task"]})
+    a, b = session_of(client, sid), session_of(client, other)
+    for part in ("train", "test"):
+        assert np.array_equal(a.points[part], b.points[part]) and np.array_equal(a.data.y[part], b.data.y[part])
+    assert a.data.class_names == b.data.class_names == ["cat", "dog, big"]

@@ -149,7 +149,9 @@ def checked_add(data: Data, body) -> list:
         y = int(y)
     if data.size >= MAX_POINTS:
         raise SettingError(
-            "x1", f"the data already holds {data.size} points, the most a session may have; remove some first."
+            "x1",
+            f"the data already holds {data.size} points, the most a session may have; remove some first.",
+            zh=f"数据已有 {data.size} 个点，这是一个会话的上限；请先删除一些。",
         )
     return ["add", x1, x2, y, part]
 
@@ -189,7 +191,12 @@ def apply_edit(data: Data, edit) -> tuple[Data, dict]:
                 status=404,
             )
         if len(points[part]) == 1:
-            raise SettingError("part", f"that point is the last of the {part} set, which needs at least one point.")
+            part_zh = {"train": "训练集", "test": "测试集"}[part]
+            raise SettingError(
+                "part",
+                f"that point is the last of the {part} set, which needs at least one point.",
+                zh=f"这是{part_zh}的最后一个点，{part_zh}至少需要一个点。",
+            )
         change = {"removed": _point(part, index, points, y, data.task)}
         points[part] = np.delete(points[part], index, axis=0)
         y[part] = np.delete(y[part], index, axis=0)
@@ -253,7 +260,11 @@ def _coordinate(value, name) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise SettingError(name, f"{name} must be a finite number, got {value!r}.")
     if abs(value) > MAX_COORDINATE:
-        raise SettingError(name, f"{name}={value!r} is out of range; use a number between ±{MAX_COORDINATE:g}.")
+        raise SettingError(
+            name,
+            f"{name}={value!r} is out of range; use a number between ±{MAX_COORDINATE:g}.",
+            zh=f"{name}={value!r} 超出范围；请用 ±{MAX_COORDINATE:g} 之内的数。",
+        )
     return float(value)
 
 

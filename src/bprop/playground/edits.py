@@ -45,9 +45,15 @@ def checked(session, body) -> tuple[int, int, int | None, float]:
         k = _index(k, "k", 1, sizes[layer - 2], f" (layer {layer - 1} has {sizes[layer - 2]} neurons)")
     value = body.get("value")
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise SettingError("value", f"value must be a finite number, got {value!r}.")
+        raise SettingError(
+            "value", f"value must be a finite number, got {value!r}.", zh=f"值须为有限的数，收到的是 {value!r}。"
+        )
     if abs(value) > MAX_VALUE:
-        raise SettingError("value", f"value={value!r} is out of range; use a number between ±{MAX_VALUE:g}.")
+        raise SettingError(
+            "value",
+            f"value={value!r} is out of range; use a number between ±{MAX_VALUE:g}.",
+            zh=f"值 {value!r} 超出范围；请用 ±{MAX_VALUE:g} 之内的数。",
+        )
     return layer, j, k, float(value)
 
 

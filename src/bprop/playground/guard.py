@@ -34,7 +34,7 @@ import re
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 
-from .settings import SettingError
+from .settings import SettingError, preferred_language
 
 MAX_BODY = 16 * 1024
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -68,7 +68,10 @@ class RequestGuard:
             limit = self.limit_for(scope)
             check_content_length(headers.get("content-length"), limit)
         except SettingError as refusal:
-            response = JSONResponse({"error": refusal.message, "parameter": refusal.parameter}, refusal.status)
+            words = refusal.words()
+            language = preferred_language(headers.get("accept-language"))
+            body = {"error": words[language], "words": words, "parameter": refusal.parameter}
+            response = JSONResponse(body, refusal.status)
             response.headers["Connection"] = "close"  # so that a refused body is not read
             await response(scope, receive, send)
             return
@@ -136,7 +139,8 @@ def check_content_length(length: str | None, max_body: int) -> None:
     if not length.strip().isdigit():
         raise SettingError("Content-Length", f"Content-Length: {length!r} is not a number of bytes.")
     if int(length) > max_body:
-        raise SettingError("Content-Length", _too_long(f"has {int(length)} bytes", max_body), status=413)
+        en, zh = _too_long(f"has {int(length)} bytes", max_body)
+        raise SettingError("Content-Length", en, status=413, zh=zh)
 
 
 class BoundedBody:
@@ -157,7 +161,8 @@ class BoundedBody:
             self.received += len(message.get("body", b""))
             if self.received > self.max_body:
                 self.overflowed = True
-                raise SettingError("body", _too_long(f"passed {self.max_body} bytes", self.max_body), status=413)
+                en, zh = _too_long(f"passed {self.max_body} bytes", self.max_body)
+                raise SettingError("body", en, status=413, zh=zh)
         return message
 
     async def send(self, message):
@@ -169,9 +174,14 @@ class BoundedBody:
 # -- addresses ------------------------------------------------------------------------
 
 
-def _too_long(seen: str, max_body: int) -> str:
+def _too_long(seen: str, max_body: int) -> tuple[str, str]:
+    """(English, Chinese): the body is longer than this route takes."""
     what = "settings are a small JSON object" if max_body <= MAX_BODY else f"an upload may have {max_body // 1024} KiB"
-    return f"the request body {seen}; the playground accepts at most {max_body} bytes here ({what})."
+    what_zh = "设置是一个很小的 JSON 对象" if max_body <= MAX_BODY else f"上传最多 {max_body // 1024} KiB"
+    return (
+        f"the request body {seen}; the playground accepts at most {max_body} bytes here ({what}).",
+        f"请求体太大；演示在这里最多接受 {max_body} 字节（{what_zh}）。",
+    )
 
 
 def _addresses(scope, extra_names) -> set[tuple[str, int]]:

@@ -4,7 +4,9 @@
     GET    /static/…                         app.js, style.css (no CDN)
     GET    /api/options                      choices, defaults and limits for the page's controls
     POST   /api/sessions                     settings (JSON) → 201 {id, state with the points}; with
-                                             "data_from": id, the new session keeps that session's data
+                                             "data_from": id, the new session keeps that session's data;
+                                             with "edits": the point edits of a session's data
+                                             (state["data"]["edits"]), the data generated with them replayed
     GET    /api/sessions/{id}                the state again, with the points
     POST   /api/sessions/{id}/step?batches=N train N mini-batches → a frame: only what a step changes
                                              (batches, epoch, costs, history, weights, biases, ...), the
@@ -33,8 +35,10 @@
                                              one sample's forward pass, BP1, BP2, BP3/BP4 and the
                                              SGD update, stage by stage (see ``trace``)
 
-A refused request answers 4xx with ``{"error": message, "parameter": name}``;
-the message names the value seen and what is accepted. Before any handler,
+A refused request answers 4xx with ``{"error": message, "words": {"en": …, "zh": …},
+"parameter": name}``; the message names the value seen and what is accepted, in the
+language the request's Accept-Language prefers (English or Chinese; the page sends
+its own), and ``words`` holds it in both. Before any handler,
 ``guard.RequestGuard`` refuses other web sites (Host, Origin), bodies that are
 not JSON and bodies over 16 KiB (1 MiB for the two uploads). Sessions are
 counted per client (``client_of``) so that one client cannot evict another's
@@ -66,7 +70,7 @@ from . import edits, features, neuron, share, trace, uploads
 from . import settings as settings_module
 from .guard import MAX_BODY, RequestGuard
 from .session import MAX_BATCHES
-from .settings import SettingError, Settings, checked_seed, checked_settings
+from .settings import SettingError, Settings, checked_seed, checked_settings, preferred_language
 from .store import SessionStore, locked
 
 STATIC = Path(__file__).parent / "static"
@@ -96,6 +100,11 @@ def create_app(store: SessionStore | None = None, host_names: tuple[str, ...] = 
             body = dict(body)
             source = _source_of(store, body.pop("data_from"))
             s, data = await run_in_threadpool(_kept, source, body)
+        elif isinstance(body, dict) and "edits" in body:
+            body = dict(body)
+            edits = body.pop("edits")
+            s = checked_settings(body)
+            data = await run_in_threadpool(_edited, s, edits)
         else:
             s, data = checked_settings(body), None
         session = await run_in_threadpool(store.create, s, client_of(request), data)
@@ -273,6 +282,15 @@ def _kept(source, body):
     return session_data.keep(data, source_settings, body), data
 
 
+def _edited(s, edits):
+    """The data ``s`` generate with the point edits of a lost session replayed (``share.edited_data``)."""
+    try:
+        return share.edited_data(s, edits)
+    except SettingError as error:
+        message = error.message.replace("the shared link cannot be opened", "the edits cannot be replayed")
+        raise SettingError("edits", message, zh="无法重放这些点的改动。") from None
+
+
 def _edit_points(session, edit_of):
     """``edit_of(data)``: the checked point edit, made from the request against the session's data."""
     with locked(session):
@@ -404,23 +422,31 @@ def _options():
 # -- errors ------------------------------------------------------------------------
 
 
-def _error(status, message, parameter=None):
-    return JSONResponse({"error": message, "parameter": parameter}, status_code=status)
+def _error(request, status, words, parameter=None):
+    """``{"error": the message in the request's language, "words": {"en", "zh"}, "parameter": name}``."""
+    body = {"error": words[preferred_language(request.headers.get("accept-language"))], "words": words}
+    body["parameter"] = parameter
+    return JSONResponse(body, status_code=status)
+
+
+def _same_words(message):
+    return {"en": message, "zh": message}
 
 
 async def _setting_error(request, exc: SettingError):
-    return _error(exc.status, exc.message, exc.parameter)
+    return _error(request, exc.status, exc.words(), exc.parameter)
 
 
 async def _bprop_error(request, exc: BpropError):
     """A setting the core refuses (e.g. cost='log_likelihood' with output='sigmoid'): its own message."""
-    return _error(400, str(exc))
+    return _error(request, 400, _same_words(str(exc)))
 
 
 async def _http_error(request, exc: HTTPException):
-    return _error(exc.status_code, exc.detail)
+    return _error(request, exc.status_code, _same_words(exc.detail))
 
 
 async def _internal_error(request, exc: Exception):
     log.exception("playground: unexpected error on %s %s", request.method, request.url.path)
-    return _error(500, f"internal error ({type(exc).__name__}); the server keeps running.")
+    message = f"internal error ({type(exc).__name__}); the server keeps running."
+    return _error(request, 500, {"en": message, "zh": f"服务器内部错误（{type(exc).__name__}）；服务器仍在运行。"})

@@ -267,11 +267,12 @@ class Session:
             "boundary": {"size": BOUNDARY_SIZE, "outputs": self.n_outputs, "values": _rounded(outputs, 3)},
             "neurons": {"size": NEURON_SIZE, "layers": [_rounded(a.T, 2) for a in activations]},
         }
-        if data:
+        if data:  # the points exactly (repr floats read back as the same float64), so the page can send them again
             state["data"] = {
-                part: {"points": _rounded(self.points[part], 4), "labels": self.data.labels(part)}
+                part: {"points": self.points[part].tolist(), "labels": self.data.labels(part)}
                 for part in session_data.PARTS
             }
+            state["data"]["edits"] = None if self.data.recipe is None else self.data.recipe["edits"]
         return state
 
     def frame(self) -> dict:

@@ -38,11 +38,36 @@ MAX_NOISE = 5.0
 
 
 class SettingError(ValueError):
-    """A request the playground refuses: ``parameter`` names what to fix; ``status`` is the HTTP code."""
+    """A request the playground refuses: ``parameter`` names what to fix; ``status`` is the HTTP code.
 
-    def __init__(self, parameter, message, status=400):
+    ``message`` is English; ``zh`` the same refusal in Chinese, for the page in
+    中文 mode (the server answers in the language the request asks for: ``words``).
+    """
+
+    def __init__(self, parameter, message, status=400, zh=None):
         super().__init__(message)
-        self.parameter, self.message, self.status = parameter, message, status
+        self.parameter, self.message, self.status, self.zh = parameter, message, status, zh
+
+    def words(self) -> dict:
+        """{"en": message, "zh": message}; Chinese falls back to English where no translation was given."""
+        return {"en": self.message, "zh": self.zh or self.message}
+
+
+def preferred_language(accept_language: str | None) -> str:
+    """ "zh" when an Accept-Language header prefers Chinese to English (the page sends its own language), else "en"."""
+    ranked = []
+    for i, item in enumerate((accept_language or "").split(",")):
+        tag, _, rest = item.strip().partition(";")
+        weight = rest.strip().removeprefix("q=")
+        try:
+            q = float(weight) if weight else 1.0
+        except ValueError:
+            q = 0.0
+        ranked.append((-q, i, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.startswith(("zh", "en")):
+            return tag[:2]
+    return "en"
 
 
 @dataclass
@@ -79,11 +104,19 @@ def checked_settings(body, train_size: int | None = None) -> Settings:
     if body is None:
         body = {}
     if not isinstance(body, dict):
-        raise SettingError("body", f"the request body must be a JSON object of settings, got {type(body).__name__}.")
+        raise SettingError(
+            "body",
+            f"the request body must be a JSON object of settings, got {type(body).__name__}.",
+            zh=f"请求体必须是设置组成的 JSON 对象，收到的是 {type(body).__name__}。",
+        )
     known = Settings.__dataclass_fields__
     unknown = [key for key in body if key not in known]
     if unknown:
-        raise SettingError(unknown[0], f"{unknown[0]!r} is not a setting; use some of {', '.join(known)}.")
+        raise SettingError(
+            unknown[0],
+            f"{unknown[0]!r} is not a setting; use some of {', '.join(known)}.",
+            zh=f"{unknown[0]!r} 不是一项设置；可用的有 {'、'.join(known)}。",
+        )
     s = Settings()
     get = body.get
     s.dataset = _choice(get("dataset", s.dataset), "dataset", DATASETS)
@@ -98,16 +131,18 @@ def checked_settings(body, train_size: int | None = None) -> Settings:
         fixed = (
             "is a regression set, with no classes" if regression else f"always has {toy.N_CLASSES[s.dataset]} classes"
         )
+        fixed_zh = "是回归数据集，没有类别" if regression else f"总是有 {toy.N_CLASSES[s.dataset]} 个类别"
         raise SettingError(
             "classes",
             f"classes={get('classes')!r} does not apply to {s.dataset!r}, which {fixed}; "
             "leave it out, or choose spiral or gaussians.",
+            zh=f"classes={get('classes')!r} 不适用于 {s.dataset!r}，它{fixed_zh}；请不要设置它，或选择螺旋或高斯簇。",
         )
     s.classes = _integer(get("classes", s.classes), "classes", 2, MAX_CLASSES)
     try:
         s.features = list(feature_map.checked(get("features", s.features)))
     except ValueError as error:
-        raise SettingError("features", str(error)) from None
+        raise SettingError("features", str(error), zh="请至少选择一个特征，且只用演示提供的特征。") from None
     s.hidden = _hidden(get("hidden", s.hidden))
     s.activation = _choice(get("activation", s.activation), "activation", ACTIVATIONS)
     s.output = _choice(get("output", "identity" if regression else s.output), "output", OUTPUTS)
@@ -127,6 +162,7 @@ def checked_settings(body, train_size: int | None = None) -> Settings:
         1,
         train_size,
         why=f" (the training set has {train_size} samples)",
+        why_zh=f"（训练集有 {train_size} 个样本）",
     )
     s.l2 = _number(get("l2", s.l2), "l2", 0.0, MAX_L2)
     s.seed = checked_seed(get("seed", s.seed))
@@ -144,46 +180,75 @@ def check_regression(output, cost, why) -> None:
         raise SettingError(
             "cost",
             f"cost={cost!r} needs classes, but {why} (real targets); use cost quadratic, with output identity.",
+            zh=f"代价 {cost!r} 需要类别，但这里是回归（实数目标值）；请用二次代价，输出层用恒等函数。",
         )
     if output == "softmax":
         raise SettingError(
             "output",
             f"output='softmax' makes outputs that sum to 1, but {why} with one real target; use output identity.",
+            zh="softmax 输出之和为 1，但这里是只有一个实数目标值的回归；请让输出层用恒等函数。",
         )
 
 
 def _choice(value, name, allowed):
     if value not in allowed:
-        raise SettingError(name, f"{name}={value!r} is not known; use one of {', '.join(allowed)}.")
+        raise SettingError(
+            name,
+            f"{name}={value!r} is not known; use one of {', '.join(allowed)}.",
+            zh=f"不认识 {name}={value!r}；请用 {'、'.join(allowed)} 之一。",
+        )
     return value
 
 
 def _number(value, name, low, high, open_low=False) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise SettingError(
-            name, f"{name} must be a finite number, got {value!r}; use a number between {low:g} and {high:g}."
+            name,
+            f"{name} must be a finite number, got {value!r}; use a number between {low:g} and {high:g}.",
+            zh=f"{name} 须为有限的数，收到的是 {value!r}；请用 {low:g} 到 {high:g} 之间的数。",
         )
     if value < low or (open_low and value == low) or value > high:
         bound = f"greater than {low:g}" if open_low else f"at least {low:g}"
-        raise SettingError(name, f"{name}={value!r} is out of range; use a number {bound} and at most {high:g}.")
+        bound_zh = f"大于 {low:g}" if open_low else f"不小于 {low:g}"
+        raise SettingError(
+            name,
+            f"{name}={value!r} is out of range; use a number {bound} and at most {high:g}.",
+            zh=f"{name}={value!r} 超出范围；请用{bound_zh}、不超过 {high:g} 的数。",
+        )
     return float(value)
 
 
-def _integer(value, name, low, high, why="") -> int:
+def _integer(value, name, low, high, why="", why_zh="") -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SettingError(name, f"{name} must be a whole number between {low} and {high}{why}, got {value!r}.")
+        raise SettingError(
+            name,
+            f"{name} must be a whole number between {low} and {high}{why}, got {value!r}.",
+            zh=f"{name} 须为 {low} 到 {high}{why_zh} 之间的整数，收到的是 {value!r}。",
+        )
     if not low <= value <= high:
-        raise SettingError(name, f"{name}={value!r} is out of range; use a whole number between {low} and {high}{why}.")
+        raise SettingError(
+            name,
+            f"{name}={value!r} is out of range; use a whole number between {low} and {high}{why}.",
+            zh=f"{name}={value!r} 超出范围；请用 {low} 到 {high}{why_zh} 之间的整数。",
+        )
     return int(value)
 
 
 def _hidden(value) -> list:
     if not isinstance(value, list):
-        raise SettingError("hidden", f"hidden must be a list of hidden-layer widths such as [4, 4], got {value!r}.")
+        raise SettingError(
+            "hidden",
+            f"hidden must be a list of hidden-layer widths such as [4, 4], got {value!r}.",
+            zh=f"hidden 须为各隐藏层宽度的列表，例如 [4, 4]，收到的是 {value!r}。",
+        )
     if len(value) > MAX_HIDDEN_LAYERS:
         raise SettingError(
             "hidden",
             f"hidden has {len(value)} layers; the playground draws at most "
             f"{MAX_HIDDEN_LAYERS} hidden layers. Remove some.",
+            zh=f"hidden 有 {len(value)} 层；演示最多画 {MAX_HIDDEN_LAYERS} 个隐藏层。请删掉一些。",
         )
-    return [_integer(width, f"hidden[{i}]", 1, MAX_WIDTH, why=" neurons") for i, width in enumerate(value)]
+    return [
+        _integer(width, f"hidden[{i}]", 1, MAX_WIDTH, why=" neurons", why_zh=" 个神经元")
+        for i, width in enumerate(value)
+    ]

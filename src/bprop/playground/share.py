@@ -96,18 +96,29 @@ def restore(sid: str, text) -> Session:
             f"it replays {batches} batches of {settings.batch_size}; a link may replay at most "
             f"{MAX_REPLAY_BATCHES} batches and {MAX_REPLAY_SAMPLES:,} samples"
         )
+    session = Session(sid, settings, data=edited_data(settings, payload["e"]))
+    for entry in payload["o"]:
+        _replay(session, entry)
+    return session
+
+
+def edited_data(settings, edits) -> session_data.Data:
+    """The data ``settings`` generate, with the point edits ``edits`` (a data record's ``recipe["edits"]``) replayed.
+
+    The same arrays, bit for bit, as the session whose edits they were: a link
+    rebuilds its data so, and so does a page that recreates a lost session.
+    """
+    if not isinstance(edits, list) or len(edits) > MAX_LOG:
+        raise _refused(f"its point edits are not a list of at most {MAX_LOG}")
     data = session_data.generated(settings)
-    for entry in payload["e"]:
+    for entry in edits:
         try:
             data, _ = session_data.apply_edit(data, _point_edit(data, entry))
         except SettingError as error:
             if error.parameter == "share":
                 raise
             raise _refused(f"its point edit {entry!r} cannot be replayed ({error.message})") from None
-    session = Session(sid, settings, data=data)
-    for entry in payload["o"]:
-        _replay(session, entry)
-    return session
+    return data
 
 
 def _payload(text) -> dict:

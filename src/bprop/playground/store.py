@@ -94,6 +94,7 @@ class SessionStore:
                     f"there is no session {sid!r} (it may have expired after "
                     f"{self.idle_seconds / 60:g} idle minutes, or been replaced by newer ones); "
                     "create one with POST /api/sessions.",
+                    zh=f"没有会话 {sid!r}（可能空闲 {self.idle_seconds / 60:g} 分钟后已过期，或已被更新的会话替换）。",
                     status=404,
                 )
             session.last_used = self.clock()
@@ -122,6 +123,8 @@ class SessionStore:
                     None,
                     f"the playground holds {self.max_sessions} sessions, all used in the last "
                     f"{self.protected_seconds / 60:g} minutes; close a tab or try again in a few minutes.",
+                    zh=f"演示已有 {self.max_sessions} 个会话，都在最近 {self.protected_seconds / 60:g} 分钟内用过；"
+                    "请关闭一个标签页，或几分钟后再试。",
                     status=503,
                 )
 
@@ -140,7 +143,12 @@ class SessionStore:
 def locked(session: Session):
     """The session's lock, or SettingError 409 when another request holds it for too long."""
     if not session.lock.acquire(timeout=LOCK_WAIT_SECONDS):
-        raise SettingError("id", f"session {session.id!r} is busy with another request; try again.", status=409)
+        raise SettingError(
+            "id",
+            f"session {session.id!r} is busy with another request; try again.",
+            status=409,
+            zh="会话正在处理另一个请求；请再试一次。",
+        )
     return _Release(session.lock)
 
 

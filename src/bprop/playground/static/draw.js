@@ -102,14 +102,19 @@ function drawCurve(ctx, batches, values, x, y, color) {
 function hexRgb(hex) { const n = parseInt(hex.slice(1), 16); return [n >> 16, (n >> 8) & 255, n & 255]; }
 function mix(c, t) { return c.map((v) => Math.round(255 + (v - 255) * t)); }   // white → c as t: 0 → 1
 
-// A real value on the diverging scale of the regression plots: orange < 0, white 0, blue > 0.
+// A real value on the diverging scale of the regression plots: orange at −scale, a mid grey at 0
+// (visible on the white page, unlike white), blue at +scale. The points are drawn in it, each with a
+// dark outline; the shade under them is the same scale, paler (targetShade).
+export const TARGET_MIDDLE = [150, 150, 150];
 export function targetColor(v, scale) {
   const t = Math.max(-1, Math.min(1, (v ?? 0) / scale));
-  return mix(hexRgb(COLORS[t >= 0 ? 1 : 0]), Math.abs(t));
+  const end = hexRgb(COLORS[t >= 0 ? 1 : 0]), a = Math.abs(t);
+  return TARGET_MIDDLE.map((mid, i) => Math.round(mid + (end[i] - mid) * a));
 }
+const targetShade = (v, scale) => mix(targetColor(v, scale), 0.45);
 
 function boundaryColor(values, cell, outputs, scale) {
-  if (scale) return targetColor(values[cell], scale);     // regression: the network's output itself
+  if (scale) return targetShade(values[cell], scale);     // regression: the network's output itself
   if (outputs === 1) {
     const p = Math.min(1, Math.max(0, values[cell] ?? 0.5));
     return mix(hexRgb(COLORS[p >= 0.5 ? 1 : 0]), Math.abs(p - 0.5) * 2 * 0.75);
@@ -159,12 +164,16 @@ export function drawBoundary(canvas, width, state, data) {
   };
 }
 
+// Classes: training points ringed in white, test points in black. Targets (scale > 0): every point
+// ringed in dark grey too, so that one near 0 (grey) stands out from the shade; test points in black.
 function drawPoints(ctx, {points, labels}, part, x, y, scale) {
-  ctx.lineWidth = 1; ctx.strokeStyle = part === "train" ? "#fff" : "#000";
+  ctx.lineWidth = 1;
   points.forEach(([x1, x2], i) => {
     ctx.beginPath(); ctx.arc(x(x1), y(x2), 3, 0, 2 * Math.PI);
     ctx.fillStyle = scale ? `rgb(${targetColor(labels[i], scale)})` : COLORS[labels[i] % COLORS.length];
+    ctx.strokeStyle = part === "train" ? (scale ? "#333" : "#fff") : "#000";
     ctx.fill(); ctx.stroke();
+    if (scale && part === "test") { ctx.beginPath(); ctx.arc(x(x1), y(x2), 4.5, 0, 2 * Math.PI); ctx.stroke(); }
   });
 }
 

@@ -7,6 +7,7 @@
 // was drawn), onLang, clickWeight (a click on the diagram that hit no neuron), closeTrace and
 // openSharedSetup (at start).
 
+import {keepSymbolsWhole} from "./math.js";
 import {WORDS} from "./words.js";
 
 const MINUS = "−";
@@ -370,6 +371,7 @@ export function installFeatures(app) {
       (stage.stage === "BP1" && stage.shortcut ? `<div class="line">${w.bp1_shortcut}</div>` : "") +
       (stage.stage === "update" ? `<div class="line">${w.update_note(String(t.eta))}</div>` : "") +
       `</section>`;
+    keepSymbolsWhole($("panel-body"));
     $("panel-body").dataset.stage = String(index);
     $("trace-prev").disabled = index === 0;
     $("trace-next").disabled = index === t.stages.length - 1;
