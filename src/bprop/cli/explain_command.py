@@ -62,11 +62,21 @@ def explain(
         Path | None, typer.Option("--output-file", "-o", help="Write the page to this file instead of printing it.")
     ] = None,
     lang: Annotated[str, typer.Option(help="en or zh (the terms of the Chinese notes).")] = "en",
-    precision: Annotated[int, typer.Option(help="Decimals of the numbers shown.")] = 4,
+    precision: Annotated[
+        int | None, typer.Option(help="Decimals of the numbers shown (default: 4; 6 with --derive).")
+    ] = None,
     steps: Annotated[
         int | None, typer.Option(help="Also repeat the update N times on this sample and show the cost falling.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Random weights, input and target.")] = 0,
+    derive: Annotated[
+        bool,
+        typer.Option(
+            "--derive",
+            help="Show the derivation of BP1–BP4 by the chain rule instead (推导过程): every factor "
+            "worked out and measured in the network by central differences.",
+        ),
+    ] = False,
 ):
     """Every number of one forward pass, BP1–BP4 and one update, for one sample (English or 中文)."""
     from ..storage.files import atomic_write
@@ -79,6 +89,8 @@ def explain(
         raise InvalidArgument(f"--format {format_!r} is not known; use text, md or html.")
     if lang not in LANGS:
         raise InvalidArgument(f"--lang {lang!r} is not supported; use en (English) or zh (中文).")
+    if precision is None:
+        precision = 6 if derive else 4
     if not 1 <= precision <= 12:
         raise InvalidArgument(
             f"--precision {precision} is out of range; give a number of decimals from 1 to 12, such as 4."
@@ -90,10 +102,19 @@ def explain(
     if not np.isfinite(lr) or lr <= 0:
         raise InvalidArgument(f"--lr {lr} is not a learning rate; give a number > 0, such as 0.5.")
 
+    if derive and steps is not None:
+        raise InvalidArgument("--derive shows the derivation of one backward pass; drop --steps.")
+
     net, x, y = network_and_sample(layers, model, weights, input_, target, activation, output, cost, seed)
-    trace = explain_trace(net, x, y, lr=lr, lang=lang)
-    costs = explain_steps(net, x, y, lr, steps) if steps else None
-    page = trace.render(format_, precision=precision, costs=costs)
+    if derive:
+        from ..teaching.explanation.derivation import derive as derive_equations
+        from ..teaching.explanation.derivation_page import render
+
+        page = render(derive_equations(net, x, y), format_, lang=lang, precision=precision)
+    else:
+        trace = explain_trace(net, x, y, lr=lr, lang=lang)
+        costs = explain_steps(net, x, y, lr, steps) if steps else None
+        page = trace.render(format_, precision=precision, costs=costs)
     if output_file is None:
         typer.echo(page, nl=False)
         return

@@ -109,6 +109,7 @@ class Equation:
 class Derivation:
     """BP1–BP4 for one sample and chosen neurons, plus δ^l checked against its definition.
 
+    x, y : the sample and its target as a vector (a class label one-hot).
     deltas : for every layer l = 2 … L, (analytic δ^l, numeric ∂C/∂z^l) as arrays.
     """
 
@@ -120,6 +121,8 @@ class Derivation:
     epsilon: float
     equations: list
     deltas: list = field(default_factory=list)
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
 
     @property
     def delta_errors(self) -> list:
@@ -251,6 +254,8 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
         epsilon=EPSILON,
         equations=equations,
         deltas=list(zip(deltas, measured)),
+        x=x,
+        y=Y[0],
     )
 
 
@@ -260,8 +265,9 @@ def _check_index(index, size, name, layer):
 
 
 def _sup(l, j, k=None):
-    """The markup of an indexed symbol's indices: ^{l}_{jk}."""
-    return f"^{{{l}}}_{{{j + 1}{'' if k is None else k + 1}}}"
+    """The markup of an indexed symbol's indices, 1-based: ^{l}_{jk} (^{l}_{j,k} past 9)."""
+    indices = [j + 1] + ([] if k is None else [k + 1])
+    return f"^{{{l}}}_{{{(',' if max(indices) > 9 else '').join(map(str, indices))}}}"
 
 
 def _bp1(net, x, Y, zs, acts, deltas, j):
@@ -281,7 +287,7 @@ def _bp1(net, x, Y, zs, acts, deltas, j):
             [
                 Factor(
                     f"∂C/∂a{_sup(L, j)}",
-                    "(∇_a C)_j",
+                    f"(∇_a C)_{{{j + 1}}}",
                     float(grad_a[j]),
                     _measure(net, x, Y, _Nudge("a", i + 1, j), _cost),
                 ),
@@ -302,13 +308,13 @@ def _bp1(net, x, Y, zs, acts, deltas, j):
                 [
                     Factor(
                         f"∂C/∂a{_sup(L, k)}",
-                        "(∇_a C)_k",
+                        f"(∇_a C)_{{{k + 1}}}",
                         float(grad_a[k]),
                         _measure(net, x, Y, _Nudge("a", i + 1, k), _cost),
                     ),
                     Factor(
                         f"∂a{_sup(L, k)}/∂z{_sup(L, j)}",
-                        f"a{_sup(L, k)}(δ_kj − a{_sup(L, j)})",
+                        f"a{_sup(L, k)}({int(k == j)} − a{_sup(L, j)})",
                         jacobian,
                         _measure(net, x, Y, _Nudge("z", i, j), _a(i + 1, k)),
                     ),
