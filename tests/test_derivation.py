@@ -160,3 +160,97 @@ def test_bad_choices_are_refused(options, fragment):
     net, x, y = classic_example()
     with pytest.raises(InvalidArgument, match=fragment):
         derive(net, x, y, **options)
+
+
+# ---------------------------------------------------------------- the page and the command
+
+
+def test_the_text_page_shows_every_factor_with_both_numbers():
+    from bprop.teaching.explanation.derivation_page import render_text
+    from bprop.teaching.explanation.markup import number
+
+    net, x, y = classic_example()
+    d = derive(net, x, y)
+    text = render_text(d, "en", precision=6)
+    for equation in d.equations:
+        assert f"{equation.name} · " in text
+        for factor in equation.factors:
+            assert number(factor.analytic, 6) in text and number(factor.numeric, 6) in text
+    assert "δ^2_1 = Σ_k δ^3_k · ∂(w^3_k1 a^2_1 + b^3_k)/∂a^2_1 · σ′(z^2_1)".split(" = ")[1] in text
+    assert "Every factor agrees" in text and "✗" not in text
+
+
+def test_the_chinese_page_uses_the_notes_words():
+    from bprop.teaching.explanation.derivation_page import render_text
+
+    net, x, y = classic_example()
+    text = render_text(derive(net, x, y), "zh")
+    for words in (
+        "推导过程",
+        "公式1：计算最后一层神经网络产生的误差",
+        "公式2：由后向前",
+        "公式3：计算权重的梯度",
+        "公式4：计算偏置的梯度",
+        "解析值",
+        "相对误差",
+        "每个因子都一致",
+    ):
+        assert words in text, words
+
+
+def test_a_wrong_factor_is_marked_on_the_page():
+    from bprop.teaching.explanation.derivation_page import render_text
+
+    net = bp.Network([2, 3, 2], activation=_WrongSigmoid(), output="sigmoid", seed=0, dtype="float64")
+    d = derive(net, np.array([0.2, 0.6]), np.array([0.1, 0.8]))
+    text = render_text(d, "en")
+    assert "DISAGREEMENT" in text
+    marked = [line for line in text.splitlines() if line.endswith("✗")]
+    assert any("σ′(z^2_1)" in line for line in marked)
+    assert "不一致" in render_text(d, "zh")
+
+
+@pytest.fixture()
+def cli():
+    from typer.testing import CliRunner
+
+    from bprop.cli.app import app
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["explain", *map(str, args)])
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("en", "By the chain rule:"), ("zh", "推导过程：")])
+def test_cli_explain_derive_prints_the_derivation(cli, lang, heading):
+    from bprop.teaching.explanation.markup import number
+
+    result = cli("--derive", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    assert [line.strip() for line in result.output.splitlines()].count(heading) == 4  # BP1 … BP4
+    net, x, y = classic_example()
+    d = derive(net, x, y)
+    assert number(d.equations[1].left.numeric, 6) in result.output
+    assert "w^3_21" in result.output
+    plain = cli("--lang", lang)
+    assert heading not in plain.output  # without --derive, the worked page as before
+
+
+def test_cli_explain_derive_other_formats_and_networks(cli, tmp_path):
+    md = cli("--derive", "--format", "md", "--layers", "3,4,3", "--output", "softmax", "--cost", "log_likelihood")
+    assert md.exit_code == 0, md.output
+    assert "| factor | equals | analytic | numeric | rel. error |" in md.output
+    assert md.output.count("## BP") == 4
+    page = tmp_path / "derivation.html"
+    result = cli("--derive", "--format", "html", "--lang", "zh", "-o", page)
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "推导过程" in text and text.count("<table>") == 5
+
+
+def test_cli_explain_derive_refuses_steps(capsys):
+    from bprop.cli.app import main
+
+    assert main(["explain", "--derive", "--steps", "3"]) == 1
+    assert (
+        capsys.readouterr().err == "bprop: error: --derive shows the derivation of one backward pass; drop --steps.\n"
+    )
