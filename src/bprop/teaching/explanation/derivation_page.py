@@ -16,6 +16,9 @@ from .derivation import SCALE_FLOOR, Derivation, Equation
 from .markup import MINUS, number, operand, to_html, to_latex, to_text
 from .terms import check_lang, heading
 
+MAX_DELTA_ROWS = 8
+"""A layer with more neurons shows its first entries, then one row with the largest error of the rest."""
+
 TOLERANCE = 1e-6
 """A factor whose relative error is above this is marked as disagreeing."""
 
@@ -57,9 +60,12 @@ WORDS = {
     "numeric": ("numeric", "数值"),
     "error": ("rel. error", "相对误差"),
     "left_note": (
-        "The first row is the left side measured from its definition (nudge {what}, recompute C); "
-        "the last row checks the whole chain-rule sum against it.",
-        "第一行是左边按定义测得的值（改变 {what}，重新计算 C）；最后一行用它检验整个链式法则的结果。",
+        "In each table the first row is the left side: its analytic value is backpropagation's, its numeric "
+        "value is measured from its definition (nudge z^{l}_{j}, w^{l}_{jk} or b^{l}_{j} and recompute C). "
+        "The last row, Σ Π, adds up the products of the analytic factors and compares the sum with that "
+        "measurement: it checks the chain rule itself.",
+        "每个表的第一行是等式左边：解析值是反向传播算出的，数值按定义测得（改变 z^{l}_{j}、w^{l}_{jk} 或 "
+        "b^{l}_{j}，重新计算 C）。最后一行 Σ Π 把各因子解析值的乘积相加，再与这个测量值比较：检验的是链式法则本身。",
     ),
     "chain_row": ("chain rule Σ Π", "链式法则 Σ Π"),
     "softmax_note": (
@@ -75,6 +81,7 @@ WORDS = {
         "第 l 层第 j 个神经元产生的误差定义为 δ^{l}_{j} = ∂C/∂z^{l}_{j}。反向传播用公式1和公式2计算它；"
         "这里每个元素还通过直接改变 z^{l}_{j} 来测量。",
     ),
+    "more": ("max", "最大"),
     "layer_row": ("layer {l}", "第 {l} 层"),
     "max_delta_error": ("largest relative error {value}", "最大相对误差 {value}"),
     "verdict_ok": (
@@ -130,6 +137,7 @@ def blocks(d: Derivation, lang="en", precision=6) -> list:
         ),
         ("para", word("intro", lang, eps=_short(d.epsilon))),
         ("para", word("error_rule", lang, floor=_short(SCALE_FLOOR), tol=_short(TOLERANCE))),
+        ("para", word("left_note", lang)),
     ]
     for equation in d.equations:
         out += _equation_blocks(equation, d, lang, precision)
@@ -145,7 +153,8 @@ def blocks(d: Derivation, lang="en", precision=6) -> list:
         ]
     ]
     for i, (analytic, numeric) in enumerate(d.deltas):
-        for j, (a, n) in enumerate(zip(analytic, numeric)):
+        shown = len(analytic) if len(analytic) <= MAX_DELTA_ROWS else MAX_DELTA_ROWS - 1
+        for j, (a, n) in enumerate(zip(analytic[:shown], numeric[:shown])):
             rows.append(
                 [
                     str(i + 2),
@@ -155,6 +164,10 @@ def blocks(d: Derivation, lang="en", precision=6) -> list:
                     _mark(_relative(a, n)),
                 ]
             )
+        if shown < len(analytic):
+            worst = max(_relative(a, n) for a, n in zip(analytic, numeric))
+            rest = f"δ^{{{i + 2}}}_{{{shown + 1}}} … δ^{{{i + 2}}}_{{{len(analytic)}}}"
+            rows.append([str(i + 2), rest, "…", "…", word("more", lang) + " " + _mark(worst)])
     out.append(("table", rows))
     verdict = "verdict_ok" if d.max_error <= TOLERANCE else "verdict_bad"
     out.append(("para", word(verdict, lang, value=_sci(d.max_error), tol=_short(TOLERANCE))))
@@ -206,8 +219,6 @@ def _equation_blocks(e: Equation, d: Derivation, lang, precision) -> list:
         ]
     )
     out.append(("table", rows))
-    what = {"BP3": f"w^{{{l}}}_{{{j}{k}}}", "BP4": f"b^{{{l}}}_{{{j}}}"}.get(e.name, f"z^{{{l}}}_{{{j}}}")
-    out.append(("para", word("left_note", lang, what=what)))
     return out
 
 
@@ -238,13 +249,13 @@ def _chain_lines(e: Equation, L) -> list:
         ]
     if e.name == "BP3":
         return [
-            f"∂C/∂w{s('', l, j, k)} = ∂C/∂z{s('', l, j)} · ∂z{s('', l, j)}/∂w{s('', l, j, k)}"
-            f" = δ{s('', l, j)} · ∂(w{s('', l, j, k)} a{s('', l - 1, k)} + b{s('', l, j)})/∂w{s('', l, j, k)}",
+            f"∂C/∂w{s('', l, j, k)} = ∂C/∂z{s('', l, j)} · ∂z{s('', l, j)}/∂w{s('', l, j, k)}",
+            f"= δ{s('', l, j)} · ∂(w{s('', l, j, k)} a{s('', l - 1, k)} + b{s('', l, j)})/∂w{s('', l, j, k)}",
             f"= a{s('', l - 1, k)} δ{s('', l, j)}",
         ]
     return [
-        f"∂C/∂b{s('', l, j)} = ∂C/∂z{s('', l, j)} · ∂z{s('', l, j)}/∂b{s('', l, j)}"
-        f" = δ{s('', l, j)} · ∂(Σ_k w^{{{l}}}_{{{j}k}} a^{{{l - 1}}}_{{k}} + b{s('', l, j)})/∂b{s('', l, j)}",
+        f"∂C/∂b{s('', l, j)} = ∂C/∂z{s('', l, j)} · ∂z{s('', l, j)}/∂b{s('', l, j)}",
+        f"= δ{s('', l, j)} · ∂(Σ_k w^{{{l}}}_{{{j}k}} a^{{{l - 1}}}_{{k}} + b{s('', l, j)})/∂b{s('', l, j)}",
         f"= δ{s('', l, j)} · 1",
     ]
 
@@ -256,7 +267,7 @@ def render_text(d: Derivation, lang="en", precision=6) -> str:
     """The page for a terminal: Unicode math, tables in aligned columns."""
     from .text import pad, width
 
-    lines, lead = [], 0
+    lines, lead, previous = [], 0, None
     for kind, content in blocks(d, lang, precision):
         if kind == "title":
             lines += [content, "═" * width(content)]
@@ -264,6 +275,8 @@ def render_text(d: Derivation, lang="en", precision=6) -> str:
             head = f"━━ {to_text(content)} "
             lines += ["", head + "━" * max(4, 72 - width(head))]
         elif kind == "para":
+            if previous in ("eq", "eq_more", "table"):
+                lines.append("")
             lines.append("    " + to_text(content))
         elif kind == "eq":
             lines.append("    " + to_text(content))
@@ -271,12 +284,14 @@ def render_text(d: Derivation, lang="en", precision=6) -> str:
         elif kind == "eq_more":
             lines.append("    " + " " * lead + to_text(content))
         else:
+            lines.append("")
             rows = [[to_text(cell) for cell in row] for row in content]
             widths = [max(width(row[c]) for row in rows) for c in range(len(rows[0]))]
             for r, row in enumerate(rows):
                 lines.append("    " + "  ".join(pad(cell, widths[c]) for c, cell in enumerate(row)).rstrip())
                 if r == 0:
                     lines.append("    " + "  ".join("─" * w for w in widths))
+        previous = kind
     return "\n".join(lines) + "\n"
 
 
