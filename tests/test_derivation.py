@@ -254,3 +254,19 @@ def test_cli_explain_derive_refuses_steps(capsys):
     assert (
         capsys.readouterr().err == "bprop: error: --derive shows the derivation of one backward pass; drop --steps.\n"
     )
+
+
+def test_cli_neuron_chooses_where_the_derivation_is_taken(cli, capsys):
+    from bprop.cli.app import main
+
+    result = cli("--derive", "--layers", "2,3,2", "--neuron", "2,3,2")
+    assert result.exit_code == 0, result.output
+    assert "∂C/∂w^2_32 = ∂C/∂z^2_3 · ∂z^2_3/∂w^2_32" in result.output
+    assert "δ^2_3 = ∂C/∂z^2_3 = Σ_k ∂C/∂z^3_k" in result.output
+    output_layer = cli("--derive", "--neuron", "3,2")
+    assert "δ^3_2 = ∂C/∂z^3_2 = ∂C/∂a^3_2" in output_layer.output  # BP1 at the chosen output neuron
+    assert "BP2 · " not in output_layer.output  # l = L has no BP2
+    assert main(["explain", "--derive", "--neuron", "2,5"]) == 1
+    assert "--neuron 2,5: neuron=5 is not a neuron of layer 2" in capsys.readouterr().err
+    assert main(["explain", "--neuron", "2,1"]) == 1
+    assert "add --derive" in capsys.readouterr().err

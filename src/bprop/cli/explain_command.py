@@ -77,6 +77,13 @@ def explain(
             "worked out and measured in the network by central differences.",
         ),
     ] = False,
+    neuron: Annotated[
+        str | None,
+        typer.Option(
+            help="With --derive: layer l, neuron j and input k of BP2–BP4 (BP3's w^l_jk), e.g. 2,1,2 "
+            "(default: the last hidden layer, 1, 1). With l = L, j is BP1's output neuron too."
+        ),
+    ] = None,
 ):
     """Every number of one forward pass, BP1–BP4 and one update, for one sample (English or 中文)."""
     from ..storage.files import atomic_write
@@ -104,13 +111,21 @@ def explain(
 
     if derive and steps is not None:
         raise InvalidArgument("--derive shows the derivation of one backward pass; drop --steps.")
+    if neuron is not None and not derive:
+        raise InvalidArgument("--neuron chooses the neurons of the derivation; add --derive.")
 
     net, x, y = network_and_sample(layers, model, weights, input_, target, activation, output, cost, seed)
     if derive:
         from ..teaching.explanation.derivation import derive as derive_equations
         from ..teaching.explanation.derivation_page import render
 
-        page = render(derive_equations(net, x, y), format_, lang=lang, precision=precision)
+        try:
+            derivation = derive_equations(net, x, y, **_chosen_neurons(neuron, net))
+        except InvalidArgument as e:
+            if neuron is None:
+                raise
+            raise InvalidArgument(f"--neuron {neuron}: {e}") from None
+        page = render(derivation, format_, lang=lang, precision=precision)
     else:
         trace = explain_trace(net, x, y, lr=lr, lang=lang)
         costs = explain_steps(net, x, y, lr, steps) if steps else None
@@ -121,6 +136,23 @@ def explain(
     with atomic_write(output_file, "wb") as f:
         f.write(page.encode("utf-8"))
     typer.echo(f"wrote {output_file}")
+
+
+def _chosen_neurons(text, net) -> dict:
+    """derive()'s keywords from --neuron l,j[,k]; 1-based as on the page."""
+    if text is None:
+        return {}
+    from .settings import int_list
+
+    values = int_list(text, "neuron")
+    if len(values) not in (2, 3):
+        raise InvalidArgument(f"--neuron {text}: give l,j or l,j,k (layer, neuron, input neuron), such as 2,1,2.")
+    chosen = {"layer": values[0], "neuron": values[1]}
+    if len(values) == 3:
+        chosen["input_neuron"] = values[2]
+    if values[0] == net.num_layers:
+        chosen["output_neuron"] = values[1]
+    return chosen
 
 
 def network_and_sample(layers, model, weights, x_text, target, activation, output, cost, seed):
