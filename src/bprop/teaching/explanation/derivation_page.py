@@ -222,41 +222,45 @@ def _equation_blocks(e: Equation, d: Derivation, lang, precision) -> list:
     return out
 
 
+def _symbol(name, layer, *indices) -> str:
+    """'w', 3, 'k', 1 → 'w^{3}_{k1}' (indices joined by commas once one has two digits)."""
+    texts = [str(i) for i in indices]
+    return f"{name}^{{{layer}}}_{{{(',' if any(len(t) > 1 for t in texts) else '').join(texts)}}}"
+
+
 def _chain_lines(e: Equation, L) -> list:
     """The derivation's lines, in symbols with this equation's indices (the notes' 推导过程)."""
     l, j, k = e.layer, e.j, e.k
-
-    def s(name, layer, *idx):
-        return f"{name}^{{{layer}}}_{{{''.join(map(str, idx))}}}"
-
-    if e.name == "BP1" and len(e.terms) == 1:
-        return [
-            f"δ{s('', L, j)} = ∂C/∂z{s('', L, j)} = ∂C/∂a{s('', L, j)} · ∂a{s('', L, j)}/∂z{s('', L, j)}",
-            f"= (∇_a C)_{{{j}}} · σ′(z{s('', L, j)})",
-        ]
     if e.name == "BP1":
+        z, a, delta = _symbol("z", L, j), _symbol("a", L, j), _symbol("δ", L, j)
+        if len(e.terms) == 1:
+            return [f"{delta} = ∂C/∂{z} = ∂C/∂{a} · ∂{a}/∂{z}", f"= (∇_a C)_{{{j}}} · σ′({z})"]
+        a_k = _symbol("a", L, "k")
         return [
-            f"δ{s('', L, j)} = ∂C/∂z{s('', L, j)} = Σ_k ∂C/∂a^{{{L}}}_{{k}} · ∂a^{{{L}}}_{{k}}/∂z{s('', L, j)}",
-            f"= Σ_k (∇_a C)_{{k}} · a^{{{L}}}_{{k}}(1[k = {j}] − a{s('', L, j)})",
+            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{a_k} · ∂{a_k}/∂{z}",
+            f"= Σ_k (∇_a C)_{{k}} · {a_k}(1[k = {j}] − {a})",
         ]
+    z, a, delta, b = _symbol("z", l, j), _symbol("a", l, j), _symbol("δ", l, j), _symbol("b", l, j)
     if e.name == "BP2":
+        z_next, delta_next = _symbol("z", l + 1, "k"), _symbol("δ", l + 1, "k")
+        w_next, b_next = _symbol("w", l + 1, "k", j), _symbol("b", l + 1, "k")
         return [
-            f"δ{s('', l, j)} = ∂C/∂z{s('', l, j)} = Σ_k ∂C/∂z^{{{l + 1}}}_{{k}} · ∂z^{{{l + 1}}}_{{k}}/∂a{s('', l, j)}"
-            f" · ∂a{s('', l, j)}/∂z{s('', l, j)}",
-            f"= Σ_k δ^{{{l + 1}}}_{{k}} · ∂(w^{{{l + 1}}}_{{k{j}}} a{s('', l, j)} + b^{{{l + 1}}}_{{k}})"
-            f"/∂a{s('', l, j)} · σ′(z{s('', l, j)})",
-            f"= Σ_k δ^{{{l + 1}}}_{{k}} · w^{{{l + 1}}}_{{k{j}}} · σ′(z{s('', l, j)})",
+            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
+            f"= Σ_k {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
+            f"= Σ_k {delta_next} · {w_next} · σ′({z})",
         ]
     if e.name == "BP3":
+        w, a_in = _symbol("w", l, j, k), _symbol("a", l - 1, k)
         return [
-            f"∂C/∂w{s('', l, j, k)} = ∂C/∂z{s('', l, j)} · ∂z{s('', l, j)}/∂w{s('', l, j, k)}",
-            f"= δ{s('', l, j)} · ∂(w{s('', l, j, k)} a{s('', l - 1, k)} + b{s('', l, j)})/∂w{s('', l, j, k)}",
-            f"= a{s('', l - 1, k)} δ{s('', l, j)}",
+            f"∂C/∂{w} = ∂C/∂{z} · ∂{z}/∂{w}",
+            f"= {delta} · ∂({w} {a_in} + {b})/∂{w}",
+            f"= {a_in} {delta}",
         ]
+    w_jk, a_k = _symbol("w", l, j, "k"), _symbol("a", l - 1, "k")
     return [
-        f"∂C/∂b{s('', l, j)} = ∂C/∂z{s('', l, j)} · ∂z{s('', l, j)}/∂b{s('', l, j)}",
-        f"= δ{s('', l, j)} · ∂(Σ_k w^{{{l}}}_{{{j}k}} a^{{{l - 1}}}_{{k}} + b{s('', l, j)})/∂b{s('', l, j)}",
-        f"= δ{s('', l, j)} · 1",
+        f"∂C/∂{b} = ∂C/∂{z} · ∂{z}/∂{b}",
+        f"= {delta} · ∂(Σ_k {w_jk} {a_k} + {b})/∂{b}",
+        f"= {delta} · 1",
     ]
 
 
