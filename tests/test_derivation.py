@@ -270,3 +270,35 @@ def test_cli_neuron_chooses_where_the_derivation_is_taken(cli, capsys):
     assert "--neuron 2,5: neuron=5 is not a neuron of layer 2" in capsys.readouterr().err
     assert main(["explain", "--neuron", "2,1"]) == 1
     assert "add --derive" in capsys.readouterr().err
+
+
+def test_a_float32_network_is_derived_in_float64_and_left_unchanged():
+    net = bp.Network([3, 4, 2], activation="relu", output="sigmoid", cost="cross_entropy", seed=6)
+    before = [w.copy() for w in net.weights]
+    d = derive(net, np.array([0.9, 0.1, 0.5]), np.array([1.0, 0.0]))
+    assert d.passed()
+    assert all(np.array_equal(w, b) and w.dtype == np.float32 for w, b in zip(net.weights, before))
+
+
+def test_the_html_page_is_well_formed():
+    from html.parser import HTMLParser
+
+    from bprop.teaching.explanation.derivation_page import render
+
+    class Balance(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.open, self.mismatched = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag != "meta":
+                self.open.append(tag)
+
+        def handle_endtag(self, tag):
+            if not self.open or self.open.pop() != tag:
+                self.mismatched.append(tag)
+
+    net, x, y = classic_example(output="softmax", cost="log_likelihood")
+    parser = Balance()
+    parser.feed(render(derive(net, x, 1), "html", lang="zh"))
+    assert parser.open == [] and parser.mismatched == []
