@@ -302,3 +302,17 @@ def test_the_html_page_is_well_formed():
     parser = Balance()
     parser.feed(render(derive(net, x, 1), "html", lang="zh"))
     assert parser.open == [] and parser.mismatched == []
+
+
+@pytest.mark.parametrize(("output", "cost"), [("sigmoid", "cross_entropy"), ("softmax", "log_likelihood")])
+def test_the_shortcut_pairs_show_bp1_simplified_to_a_minus_y(output, cost):
+    from bprop.teaching.explanation.derivation_page import render_text
+    from bprop.teaching.explanation.markup import number
+
+    net = bp.Network([2, 3, 3], activation="tanh", output=output, cost=cost, seed=8, dtype="float64")
+    d = derive(net, np.array([0.4, -0.7]), 2 if output == "softmax" else np.array([0.2, 0.5, 0.9]))
+    assert d.shortcut
+    a, y = d.output_activation[0], d.y[0]
+    text = render_text(d, "en")
+    assert f"δ^3_1 = a^3_1 − y_1 = {number(a, 6)} − {number(y, 6)} = {number(a - y, 6)}" in text
+    assert d.equations[0].left.numeric == pytest.approx(a - y, rel=1e-8)  # measured, not assumed

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...core import activations
+from ...core import activations, costs
 from ...core.arguments import as_targets
 from ...core.network import Network
 from ...errors import InvalidArgument
@@ -110,6 +110,8 @@ class Derivation:
     """BP1–BP4 for one sample and chosen neurons, plus δ^l checked against its definition.
 
     x, y : the sample and its target as a vector (a class label one-hot).
+    output_activation : a^L of the sample.
+    shortcut : True when BP1 simplifies to δ^L = a^L − y for this σ and C (``costs.SHORTCUTS``).
     deltas : for every layer l = 2 … L, (analytic δ^l, numeric ∂C/∂z^l) as arrays.
     """
 
@@ -123,6 +125,8 @@ class Derivation:
     deltas: list = field(default_factory=list)
     x: np.ndarray | None = None
     y: np.ndarray | None = None
+    shortcut: bool = False
+    output_activation: np.ndarray | None = None
 
     @property
     def delta_errors(self) -> list:
@@ -256,6 +260,8 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
         deltas=list(zip(deltas, measured)),
         x=x,
         y=Y[0],
+        shortcut=costs.uses_shortcut(net.output, net.cost),
+        output_activation=acts[-1],
     )
 
 

@@ -74,6 +74,10 @@ WORDS = {
         "softmax 的输出 a^{L}_{k} 与每个 z^{L}_{j} 都有关：公式1 保留对 k 的整个求和，"
         "∂a^{L}_{k}/∂z^{L}_{j} = a^{L}_{k}(1[k = j] − a^{L}_{j})。",
     ),
+    "shortcut": (
+        "For this σ and C the right side simplifies, and the network computes BP1 in this form:",
+        "对于这一对激活函数和代价函数，右边可以化简，网络就是这样计算公式1的：",
+    ),
     "deltas_title": ("δ^{l} = ∂C/∂z^{l}, checked against its definition", "误差 δ^{l} = ∂C/∂z^{l}：按定义检验"),
     "deltas_intro": (
         "δ^{l}_{j} is defined as ∂C/∂z^{l}_{j}. Backpropagation computes it by BP1 and BP2; here every "
@@ -103,7 +107,7 @@ def word(key, lang, **names) -> str:
 
 
 def _sci(x) -> str:
-    return f"{x:.1e}".replace("-", MINUS)
+    return "0" if x == 0 else f"{x:.1e}".replace("-", MINUS)
 
 
 def _short(x) -> str:
@@ -189,13 +193,23 @@ def _equation_blocks(e: Equation, d: Derivation, lang, precision) -> list:
     out = [("heading", f"{heading(e.name.lower(), lang)}  ({where})"), ("para", word("chain", lang))]
     first, *rest = _chain_lines(e, L)
     out += [("eq", first)] + [("eq_more", line) for line in rest]
+    if e.name == "BP1" and len(e.terms) > 1:
+        out.append(("para", word("softmax_note", lang)))
     out.append(("para", word("with_numbers", lang)))
     products = [" · ".join(operand(f.analytic, precision) for f in term) for term in e.terms]
     joined = " + ".join(products) if len(products) <= 4 else " + ".join(products[:2] + ["…", products[-1]])
     left = e.left.formula if e.name in ("BP1", "BP2") else e.left.symbol
     out.append(("eq", f"{left} = {joined} = {number(e.chain_value, precision)}"))
-    if e.name == "BP1" and len(e.terms) > 1:
-        out.append(("para", word("softmax_note", lang)))
+    if e.name == "BP1" and d.shortcut:
+        a, y = float(d.output_activation[j - 1]), float(d.y[j - 1])
+        out.append(("para", word("shortcut", lang)))
+        out.append(
+            (
+                "eq",
+                f"{left} = a^{{{L}}}_{{{j}}} − y_{{{j}}} = {number(a, precision)} − {operand(y, precision)}"
+                f" = {number(a - y, precision)}",
+            )
+        )
     rows = [
         [
             word("factor", lang),
@@ -279,7 +293,7 @@ def render_text(d: Derivation, lang="en", precision=6) -> str:
             head = f"━━ {to_text(content)} "
             lines += ["", head + "━" * max(4, 72 - width(head))]
         elif kind == "para":
-            if previous in ("eq", "eq_more", "table"):
+            if previous in ("eq", "eq_more", "table", "para"):
                 lines.append("")
             lines.append("    " + to_text(content))
         elif kind == "eq":
