@@ -159,9 +159,11 @@ class _Nudge:
 
 
 def _forward(net, x, Y, nudge=None, h=0.0):
-    """z^l, a^l of every layer and C, with one quantity nudged by h, the rest rerun from there.
+    """z^l, a^l of every layer and C, with one quantity nudged by h.
 
-    Returns (zs, acts, C): zs[i] is z^{i+2}, acts[i] is a^{i+1} (acts[0] = x).
+    The whole forward pass runs in float64 with the nudge applied where its
+    quantity is computed: everything before it is unchanged, everything after
+    it is recomputed from the nudged value. Returns (zs, acts, C): zs[i] is z^{i+2}, acts[i] is a^{i+1} (acts[0] = x).
     """
     weights = [np.array(w, dtype=np.float64) for w in net.weights]
     biases = [np.array(b, dtype=np.float64) for b in net.biases]
@@ -230,7 +232,7 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
     Y = as_targets(Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1), 1, net.sizes[-1], np.float64, parameter="y")
     L = net.num_layers
     layer = (L - 1 if L > 2 else L) if layer is None else layer
-    if not 2 <= layer <= L:
+    if isinstance(layer, bool) or not isinstance(layer, int | np.integer) or not 2 <= layer <= L:
         raise InvalidArgument(f"layer={layer} is not a layer with weights; give l from 2 to {L}.")
     _check_index(output_neuron, net.sizes[-1], "output_neuron", L)
     _check_index(neuron, net.sizes[layer - 1], "neuron", layer)
@@ -266,7 +268,7 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
 
 
 def _check_index(index, size, name, layer):
-    if not (isinstance(index, int | np.integer) and 1 <= index <= size):
+    if isinstance(index, bool) or not (isinstance(index, int | np.integer) and 1 <= index <= size):
         raise InvalidArgument(f"{name}={index!r} is not a neuron of layer {layer}; give 1 … {size}.")
 
 
