@@ -73,11 +73,28 @@ def explain(
         Path | None, typer.Option("--output-file", "-o", help="Write the page to this file instead of printing it.")
     ] = None,
     lang: Annotated[str, typer.Option(help="en or zh (the terms of the Chinese notes).")] = "en",
-    precision: Annotated[int, typer.Option(help="Decimals of the numbers shown.")] = 4,
+    precision: Annotated[
+        int | None, typer.Option(help="Decimals of the numbers shown (default: 4; 6 with --derive).")
+    ] = None,
     steps: Annotated[
         int | None, typer.Option(help="Also repeat the update N times on this sample and show the cost falling.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Random weights, input and target.")] = 0,
+    derive: Annotated[
+        bool,
+        typer.Option(
+            "--derive",
+            help="Show the derivation of BP1–BP4 by the chain rule instead (推导过程): every factor "
+            "worked out and measured in the network by central differences.",
+        ),
+    ] = False,
+    neuron: Annotated[
+        str | None,
+        typer.Option(
+            help="With --derive: layer l, neuron j and input k of BP2–BP4 (BP3's w^l_jk), e.g. 2,1,2 "
+            "(default: the last hidden layer, 1, 1). With l = L, j is BP1's output neuron too."
+        ),
+    ] = None,
 ):
     """Every number of one forward pass, BP1–BP4 and one update, for one sample (English or 中文)."""
     from ..storage.files import atomic_write
@@ -90,6 +107,8 @@ def explain(
         raise InvalidArgument(f"--format {format_!r} is not known; use text, md or html.")
     if lang not in LANGS:
         raise InvalidArgument(f"--lang {lang!r} is not supported; use en (English) or zh (中文).")
+    if precision is None:
+        precision = 6 if derive else 4
     if not 1 <= precision <= 12:
         raise InvalidArgument(
             f"--precision {precision} is out of range; give a number of decimals from 1 to 12, such as 4."
@@ -101,16 +120,55 @@ def explain(
     if not np.isfinite(lr) or lr <= 0:
         raise InvalidArgument(f"--lr {lr} is not a learning rate; give a number > 0, such as 0.5.")
 
+    if derive and steps is not None:
+        raise InvalidArgument("--derive shows the derivation of one backward pass; drop --steps.")
+    if neuron is not None and not derive:
+        raise InvalidArgument("--neuron chooses the neurons of the derivation; add --derive.")
+
     net, x, y = network_and_sample(layers, model, weights, input_, target, activation, output, cost, seed)
-    trace = explain_trace(net, x, y, lr=lr, lang=lang, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed)
-    costs = explain_steps(net, x, y, lr, steps) if steps else None
-    page = trace.render(format_, precision=precision, costs=costs)
+    if derive:
+        from ..teaching.explanation.derivation import derive as derive_equations
+        from ..teaching.explanation.derivation_page import render
+
+        if l1 or l2 or dropout:
+            raise InvalidArgument(
+                "--derive derives BP1–BP4 of the plain cost C₀; leave out --l1, --l2 and --dropout "
+                "(bprop explain without --derive shows their terms)."
+            )
+        try:
+            derivation = derive_equations(net, x, y, **_chosen_neurons(neuron, net))
+        except InvalidArgument as e:
+            if neuron is None:
+                raise
+            raise InvalidArgument(f"--neuron {neuron}: {e}") from None
+        page = render(derivation, format_, lang=lang, precision=precision)
+    else:
+        trace = explain_trace(net, x, y, lr=lr, lang=lang, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed)
+        costs = explain_steps(net, x, y, lr, steps) if steps else None
+        page = trace.render(format_, precision=precision, costs=costs)
     if output_file is None:
         typer.echo(page, nl=False)
         return
     with atomic_write(output_file, "wb") as f:
         f.write(page.encode("utf-8"))
     typer.echo(f"wrote {output_file}")
+
+
+def _chosen_neurons(text, net) -> dict:
+    """derive()'s keywords from --neuron l,j[,k]; 1-based as on the page."""
+    if text is None:
+        return {}
+    from .settings import int_list
+
+    values = int_list(text, "neuron")
+    if len(values) not in (2, 3):
+        raise InvalidArgument(f"--neuron {text}: give l,j or l,j,k (layer, neuron, input neuron), such as 2,1,2.")
+    chosen = {"layer": values[0], "neuron": values[1]}
+    if len(values) == 3:
+        chosen["input_neuron"] = values[2]
+    if values[0] == net.num_layers:
+        chosen["output_neuron"] = values[1]
+    return chosen
 
 
 def network_and_sample(layers, model, weights, x_text, target, activation, output, cost, seed):

@@ -1,0 +1,318 @@
+"""The derivation of BP1–BP4: every chain-rule factor, analytic against measured in the network."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import bprop as bp
+from bprop.core import activations
+from bprop.core.costs import accepted_pairs
+from bprop.errors import InvalidArgument
+from bprop.teaching.explanation import classic_example
+from bprop.teaching.explanation.derivation import Equation, Factor, derive
+
+OUTPUTS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"]
+HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
+PAIRS = accepted_pairs(OUTPUTS)
+
+
+def _sample(net, rng):
+    """An input and a target that the network's cost accepts."""
+    x = rng.uniform(-1.0, 1.0, net.sizes[0])
+    output = net.output.name
+    if output == "softmax":
+        return x, int(rng.integers(0, net.sizes[-1]))
+    if output == "sigmoid":
+        return x, rng.uniform(0.05, 0.95, net.sizes[-1])
+    return x, rng.normal(size=net.sizes[-1])
+
+
+def test_every_accepted_pair_is_in_the_matrix():
+    assert ("softmax", "log_likelihood") in PAIRS and ("sigmoid", "cross_entropy") in PAIRS
+    assert len(PAIRS) >= 8
+
+
+@pytest.mark.parametrize(("output", "cost"), PAIRS)
+def test_numeric_factors_agree_with_analytic_ones_for_every_pair(output, cost):
+    rng = np.random.default_rng(len(output) * 7 + len(cost))
+    hidden = HIDDEN[PAIRS.index((output, cost)) % len(HIDDEN)]
+    net = bp.Network([3, 4, 3], activation=hidden, output=output, cost=cost, seed=3, dtype="float64")
+    x, y = _sample(net, rng)
+    d = derive(net, x, y, output_neuron=2, neuron=3, input_neuron=2)
+
+    assert [e.name for e in d.equations] == ["BP1", "BP2", "BP3", "BP4"]
+    for equation in d.equations:
+        for factor in equation.factors:
+            assert np.isfinite(factor.numeric), (equation.name, factor.symbol)
+            assert factor.relative_error < 1e-6, (equation.name, factor.symbol, factor.analytic, factor.numeric)
+        assert equation.chain_error < 1e-6, equation.name
+    assert max(d.delta_errors) < 1e-6
+    assert d.passed()
+
+
+def test_softmax_bp1_is_the_full_sum_over_the_outputs():
+    net = bp.Network([2, 3, 4], activation="tanh", output="softmax", cost="quadratic", seed=1, dtype="float64")
+    d = derive(net, np.array([0.3, -0.2]), 1, output_neuron=3)
+    bp1 = d.equations[0]
+    assert len(bp1.terms) == 4  # Σ_k over the four outputs
+    # the off-diagonal Jacobian entries are not zero: the sum matters
+    off_diagonal = [term[1].numeric for k, term in enumerate(bp1.terms) if k != 2]
+    assert all(abs(v) > 1e-4 for v in off_diagonal)
+    assert bp1.chain_error < 1e-6
+
+
+def test_bp2_sums_over_every_neuron_of_the_next_layer_in_a_deep_network():
+    net = bp.Network([2, 5, 3, 2], activation="sigmoid", seed=4, dtype="float64")
+    d = derive(net, np.array([0.4, 0.9]), np.array([0.2, 0.7]), layer=2, neuron=5, input_neuron=2)
+    bp2 = d.equations[1]
+    assert (bp2.layer, bp2.j, len(bp2.terms)) == (2, 5, 3)
+    assert d.equations[2].left.symbol == "∂C/∂w^{2}_{52}"
+    assert d.passed() and len(d.deltas) == 3
+
+
+def test_a_network_without_hidden_layers_has_no_bp2():
+    net = bp.Network([3, 2], activation="sigmoid", seed=0, dtype="float64")
+    d = derive(net, np.array([0.1, 0.2, 0.3]), np.array([0.0, 1.0]))
+    assert [e.name for e in d.equations] == ["BP1", "BP3", "BP4"]
+    assert d.passed()
+
+
+def test_the_classic_example_numbers():
+    net, x, y = classic_example()
+    d = derive(net, x, y)
+    bp1 = d.equations[0]
+    # δ^3_1 = (a − y) σ′(z) for the classic 2-2-2 example: 0.7514 − 0.01 times 0.1868
+    assert bp1.left.analytic == pytest.approx(0.138498562, rel=1e-8)
+    assert bp1.terms[0][0].numeric == pytest.approx(0.741365069, rel=1e-8)
+    assert d.passed()
+
+
+def test_analytic_factors_match_torch_autograd():
+    torch = pytest.importorskip("torch")
+    net = bp.Network([3, 4, 2], activation="tanh", output="sigmoid", cost="cross_entropy", seed=2, dtype="float64")
+    x, y = np.array([0.5, -0.1, 0.8]), np.array([0.3, 0.9])
+    d = derive(net, x, y, output_neuron=2, neuron=4, input_neuron=3)
+    w = [torch.tensor(np.asarray(m), requires_grad=True) for m in net.weights]
+    b = [torch.tensor(np.asarray(v), requires_grad=True) for v in net.biases]
+    a = torch.tensor(x)
+    z2 = w[0] @ a + b[0]
+    a2 = torch.tanh(z2)
+    z3 = w[1] @ a2 + b[1]
+    z2.retain_grad(), z3.retain_grad()
+    a3 = torch.sigmoid(z3)
+    t = torch.tensor(y)
+    cost = -(t * torch.log(a3) + (1 - t) * torch.log(1 - a3)).sum()
+    cost.backward()
+    bp1, bp2, bp3, bp4 = d.equations
+    assert bp1.left.analytic == pytest.approx(z3.grad[1].item(), rel=1e-12)
+    assert bp2.left.analytic == pytest.approx(z2.grad[3].item(), rel=1e-12)
+    assert bp3.left.analytic == pytest.approx(w[0].grad[3, 2].item(), rel=1e-12)
+    assert bp4.left.analytic == pytest.approx(b[0].grad[3].item(), rel=1e-12)
+
+
+class _WrongSigmoid(activations.Sigmoid):
+    """A user activation whose σ′ is off by a factor of 2: the derivation must catch it."""
+
+    name = "wrong_sigmoid"
+
+    def derivative(self, z, a):
+        return 2.0 * a * (1.0 - a)
+
+
+def test_a_wrong_analytic_derivative_is_flagged():
+    net = bp.Network([2, 3, 2], activation=_WrongSigmoid(), output="sigmoid", seed=0, dtype="float64")
+    d = derive(net, np.array([0.2, 0.6]), np.array([0.1, 0.8]))
+    bp2 = d.equations[1]
+    sigma_prime = bp2.terms[0][2]
+    assert sigma_prime.formula.startswith("σ′")
+    assert sigma_prime.relative_error == pytest.approx(0.5, rel=1e-6)  # |2s − s| / 2s
+    assert not d.passed()
+
+
+def test_a_tampered_factor_is_flagged():
+    net, x, y = classic_example()
+    bp4 = derive(net, x, y).equations[-1]
+    one = bp4.terms[0][1]
+    tampered = dataclasses.replace(one, analytic=1.001)
+    assert tampered.relative_error > 1e-4
+    wrong = Equation(bp4.name, bp4.layer, bp4.j, bp4.k, bp4.left, [[bp4.terms[0][0], tampered]])
+    assert wrong.chain_error > 1e-4 and wrong.max_error > 1e-4
+
+
+def test_small_factors_are_judged_against_a_floor():
+    assert Factor("s", "f", 0.0, 0.0).relative_error == 0.0
+    assert Factor("s", "f", 0.0, 1e-12).relative_error < 1e-7
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"layer": 1}, "layer=1"),
+        ({"neuron": 0}, "neuron=0"),
+        ({"output_neuron": 3}, "output_neuron=3"),
+        ({"input_neuron": 9}, "input_neuron=9"),
+    ],
+)
+def test_bad_choices_are_refused(options, fragment):
+    net, x, y = classic_example()
+    with pytest.raises(InvalidArgument, match=fragment):
+        derive(net, x, y, **options)
+
+
+# ---------------------------------------------------------------- the page and the command
+
+
+def test_the_text_page_shows_every_factor_with_both_numbers():
+    from bprop.teaching.explanation.derivation_page import render_text
+    from bprop.teaching.explanation.markup import number
+
+    net, x, y = classic_example()
+    d = derive(net, x, y)
+    text = render_text(d, "en", precision=6)
+    for equation in d.equations:
+        assert f"{equation.name} · " in text
+        for factor in equation.factors:
+            assert number(factor.analytic, 6) in text and number(factor.numeric, 6) in text
+    assert "δ^2_1 = Σ_k δ^3_k · ∂(w^3_k1 a^2_1 + b^3_k)/∂a^2_1 · σ′(z^2_1)".split(" = ")[1] in text
+    assert "Every factor agrees" in text and "✗" not in text
+
+
+def test_the_chinese_page_uses_the_notes_words():
+    from bprop.teaching.explanation.derivation_page import render_text
+
+    net, x, y = classic_example()
+    text = render_text(derive(net, x, y), "zh")
+    for words in (
+        "推导过程",
+        "公式1：计算最后一层神经网络产生的误差",
+        "公式2：由后向前",
+        "公式3：计算权重的梯度",
+        "公式4：计算偏置的梯度",
+        "解析值",
+        "相对误差",
+        "每个因子都一致",
+    ):
+        assert words in text, words
+
+
+def test_a_wrong_factor_is_marked_on_the_page():
+    from bprop.teaching.explanation.derivation_page import render_text
+
+    net = bp.Network([2, 3, 2], activation=_WrongSigmoid(), output="sigmoid", seed=0, dtype="float64")
+    d = derive(net, np.array([0.2, 0.6]), np.array([0.1, 0.8]))
+    text = render_text(d, "en")
+    assert "DISAGREEMENT" in text
+    marked = [line for line in text.splitlines() if line.endswith("✗")]
+    assert any("σ′(z^2_1)" in line for line in marked)
+    assert "不一致" in render_text(d, "zh")
+
+
+@pytest.fixture()
+def cli():
+    from typer.testing import CliRunner
+
+    from bprop.cli.app import app
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["explain", *map(str, args)])
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("en", "By the chain rule:"), ("zh", "推导过程：")])
+def test_cli_explain_derive_prints_the_derivation(cli, lang, heading):
+    from bprop.teaching.explanation.markup import number
+
+    result = cli("--derive", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    assert [line.strip() for line in result.output.splitlines()].count(heading) == 4  # BP1 … BP4
+    net, x, y = classic_example()
+    d = derive(net, x, y)
+    assert number(d.equations[1].left.numeric, 6) in result.output
+    assert "w^3_21" in result.output
+    plain = cli("--lang", lang)
+    assert heading not in plain.output  # without --derive, the worked page as before
+
+
+def test_cli_explain_derive_other_formats_and_networks(cli, tmp_path):
+    md = cli("--derive", "--format", "md", "--layers", "3,4,3", "--output", "softmax", "--cost", "log_likelihood")
+    assert md.exit_code == 0, md.output
+    assert "| factor | equals | analytic | numeric | rel. error |" in md.output
+    assert md.output.count("## BP") == 4
+    page = tmp_path / "derivation.html"
+    result = cli("--derive", "--format", "html", "--lang", "zh", "-o", page)
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "推导过程" in text and text.count("<table>") == 5
+
+
+def test_cli_explain_derive_refuses_steps(capsys):
+    from bprop.cli.app import main
+
+    assert main(["explain", "--derive", "--steps", "3"]) == 1
+    assert (
+        capsys.readouterr().err == "bprop: error: --derive shows the derivation of one backward pass; drop --steps.\n"
+    )
+
+
+def test_cli_neuron_chooses_where_the_derivation_is_taken(cli, capsys):
+    from bprop.cli.app import main
+
+    result = cli("--derive", "--layers", "2,3,2", "--neuron", "2,3,2")
+    assert result.exit_code == 0, result.output
+    assert "∂C/∂w^2_32 = ∂C/∂z^2_3 · ∂z^2_3/∂w^2_32" in result.output
+    assert "δ^2_3 = ∂C/∂z^2_3 = Σ_k ∂C/∂z^3_k" in result.output
+    output_layer = cli("--derive", "--neuron", "3,2")
+    assert "δ^3_2 = ∂C/∂z^3_2 = ∂C/∂a^3_2" in output_layer.output  # BP1 at the chosen output neuron
+    assert "BP2 · " not in output_layer.output  # l = L has no BP2
+    assert main(["explain", "--derive", "--neuron", "2,5"]) == 1
+    assert "--neuron 2,5: neuron=5 is not a neuron of layer 2" in capsys.readouterr().err
+    assert main(["explain", "--neuron", "2,1"]) == 1
+    assert "add --derive" in capsys.readouterr().err
+
+
+def test_a_float32_network_is_derived_in_float64_and_left_unchanged():
+    net = bp.Network([3, 4, 2], activation="relu", output="sigmoid", cost="cross_entropy", seed=6)
+    before = [w.copy() for w in net.weights]
+    d = derive(net, np.array([0.9, 0.1, 0.5]), np.array([1.0, 0.0]))
+    assert d.passed()
+    assert all(np.array_equal(w, b) and w.dtype == np.float32 for w, b in zip(net.weights, before))
+
+
+def test_the_html_page_is_well_formed():
+    from html.parser import HTMLParser
+
+    from bprop.teaching.explanation.derivation_page import render
+
+    class Balance(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.open, self.mismatched = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag != "meta":
+                self.open.append(tag)
+
+        def handle_endtag(self, tag):
+            if not self.open or self.open.pop() != tag:
+                self.mismatched.append(tag)
+
+    net, x, y = classic_example(output="softmax", cost="log_likelihood")
+    parser = Balance()
+    parser.feed(render(derive(net, x, 1), "html", lang="zh"))
+    assert parser.open == [] and parser.mismatched == []
+
+
+@pytest.mark.parametrize(("output", "cost"), [("sigmoid", "cross_entropy"), ("softmax", "log_likelihood")])
+def test_the_shortcut_pairs_show_bp1_simplified_to_a_minus_y(output, cost):
+    from bprop.teaching.explanation.derivation_page import render_text
+    from bprop.teaching.explanation.markup import number
+
+    net = bp.Network([2, 3, 3], activation="tanh", output=output, cost=cost, seed=8, dtype="float64")
+    d = derive(net, np.array([0.4, -0.7]), 2 if output == "softmax" else np.array([0.2, 0.5, 0.9]))
+    assert d.shortcut
+    a, y = d.output_activation[0], d.y[0]
+    text = render_text(d, "en")
+    assert f"δ^3_1 = a^3_1 − y_1 = {number(a, 6)} − {number(y, 6)} = {number(a - y, 6)}" in text
+    assert d.equations[0].left.numeric == pytest.approx(a - y, rel=1e-8)  # measured, not assumed
