@@ -73,6 +73,17 @@ def test_bp2_sums_over_every_neuron_of_the_next_layer_in_a_deep_network():
     assert d.passed() and len(d.deltas) == 3
 
 
+@pytest.mark.parametrize("layer", [2, 3])
+def test_a_sigma_per_layer_is_derived_with_each_layers_own_sigma(layer):
+    """σ′(z^l) in BP2 is layer l's own σ: tanh's at layer 2, leaky ReLU's at 3 (not one σ for all)."""
+    net = bp.Network([3, 4, 5, 2], activation=["tanh", "leaky_relu"], output="sigmoid", seed=1, dtype="float64")
+    d = derive(net, np.array([0.1, -0.2, 0.3]), np.array([0.0, 1.0]), layer=layer, neuron=2)
+    assert d.activation == "tanh, leaky_relu"
+    bp2 = d.equations[1]
+    assert all(f.relative_error < 1e-6 for f in bp2.factors)
+    assert d.passed() and max(d.delta_errors) < 1e-6
+
+
 def test_a_network_without_hidden_layers_has_no_bp2():
     net = bp.Network([3, 2], activation="sigmoid", seed=0, dtype="float64")
     d = derive(net, np.array([0.1, 0.2, 0.3]), np.array([0.0, 1.0]))

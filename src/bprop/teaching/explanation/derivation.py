@@ -180,7 +180,7 @@ def _forward(net, x, Y, nudge=None, h=0.0):
         z = a @ w.T + b  # z^l = w^l a^{l−1} + b^l
         if nudge is not None and nudge.kind == "z" and nudge.i == i:
             z[0, nudge.j] += h
-        sigma = net.output if i == last else net.activation
+        sigma = net.output if i == last else net.hidden_activations[i]
         a = np.array(sigma.value(z.copy()), dtype=np.float64)  # a^l = σ(z^l)
         if nudge is not None and nudge.kind == "a" and nudge.i == i + 1:
             a[0, nudge.j] += h
@@ -253,7 +253,7 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
     ]
     return Derivation(
         sizes=list(net.sizes),
-        activation=getattr(net.activation, "name", type(net.activation).__name__),
+        activation=", ".join(getattr(s, "name", type(s).__name__) for s in net.hidden_activations) or "none",
         output=getattr(net.output, "name", type(net.output).__name__),
         cost_name=getattr(net.cost, "name", type(net.cost).__name__),
         cost=float(g.cost),
@@ -335,7 +335,7 @@ def _bp2(net, x, Y, zs, acts, deltas, i, j):
     """BP2: δ^l_j = Σ_k ∂C/∂z^{l+1}_k · ∂z^{l+1}_k/∂a^l_j · ∂a^l_j/∂z^l_j = Σ_k δ^{l+1}_k w^{l+1}_kj σ′(z^l_j)."""
     l = i + 2
     w_next = np.asarray(net.weights[i + 1], dtype=np.float64)
-    sigma_prime = float(net.activation.derivative(zs[i].reshape(1, -1), acts[i + 1].reshape(1, -1))[0, j])
+    sigma_prime = float(net.hidden_activations[i].derivative(zs[i].reshape(1, -1), acts[i + 1].reshape(1, -1))[0, j])
     measured_sigma_prime = _measure(net, x, Y, _Nudge("z", i, j), _a(i + 1, j))
     terms = []
     for k in range(w_next.shape[0]):
