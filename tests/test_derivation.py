@@ -242,6 +242,10 @@ def test_cli_explain_derive_prints_the_derivation(cli, lang, heading):
     d = derive(net, x, y)
     assert number(d.equations[1].left.numeric, 6) in result.output
     assert "w^3_21" in result.output
+    updated = derive(net, x, y, lr=0.25).update
+    with_lr = cli("--derive", "--lang", lang, "--lr", 0.25).output
+    assert {"en": "one step of gradient descent", "zh": "梯度下降的一步"}[lang] in with_lr
+    assert f"= {number(updated.new_weight, 6)}" in with_lr and f"= {number(updated.new_bias, 6)}" in with_lr
     plain = cli("--lang", lang)
     assert heading not in plain.output  # without --derive, the worked page as before
 
@@ -327,3 +331,22 @@ def test_the_shortcut_pairs_show_bp1_simplified_to_a_minus_y(output, cost):
     text = render_text(d, "en")
     assert f"δ^3_1 = a^3_1 − y_1 = {number(a, 6)} − {number(y, 6)} = {number(a - y, 6)}" in text
     assert d.equations[0].left.numeric == pytest.approx(a - y, rel=1e-8)  # measured, not assumed
+
+
+def test_the_update_is_w_minus_eta_times_the_gradient_and_its_change_of_c_is_first_order():
+    net = bp.Network([2, 3, 2], activation="tanh", seed=2, dtype="float64")
+    x, y = np.array([0.4, -0.7]), np.array([0.1, 0.9])
+    gaps = []
+    for lr in (1.0, 0.01):
+        u = derive(net, x, y, layer=2, neuron=3, input_neuron=2, lr=lr).update
+        g = net.backprop(x, y)
+        assert (u.layer, u.j, u.k) == (2, 3, 2)
+        assert u.grad_w == pytest.approx(float(g.weights[0][2, 1]), rel=1e-12)
+        assert u.new_weight == pytest.approx(float(net.weights[0][2, 1]) - lr * u.grad_w, rel=1e-12)
+        assert u.new_bias == pytest.approx(float(net.biases[0][2]) - lr * u.grad_b, rel=1e-12)
+        moved = bp.Network([2, 3, 2], activation="tanh", seed=2, dtype="float64")
+        moved.weights[0][2, 1] = u.new_weight
+        assert u.cost_after_w == pytest.approx(float(moved.batch_cost(moved.feedforward(x[None]), y[None])), rel=1e-9)
+        gaps.append(abs((u.cost_after_w - u.cost) - u.predicted_w) / abs(u.predicted_w))
+    assert gaps[1] < gaps[0] / 10  # the estimate −η (∂C/∂w)² is first order: better as η shrinks
+    assert derive(net, x, y).update is None  # no η, no update section

@@ -136,7 +136,7 @@ def explain(
                 "(bprop explain without --derive shows their terms)."
             )
         try:
-            derivation = derive_equations(net, x, y, **_chosen_neurons(neuron, net))
+            derivation = derive_equations(net, x, y, lr=lr, **_chosen_neurons(neuron, net))
         except InvalidArgument as e:
             if neuron is None:
                 raise

@@ -127,6 +127,7 @@ class Derivation:
     y: np.ndarray | None = None
     shortcut: bool = False
     output_activation: np.ndarray | None = None
+    update: Update | None = None
 
     @property
     def delta_errors(self) -> list:
@@ -146,6 +147,45 @@ class Derivation:
 
 
 # -- measuring inside the network ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Update:
+    """The step of gradient descent for BP3's weight w^l_jk and BP4's bias b^l_j, with η.
+
+    w ← w − η ∂C/∂w and b ← b − η ∂C/∂b. ``cost_after_w`` is C of the sample
+    with only that weight moved (and ``cost_after_b`` only that bias): the
+    chain rule predicts the change ∂C/∂w · Δw = −η (∂C/∂w)², a first-order
+    estimate that the measured change approaches as η shrinks.
+    """
+
+    lr: float
+    layer: int
+    j: int
+    k: int
+    weight: float
+    grad_w: float
+    bias: float
+    grad_b: float
+    cost: float
+    cost_after_w: float
+    cost_after_b: float
+
+    @property
+    def new_weight(self) -> float:
+        return self.weight - self.lr * self.grad_w  # w ← w − η ∂C/∂w
+
+    @property
+    def new_bias(self) -> float:
+        return self.bias - self.lr * self.grad_b  # b ← b − η ∂C/∂b
+
+    @property
+    def predicted_w(self) -> float:
+        return -self.lr * self.grad_w**2  # ∂C/∂w · Δw with Δw = −η ∂C/∂w
+
+    @property
+    def predicted_b(self) -> float:
+        return -self.lr * self.grad_b**2
 
 
 @dataclass(frozen=True)
@@ -212,7 +252,7 @@ def _a(i, j):
 # -- the derivation --------------------------------------------------------------
 
 
-def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) -> Derivation:
+def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1, lr=None) -> Derivation:
     """The chain-rule derivation of BP1–BP4 with every factor analytic and measured.
 
     net : a Network (its parameters are read in float64; it is unchanged).
@@ -221,6 +261,7 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
     layer : l of BP2–BP4, 2 … L (default: L − 1, the last hidden layer; L for
         a network without hidden layers). BP2 needs l < L and is left out for l = L.
     neuron : j of BP2–BP4 in layer l.  input_neuron : k of BP3's w^l_jk, in layer l − 1.
+    lr : η; when given, the derivation ends with the update of w^l_jk and b^l_j (``Update``).
     """
     if not isinstance(net, Network):
         raise InvalidArgument(f"derive needs a bprop Network, got {type(net).__name__}.")
@@ -251,6 +292,23 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
     measured = [
         np.array([_measure(net, x, Y, _Nudge("z", i, j), _cost) for j in range(len(d))]) for i, d in enumerate(deltas)
     ]
+    update = None
+    if lr is not None:
+        i, j, k = layer - 2, neuron - 1, input_neuron - 1
+        grad_w, grad_b = float(g.weights[i][j, k]), float(g.biases[i][j])
+        update = Update(
+            lr=float(lr),
+            layer=layer,
+            j=neuron,
+            k=input_neuron,
+            weight=float(net.weights[i][j, k]),
+            grad_w=grad_w,
+            bias=float(net.biases[i][j]),
+            grad_b=grad_b,
+            cost=float(g.cost),
+            cost_after_w=_forward(net, x, Y, _Nudge("w", i, j, k), -lr * grad_w)[2],
+            cost_after_b=_forward(net, x, Y, _Nudge("b", i, j), -lr * grad_b)[2],
+        )
     return Derivation(
         sizes=list(net.sizes),
         activation=", ".join(getattr(s, "name", type(s).__name__) for s in net.hidden_activations) or "none",
@@ -264,6 +322,7 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1) 
         y=Y[0],
         shortcut=costs.uses_shortcut(net.output, net.cost),
         output_activation=acts[-1],
+        update=update,
     )
 
 

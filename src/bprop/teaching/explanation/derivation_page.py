@@ -85,6 +85,20 @@ WORDS = {
         "第 l 层第 j 个神经元产生的误差定义为 δ^{l}_{j} = ∂C/∂z^{l}_{j}。反向传播用公式1和公式2计算它；"
         "这里每个元素还通过直接改变 z^{l}_{j} 来测量。",
     ),
+    "update_title": ("The update: one step of gradient descent", "更新：梯度下降的一步"),
+    "update_intro": (
+        "With the gradient known, gradient descent moves each weight and bias against it, by η = {lr}:",
+        "求出梯度之后，梯度下降让每个权重和偏置沿梯度的反方向移动，学习率 η = {lr}：",
+    ),
+    "update_check": (
+        "Moving only w^{l}_{jk} changes C of this sample by ΔC = {actual}; the chain rule's first-order "
+        "estimate is ∂C/∂w · Δw = −η (∂C/∂w)² = {predicted}. Moving only b^{l}_{j}: ΔC = {actual_b}, "
+        "estimate {predicted_b}. The two agree better as η shrinks: the gradient is the slope of C at "
+        "the current weights.",
+        "只移动 w^{l}_{jk}，这个样本的 C 变化 ΔC = {actual}；链式法则给出的一阶估计是 "
+        "∂C/∂w · Δw = −η (∂C/∂w)² = {predicted}。只移动 b^{l}_{j}：ΔC = {actual_b}，估计 {predicted_b}。"
+        "η 越小两者越接近：梯度就是 C 在当前权重处的斜率。",
+    ),
     "more": ("max", "最大"),
     "layer_row": ("layer {l}", "第 {l} 层"),
     "max_delta_error": ("largest relative error {value}", "最大相对误差 {value}"),
@@ -173,6 +187,8 @@ def blocks(d: Derivation, lang="en", precision=6) -> list:
             rest = f"δ^{{{i + 2}}}_{{{shown + 1}}} … δ^{{{i + 2}}}_{{{len(analytic)}}}"
             rows.append([str(i + 2), rest, "…", "…", word("more", lang) + " " + _mark(worst)])
     out.append(("table", rows))
+    if d.update is not None:
+        out += _update_blocks(d.update, lang, precision)
     verdict = "verdict_ok" if d.max_error <= TOLERANCE else "verdict_bad"
     out.append(("para", word(verdict, lang, value=_sci(d.max_error), tol=_short(TOLERANCE))))
     return out
@@ -234,6 +250,35 @@ def _equation_blocks(e: Equation, d: Derivation, lang, precision) -> list:
     )
     out.append(("table", rows))
     return out
+
+
+def _update_blocks(u, lang, precision) -> list:
+    """w ← w − η ∂C/∂w and b ← b − η ∂C/∂b with this sample's numbers, and ΔC against its estimate."""
+    w, b = _symbol("w", u.layer, u.j, u.k), _symbol("b", u.layer, u.j)
+    eta = number(u.lr, precision)
+
+    def step(symbol, value, grad, new):
+        return (
+            f"{symbol} ← {symbol} − η ∂C/∂{symbol} = {number(value, precision)} − {eta} · "
+            f"{operand(grad, precision)} = {number(new, precision)}"
+        )
+
+    check = word(
+        "update_check",
+        lang,
+        actual=_sci(u.cost_after_w - u.cost),
+        predicted=_sci(u.predicted_w),
+        actual_b=_sci(u.cost_after_b - u.cost),
+        predicted_b=_sci(u.predicted_b),
+    )
+    check = check.replace("w^{l}_{jk}", w).replace("b^{l}_{j}", b)
+    return [
+        ("heading", word("update_title", lang)),
+        ("para", word("update_intro", lang, lr=eta)),
+        ("eq", step(w, u.weight, u.grad_w, u.new_weight)),
+        ("eq", step(b, u.bias, u.grad_b, u.new_bias)),
+        ("para", check),
+    ]
 
 
 def _symbol(name, layer, *indices) -> str:
