@@ -108,3 +108,13 @@ def test_errors_share_one_hierarchy():
     assert issubclass(bp.InvalidArgument, bp.BpropError)
     assert issubclass(bp.DataError, ValueError) and issubclass(bp.ModelFileError, ValueError)
     assert issubclass(bp.TrainingDiverged, bp.BpropError)
+
+
+@pytest.mark.parametrize("value", [-(2**63) - 1, 2**64, 10**400, -(10**400)])
+def test_whole_numbers_beyond_int64_or_float_are_refused_as_settings_not_crashed_on(value):
+    """Found by the settings.json fuzzer in a clean CI run: dropout = -9223372036854775809 raised TypeError."""
+    from bprop.core.arguments import real_number
+
+    with pytest.raises(bp.InvalidArgument, match="dropout"):
+        real_number(value, "dropout (p)", low=0, high=1, high_open=True)
+    assert real_number(2**70, "n") == float(2**70)  # a big int that a float holds is a finite number

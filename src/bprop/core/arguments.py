@@ -7,6 +7,7 @@ accepted. Inside the math code, data is trusted.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -74,7 +75,7 @@ def real_number(value, parameter, *, low=None, high=None, low_open=False, high_o
     low/high : the bounds (None: unbounded); low_open/high_open: the bound itself excluded.
     The message names the parameter, the value seen and the interval accepted.
     """
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    ok = _finite_real(value)
     if ok and low is not None:
         ok = value > low if low_open else value >= low
     if ok and high is not None:
@@ -83,6 +84,16 @@ def real_number(value, parameter, *, low=None, high=None, low_open=False, high_o
         interval = _interval(low, high, low_open, high_open)
         raise InvalidArgument(f"{parameter} must be a finite number {interval}, got {value!r}{hint}.")
     return float(value)
+
+
+def _finite_real(value) -> bool:
+    """A real number (not a bool) whose float is finite: an int too large for a float is not."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond ±1.8e308 (NumPy's isfinite raises TypeError on one beyond int64)
+        return False
 
 
 def _interval(low, high, low_open, high_open) -> str:
