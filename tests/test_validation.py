@@ -118,3 +118,8 @@ def test_whole_numbers_beyond_int64_or_float_are_refused_as_settings_not_crashed
     with pytest.raises(bp.InvalidArgument, match="dropout"):
         real_number(value, "dropout (p)", low=0, high=1, high_open=True)
     assert real_number(2**70, "n") == float(2**70)  # a big int that a float holds is a finite number
+    if 0 <= value <= 1.7e308:
+        return  # a non-negative L2 that a float holds is a valid λ
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    with pytest.raises(bp.InvalidArgument, match="l2"):
+        bp.train(bp.Network([2, 1], seed=0), X, y, epochs=1, l2=value)

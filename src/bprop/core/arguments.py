@@ -160,7 +160,7 @@ def _brief(value, limit=60) -> str:
 
 
 def non_negative_float(value, parameter) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+    if not _finite_real(value) or value < 0:
         raise InvalidArgument(f"{parameter} must be a finite number ≥ 0, got {value!r}.")
     return float(value)
 
