@@ -67,7 +67,7 @@ def panel(session, layer, j, lang="en", sample=None, row=0) -> dict:
         grads = net.backprop(X, y, l2=session.settings.l2, n=len(session.y_train))
     i, jj, m = layer - 2, j - 1, len(rows)
     output = layer == L
-    sigma = net.output if output else net.activation
+    sigma = net.output if output else net.hidden_activations[i]  # each hidden layer's own σ
     z, a = grads.zs[i][:, jj], grads.activations[i + 1][:, jj]
     delta = grads.deltas[i][:, jj]
     with np.errstate(all="ignore"):

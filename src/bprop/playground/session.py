@@ -17,7 +17,10 @@ point, or uploaded). Every change a session goes through after it is built is
 appended to ``log`` (``["step", n]``, ``["reset", seed]``, ``["points", edit]``,
 ``["set", layer, j, k, value]``), so that ``share`` can rebuild it bit for bit
 by calling the same methods again; an upload or an imported model cannot be
-replayed from a short string and sets ``unshareable`` to the reason.
+replayed from a short string and sets ``unshareable`` to the reason. The
+state's ``network`` says where the weights came from: "initialized" (from the
+seed; a reset) or "imported" (a model file), so that a page whose session was
+lost knows to import its model again.
 """
 
 from __future__ import annotations
@@ -101,6 +104,7 @@ class Session:
         """``net`` (default: a new one from ``seed``), a fresh optimizer, batch order and history."""
         s = self.settings
         seed = s.seed if seed is None else seed
+        self.network = "initialized" if net is None else "imported"  # the page imports it again into a lost session
         self.net = (
             net
             if net is not None
@@ -262,6 +266,7 @@ class Session:
             "classes": self.classes,
             "class_names": self.data.class_names,
             "data_source": self.data.source,
+            "network": self.network,
             "counts": {part: len(self.points[part]) for part in session_data.PARTS},
             "extent": self.extent,
             "boundary": {"size": BOUNDARY_SIZE, "outputs": self.n_outputs, "values": _rounded(outputs, 3)},

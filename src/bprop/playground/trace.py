@@ -102,7 +102,7 @@ def trace(session, sample=None) -> dict:
 
 def _sigma_prime(net, i, g):
     """σ′(z^l) of layer l = i + 2 from the network's activation object, or None (softmax: a Jacobian)."""
-    sigma = net.output if i == len(g.zs) - 1 else net.activation
+    sigma = net.output if i == len(g.zs) - 1 else net.hidden_activations[i]  # each hidden layer's own σ
     if not activation_table.is_elementwise(sigma):
         return None
     return sigma.derivative(g.zs[i], g.activations[i + 1])[0]
