@@ -1,4 +1,4 @@
-"""The playground's σ per hidden layer, and an imported model that outlives its session.
+"""The playground's σ per hidden layer, dropout and L1, and an imported model that outlives its session.
 
 A σ per hidden layer is checked once at the edge (``settings.hidden_sigmas``),
 trained by bprop's own ``Network(activation=[…])`` (compared here with one
@@ -7,7 +7,8 @@ trace, carried by shareable links (old links with one σ still open) and by
 model files both ways. A page that lost an imported model's session imports
 the file again (server.js, ``recreateSession``): the state says where its
 network came from, and importing the same bytes into the recreated session
-gives the imported weights back, bit for bit.
+gives the imported weights back, bit for bit. Dropout and L1 train as an
+independent network with the same masks does, and links carry them.
 
 In-process through starlette's TestClient.
 """
@@ -216,3 +217,94 @@ def test_a_lost_session_recreated_as_the_page_does_gets_the_imported_model_back(
     assert state["weights"] == imported["weights"] and state["batches"] == 0
     assert same_parameters(session_of(client, a).net, session_of(client, c).net)
     assert np.array_equal(session_of(client, c).data.y["train"], lost_data.y["train"])  # the point clicked in
+
+
+# -- dropout and L1 (issue 17's terms) in the playground ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body, parameter, words",
+    [
+        ({"dropout": 1.0}, "dropout", "at most 0.9"),
+        ({"dropout": -0.1}, "dropout", "at least 0"),
+        ({"dropout": True}, "dropout", "finite number"),
+        ({"l1": 101}, "l1", "at most 100"),
+        ({"l1": "much"}, "l1", "finite number"),
+    ],
+)
+def test_dropout_and_l1_are_checked_at_the_edge(body, parameter, words):
+    with pytest.raises(SettingError) as refused:
+        checked_settings(body)
+    assert refused.value.parameter == parameter and words in refused.value.message
+
+
+def test_a_step_with_dropout_and_l1_is_the_one_an_independent_network_takes(client):
+    """The masks come from the session's generator after its batch order, as bprop.train draws them."""
+    from bprop.core.dropout import draw_masks
+
+    body = {"hidden": [6, 5], "activation": ["relu", "tanh"], "dropout": 0.3, "l1": 0.05, "l2": 0.01, "seed": 12}
+    state = new_session(client, **body, batch_size=8, learning_rate=0.4)
+    session = session_of(client, state["id"])
+    n = len(session.y_train)
+    reference = bprop.Network([2, 6, 5, 1], activation=["relu", "tanh"], output="sigmoid", cost="cross_entropy",
+                              init="xavier", seed=12, dtype="float64")  # fmt: skip
+    rng = np.random.default_rng(12)
+    order = rng.permutation(n)
+    for b in range(3):
+        rows = order[8 * b : 8 * (b + 1)]
+        masks = draw_masks([0.3, 0.3], reference.sizes, 8, rng, np.float64)
+        assert any((mask == 0).any() for mask in masks)  # some neurons dropped
+        g = reference.backprop(session.X_train[rows], session.y_train[rows], l2=0.01, n=n, l1=0.05, masks=masks)
+        bprop.SGD(lr=0.4).step(reference, g)
+    client.post(f"/api/sessions/{state['id']}/step?batches=3")
+    assert same_parameters(reference, session.net)
+    without = new_session(client, **{**body, "dropout": 0.0}, batch_size=8, learning_rate=0.4)["id"]
+    client.post(f"/api/sessions/{without}/step?batches=3")
+    assert not same_parameters(session_of(client, without).net, session.net)  # the masks made a difference
+
+
+def test_dropout_without_a_hidden_layer_drops_nothing_and_trains(client):
+    sid = new_session(client, hidden=[], dropout=0.5, seed=3)["id"]
+    plain = new_session(client, hidden=[], dropout=0.0, seed=3)["id"]
+    for s in (sid, plain):
+        assert client.post(f"/api/sessions/{s}/step?batches=20").status_code == 200
+    assert same_parameters(session_of(client, sid).net, session_of(client, plain).net)
+
+
+def test_a_link_carries_dropout_and_l1_and_replays_the_same_masks(client):
+    sid = new_session(client, hidden=[5, 4], dropout=0.2, l1=0.02, optimizer="momentum", seed=6)["id"]
+    client.post(f"/api/sessions/{sid}/step?batches=55")
+    client.post(f"/api/sessions/{sid}/points", json={"x1": 0.1, "x2": 0.3, "label": 0})
+    client.post(f"/api/sessions/{sid}/step?batches=9")
+    text = client.get(f"/api/sessions/{sid}/share").json()["share"]
+    r = client.post("/api/shares", json={"share": text})
+    assert r.status_code == 201, r.text
+    assert (r.json()["settings"]["dropout"], r.json()["settings"]["l1"]) == (0.2, 0.02)
+    assert same_parameters(session_of(client, sid).net, session_of(client, r.json()["id"]).net)
+
+
+def test_the_panel_trace_and_weight_edit_show_the_gradient_with_the_l1_term(client):
+    sid = new_session(client, hidden=[3], l1=0.5, seed=2)["id"]
+    session = session_of(client, sid)
+    n = len(session.y_train)
+    trace = client.get(f"/api/sessions/{sid}/trace?sample=4").json()
+    X, y = session.X_train[4:5], session.y_train[4:5]
+    expected = session.net.backprop(X, y, n=n, l1=0.5).weights
+    bp3 = {s["layer"]: np.array(s["grad_w"]) for s in trace["stages"] if s["stage"] == "BP3"}
+    assert np.allclose(bp3[2], expected[0]) and np.allclose(bp3[3], expected[1])
+    assert not np.allclose(bp3[2], session.net.backprop(X, y, n=n).weights[0])  # the term is there
+    panel = client.get(f"/api/sessions/{sid}/neuron?layer=2&j=1&lang=zh").json()
+    text = " ".join(line for section in panel["sections"] for line in section["lines"])
+    assert "sgn" in text and "L1" in text
+    edit = client.post(f"/api/sessions/{sid}/weight", json={"layer": 2, "j": 1, "k": 1, "value": 0.2, "preview": True})
+    full = session.net.backprop(session.X_train, session.y_train, n=n, l1=0.5)
+    assert edit.json()["edit"]["gradient"] == pytest.approx(full.weights[0][0, 0])
+
+
+def test_the_panel_says_that_dropout_acts_in_training_steps_only_in_both_languages(client):
+    sid = new_session(client, hidden=[3], dropout=0.25)["id"]
+    for lang, words in (("en", "Dropout p = 0.25"), ("zh", "随机失活 p = 0.25")):
+        panel = client.get(f"/api/sessions/{sid}/neuron?layer=2&j=1&lang={lang}").json()
+        assert any(words in line for section in panel["sections"] for line in section["lines"]), lang
+    output = client.get(f"/api/sessions/{sid}/neuron?layer=3&j=1").json()  # the output layer has no dropout
+    assert not any("Dropout" in line for section in output["sections"] for line in section["lines"])

@@ -39,6 +39,8 @@ MIN_SAMPLES, MAX_SAMPLES = 20, 2000
 MAX_CLASSES = 6
 MAX_LEARNING_RATE = 100.0
 MAX_L2 = 100.0
+MAX_L1 = 100.0
+MAX_DROPOUT = 0.9  # p: the probability of dropping a hidden neuron in a training step (p = 1 drops them all)
 MAX_NOISE = 5.0
 
 
@@ -94,6 +96,8 @@ class Settings:
     learning_rate: float = 0.3
     batch_size: int = 10
     l2: float = 0.0
+    l1: float = 0.0  # λ₁ of C = C₀ + (λ₁/n) Σ |w|, alone or with L2
+    dropout: float = 0.0  # p, one rate for every hidden layer (none without a hidden layer)
     seed: int = 0
 
     def to_dict(self) -> dict:
@@ -170,6 +174,8 @@ def checked_settings(body, train_size: int | None = None) -> Settings:
         why_zh=f"（训练集有 {train_size} 个样本）",
     )
     s.l2 = _number(get("l2", s.l2), "l2", 0.0, MAX_L2)
+    s.l1 = _number(get("l1", s.l1), "l1", 0.0, MAX_L1)
+    s.dropout = _number(get("dropout", s.dropout), "dropout", 0.0, MAX_DROPOUT)
     s.seed = checked_seed(get("seed", s.seed))
     return s
 

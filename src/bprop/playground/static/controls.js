@@ -11,6 +11,8 @@ import {optionName, outputCostName, WORDS} from "./words.js";
 
 export const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 export const L2S = [0, 0.001, 0.01, 0.1, 1, 10];
+export const L1S = [0, 0.001, 0.01, 0.1, 1];
+export const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.5];
 export const OUTPUT_COSTS = [["sigmoid", "cross_entropy"], ["sigmoid", "quadratic"], ["softmax", "log_likelihood"],
                              ["tanh", "quadratic"], ["identity", "quadratic"]];
 export const MULTICLASS_DATASETS = ["spiral", "gaussians"];   // the others have a fixed class count (datasets.toy.N_CLASSES)
@@ -120,6 +122,8 @@ export function buildControls() {
   fillSelect($("output-cost"), OUTPUT_COSTS, "output_cost");
   fillSuggestions($("learning-rates"), LEARNING_RATES);
   fillSuggestions($("l2s"), L2S);
+  fillSuggestions($("l1s"), L1S);
+  fillSuggestions($("dropouts"), DROPOUTS);
   for (const f of o.features) {
     const label = document.createElement("label");
     label.innerHTML = `<input type="checkbox" value="${f.name}"> ${f.label}`;
@@ -143,6 +147,8 @@ export function buildControls() {
   on("learning-rate", "change", sendSetting("learning_rate", readNumber));
   on("batch-size", "change", sendSetting("batch_size", readNumber));
   on("l2", "change", sendSetting("l2", readNumber));
+  on("l1", "change", sendSetting("l1", readNumber));
+  on("dropout", "change", sendSetting("dropout", readNumber));
   on("add-layer", "click", () => requestChange((s) => withHidden(s, [...s.hidden, 2])));
   on("remove-layer", "click", () => requestChange((s) => withHidden(s, s.hidden.slice(0, -1))));
   on("noise", "input", () => { $("noise-value").textContent = Number($("noise").value).toFixed(2); });
@@ -182,6 +188,8 @@ export function renderControls(s) {
   $("learning-rate").value = s.learning_rate;
   $("batch-size").value = s.batch_size; $("batch-size").max = ui.data.train.labels.length;
   $("l2").value = s.l2;
+  $("l1").value = s.l1;
+  $("dropout").value = s.dropout;
 }
 
 // An uploaded set has no name among the generated ones: the dataset field says "your data"

@@ -7,6 +7,7 @@ export const WORDS = {
        batches: "batches", data: "Data", dataset: "dataset", classes: "classes", noise: "noise",
        test_fraction: "test share", features: "features", training: "Training", batch_size: "batch size",
        optimizer: "optimizer", speed: "batches per frame", l2: "L2 regularization λ",
+       l1: "L1 regularization λ₁",
        hidden_layers: (n) => (n === 1 ? "hidden layer" : "hidden layers"),   // after the number n
        add_layer: "add a hidden layer", remove_layer: "remove the last hidden layer",
        wider: "one neuron more", narrower: "one neuron less", one_batch: "train one batch",
@@ -60,6 +61,7 @@ export const WORDS = {
        batches: "批次", data: "数据", dataset: "数据集", classes: "类别数", noise: "噪声",
        test_fraction: "测试集比例", features: "特征", training: "训练", batch_size: "批大小",
        optimizer: "优化器", speed: "每帧批次数", l2: "L2 正则化 λ",
+       l1: "L1 正则化 λ₁",
        hidden_layers: () => "个隐藏层",
        add_layer: "添加一个隐藏层", remove_layer: "删除最后一个隐藏层",
        wider: "增加一个神经元", narrower: "减少一个神经元", one_batch: "训练一批",
@@ -171,6 +173,12 @@ export const REFUSALS = {
   l2: (m, seen) => ({
     en: `λ must be a number from 0 to ${m.l2}, not “${seen}”.`,
     zh: `λ 须为 0 到 ${m.l2} 之间的数，不能是“${seen}”。`}),
+  l1: (m, seen) => ({
+    en: `λ₁ must be a number from 0 to ${m.l1}, not “${seen}”.`,
+    zh: `λ₁ 须为 0 到 ${m.l1} 之间的数，不能是“${seen}”。`}),
+  dropout: (m, seen) => ({
+    en: `The dropout rate p is the probability of dropping a hidden neuron in a training step: a number from 0 to ${m.dropout}, not “${seen}”.`,
+    zh: `随机失活概率 p 是训练步中丢弃一个隐藏神经元的概率：须为 0 到 ${m.dropout} 之间的数，不能是“${seen}”。`}),
   classes: (m, seen) => ({
     en: `The number of classes must be a whole number from 2 to ${m.classes}, not “${seen}”.`,
     zh: `类别数须为 2 到 ${m.classes} 之间的整数，不能是“${seen}”。`}),
