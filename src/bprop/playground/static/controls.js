@@ -80,6 +80,9 @@ export function withHidden(s, hidden) {
 export const withLayerSigma = (s, i, name) =>
   ({...s, activation: sigmas(s.hidden.map((_, k) => (k === i ? name : sigmaOf(s, k))))});
 
+// The σ field beside the output's sets every hidden layer at once, as Network(activation="relu") and
+// the derivation's one σ do: a learner starts there, and changes one layer's σ (over its column)
+// to compare. While the layers differ it says so ("differs by layer"), rather than show one of them.
 export const DIFFERS = "differs";       // the all-layers σ field's value while the layers' σ differ
 
 // The options of a select: each value sent as JSON, shown by its human name (nameOptions).
