@@ -219,3 +219,13 @@ def test_bad_input_is_one_line_and_exit_1(capsys, args, message):
 def test_a_malformed_command_line_exits_2(capsys):
     status, _, _ = run(capsys, "lab", "start", "three")
     assert status == 2
+
+
+def test_page_is_bprop_explain_of_the_broken_network(capsys):
+    ex = exercise(5)  # σ′(a^2) in BP2: the page shows the broken δ^2 beside the right σ′(z^2)
+    X, y = bench.first_batch(ex)
+    broken = bench.broken_network(ex).backprop(X[:1], y[:1]).deltas[0][0, 0]
+    right = bench.broken_network(ex).correct().backprop(X[:1], y[:1]).deltas[0][0, 0]
+    status, out, _ = run(capsys, "lab", "probe", 5, "--page")
+    assert status == 0 and "BP2" in out
+    assert f"{broken:.4g}".replace("-", "−") in out and f"{right:.4g}".replace("-", "−") not in out

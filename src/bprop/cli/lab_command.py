@@ -2,7 +2,7 @@
 
     bprop lab list [--solutions]                 the labs (and, for a teacher, their answers)
     bprop lab start N                            train lab N's broken network beside a correct one
-    bprop lab probe N --gradcheck|--deltas|--explain [--plot FILE]
+    bprop lab probe N --gradcheck|--deltas|--explain|--page [--plot FILE]
     bprop lab answer N --equation BP2 --layer 2  graded; the derivation line it broke after a right answer
     bprop lab answer N --give-up                 the solution
 
@@ -75,6 +75,13 @@ def lab_probe(
     explain: Annotated[
         bool, typer.Option("--explain", help="BP1–BP4 and one update on one batch, broken beside correct.")
     ] = False,
+    page: Annotated[
+        bool,
+        typer.Option(
+            "--page",
+            help="bprop explain's page of the broken network for one sample: redo each line's arithmetic.",
+        ),
+    ] = False,
     plot: Annotated[
         Path | None,
         typer.Option(
@@ -89,9 +96,10 @@ def lab_probe(
 
     lang = _checked_lang(lang)
     ex = exercise(number)
-    if not (gradcheck or deltas or explain):
+    if not (gradcheck or deltas or explain or page):
         raise InvalidArgument(
-            f"choose a tool: bprop lab probe {number} --gradcheck, --deltas or --explain (several may be given)."
+            f"choose a tool: bprop lab probe {number} --gradcheck, --deltas, --explain or --page "
+            "(several may be given)."
         )
     if plot is not None and not deltas:
         raise InvalidArgument("--plot draws the per-layer |δ^l|; add --deltas.")
@@ -106,6 +114,8 @@ def lab_probe(
             pages.append(say("dl.plot", lang, path=bench.plot_deltas(ex, plot)) + "\n")
     if explain:
         pages.append(show.render_compare(ex, bench.compare(ex), lang))
+    if page:
+        pages.append(bench.explain_page(ex, lang))
     typer.echo("\n".join(pages), nl=False)
 
 

@@ -139,6 +139,19 @@ def plot_deltas(ex, path):
     return layer_gradients(broken.history, path, title=f"lab {ex.number}: the broken network, layer by layer")
 
 
+def explain_page(ex, lang="en") -> str:
+    """``bprop explain``'s page of the broken network, for the first sample of the first batch.
+
+    The page shows what the broken backprop returned, substituted in the right
+    equations: the line whose arithmetic does not add up is where the numbers
+    go wrong. Its update is bprop's own SGD (not a planted one).
+    """
+    from ..explanation import explain
+
+    X, y = first_batch(ex)
+    return explain(broken_network(ex), X[0], y[0], lr=ex.lr, lang=lang).render("text")
+
+
 @dataclass
 class Compared:
     """One array of one layer, as the broken code computes it and as the correct one does."""

@@ -130,7 +130,7 @@ def render_start(ex, broken, correct, lang="en") -> str:
             say("start.fails", lang, broken=_percent(broken.final_accuracy), correct=_percent(correct.final_accuracy))
         )
     lines += ["", say("start.tools", lang)]
-    for flag in ("gradcheck", "deltas", "explain"):
+    for flag in ("gradcheck", "deltas", "explain", "page"):
         lines.append(f"  bprop lab probe {ex.number} --{flag:<10} {say('tool.' + flag, lang)}")
     lines += ["", say("start.answer", lang, n=ex.number)]
     return "\n".join(lines) + "\n"

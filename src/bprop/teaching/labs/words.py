@@ -74,6 +74,10 @@ WORDS = {
         "BP1–BP4 and one update on one batch, broken beside correct",
         "在一批样本上的公式1–4 和一次更新，有错的与正确的并列",
     ),
+    "tool.page": (
+        "bprop explain's page of the broken network for one sample: redo each line's arithmetic",
+        "有错神经网络在一个样本上的 bprop explain 页面：逐行重算，看哪一行的数字对不上",
+    ),
     "start.answer": (
         "Then answer: bprop lab answer {n} --equation BP1|BP2|BP3|BP4|update --layer l|all",
         "然后作答：bprop lab answer {n} --equation BP1|BP2|BP3|BP4|update --layer l|all",
