@@ -229,3 +229,21 @@ def test_page_is_bprop_explain_of_the_broken_network(capsys):
     status, out, _ = run(capsys, "lab", "probe", 5, "--page")
     assert status == 0 and "BP2" in out
     assert f"{broken:.4g}".replace("-", "−") in out and f"{right:.4g}".replace("-", "−") not in out
+
+
+def test_progress_is_remembered_and_a_broken_file_counts_as_none(capsys, tmp_path):
+    run(capsys, "lab", "answer", 4, "--equation", "BP3", "--layer", 2)
+    run(capsys, "lab", "answer", 5, "--equation", "BP2", "--layer", 2)
+    run(capsys, "lab", "answer", 6, "--give-up")
+    _, out, _ = run(capsys, "lab", "list")
+    lines = {int(line.split()[0]): line for line in out.splitlines() if line[:3].strip().isdigit()}
+    assert "1 wrong answer" in lines[4] and "✓ solved" in lines[5] and "solution seen" in lines[6]
+    assert "solved" not in lines[7]
+    saved = tmp_path / "bprop-data-root" / "labs.json"
+    assert saved.is_file()
+    saved.write_text('{"solved": [5, 99, "x"], "tries": {"4": -1, "zz": 2}}')
+    _, out, _ = run(capsys, "lab", "list")
+    assert out.count("✓ solved") == 1 and "wrong answer" not in out
+    saved.write_text("[" * 5000)
+    status, out, err = run(capsys, "lab", "list")
+    assert status == 0 and "✓" not in out and not err

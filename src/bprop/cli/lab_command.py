@@ -6,6 +6,9 @@
     bprop lab answer N --equation BP2 --layer 2  graded; the derivation line it broke after a right answer
     bprop lab answer N --give-up                 the solution
 
+``bprop lab list`` shows what was solved (``teaching.labs.progress``: a
+small labs.json in bprop's data folder, $BPROP_DATA_DIR or ~/.cache/bprop).
+
 Exit status: 0 for a right answer (and for --give-up and the other
 commands), 1 for a wrong answer or an error (one line), 2 for a malformed
 command line. Every subcommand takes --lang en|zh.
@@ -48,9 +51,10 @@ def lab_list(
     lang: LangOption = "en",
 ):
     """List the labs (with --solutions, their answers)."""
+    from ..teaching.labs import progress
     from ..teaching.labs.render import render_list
 
-    typer.echo(render_list(_checked_lang(lang), solutions=solutions), nl=False)
+    typer.echo(render_list(_checked_lang(lang), solutions=solutions, progress=progress.load()), nl=False)
 
 
 @lab_app.command("start")
@@ -132,7 +136,7 @@ def lab_answer(
     lang: LangOption = "en",
 ):
     """Answer lab N: which equation, which layer. Exit status 0 if right, 1 if not."""
-    from ..teaching.labs import exercise, grade
+    from ..teaching.labs import exercise, grade, progress
     from ..teaching.labs.grading import equation_name, layer_number
     from ..teaching.labs.render import render_answer, render_give_up
 
@@ -142,6 +146,7 @@ def lab_answer(
         if equation is not None or layer is not None:
             raise InvalidArgument("--give-up shows the solution; drop --equation and --layer.")
         typer.echo(render_give_up(ex, lang), nl=False)
+        progress.record(number, "gave_up")
         return
     if equation is None:
         raise InvalidArgument(
@@ -151,5 +156,6 @@ def lab_answer(
     name, where = equation_name(equation), layer_number(layer, ex)
     verdict = grade(ex, name, where)
     typer.echo(render_answer(ex, name, where, verdict, lang), nl=False)
+    progress.record(number, verdict.verdict)
     if not verdict.right:
         raise typer.Exit(1)

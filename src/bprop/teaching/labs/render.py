@@ -43,12 +43,17 @@ def _network_words(ex):
 # -- list -------------------------------------------------------------------------
 
 
-def render_list(lang="en", solutions=False) -> str:
+def render_list(lang="en", solutions=False, progress=None) -> str:
+    """The labs, one a line (with the learner's progress when given), and with ``solutions`` the answers."""
     lines = [say("list.title", lang), "", say("list.head", lang)]
     for ex in EXERCISES:
         w = _network_words(ex)
         sigmas = f"{w['sigma']} / {w['output']} / {w['cost']}"
-        lines.append(f"{ex.number:>3}  {ex.data:<8}  {w['sizes']:<15}  {sigmas:<37}  {ex.lr:<5g}  {ex.epochs}")
+        line = f"{ex.number:>3}  {ex.data:<8}  {w['sizes']:<15}  {sigmas:<37}  {ex.lr:<5g}  {ex.epochs:<6}"
+        status = progress.status(ex.number) if progress is not None else ""
+        if status:
+            line += "  " + say(f"progress.{status}", lang, tries=progress.tries.get(ex.number, 0))
+        lines.append(line.rstrip())
     lines += ["", say("list.start", lang)]
     if solutions:
         lines += ["", say("list.teacher", lang)]

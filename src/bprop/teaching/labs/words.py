@@ -16,8 +16,11 @@ WORDS = {
     ),
     "list.head": (
         "  N  data      network          σ hidden / σ output / cost             η      epochs",
-        "  N  数据      神经网络         激活函数（隐藏层 / 输出层）/ 代价函数    学习率 η  轮数",
+        "  N  数据      神经网络         σ 隐藏层 / 输出层 / 代价函数           η      轮数",
     ),
+    "progress.solved": ("✓ solved", "✓ 已答对"),
+    "progress.gave_up": ("solution seen", "已看答案"),
+    "progress.tried": ("{tries} wrong answer(s) so far", "已答错 {tries} 次"),
     "list.start": ("Start one: bprop lab start N", "开始一个练习：bprop lab start N"),
     "list.teacher": ("Solutions (teacher's view):", "答案（教师用）："),
     "sol.answer": ("answer", "答案"),
