@@ -94,33 +94,31 @@ def grade(ex, equation, layer=None) -> Grade:
         return Grade(
             "wrong_layer",
             (
-                "Right equation, but the mistake is not in one layer: gradcheck fails in every layer alike. "
-                "Answer --layer all.",
-                "公式对了，但错误不只在一层：gradcheck 在每一层都同样失败。请回答 --layer all。",
+                "The mistake is not in one layer: gradcheck fails in every layer alike. Answer --layer all.",
+                "错误不只在一层：gradcheck 在每一层都同样失败。请回答 --layer all。",
             ),
         )
     if equation == "BP1":
         return Grade(
             "wrong_layer",
             (
-                f"Right equation, but BP1 is the equation of the output layer, l = L = {ex.num_layers}.",
-                f"公式对了，但公式1 是输出层的公式，l = L = {ex.num_layers}。",
+                f"BP1 is the equation of the output layer, l = L = {ex.num_layers}.",
+                f"公式1 是输出层的公式，l = L = {ex.num_layers}。",
             ),
         )
     if layer is None:
         return Grade(
             "wrong_layer",
             (
-                "Right equation, but the mistake is in one layer only: which? Add --layer l.",
-                "公式对了，但错误只在某一层：是哪一层？请加上 --layer l。",
+                "The mistake is in one layer only: add --layer l.",
+                "错误只在某一层：请加上 --layer l。",
             ),
         )
     return Grade(
         "wrong_layer",
         (
-            "Right equation, wrong layer. The mistake is where the broken numbers begin: in gradcheck, "
+            "The mistake is where the broken numbers begin: in gradcheck, "
             "the failing layer nearest the output; in --explain, the first ✗ from the output back.",
-            "公式对了，层不对。错误在错误数字开始出现的地方：gradcheck 中最靠近输出的失败层；"
-            "--explain 中从输出层往回看第一个 ✗。",
+            "错误在错误数字开始出现的地方：gradcheck 中最靠近输出的失败层；--explain 中从输出层往回看第一个 ✗。",
         ),
     )
