@@ -13,6 +13,7 @@ import numpy as np
 from ...core import costs
 from ...core.optimizers import SGD
 from . import planted
+from .bench import GRADCHECK_SAMPLE
 from .exercises import EXERCISES
 from .words import pick, say
 
@@ -158,7 +159,8 @@ def _percent(value) -> str:
 
 def render_gradcheck(ex, report, lang="en", tolerance=1e-6) -> str:
     m = ex.batch_size
-    lines = [say("gc.title", lang, n=ex.number, m=m, eps=report.eps, tolerance=tolerance), "", say("gc.head", lang)]
+    title = say("gc.title", lang, n=ex.number, m=m, eps=report.eps, most=GRADCHECK_SAMPLE, tolerance=tolerance)
+    lines = [title, "", say("gc.head", lang)]
     for check in reversed(report.layers):  # from the output back, as backprop runs
         lines.append(
             f"{check.layer:>5}   {check.weight_error:9.1e} {_mark(check.weight_error <= tolerance)}"

@@ -86,10 +86,11 @@ WORDS = {
         "然后作答：bprop lab answer {n} --equation BP1|BP2|BP3|BP4|update --layer l|all",
     ),
     "gc.title": (
-        "gradcheck of lab {n}'s backprop on its first batch ({m} samples), ε = {eps:g}: relative error "
-        "‖g − g_fd‖ / (‖g‖ + ‖g_fd‖) of ∂C/∂w and ∂C/∂b, ✗ above {tolerance:g}.",
-        "在练习 {n} 的第一批样本（{m} 个）上做 gradcheck，ε = {eps:g}：∂C/∂w 和 ∂C/∂b 的相对误差 "
-        "‖g − g_fd‖ / (‖g‖ + ‖g_fd‖)，大于 {tolerance:g} 记为 ✗。",
+        "gradcheck of lab {n}'s backprop on its first batch ({m} samples), ε = {eps:g}, at most {most} "
+        "weights and biases per layer: relative error ‖g − g_fd‖ / (‖g‖ + ‖g_fd‖) of ∂C/∂w and ∂C/∂b, "
+        "✗ above {tolerance:g}.",
+        "在练习 {n} 的第一批样本（{m} 个）上做 gradcheck，ε = {eps:g}，每层最多检验 {most} 个权重和偏置："
+        "∂C/∂w 和 ∂C/∂b 的相对误差 ‖g − g_fd‖ / (‖g‖ + ‖g_fd‖)，大于 {tolerance:g} 记为 ✗。",
     ),
     "gc.head": ("layer   ∂C/∂w error     ∂C/∂b error", "层      ∂C/∂w 误差      ∂C/∂b 误差"),
     "gc.read": (
