@@ -49,6 +49,7 @@ class Exercise:
     mistake           (en, zh): what the planted line does
     step              (en, zh): the step of the derivation it contradicts
     wrote             the line as the planted code computes it, in symbols
+    chain             the derivation shown, where the equation's general one does not apply
     """
 
     number: int
@@ -69,6 +70,7 @@ class Exercise:
     wrote: str
     optimizer: type | None = None
     n: int | None = None
+    chain: str | None = None  # the derivation, where the equation's general one (DERIVATIONS) does not apply
 
     @property
     def num_layers(self) -> int:
@@ -81,7 +83,7 @@ class Exercise:
 
     @property
     def derivation(self) -> str:
-        return DERIVATIONS[self.equation]
+        return self.chain or DERIVATIONS[self.equation]
 
 
 _DIGITS = {"data": "digits", "sizes": (64, 30, 10), "activation": "sigmoid", "output": None, "cost": "quadratic"}
@@ -147,6 +149,8 @@ EXERCISES = (
             "δ^L_j = Σ_i ∂C/∂a^L_i · ∂a^L_i/∂z^L_j = a^L_j − y_j：softmax 的 ∂a/∂z 在这个求和里只用一次。",
         ),
         wrote="δ^L = (a^L − y) ⊙ a^L ⊙ (1 − a^L)",
+        chain="δ^L_j = ∂C/∂z^L_j = Σ_i ∂C/∂a^L_i · ∂a^L_i/∂z^L_j = Σ_i (−y_i / a^L_i) · a^L_i (1[i = j] − a^L_j) "
+        "= a^L_j − y_j",
     ),
     Exercise(
         4,
