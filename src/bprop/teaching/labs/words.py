@@ -41,9 +41,9 @@ WORDS = {
     ),
     "start.one_line": (
         "One line of this network's backprop (BP1–BP4) or of its update is wrong. Training it, "
-        "beside the same network with bprop's correct backprop:",
+        "beside the same network with bprop's correct backprop (cost: training set; accuracy: test set):",
         "这个神经网络的反向传播（公式1–4）或权重更新中有一行写错了。下面是训练过程，"
-        "旁边是同一个神经网络用 bprop 正确的反向传播训练的结果：",
+        "旁边是同一个神经网络用 bprop 正确的反向传播训练的结果（代价：训练集；准确率：测试集）：",
     ),
     "start.head": (
         "epoch   cost (broken)   accuracy (broken)   cost (correct)   accuracy (correct)",
