@@ -22,6 +22,7 @@ from .data_command import data_fetch, data_list, data_show
 from .evaluate_command import evaluate
 from .explain_command import explain
 from .gradcheck_command import gradcheck
+from .lab_command import lab_app
 from .playground_command import playground
 from .plot_command import plot
 from .predict_command import predict
@@ -53,6 +54,7 @@ app.command()(predict)
 app.command()(gradcheck)
 app.command()(bench)
 app.command()(explain)
+app.add_typer(lab_app, name="lab")
 app.command()(plot)
 app.command()(playground)
 data_app.command("list")(data_list)
