@@ -25,6 +25,7 @@ from .gradcheck_command import gradcheck
 from .playground_command import playground
 from .plot_command import plot
 from .predict_command import predict
+from .quiz_command import quiz
 from .train_command import train
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ app.command()(predict)
 app.command()(gradcheck)
 app.command()(bench)
 app.command()(explain)
+app.command()(quiz)
 app.command()(plot)
 app.command()(playground)
 data_app.command("list")(data_list)
