@@ -21,6 +21,8 @@ def _sigma(name, z):
         return 1.0 / (1.0 + np.exp(-z))
     if name == "tanh":
         return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
     if name == "softmax":
         e = np.exp(z - z.max())
         return e / e.sum()
@@ -33,19 +35,23 @@ def _sigma_prime(name, z):
         return s * (1 - s)
     if name == "tanh":
         return 1 - np.tanh(z) ** 2
+    if name == "relu":
+        return (z > 0).astype(float)
     raise ValueError(name)
 
 
-def _reference(ws, bs, x, y, hidden, output, cost):
-    """z^l, a^l, δ^l, ∂C/∂w^l by the four equations, written here without bprop."""
+def _reference(ws, bs, x, y, hidden, output, cost, depth):
+    """z^l, a^l, δ^l, ∂C/∂w^l by the four equations, written here without bprop (depth: L − 1 weight layers)."""
     a, zs, acts = x, [], [x]
     for i, (w, b) in enumerate(zip(ws, bs)):
         z = w @ a + b
-        a = _sigma(output if i == len(ws) - 1 else hidden, z)
+        a = _sigma(output if i == depth - 1 else hidden, z)
         zs.append(z)
         acts.append(a)
-    if (output, cost) == ("softmax", "log_likelihood"):
-        delta = a - y  # BP1 with the softmax Jacobian folded in
+    if len(ws) < depth:  # a worksheet question on the forward pass gives only the layers it needs
+        return zs, acts, None, None
+    if (output, cost) in (("softmax", "log_likelihood"), ("sigmoid", "cross_entropy")):
+        delta = a - y  # BP1 with σ′ (or the softmax Jacobian) cancelled by ∇_a C
     else:
         delta = (a - y) * _sigma_prime(output, zs[-1])  # quadratic: ∇_a C = a − y
     deltas = [delta]
@@ -77,12 +83,12 @@ def _parse_question(section):
     return ws, bs, x, y, float(eta.group(1)) if eta else None, asked
 
 
-def _expected(ws, bs, x, y, eta, asked, hidden, output, cost):
+def _expected(ws, bs, x, y, eta, asked, hidden, output, cost, depth):
     """What the asked symbol is, by the reference pass."""
     (l, j, *k), kind = _indices(asked)
     if kind in ("z", "a"):  # the forward pass needs no target
         y = np.zeros(ws[-1].shape[0]) if y is None else y
-    zs, acts, deltas, grads = _reference(ws, bs, x, y, hidden, output, cost)
+    zs, acts, deltas, grads = _reference(ws, bs, x, y, hidden, output, cost, depth)
     i, j = l - 2, j - 1
     if kind == "z":
         return zs[i][j]
@@ -117,6 +123,8 @@ CONFIGS = [
     ([2, 2, 3], "tanh", "softmax", "log_likelihood"),
     ([3, 2, 2, 2], "sigmoid", None, "quadratic"),
     ([2, 2], "sigmoid", None, "quadratic"),
+    ([2, 3, 2], "relu", "sigmoid", "quadratic"),
+    ([3, 2, 2], "tanh", "sigmoid", "cross_entropy"),
 ]
 
 
@@ -131,7 +139,7 @@ def test_every_answer_in_the_key_equals_an_independent_pass_on_the_printed_numbe
     for q, section, (symbol, printed) in zip(questions, _sections(sheet), answers):
         ws, bs, x, y, eta, asked = _parse_question(section)
         assert asked == symbol.strip()
-        expected = _expected(ws, bs, x, y, eta, asked, hidden, output or hidden, cost)
+        expected = _expected(ws, bs, x, y, eta, asked, hidden, output or hidden, cost, len(sizes) - 1)
         assert float(printed) == pytest.approx(expected, rel=1e-5, abs=1e-9), (q.kind, asked)
         assert q.answer == pytest.approx(expected, rel=1e-12, abs=1e-14), (q.kind, asked)
         kinds_seen.add(q.kind)
@@ -253,7 +261,8 @@ def test_seeds_give_each_student_their_own_worksheet_and_the_teacher_each_key(ca
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--kind", "bogus"], "kind='bogus' is not known"),
+        (["--kind", "bogus"], "--kind 'bogus' is not known"),
+        (["--count", "0"], "--count 0: give 1 to 500"),
         (["--layers", "2,9,2"], "too wide"),
         (["--layers", "2,2", "--kind", "delta"], "has none"),
         (["--seeds", "1-3"], "add --worksheet"),
@@ -280,6 +289,13 @@ def test_a_quiz_taken_in_the_terminal_scores_right_answers(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.count("✓ right") == 3 and "Score: 3 of 3 right." in result.output
     assert "w^2 = [" in result.output and "Accepted: within 1 %" in result.output
+
+
+def test_a_quiz_without_a_seed_says_which_seed_asks_it_again():
+    first = _quiz([], "q\n").output
+    seed = re.search(r"--seed (\d+) asks these again", first).group(1)
+    again = _quiz(["--seed", seed], "q\n").output
+    assert first == again
 
 
 def test_a_wrong_answer_shows_the_derivation_leading_to_the_right_number():

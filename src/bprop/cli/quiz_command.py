@@ -83,9 +83,14 @@ def quiz(
     中文; or loop: for s in 1 2 3; do bprop quiz --worksheet md --seed $s -o sheets; done).
     """
     from ..teaching.explanation.terms import LANGS
-    from ..teaching.quiz import Tolerance, make_questions
+    from ..teaching.quiz import KINDS, Tolerance, make_questions
+    from ..teaching.quiz.questions import MAX_COUNT, MIXED
     from .settings import int_list
 
+    if kind != MIXED and kind not in KINDS:
+        raise InvalidArgument(f"--kind {kind!r} is not known; use one of {', '.join(KINDS)} or {MIXED}.")
+    if not 1 <= count <= MAX_COUNT:
+        raise InvalidArgument(f"--count {count}: give 1 to {MAX_COUNT} questions, such as 5.")
     if lang not in LANGS:
         raise InvalidArgument(f"--lang {lang!r} is not supported; use en (English) or zh (中文).")
     for name, value in (("--rel-tol", rel_tol), ("--abs-tol", abs_tol)):

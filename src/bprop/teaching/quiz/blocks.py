@@ -57,10 +57,17 @@ def given_blocks(q: Question, lang) -> list:
     sigma, output = q.trace.activation, q.trace.output
     facts = {"sizes": sizes, "sigma": sigma, "output": output, "cost": q.trace.cost_name}
     out = [("para", word("network" if q.uses_cost else "network_forward", lang, **facts))]
-    formulas = [SIGMA_DEFINITIONS.get(name) for name in dict.fromkeys(q.trace.hidden_activations + [output])]
-    if q.uses_cost:
-        formulas.append(COST_DEFINITIONS.get(q.trace.cost_name))
-    out += [("eq", formula) for formula in formulas if formula]
+    through = last - 1 if q.kind == "z" else last  # z^l needs σ of the layers before l only
+    layers_of = {}
+    for l in range(2, through + 1):
+        layers_of.setdefault(q.trace.sigma_name(l), []).append(str(l))
+    for name, layers in layers_of.items():  # σ of each kind of layer needed; its layers named when they differ
+        if len(layers_of) > 1:
+            out.append(("para", word("sigma_layers", lang, layers=", ".join(layers), name=name)))
+        if name in SIGMA_DEFINITIONS:
+            out.append(("eq", SIGMA_DEFINITIONS[name]))
+    if q.uses_cost and q.trace.cost_name in COST_DEFINITIONS:
+        out.append(("eq", COST_DEFINITIONS[q.trace.cost_name]))
     out.append(("para", word("given", lang)))
     for l in range(2, last + 1):
         w, b = net.weights[l - 2], net.biases[l - 2]

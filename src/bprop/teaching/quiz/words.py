@@ -28,6 +28,7 @@ WORDS = {
         "Network {sizes}; σ = {sigma} (output layer: {output}).",
         "神经网络 {sizes}；激活函数 σ = {sigma}（输出层：{output}）。",
     ),
+    "sigma_layers": ("σ of layer {layers}: {name}", "第 {layers} 层的激活函数 σ：{name}"),
     "given": (
         "Given (w^{l}_{jk}: from neuron k of layer l−1 to neuron j of layer l):",
         "已知（w^{l}_{jk}：第 (l−1) 层第 k 个神经元到第 l 层第 j 个神经元的权重）：",
@@ -73,9 +74,9 @@ WORDS = {
     ),
     # -- the terminal quiz ----------------------------------------------------------------
     "quiz_intro": (
-        "bprop quiz · seed {seed} · {count} questions. Type a number such as 0.123, -1.2e-3 or 1/3; "
+        "bprop quiz · seed {seed} (--seed {seed} asks these again) · questions: {count}. Type a number such as 0.123, -1.2e-3 or 1/3; "
         "an empty line, q or end of input stops the quiz.",
-        "bprop 测验 · 种子 {seed} · 共 {count} 题。输入一个数，例如 0.123、-1.2e-3 或 1/3；"
+        "bprop 测验 · 种子 {seed}（--seed {seed} 可再做同样的题）· 共 {count} 题。输入一个数，例如 0.123、-1.2e-3 或 1/3；"
         "空行、q 或输入结束即停止测验。",
     ),
     "prompt": ("your answer> ", "你的答案> "),
