@@ -67,15 +67,22 @@ def _vector(text, name):
     return np.array([float(v) for v in found.group(1).split(",")])
 
 
+def _matrix(text, name):
+    found = re.search(re.escape(f"{name} = \\begin{{pmatrix}}") + r"(.*?)\\end\{pmatrix\}", text)
+    if found is None:
+        return None
+    return np.array([[float(v) for v in row.split("&")] for row in found.group(1).split(r"\\")])
+
+
 def _parse_question(section):
     """The printed network, sample, η and what is asked, from one Markdown question."""
     ws, bs = [], []
     for l in range(2, 6):
-        found = re.search(re.escape(f"w^{{{l}}} = \\begin{{pmatrix}}") + r"(.*?)\\end\{pmatrix\}", section)
-        if not found:
+        w = _matrix(section, f"w^{{{l}}}")
+        if w is None:
             break
-        ws.append(np.array([[float(v) for v in row.split("&")] for row in found.group(1).split(r"\\")]))
-        bs.append(_vector(section, f"b^{{{l}}}"))
+        ws.append(w)
+        bs.append(_matrix(section, f"b^{{{l}}}")[:, 0])  # b^l is printed as a column beside w^l
     x = _vector(section, "x = a^{1}")
     y = _vector(section, "y") if ", y = (" in section or "quad y = (" in section else None
     eta = re.search(r"\\eta = (\d+(?:\.\d+)?)", section)

@@ -2,7 +2,7 @@
 
 Blocks are (kind, content) pairs in the form of ``derivation_page.blocks``
 ('title', 'heading', 'para', 'eq', 'eq_more', 'table'), plus ('matrix',
-(name, rows)) for a weight matrix given in full, ('ask', (sentence with
+[(name, rows), …]) for matrices given in full, side by side (w^l, b^l), ('ask', (sentence with
 {symbol}, symbol)) and ('answer', (label, equation)). ``layout`` turns them into
 text, Markdown or HTML. The numbers of a solution are the question's trace
 (bprop's forward pass, BP1–BP4 and SGD step) and its ``derive`` (the
@@ -71,8 +71,8 @@ def given_blocks(q: Question, lang) -> list:
     out.append(("para", word("given", lang)))
     for l in range(2, last + 1):
         w, b = net.weights[l - 2], net.biases[l - 2]
-        out.append(("matrix", (f"w^{{{l}}}", [[given(v) for v in row] for row in w])))
-        out.append(("eq", f"b^{{{l}}} = {_vector(b, given)}"))
+        weights = (f"w^{{{l}}}", [[given(v) for v in row] for row in w])
+        out.append(("matrix", [weights, (f"b^{{{l}}}", [[given(v)] for v in b])]))  # row j: w^l_j· and b^l_j
     line = f"x = a^{{1}} = {_vector(q.x, given)}"
     if q.uses_cost:
         line += f",  y = {_vector(q.y, given)}"

@@ -1,8 +1,9 @@
 """Blocks laid out as text, Markdown or HTML; a worksheet and its separate answer key.
 
 The standard kinds of blocks are laid out by the derivation page's own
-layouts (``derivation_page.layout_text`` …); only ('matrix', (name, rows)),
-a weight matrix given in full, is laid out here. The HTML is one offline
+layouts (``derivation_page.layout_text`` …); only ('matrix', [(name, rows), …]),
+matrices given in full side by side, and the question's own kinds ('ask',
+'answer') are laid out here. The HTML is one offline
 page: inline CSS, no scripts, no fonts or images from anywhere, printable
 (a question is not split across pages).
 """
@@ -29,12 +30,16 @@ PRINT_STYLE = """
 section.derivation h1 { font-size: 1.2rem; margin: 1rem 0 .4rem; }
 section.derivation h2 { font-size: 1.05rem; margin: 1rem 0 .4rem; }
 .matrix-given { margin: .35rem 0 .35rem 1rem; display: flex; align-items: center; gap: .5rem; }
+.matrix-given table.matrix { margin-right: 1.5rem; }
 p.ask { font-weight: 600; margin: .8rem 0 .3rem; }
 p.blank { margin: 1.2rem 0 .4rem 1rem; font-size: 1.1rem; }
 p.answer { margin: .6rem 0 .6rem 1rem; padding: .3rem .6rem; background: #fff; border-left: 3px solid #396; font-size: 1.1rem; }
 @media print {
-  body { background: #fff; font-size: 11pt; }
+  body { background: #fff; font-size: 10pt; line-height: 1.3; }
   main { max-width: none; padding: 0; }
+  h1 { font-size: 14pt; } section.derivation h1 { font-size: 12pt; margin-top: .4rem; }
+  .eq { margin: .15rem 0 .15rem 1rem; } p { margin: .3rem 0; }
+  .question { margin-bottom: .8rem; } .question + .question { padding-top: .3rem; }
   .question.key { break-inside: auto; }
 }
 """
@@ -57,7 +62,7 @@ def layout(page, fmt, lang="en", level=1) -> str:
     for kind, content in page:
         if kind == "matrix":
             flush()
-            parts.append(_matrix(*content, fmt))
+            parts.append(_matrices(content, fmt))
         elif kind == "answer":
             flush()
             parts.append(_answer(*content, fmt))
@@ -73,17 +78,32 @@ def layout(page, fmt, lang="en", level=1) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _matrix(name, rows, fmt) -> str:
-    if fmt == "text":
-        head = f"    {to_text(name)} = "
-        widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-        lines = ["[ " + "  ".join(cell.rjust(widths[c]) for c, cell in enumerate(row)) + " ]" for row in rows]
-        return "\n".join((head if r == 0 else " " * len(head)) + line for r, line in enumerate(lines))
+def _matrices(named, fmt) -> str:
+    """[(name, rows), …] side by side: 'w^2 = [ … ]   b^2 = [ … ]', row j of each on one line."""
     if fmt == "md":
-        body = r" \\ ".join(" & ".join(to_latex(cell) for cell in row) for row in rows)
-        return f"$${to_latex(name)} = \\begin{{pmatrix}} {body} \\end{{pmatrix}}$$"
+        each = [
+            f"{to_latex(name)} = \\begin{{pmatrix}} "
+            + r" \\ ".join(" & ".join(to_latex(cell) for cell in row) for row in rows)
+            + r" \end{pmatrix}"
+            for name, rows in named
+        ]
+        return "$$" + r",\qquad ".join(each) + "$$"
+    if fmt == "html":
+        return '<div class="matrix-given math">' + "".join(_html_matrix(name, rows) for name, rows in named) + "</div>"
+    columns = []  # each a list of lines, the first carrying 'name = '
+    for name, rows in named:
+        head = f"{to_text(name)} = "
+        widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+        body = ["[ " + "  ".join(cell.rjust(widths[c]) for c, cell in enumerate(row)) + " ]" for row in rows]
+        columns.append([(head if r == 0 else " " * len(head)) + line for r, line in enumerate(body)])
+    height = max(len(column) for column in columns)
+    columns = [column + [" " * len(column[0])] * (height - len(column)) for column in columns]
+    return "\n".join(("    " + "    ".join(parts)).rstrip() for parts in zip(*columns))
+
+
+def _html_matrix(name, rows) -> str:
     cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<div class="matrix-given math"><span>{to_html(name)} =</span><table class="matrix">{cells}</table></div>'
+    return f'<span>{to_html(name)} =</span><table class="matrix">{cells}</table>'
 
 
 def _ask(sentence, symbol, fmt) -> str:
