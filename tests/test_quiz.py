@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 import bprop as bp
 from bprop.cli.app import app
 from bprop.teaching.quiz import Tolerance, answer_key, make_questions, parse_answer, worksheet
+from bprop.teaching.quiz.mistakes import candidates, hint, likely_mistake
 from cli_helpers import isolated, run  # noqa: F401  (isolated: autouse fixture)
 
 # -- an independent forward and backward pass, from the worksheet's printed numbers --------------
@@ -309,13 +310,56 @@ def test_a_wrong_answer_shows_the_derivation_leading_to_the_right_number():
     q = make_questions(seed=6, count=1, sizes=[2, 3, 2], kind="delta")[0]
     result = _quiz(["--seed", "6", "--count", "1", "--layers", "2,3,2", "--kind", "delta"], "0.5\n")
     out = result.output
-    assert result.exit_code == 0 and "✗ not quite: you wrote 0.5" in out
+    assert result.exit_code == 0 and "✗ not quite: you wrote 0.5" in out and "Here is how it is obtained:" in out
     right = f"{q.answer:.6g}".replace("-", "−")
     assert f"= {right}" in out
     assert "BP2 · Errors of the hidden layers" in out and "By the chain rule:" in out
     assert "Σ_k δ^3_k · w^3_k" in out  # the notes' derivation line, with this neuron's indices
     assert "Forward pass" in out and "δ^3 = (" in out  # the numbers it needs, from the start
     assert "Score: 0 of 1 right." in out
+
+
+def _slips(q):
+    """What each slip gives for q, worked out here from the network's parameters."""
+    ws, bs = q.net.weights, q.net.biases
+    hidden, output = q.trace.hidden_activations[0] if len(ws) > 1 else None, q.trace.output
+    zs, acts, deltas, grads = _reference(ws, bs, q.x, q.y, hidden, output, q.trace.cost_name, len(ws))
+    i, j = q.layer - 2, q.j - 1
+    slips = {"mistake.sign": -q.answer}
+    if q.kind == "a":
+        slips["mistake.no_sigma"] = zs[i][j]
+    if q.kind == "delta_out":
+        slips["mistake.bp1_no_sigma_prime"] = acts[-1][j] - q.y[j]  # quadratic: ∇_a C = a − y
+    if q.kind == "delta":
+        slips["mistake.bp2_no_sigma_prime"] = ws[i + 1][:, j] @ deltas[i + 1]
+        slips["mistake.bp2_untransposed"] = ws[i + 1][j, :] @ deltas[i + 1] * _sigma_prime(hidden, zs[i][j])
+    if q.kind in ("dw", "update"):
+        k = q.k - 1
+        slips["mistake.bp3_transposed"] = deltas[i][k] * acts[i][j]
+    if q.kind == "update":
+        w, dw = ws[i][j, q.k - 1], grads[i][j, q.k - 1]
+        del slips["mistake.sign"], slips["mistake.bp3_transposed"]
+        slips |= {"mistake.update_plus": w + q.lr * dw, "mistake.update_old": w, "mistake.update_step": -q.lr * dw}
+    return slips
+
+
+def test_a_wrong_answer_from_a_common_slip_is_named():
+    seen = set()
+    for kind in ("a", "delta_out", "delta", "dw", "update", "db"):
+        for q in make_questions(seed=13, count=6, sizes=[2, 2, 2], kind=kind):
+            for key, value in _slips(q).items():
+                if q.accepts(value):
+                    continue  # this slip happens to give the right number here
+                found = likely_mistake(q, value)
+                assert found is not None, (kind, key)
+                assert found == key or q.tolerance.accepts(value, dict(candidates(q))[found], value), (kind, key, found)
+                seen.add(found)
+            assert likely_mistake(q, 12345.0) is None and likely_mistake(q, q.answer) is None
+    assert len(seen) >= 9, seen
+    q = make_questions(seed=21, count=1, kind="delta_out")[0]
+    slip = float(q.trace.grad_a[q.j - 1])
+    assert "BP1 multiplies it by σ′(z^{3}_{1})" in hint(q, slip) or "σ′(z^{3}_{2})" in hint(q, slip)
+    assert hint(q, slip, "zh").startswith("提示：这只是 ∂C/∂a^{3}")
 
 
 def test_junk_input_is_asked_again_and_end_of_input_stops_with_the_score():

@@ -175,6 +175,7 @@ def _ask(questions, seed, lang):
     """The quiz in the terminal: one question at a time, read from stdin, scored."""
     from ..teaching.quiz import layout, parse_answer, question_blocks
     from ..teaching.quiz.blocks import answer_text, solution_blocks
+    from ..teaching.quiz.mistakes import hint
     from ..teaching.quiz.words import word
 
     typer.echo(word("quiz_intro", lang, seed=seed, count=len(questions)))
@@ -204,6 +205,10 @@ def _ask(questions, seed, lang):
             typer.echo(word("right", lang, symbol=_plain(q.symbol), value=answer_text(q)))
         else:
             typer.echo(word("wrong", lang, symbol=_plain(q.symbol), value=answer_text(q), given=text))
+            slip = hint(q, value, lang)
+            if slip is not None:
+                typer.echo(_plain(slip))
+            typer.echo(word("how", lang))
             typer.echo(layout(solution_blocks(q, lang), "text", lang), nl=False)
     _score(right, asked, len(questions), lang)
 

@@ -10,7 +10,7 @@ Modules: ``questions`` (drawing a network with printed-exact parameters, the
 answer from bprop's own pass, the tolerance), ``blocks`` (what a question and
 its solution say, in the derivation page's blocks), ``sheets`` (layouts:
 text, Markdown with LaTeX, offline HTML; the worksheet and its answer key),
-``words`` (English and the notes' Chinese).
+``mistakes`` (the slip a wrong answer matches), ``words`` (English and the notes' Chinese).
 """
 
 from .questions import KINDS, Question, Tolerance, make_questions, parse_answer

@@ -86,8 +86,49 @@ WORDS = {
     ),
     "right": ("✓ right: {symbol} = {value}", "✓ 正确：{symbol} = {value}"),
     "wrong": (
-        "✗ not quite: you wrote {given}, and {symbol} = {value}. Here is how it is obtained:",
-        "✗ 不对：你的答案是 {given}，而 {symbol} = {value}。推导过程如下：",
+        "✗ not quite: you wrote {given}, and {symbol} = {value}.",
+        "✗ 不对：你的答案是 {given}，而 {symbol} = {value}。",
+    ),
+    "how": ("Here is how it is obtained:", "推导过程如下："),
+    "hint": ("Hint:", "提示："),
+    "mistake.no_sigma": (
+        "that is z^{l}_{j}, the weighted input; the activation is a^{l}_{j} = σ(z^{l}_{j}).",
+        "这是带权输入 z^{l}_{j}；激活值是 a^{l}_{j} = σ(z^{l}_{j})。",
+    ),
+    "mistake.bp1_no_sigma_prime": (
+        "that is ∂C/∂a^{l}_{j} alone; BP1 multiplies it by σ′(z^{l}_{j}): δ^{L} = ∇_a C ⊙ σ′(z^{L}).",
+        "这只是 ∂C/∂a^{l}_{j}；公式1 还要乘以 σ′(z^{l}_{j})：δ^{L} = ∇_a C ⊙ σ′(z^{L})。",
+    ),
+    "mistake.bp2_no_sigma_prime": (
+        "that is Σ_k w^{next}_{kj} δ^{next}_{k} without BP2's factor σ′(z^{l}_{j}).",
+        "这是 Σ_k w^{next}_{kj} δ^{next}_{k}，少了公式2 中的因子 σ′(z^{l}_{j})。",
+    ),
+    "mistake.bp2_untransposed": (
+        "that uses w^{next}_{jk} in place of w^{next}_{kj}; BP2 takes the transpose, (w^{next})ᵀ δ^{next}.",
+        "这里用了 w^{next}_{jk} 而不是 w^{next}_{kj}；公式2 用的是转置 (w^{next})ᵀ δ^{next}。",
+    ),
+    "mistake.bp3_wrong_layer": (
+        "that is δ^{l}_{j} a^{l}_{k}; BP3 takes the activation of the layer before: a^{prev}_{k} δ^{l}_{j}.",
+        "这是 δ^{l}_{j} a^{l}_{k}；公式3 用的是前一层的激活值：a^{prev}_{k} δ^{l}_{j}。",
+    ),
+    "mistake.bp3_transposed": (
+        "that is δ^{l}_{k} a^{prev}_{j}; in w^{l}_{jk}, j is the neuron of layer l and k the one of layer l−1: "
+        "∂C/∂w^{l}_{jk} = a^{prev}_{k} δ^{l}_{j}.",
+        "这是 δ^{l}_{k} a^{prev}_{j}；w^{l}_{jk} 中 j 是第 l 层的神经元，k 是第 (l−1) 层的："
+        "∂C/∂w^{l}_{jk} = a^{prev}_{k} δ^{l}_{j}。",
+    ),
+    "mistake.update_plus": (
+        "that is w + η ∂C/∂w; gradient descent moves against the gradient: w ← w − η ∂C/∂w.",
+        "这是 w + η ∂C/∂w；梯度下降沿梯度的反方向移动：w ← w − η ∂C/∂w。",
+    ),
+    "mistake.update_old": ("that is the weight before the update.", "这是更新之前的权重。"),
+    "mistake.update_step": (
+        "that is the step −η ∂C/∂w alone; the new weight is the old one plus it.",
+        "这只是更新量 −η ∂C/∂w；新的权重是原来的权重加上它。",
+    ),
+    "mistake.sign": (
+        "the size is right, the sign is not: check the sign of each factor (quadratic cost: ∇_a C = a − y, not y − a).",
+        "大小对了，符号反了：检查每个因子的符号（二次代价函数：∇_a C = a − y，而不是 y − a）。",
     ),
     "score": ("Score: {right} of {asked} right.", "得分：{asked} 题中答对 {right} 题。"),
     "score_left": (
