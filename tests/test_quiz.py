@@ -24,6 +24,10 @@ def _sigma(name, z):
         return np.tanh(z)
     if name == "relu":
         return np.maximum(z, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, 0.01 * z)
+    if name == "identity":
+        return z
     if name == "softmax":
         e = np.exp(z - z.max())
         return e / e.sum()
@@ -38,6 +42,10 @@ def _sigma_prime(name, z):
         return 1 - np.tanh(z) ** 2
     if name == "relu":
         return (z > 0).astype(float)
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, 0.01)
+    if name == "identity":
+        return np.ones_like(z)
     raise ValueError(name)
 
 
@@ -133,6 +141,7 @@ CONFIGS = [
     ([2, 2], "sigmoid", None, "quadratic"),
     ([2, 3, 2], "relu", "sigmoid", "quadratic"),
     ([3, 2, 2], "tanh", "sigmoid", "cross_entropy"),
+    ([2, 3, 2], "leaky_relu", "identity", "quadratic"),
 ]
 
 
@@ -152,6 +161,11 @@ def test_every_answer_in_the_key_equals_an_independent_pass_on_the_printed_numbe
         assert q.answer == pytest.approx(expected, rel=1e-12, abs=1e-14), (q.kind, asked)
         kinds_seen.add(q.kind)
     assert kinds_seen == set(q.kind for q in questions) and len(kinds_seen) >= 6 - (len(sizes) == 2)
+
+
+def test_a_leaky_relu_question_prints_its_slope():
+    q = make_questions(seed=2, count=1, activation="leaky_relu", kind="a")[0]
+    assert "α = 0.01" in worksheet([q], 2, "md")
 
 
 def test_the_printed_parameters_are_exactly_the_ones_the_answers_come_from():

@@ -58,14 +58,16 @@ def given_blocks(q: Question, lang) -> list:
     facts = {"sizes": sizes, "sigma": sigma, "output": output, "cost": q.trace.cost_name}
     out = [("para", word("network" if q.uses_cost else "network_forward", lang, **facts))]
     through = last - 1 if q.kind == "z" else last  # z^l needs σ of the layers before l only
-    layers_of = {}
+    layers_of, sigmas = {}, {}
     for l in range(2, through + 1):
         layers_of.setdefault(q.trace.sigma_name(l), []).append(str(l))
+        sigmas[q.trace.sigma_name(l)] = net.output if l == len(net.sizes) else net.hidden_activations[l - 2]
     for name, layers in layers_of.items():  # σ of each kind of layer needed; its layers named when they differ
         if len(layers_of) > 1:
             out.append(("para", word("sigma_layers", lang, layers=", ".join(layers), name=name)))
         if name in SIGMA_DEFINITIONS:
-            out.append(("eq", SIGMA_DEFINITIONS[name]))
+            slope = getattr(sigmas[name], "slope", None)  # leaky_relu's α: needed to work it out
+            out.append(("eq", SIGMA_DEFINITIONS[name] + ("" if slope is None else f",  α = {_short(slope)}")))
     if q.uses_cost and q.trace.cost_name in COST_DEFINITIONS:
         out.append(("eq", COST_DEFINITIONS[q.trace.cost_name]))
     out.append(("para", word("given", lang)))
