@@ -285,6 +285,7 @@ def test_seeds_give_each_student_their_own_worksheet_and_the_teacher_each_key(ca
     [
         (["--kind", "bogus"], "--kind 'bogus' is not known"),
         (["--count", "0"], "--count 0: give 1 to 500"),
+        (["--seed", "-1"], "--seed -1: give a whole number"),
         (["--layers", "2,9,2"], "too wide"),
         (["--layers", "2,2", "--kind", "delta"], "has none"),
         (["--seeds", "1-3"], "add --worksheet"),

@@ -89,6 +89,8 @@ def quiz(
 
     if kind != MIXED and kind not in KINDS:
         raise InvalidArgument(f"--kind {kind!r} is not known; use one of {', '.join(KINDS)} or {MIXED}.")
+    if seed is not None and seed < 0:
+        raise InvalidArgument(f"--seed {seed}: give a whole number ≥ 0, such as 7.")
     if not 1 <= count <= MAX_COUNT:
         raise InvalidArgument(f"--count {count}: give 1 to {MAX_COUNT} questions, such as 5.")
     if lang not in LANGS:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.arguments import positive_int
+from ...core.arguments import positive_int, whole_number
 from ...core.network import Network
 from ...errors import InvalidArgument
 from ..explanation.derivation import Derivation, derive
@@ -196,6 +196,7 @@ def make_questions(
     tolerance : a Tolerance (default: 1 % relative, 1e-5 absolute).
     """
     sizes = check_settings(sizes, kind, count)
+    seed = whole_number(seed, "seed")
     Network(sizes, activation=activation, output=output, cost=cost, seed=0, dtype="float64")  # refuses bad pairs
     tolerance = tolerance or Tolerance()
     rng = np.random.default_rng(seed)
