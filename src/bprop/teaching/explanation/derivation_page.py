@@ -297,17 +297,17 @@ def _chain_lines(e: Equation, L) -> list:
             return [f"{delta} = ∂C/∂{z} = ∂C/∂{a} · ∂{a}/∂{z}", f"= (∇_a C)_{{{j}}} · σ′({z})"]
         a_k = _symbol("a", L, "k")
         return [
-            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{a_k} · ∂{a_k}/∂{z}",
-            f"= Σ_k (∇_a C)_{{k}} · {a_k}(1[k = {j}] − {a})",
+            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{a_k} · ∂{a_k}/∂{z}",
+            f"= Σ_{{k}} (∇_a C)_{{k}} · {a_k}(1[k = {j}] − {a})",
         ]
     z, a, delta, b = _symbol("z", l, j), _symbol("a", l, j), _symbol("δ", l, j), _symbol("b", l, j)
     if e.name == "BP2":
         z_next, delta_next = _symbol("z", l + 1, "k"), _symbol("δ", l + 1, "k")
         w_next, b_next = _symbol("w", l + 1, "k", j), _symbol("b", l + 1, "k")
         return [
-            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
-            f"= Σ_k {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
-            f"= Σ_k {delta_next} · {w_next} · σ′({z})",
+            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
+            f"= Σ_{{k}} {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
+            f"= Σ_{{k}} {delta_next} · {w_next} · σ′({z})",
         ]
     if e.name == "BP3":
         w, a_in = _symbol("w", l, j, k), _symbol("a", l - 1, k)
@@ -319,7 +319,7 @@ def _chain_lines(e: Equation, L) -> list:
     w_jk, a_k = _symbol("w", l, j, "k"), _symbol("a", l - 1, "k")
     return [
         f"∂C/∂{b} = ∂C/∂{z} · ∂{z}/∂{b}",
-        f"= {delta} · ∂(Σ_k {w_jk} {a_k} + {b})/∂{b}",
+        f"= {delta} · ∂(Σ_{{k}} {w_jk} {a_k} + {b})/∂{b}",
         f"= {delta} · 1",
     ]
 
