@@ -26,6 +26,7 @@ from .lab_command import lab_app
 from .playground_command import playground
 from .plot_command import plot
 from .predict_command import predict
+from .quiz_command import quiz
 from .train_command import train
 
 app = typer.Typer(
@@ -55,6 +56,7 @@ app.command()(gradcheck)
 app.command()(bench)
 app.command()(explain)
 app.add_typer(lab_app, name="lab")
+app.command()(quiz)
 app.command()(plot)
 app.command()(playground)
 data_app.command("list")(data_list)

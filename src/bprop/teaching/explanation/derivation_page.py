@@ -158,7 +158,7 @@ def blocks(d: Derivation, lang="en", precision=6) -> list:
         ("para", word("left_note", lang)),
     ]
     for equation in d.equations:
-        out += _equation_blocks(equation, d, lang, precision)
+        out += equation_blocks(equation, d, lang, precision)
     out.append(("heading", word("deltas_title", lang)))
     out.append(("para", word("deltas_intro", lang)))
     rows = [
@@ -188,7 +188,7 @@ def blocks(d: Derivation, lang="en", precision=6) -> list:
             rows.append([str(i + 2), rest, "…", "…", word("more", lang) + " " + _mark(worst)])
     out.append(("table", rows))
     if d.update is not None:
-        out += _update_blocks(d.update, lang, precision)
+        out += update_blocks(d.update, lang, precision)
     verdict = "verdict_ok" if d.max_error <= TOLERANCE else "verdict_bad"
     out.append(("para", word(verdict, lang, value=_sci(d.max_error), tol=_short(TOLERANCE))))
     return out
@@ -202,7 +202,8 @@ def _mark(error) -> str:
     return _sci(error) + ("" if error <= TOLERANCE else "  ✗")
 
 
-def _equation_blocks(e: Equation, d: Derivation, lang, precision) -> list:
+def equation_blocks(e: Equation, d: Derivation, lang, precision) -> list:
+    """One equation's heading, chain-rule lines, the line with this sample's numbers and its factor table."""
     l, j, k = e.layer, e.j, e.k
     L = len(d.sizes)
     where = word("where_k", lang, l=l, j=j, k=k) if k is not None else word("where", lang, l=l, j=j)
@@ -252,7 +253,7 @@ def _equation_blocks(e: Equation, d: Derivation, lang, precision) -> list:
     return out
 
 
-def _update_blocks(u, lang, precision) -> list:
+def update_blocks(u, lang, precision) -> list:
     """w ← w − η ∂C/∂w and b ← b − η ∂C/∂b with this sample's numbers, and ΔC against its estimate."""
     w, b = _symbol("w", u.layer, u.j, u.k), _symbol("b", u.layer, u.j)
     eta = number(u.lr, precision)
@@ -296,17 +297,17 @@ def _chain_lines(e: Equation, L) -> list:
             return [f"{delta} = ∂C/∂{z} = ∂C/∂{a} · ∂{a}/∂{z}", f"= (∇_a C)_{{{j}}} · σ′({z})"]
         a_k = _symbol("a", L, "k")
         return [
-            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{a_k} · ∂{a_k}/∂{z}",
-            f"= Σ_k (∇_a C)_{{k}} · {a_k}(1[k = {j}] − {a})",
+            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{a_k} · ∂{a_k}/∂{z}",
+            f"= Σ_{{k}} (∇_a C)_{{k}} · {a_k}(1[k = {j}] − {a})",
         ]
     z, a, delta, b = _symbol("z", l, j), _symbol("a", l, j), _symbol("δ", l, j), _symbol("b", l, j)
     if e.name == "BP2":
         z_next, delta_next = _symbol("z", l + 1, "k"), _symbol("δ", l + 1, "k")
         w_next, b_next = _symbol("w", l + 1, "k", j), _symbol("b", l + 1, "k")
         return [
-            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
-            f"= Σ_k {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
-            f"= Σ_k {delta_next} · {w_next} · σ′({z})",
+            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
+            f"= Σ_{{k}} {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
+            f"= Σ_{{k}} {delta_next} · {w_next} · σ′({z})",
         ]
     if e.name == "BP3":
         w, a_in = _symbol("w", l, j, k), _symbol("a", l - 1, k)
@@ -318,7 +319,7 @@ def _chain_lines(e: Equation, L) -> list:
     w_jk, a_k = _symbol("w", l, j, "k"), _symbol("a", l - 1, "k")
     return [
         f"∂C/∂{b} = ∂C/∂{z} · ∂{z}/∂{b}",
-        f"= {delta} · ∂(Σ_k {w_jk} {a_k} + {b})/∂{b}",
+        f"= {delta} · ∂(Σ_{{k}} {w_jk} {a_k} + {b})/∂{b}",
         f"= {delta} · 1",
     ]
 
@@ -328,10 +329,15 @@ def _chain_lines(e: Equation, L) -> list:
 
 def render_text(d: Derivation, lang="en", precision=6) -> str:
     """The page for a terminal: Unicode math, tables in aligned columns."""
+    return layout_text(blocks(d, lang, precision))
+
+
+def layout_text(page) -> str:
+    """(kind, content) blocks, as ``blocks`` makes them, laid out for a terminal."""
     from .text import pad, width
 
     lines, lead, previous = [], 0, None
-    for kind, content in blocks(d, lang, precision):
+    for kind, content in page:
         if kind == "title":
             lines += [content, "═" * width(content)]
         elif kind == "heading":
@@ -360,8 +366,13 @@ def render_text(d: Derivation, lang="en", precision=6) -> str:
 
 def render_markdown(d: Derivation, lang="en", precision=6, level=1) -> str:
     """The page as Markdown with LaTeX math ($…$); ``level`` is the title's heading level."""
+    return layout_markdown(blocks(d, lang, precision), level)
+
+
+def layout_markdown(page, level=1) -> str:
+    """(kind, content) blocks as Markdown with LaTeX math; ``level`` is a title's heading level."""
     out = []
-    for kind, content in blocks(d, lang, precision):
+    for kind, content in page:
         if kind == "title":
             out.append("#" * level + " " + content)
         elif kind == "heading":
@@ -390,8 +401,13 @@ def _cell_md(cell, column) -> str:
 
 def render_html(d: Derivation, lang="en", precision=6) -> str:
     """The page as an HTML fragment (a <section>), for the explain page or alone."""
+    return layout_html(blocks(d, lang, precision), lang)
+
+
+def layout_html(page, lang="en") -> str:
+    """(kind, content) blocks as an HTML fragment, one <section class="derivation">."""
     out = [f'<section class="derivation" lang="{"zh" if lang == "zh" else "en"}">']
-    for kind, content in blocks(d, lang, precision):
+    for kind, content in page:
         if kind == "title":
             out.append(f"<h1>{html.escape(content)}</h1>")
         elif kind == "heading":
@@ -421,9 +437,13 @@ section.derivation td:first-child, section.derivation td:nth-child(2) { text-ali
 
 def render_html_page(d: Derivation, lang="en", precision=6) -> str:
     """A standalone offline page (the style of ``bprop explain --format html``) holding the derivation."""
+    return html_page(word("title", lang), render_html(d, lang, precision), lang)
+
+
+def html_page(title, body, lang="en", style="") -> str:
+    """One offline HTML page: ``body`` (HTML) in <main>, the explain page's style plus ``style``, no scripts."""
     from .html import STYLE
 
-    title = html.escape(word("title", lang))
     return (
         "\n".join(
             [
@@ -432,12 +452,12 @@ def render_html_page(d: Derivation, lang="en", precision=6) -> str:
                 "<head>",
                 '<meta charset="utf-8">',
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>{title}</title>",
-                f"<style>{STYLE}{TABLE_STYLE}</style>",
+                f"<title>{html.escape(title)}</title>",
+                f"<style>{STYLE}{TABLE_STYLE}{style}</style>",
                 "</head>",
                 "<body>",
                 "<main>",
-                render_html(d, lang, precision).rstrip("\n"),
+                body.rstrip("\n"),
                 "</main>",
                 "</body>",
                 "</html>",
