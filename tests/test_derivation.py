@@ -178,15 +178,15 @@ def test_bad_choices_are_refused(options, fragment):
 
 def test_the_text_page_shows_every_factor_with_both_numbers():
     from bprop.teaching.explanation.derivation_page import render_text
-    from bprop.teaching.explanation.markup import number
+    from bprop.teaching.explanation.markup import significant
 
     net, x, y = classic_example()
     d = derive(net, x, y)
-    text = render_text(d, "en", precision=6)
+    text = render_text(d, "en")
     for equation in d.equations:
         assert f"{equation.name} · " in text
         for factor in equation.factors:
-            assert number(factor.analytic, 6) in text and number(factor.numeric, 6) in text
+            assert significant(factor.analytic) in text and significant(factor.numeric) in text
     assert "δ^2_1 = Σ_k δ^3_k · ∂(w^3_k1 a^2_1 + b^3_k)/∂a^2_1 · σ′(z^2_1)".split(" = ")[1] in text
     assert "Every factor agrees" in text and "✗" not in text
 
@@ -233,19 +233,19 @@ def cli():
 
 @pytest.mark.parametrize(("lang", "heading"), [("en", "By the chain rule:"), ("zh", "推导过程：")])
 def test_cli_explain_derive_prints_the_derivation(cli, lang, heading):
-    from bprop.teaching.explanation.markup import number
+    from bprop.teaching.explanation.markup import significant
 
     result = cli("--derive", "--lang", lang)
     assert result.exit_code == 0, result.output
     assert [line.strip() for line in result.output.splitlines()].count(heading) == 4  # BP1 … BP4
     net, x, y = classic_example()
     d = derive(net, x, y)
-    assert number(d.equations[1].left.numeric, 6) in result.output
+    assert significant(d.equations[1].left.numeric) in result.output
     assert "w^3_21" in result.output
     updated = derive(net, x, y, lr=0.25).update
     with_lr = cli("--derive", "--lang", lang, "--lr", 0.25).output
     assert {"en": "one step of gradient descent", "zh": "梯度下降的一步"}[lang] in with_lr
-    assert f"= {number(updated.new_weight, 6)}" in with_lr and f"= {number(updated.new_bias, 6)}" in with_lr
+    assert f"= {significant(updated.new_weight)}" in with_lr and f"= {significant(updated.new_bias)}" in with_lr
     plain = cli("--lang", lang)
     assert heading not in plain.output  # without --derive, the worked page as before
 
@@ -254,12 +254,15 @@ def test_cli_explain_derive_other_formats_and_networks(cli, tmp_path):
     md = cli("--derive", "--format", "md", "--layers", "3,4,3", "--output", "softmax", "--cost", "log_likelihood")
     assert md.exit_code == 0, md.output
     assert "| factor | equals | analytic | numeric | rel. error |" in md.output
-    assert md.output.count("## BP") == 4
+    assert sum(line.startswith("## BP") for line in md.output.splitlines()) == 4
+    assert "### BP3 for every input k" in md.output
     page = tmp_path / "derivation.html"
     result = cli("--derive", "--format", "html", "--lang", "zh", "-o", page)
     assert result.exit_code == 0, result.output
     text = page.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>") and "推导过程" in text and text.count("<table>") == 5
+    assert (
+        text.startswith("<!DOCTYPE html>") and "推导过程" in text and text.count("<table>") == 6
+    )  # BP1 … BP4, BP3 for every k, δ
 
 
 def test_cli_explain_derive_refuses_steps(capsys):
@@ -322,14 +325,14 @@ def test_the_html_page_is_well_formed():
 @pytest.mark.parametrize(("output", "cost"), [("sigmoid", "cross_entropy"), ("softmax", "log_likelihood")])
 def test_the_shortcut_pairs_show_bp1_simplified_to_a_minus_y(output, cost):
     from bprop.teaching.explanation.derivation_page import render_text
-    from bprop.teaching.explanation.markup import number
+    from bprop.teaching.explanation.markup import significant
 
     net = bp.Network([2, 3, 3], activation="tanh", output=output, cost=cost, seed=8, dtype="float64")
     d = derive(net, np.array([0.4, -0.7]), 2 if output == "softmax" else np.array([0.2, 0.5, 0.9]))
     assert d.shortcut
     a, y = d.output_activation[0], d.y[0]
     text = render_text(d, "en")
-    assert f"δ^3_1 = a^3_1 − y_1 = {number(a, 6)} − {number(y, 6)} = {number(a - y, 6)}" in text
+    assert f"δ^3_1 = a^3_1 − y_1 = {significant(a)} − {significant(y)} = {significant(a - y)}" in text
     assert d.equations[0].left.numeric == pytest.approx(a - y, rel=1e-8)  # measured, not assumed
 
 

@@ -74,7 +74,10 @@ def explain(
     ] = None,
     lang: Annotated[str, typer.Option(help="en or zh (the terms of the Chinese notes).")] = "en",
     precision: Annotated[
-        int | None, typer.Option(help="Decimals of the numbers shown (default: 4; 6 with --derive).")
+        int | None,
+        typer.Option(
+            help="Decimals of the numbers shown (default: 4); with --derive, significant digits (default: 5)."
+        ),
     ] = None,
     steps: Annotated[
         int | None, typer.Option(help="Also repeat the update N times on this sample and show the cost falling.")
@@ -108,7 +111,7 @@ def explain(
     if lang not in LANGS:
         raise InvalidArgument(f"--lang {lang!r} is not supported; use en (English) or zh (中文).")
     if precision is None:
-        precision = 6 if derive else 4
+        precision = 5 if derive else 4
     if not 1 <= precision <= 12:
         raise InvalidArgument(
             f"--precision {precision} is out of range; give a number of decimals from 1 to 12, such as 4."
@@ -141,7 +144,7 @@ def explain(
             if neuron is None:
                 raise
             raise InvalidArgument(f"--neuron {neuron}: {e}") from None
-        page = render(derivation, format_, lang=lang, precision=precision)
+        page = render(derivation, format_, lang=lang, digits=precision)
     else:
         trace = explain_trace(net, x, y, lr=lr, lang=lang, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed)
         costs = explain_steps(net, x, y, lr, steps) if steps else None

@@ -15,6 +15,11 @@ The left-hand side of each equation is measured the same way, straight from
 its definition (δ^l_j = ∂C/∂z^l_j: nudge z^l_j and recompute C), so the chain
 rule itself is checked, not only its factors.
 
+A training pass with dropout (its masks m^l/(1−p) held fixed while nudging)
+adds the factor ∂ã^l_j/∂a^l_j = m^l_j/(1−p) to BP2; L2 / L1 terms of C add
+(λ/n) w^l_jk and (λ₁/n) sgn(w^l_jk) to BP3, each also measured
+(``nudged_pass`` runs the nudged passes).
+
     d = derive(net, x, y)            # data: d.equations[0].terms[0][0].numeric …
     d.max_error                      # the largest relative error of any factor
     render_text(d, lang="zh")        # the page, in the notes' words
@@ -29,13 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...core import activations, costs
-from ...core.arguments import as_targets
+from ...core.arguments import as_targets, non_negative_float, positive_int
+from ...core.dropout import check_masks, draw_masks, dropout_rates
 from ...core.network import Network
 from ...errors import InvalidArgument
-
-EPSILON = 1e-5
-"""ε of the central differences: float64 rounding of C (~1e-16) over 2ε and the
-ε² truncation term both stay near 1e-11."""
+from .nudged_pass import EPSILON, Nudge, NudgedPass, Run, a_of, dropped_of, l1_term, l2_term, z_of
 
 SCALE_FLOOR = 1e-4
 """A factor smaller than this (a σ′ in a flat region, a ∂C/∂a that is 0) is
@@ -113,6 +116,10 @@ class Derivation:
     output_activation : a^L of the sample.
     shortcut : True when BP1 simplifies to δ^L = a^L − y for this σ and C (``costs.SHORTCUTS``).
     deltas : for every layer l = 2 … L, (analytic δ^l, numeric ∂C/∂z^l) as arrays.
+    weight_row : BP3 for the chosen j and every input k (up to ``MAX_ROW``), as Factors.
+    dropout, masks : p per hidden layer and the masks m^l/(1−p) (n_l,) of this pass, or None.
+    l2, l1, n : the terms (λ/2n) Σ w² and (λ₁/n) Σ |w| of C.
+    cost0, penalty : C₀ of the sample and the value of those terms (cost = cost0 + penalty).
     """
 
     sizes: list
@@ -128,6 +135,14 @@ class Derivation:
     shortcut: bool = False
     output_activation: np.ndarray | None = None
     update: Update | None = None
+    weight_row: list = field(default_factory=list)
+    dropout: tuple | None = None
+    masks: list | None = None
+    l2: float = 0.0
+    l1: float = 0.0
+    n: int = 1
+    cost0: float | None = None
+    penalty: float = 0.0
 
     @property
     def delta_errors(self) -> list:
@@ -139,14 +154,12 @@ class Derivation:
 
     @property
     def max_error(self) -> float:
-        """The largest relative error of any factor, chain sum or δ entry."""
-        return max([e.max_error for e in self.equations] + self.delta_errors)
+        """The largest relative error of any factor, chain sum, δ entry or BP3 of the other inputs k."""
+        row = [f.relative_error for f in self.weight_row]
+        return max([e.max_error for e in self.equations] + self.delta_errors + row)
 
     def passed(self, tolerance=1e-6) -> bool:
         return self.max_error <= tolerance
-
-
-# -- measuring inside the network ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -188,71 +201,26 @@ class Update:
         return -self.lr * self.grad_b**2
 
 
-@dataclass(frozen=True)
-class _Nudge:
-    """Add h to one quantity of the forward pass: kind 'z', 'a', 'w' or 'b' at 0-based layer index i."""
-
-    kind: str
-    i: int  # index into zs/acts (layer l = i + 2 for z, w, b; acts[i] is layer i + 1)
-    j: int
-    k: int = 0
-
-
-def _forward(net, x, Y, nudge=None, h=0.0):
-    """z^l, a^l of every layer and C, with one quantity nudged by h.
-
-    The whole forward pass runs in float64 with the nudge applied where its
-    quantity is computed: everything before it is unchanged, everything after
-    it is recomputed from the nudged value. Returns (zs, acts, C): zs[i] is z^{i+2}, acts[i] is a^{i+1} (acts[0] = x).
-    """
-    weights = [np.array(w, dtype=np.float64) for w in net.weights]
-    biases = [np.array(b, dtype=np.float64) for b in net.biases]
-    if nudge is not None and nudge.kind == "w":
-        weights[nudge.i][nudge.j, nudge.k] += h
-    if nudge is not None and nudge.kind == "b":
-        biases[nudge.i][nudge.j] += h
-    a = np.array(x, dtype=np.float64).reshape(1, -1)
-    if nudge is not None and nudge.kind == "a" and nudge.i == 0:
-        a[0, nudge.j] += h
-    zs, acts = [], [a]
-    last = len(weights) - 1
-    for i, (w, b) in enumerate(zip(weights, biases)):
-        z = a @ w.T + b  # z^l = w^l a^{l−1} + b^l
-        if nudge is not None and nudge.kind == "z" and nudge.i == i:
-            z[0, nudge.j] += h
-        sigma = net.output if i == last else net.hidden_activations[i]
-        a = np.array(sigma.value(z.copy()), dtype=np.float64)  # a^l = σ(z^l)
-        if nudge is not None and nudge.kind == "a" and nudge.i == i + 1:
-            a[0, nudge.j] += h
-        zs.append(z)
-        acts.append(a)
-    cost = float(net.cost.value(acts[-1], Y)[0])
-    return zs, acts, cost
-
-
-def _measure(net, x, Y, nudge, read):
-    """(read(+ε) − read(−ε)) / 2ε, where read(zs, acts, C) picks the quantity differentiated."""
-    plus = read(*_forward(net, x, Y, nudge, EPSILON))
-    minus = read(*_forward(net, x, Y, nudge, -EPSILON))
-    return (plus - minus) / (2 * EPSILON)
-
-
-def _cost(zs, acts, cost):
-    return cost
-
-
-def _z(i, j):
-    return lambda zs, acts, cost: float(zs[i][0, j])
-
-
-def _a(i, j):
-    return lambda zs, acts, cost: float(acts[i][0, j])
-
-
 # -- the derivation --------------------------------------------------------------
 
 
-def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1, lr=None) -> Derivation:
+def derive(
+    net,
+    x,
+    y,
+    *,
+    output_neuron=1,
+    layer=None,
+    neuron=None,
+    input_neuron=None,
+    lr=None,
+    l2=0.0,
+    l1=0.0,
+    n=1,
+    dropout=None,
+    seed=0,
+    masks=None,
+) -> Derivation:
     """The chain-rule derivation of BP1–BP4 with every factor analytic and measured.
 
     net : a Network (its parameters are read in float64; it is unchanged).
@@ -260,8 +228,14 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1, 
     output_neuron : j of BP1, 1 … n_L.
     layer : l of BP2–BP4, 2 … L (default: L − 1, the last hidden layer; L for
         a network without hidden layers). BP2 needs l < L and is left out for l = L.
-    neuron : j of BP2–BP4 in layer l.  input_neuron : k of BP3's w^l_jk, in layer l − 1.
+    neuron : j of BP2–BP4 in layer l (default: the first neuron dropout kept, else 1).
+    input_neuron : k of BP3's w^l_jk, in layer l − 1 (default: likewise).
     lr : η; when given, the derivation ends with the update of w^l_jk and b^l_j (``Update``).
+    l2, l1, n : the terms (λ/2n) Σ w² and (λ₁/n) Σ |w| of C; BP3 gains (λ/n) w + (λ₁/n) sgn(w).
+    dropout : p (or one p per hidden layer): derive the training pass with dropout,
+        its masks drawn from ``seed`` as ``explain`` and training draw them; BP2
+        gains the factor ∂ã^l_j/∂a^l_j = m^l_j/(1−p).  masks : or the masks m^l/(1−p)
+        themselves, one (n_l,) array or None per hidden layer.
     """
     if not isinstance(net, Network):
         raise InvalidArgument(f"derive needs a bprop Network, got {type(net).__name__}.")
@@ -271,30 +245,55 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1, 
         raise InvalidArgument(f"derive takes one sample: x must have shape ({net.sizes[0]},), got {x.shape}.")
     Y = np.asarray(y)
     Y = as_targets(Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1), 1, net.sizes[-1], np.float64, parameter="y")
+    l2, l1, n = non_negative_float(l2, "l2"), non_negative_float(l1, "l1"), positive_int(n, "n")
+    rates = dropout_rates(dropout, len(net.sizes) - 2)
+    if masks is not None and rates is not None:
+        raise InvalidArgument("give dropout (masks drawn from seed) or masks, not both.")
+    if rates is not None:
+        masks = [
+            None if m is None else m[0]
+            for m in draw_masks(rates, net.sizes, 1, np.random.default_rng(seed), np.float64)
+        ]
+    elif masks is not None:
+        masks = [None if m is None else np.asarray(m, dtype=np.float64).reshape(-1) for m in masks]
+        check_masks([None if m is None else m.reshape(1, -1) for m in masks], net.sizes, 1)
     L = net.num_layers
     layer = (L - 1 if L > 2 else L) if layer is None else layer
     if isinstance(layer, bool) or not isinstance(layer, int | np.integer) or not 2 <= layer <= L:
         raise InvalidArgument(f"layer={layer} is not a layer with weights; give l from 2 to {L}.")
+    mask_of = lambda l: None if masks is None or not 2 <= l < L else masks[l - 2]  # noqa: E731
+    neuron = _first_kept(mask_of(layer)) if neuron is None else neuron
+    input_neuron = _first_kept(mask_of(layer - 1)) if input_neuron is None else input_neuron
     _check_index(output_neuron, net.sizes[-1], "output_neuron", L)
     _check_index(neuron, net.sizes[layer - 1], "neuron", layer)
     _check_index(input_neuron, net.sizes[layer - 2], "input_neuron", layer - 1)
 
-    g = net.backprop_placed(x.reshape(1, -1), Y)  # BP1–BP4 as training computes them
-    zs, acts = [z[0] for z in g.zs], [a[0] for a in g.activations]
-    deltas = [d[0] for d in g.deltas]
+    placed = None if masks is None else [None if m is None else m.reshape(1, -1) for m in masks]
+    g = net.backprop_placed(x.reshape(1, -1), Y, l2, n, l1=l1, masks=placed)  # BP1–BP4 as training computes them
+    probe = NudgedPass(net, x, Y, masks, l2, l1, n)
+    base = probe.run()
+    at = _At(probe, base, [d[0] for d in g.deltas], mask_of)
 
-    equations = [_bp1(net, x, Y, zs, acts, deltas, output_neuron - 1)]
+    equations = [_bp1(at, output_neuron - 1)]
     if layer < L:
-        equations.append(_bp2(net, x, Y, zs, acts, deltas, layer - 2, neuron - 1))
-    equations.append(_bp3(net, x, Y, acts, deltas, layer - 2, neuron - 1, input_neuron - 1))
-    equations.append(_bp4(net, x, Y, deltas, layer - 2, neuron - 1))
+        equations.append(_bp2(at, layer - 2, neuron - 1))
+    equations.append(_bp3(at, g, layer - 2, neuron - 1, input_neuron - 1))
+    equations.append(_bp4(at, layer - 2, neuron - 1))
 
-    measured = [
-        np.array([_measure(net, x, Y, _Nudge("z", i, j), _cost) for j in range(len(d))]) for i, d in enumerate(deltas)
+    measured = [np.array([probe.measure(Nudge("z", i, j)) for j in range(len(d))]) for i, d in enumerate(at.deltas)]
+    i, j = layer - 2, neuron - 1
+    weight_row = [
+        Factor(
+            f"∂C/∂w{_sup(layer, j, k)}",
+            f"{_a_symbol(at, layer - 1, k)} δ{_sup(layer, j)}",
+            float(g.weights[i][j, k]),
+            probe.measure(Nudge("w", i, j, k)),
+        )
+        for k in range(min(net.sizes[layer - 2], MAX_ROW))
     ]
     update = None
     if lr is not None:
-        i, j, k = layer - 2, neuron - 1, input_neuron - 1
+        k = input_neuron - 1
         grad_w, grad_b = float(g.weights[i][j, k]), float(g.biases[i][j])
         update = Update(
             lr=float(lr),
@@ -306,8 +305,8 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1, 
             bias=float(net.biases[i][j]),
             grad_b=grad_b,
             cost=float(g.cost),
-            cost_after_w=_forward(net, x, Y, _Nudge("w", i, j, k), -lr * grad_w)[2],
-            cost_after_b=_forward(net, x, Y, _Nudge("b", i, j), -lr * grad_b)[2],
+            cost_after_w=probe.run(Nudge("w", i, j, k), -lr * grad_w).cost,
+            cost_after_b=probe.run(Nudge("b", i, j), -lr * grad_b).cost,
         )
     return Derivation(
         sizes=list(net.sizes),
@@ -317,13 +316,53 @@ def derive(net, x, y, *, output_neuron=1, layer=None, neuron=1, input_neuron=1, 
         cost=float(g.cost),
         epsilon=EPSILON,
         equations=equations,
-        deltas=list(zip(deltas, measured)),
+        deltas=list(zip(at.deltas, measured)),
         x=x,
         y=Y[0],
         shortcut=costs.uses_shortcut(net.output, net.cost),
-        output_activation=acts[-1],
+        output_activation=base.acts[-1][0],
         update=update,
+        weight_row=weight_row,
+        dropout=rates,
+        masks=masks,
+        l2=l2,
+        l1=l1,
+        n=n,
+        cost0=base.cost0,
+        penalty=base.penalty,
     )
+
+
+MAX_ROW = 8
+"""BP3 is also shown for every input k = 1 … MAX_ROW of the chosen neuron j."""
+
+
+@dataclass(frozen=True)
+class _At:
+    """What every equation reads: the nudged pass, its unnudged run, backprop's δ^l (n_l,) and mask_of(l)."""
+
+    probe: NudgedPass
+    run: Run
+    deltas: list
+    mask_of: object
+
+    def z(self, i):
+        return self.run.zs[i][0]
+
+    def a(self, i):
+        """a^{i+1} = σ(z^{i+1}), before any mask."""
+        return self.run.undropped[i][0]
+
+    def dropped(self, i):
+        """ã^{i+1}, what layer i + 2 sees."""
+        return self.run.acts[i][0]
+
+
+def _first_kept(mask) -> int:
+    """The first neuron (1-based) that dropout kept in a layer, or 1 (no mask, or every neuron dropped)."""
+    if mask is None or not np.any(mask):
+        return 1
+    return int(np.flatnonzero(mask)[0]) + 1
 
 
 def _check_index(index, size, name, layer):
@@ -337,37 +376,38 @@ def _sup(l, j, k=None):
     return f"^{{{l}}}_{{{(',' if max(indices) > 9 else '').join(map(str, indices))}}}"
 
 
-def _bp1(net, x, Y, zs, acts, deltas, j):
+def _a_symbol(at, l, k):
+    """a^{l}_{k}, or ã^{l}_{k} when dropout masks layer l."""
+    return f"{'ã' if at.mask_of(l) is not None else 'a'}{_sup(l, k)}"
+
+
+def _bp1(at, j):
     """BP1: ∂C/∂z^L_j = ∂C/∂a^L_j · σ′(z^L_j), or Σ_k ∂C/∂a^L_k · ∂a^L_k/∂z^L_j (softmax)."""
-    i = len(zs) - 1
+    net, probe = at.probe.net, at.probe
+    i = len(at.deltas) - 1
     L = i + 2
-    grad_a = net.cost.gradient(acts[-1].reshape(1, -1), Y)[0]  # ∇_a C
-    left = Factor(
-        f"∂C/∂z{_sup(L, j)}",
-        f"δ{_sup(L, j)}",
-        float(deltas[i][j]),
-        _measure(net, x, Y, _Nudge("z", i, j), _cost),
-    )
+    z, a = at.z(i), at.a(i + 1)
+    grad_a = net.cost.gradient(a.reshape(1, -1), probe.Y)[0]  # ∇_a C
+    left = Factor(f"∂C/∂z{_sup(L, j)}", f"δ{_sup(L, j)}", float(at.deltas[i][j]), probe.measure(Nudge("z", i, j)))
     if activations.is_elementwise(net.output):
-        sigma_prime = float(net.output.derivative(zs[i].reshape(1, -1), acts[-1].reshape(1, -1))[0, j])
+        sigma_prime = float(net.output.derivative(z.reshape(1, -1), a.reshape(1, -1))[0, j])
         terms = [
             [
                 Factor(
                     f"∂C/∂a{_sup(L, j)}",
                     f"(∇_a C)_{{{j + 1}}}",
                     float(grad_a[j]),
-                    _measure(net, x, Y, _Nudge("a", i + 1, j), _cost),
+                    probe.measure(Nudge("a", i + 1, j)),
                 ),
                 Factor(
                     f"∂a{_sup(L, j)}/∂z{_sup(L, j)}",
                     f"σ′(z{_sup(L, j)})",
                     sigma_prime,
-                    _measure(net, x, Y, _Nudge("z", i, j), _a(i + 1, j)),
+                    probe.measure(Nudge("z", i, j), a_of(i + 1, j)),
                 ),
             ]
         ]
     else:
-        a = acts[-1]
         terms = []
         for k in range(len(a)):
             jacobian = float(a[k] * ((k == j) - a[j]))  # ∂a_k/∂z_j = a_k(δ_kj − a_j)
@@ -377,25 +417,50 @@ def _bp1(net, x, Y, zs, acts, deltas, j):
                         f"∂C/∂a{_sup(L, k)}",
                         f"(∇_a C)_{{{k + 1}}}",
                         float(grad_a[k]),
-                        _measure(net, x, Y, _Nudge("a", i + 1, k), _cost),
+                        probe.measure(Nudge("a", i + 1, k)),
                     ),
                     Factor(
                         f"∂a{_sup(L, k)}/∂z{_sup(L, j)}",
                         f"a{_sup(L, k)}({int(k == j)} − a{_sup(L, j)})",
                         jacobian,
-                        _measure(net, x, Y, _Nudge("z", i, j), _a(i + 1, k)),
+                        probe.measure(Nudge("z", i, j), a_of(i + 1, k)),
                     ),
                 ]
             )
     return Equation("BP1", L, j + 1, None, left, terms)
 
 
-def _bp2(net, x, Y, zs, acts, deltas, i, j):
-    """BP2: δ^l_j = Σ_k ∂C/∂z^{l+1}_k · ∂z^{l+1}_k/∂a^l_j · ∂a^l_j/∂z^l_j = Σ_k δ^{l+1}_k w^{l+1}_kj σ′(z^l_j)."""
+def _bp2(at, i, j):
+    """BP2: δ^l_j = Σ_k ∂C/∂z^{l+1}_k · ∂z^{l+1}_k/∂a^l_j · ∂a^l_j/∂z^l_j = Σ_k δ^{l+1}_k w^{l+1}_kj σ′(z^l_j).
+
+    With dropout on layer l the next layer sees ã^l = a^l ⊙ m^l/(1−p), and the
+    chain gains ∂ã^l_j/∂a^l_j = m^l_j/(1−p):
+    δ^l_j = Σ_k δ^{l+1}_k · w^{l+1}_kj · m^l_j/(1−p) · σ′(z^l_j).
+    """
+    net, probe = at.probe.net, at.probe
     l = i + 2
+    mask = at.mask_of(l)
     w_next = np.asarray(net.weights[i + 1], dtype=np.float64)
-    sigma_prime = float(net.hidden_activations[i].derivative(zs[i].reshape(1, -1), acts[i + 1].reshape(1, -1))[0, j])
-    measured_sigma_prime = _measure(net, x, Y, _Nudge("z", i, j), _a(i + 1, j))
+    sigma = net.hidden_activations[i]
+    sigma_prime = float(sigma.derivative(at.z(i).reshape(1, -1), at.a(i + 1).reshape(1, -1))[0, j])
+    sigma_factor = Factor(
+        f"∂a{_sup(l, j)}/∂z{_sup(l, j)}",
+        f"σ′(z{_sup(l, j)})",
+        sigma_prime,
+        probe.measure(Nudge("z", i, j), a_of(i + 1, j)),
+    )
+    a_seen = f"ã{_sup(l, j)}" if mask is not None else f"a{_sup(l, j)}"
+    chain = [sigma_factor]
+    if mask is not None:
+        chain = [
+            Factor(
+                f"∂ã{_sup(l, j)}/∂a{_sup(l, j)}",
+                f"m{_sup(l, j)}/(1 − p)",
+                float(mask[j]),
+                probe.measure(Nudge("a", i + 1, j), dropped_of(i + 1, j)),
+            ),
+            sigma_factor,
+        ]
     terms = []
     for k in range(w_next.shape[0]):
         terms.append(
@@ -403,67 +468,74 @@ def _bp2(net, x, Y, zs, acts, deltas, i, j):
                 Factor(
                     f"∂C/∂z{_sup(l + 1, k)}",
                     f"δ{_sup(l + 1, k)}",
-                    float(deltas[i + 1][k]),
-                    _measure(net, x, Y, _Nudge("z", i + 1, k), _cost),
+                    float(at.deltas[i + 1][k]),
+                    probe.measure(Nudge("z", i + 1, k)),
                 ),
                 Factor(
-                    f"∂z{_sup(l + 1, k)}/∂a{_sup(l, j)}",
+                    f"∂z{_sup(l + 1, k)}/∂{a_seen}",
                     f"w{_sup(l + 1, k, j)}",
                     float(w_next[k, j]),
-                    _measure(net, x, Y, _Nudge("a", i + 1, j), _z(i + 1, k)),
+                    probe.measure(Nudge("d", i + 1, j), z_of(i + 1, k)),
                 ),
-                Factor(f"∂a{_sup(l, j)}/∂z{_sup(l, j)}", f"σ′(z{_sup(l, j)})", sigma_prime, measured_sigma_prime),
+                *chain,
             ]
         )
-    left = Factor(
-        f"∂C/∂z{_sup(l, j)}", f"δ{_sup(l, j)}", float(deltas[i][j]), _measure(net, x, Y, _Nudge("z", i, j), _cost)
-    )
+    left = Factor(f"∂C/∂z{_sup(l, j)}", f"δ{_sup(l, j)}", float(at.deltas[i][j]), probe.measure(Nudge("z", i, j)))
     return Equation("BP2", l, j + 1, None, left, terms)
 
 
-def _bp3(net, x, Y, acts, deltas, i, j, k):
-    """BP3: ∂C/∂w^l_jk = ∂C/∂z^l_j · ∂z^l_j/∂w^l_jk = δ^l_j a^{l−1}_k."""
+def _bp3(at, g, i, j, k):
+    """BP3: ∂C/∂w^l_jk = ∂C/∂z^l_j · ∂z^l_j/∂w^l_jk = a^{l−1}_k δ^l_j (ã^{l−1}_k with dropout).
+
+    With L2 / L1 in C, ∂C/∂w^l_jk gains the derivative of the term itself:
+    + (λ/n) w^l_jk and + (λ₁/n) sgn(w^l_jk), each measured by nudging w^l_jk and
+    reading the term alone.
+    """
+    probe = at.probe
     l = i + 2
+    a_in = _a_symbol(at, l - 1, k)
+    w = float(probe.net.weights[i][j, k])
     left = Factor(
         f"∂C/∂w{_sup(l, j, k)}",
-        f"δ{_sup(l, j)} a{_sup(l - 1, k)}",
-        float(deltas[i][j] * acts[i][k]),
-        _measure(net, x, Y, _Nudge("w", i, j, k), _cost),
+        f"{a_in} δ{_sup(l, j)}",
+        float(g.weights[i][j, k]),  # backprop's, with the L2/L1 terms
+        probe.measure(Nudge("w", i, j, k)),
     )
     terms = [
         [
-            Factor(
-                f"∂C/∂z{_sup(l, j)}",
-                f"δ{_sup(l, j)}",
-                float(deltas[i][j]),
-                _measure(net, x, Y, _Nudge("z", i, j), _cost),
-            ),
+            Factor(f"∂C/∂z{_sup(l, j)}", f"δ{_sup(l, j)}", float(at.deltas[i][j]), probe.measure(Nudge("z", i, j))),
             Factor(
                 f"∂z{_sup(l, j)}/∂w{_sup(l, j, k)}",
-                f"a{_sup(l - 1, k)}",
-                float(acts[i][k]),
-                _measure(net, x, Y, _Nudge("w", i, j, k), _z(i, j)),
+                a_in,
+                float(at.dropped(i)[k]),
+                probe.measure(Nudge("w", i, j, k), z_of(i, j)),
             ),
         ]
     ]
+    regularizers = []
+    if probe.l2:
+        regularizers.append(("(λ/2n) Σ w²", f"(λ/n) w{_sup(l, j, k)}", probe.l2 / probe.n * w, l2_term))
+    if probe.l1:
+        sgn = f"(λ_{{1}}/n) sgn(w{_sup(l, j, k)})"
+        regularizers.append(("(λ_{1}/n) Σ |w|", sgn, probe.l1 / probe.n * float(np.sign(w)), l1_term))
+    for term, formula, value, read in regularizers:
+        terms.append([Factor(f"∂({term})/∂w{_sup(l, j, k)}", formula, value, probe.measure(Nudge("w", i, j, k), read))])
+    if regularizers:
+        formula = " + ".join([left.formula] + [f for _, f, _, _ in regularizers])
+        left = Factor(left.symbol, formula, left.analytic, left.numeric)
     return Equation("BP3", l, j + 1, k + 1, left, terms)
 
 
-def _bp4(net, x, Y, deltas, i, j):
-    """BP4: ∂C/∂b^l_j = ∂C/∂z^l_j · ∂z^l_j/∂b^l_j = δ^l_j · 1."""
+def _bp4(at, i, j):
+    """BP4: ∂C/∂b^l_j = ∂C/∂z^l_j · ∂z^l_j/∂b^l_j = δ^l_j (∂z^l_j/∂b^l_j = 1)."""
+    probe = at.probe
     l = i + 2
-    left = Factor(
-        f"∂C/∂b{_sup(l, j)}", f"δ{_sup(l, j)}", float(deltas[i][j]), _measure(net, x, Y, _Nudge("b", i, j), _cost)
-    )
+    delta = float(at.deltas[i][j])
+    left = Factor(f"∂C/∂b{_sup(l, j)}", f"δ{_sup(l, j)}", delta, probe.measure(Nudge("b", i, j)))
     terms = [
         [
-            Factor(
-                f"∂C/∂z{_sup(l, j)}",
-                f"δ{_sup(l, j)}",
-                float(deltas[i][j]),
-                _measure(net, x, Y, _Nudge("z", i, j), _cost),
-            ),
-            Factor(f"∂z{_sup(l, j)}/∂b{_sup(l, j)}", "1", 1.0, _measure(net, x, Y, _Nudge("b", i, j), _z(i, j))),
+            Factor(f"∂C/∂z{_sup(l, j)}", f"δ{_sup(l, j)}", delta, probe.measure(Nudge("z", i, j))),
+            Factor(f"∂z{_sup(l, j)}/∂b{_sup(l, j)}", "1", 1.0, probe.measure(Nudge("b", i, j), z_of(i, j))),
         ]
     ]
     return Equation("BP4", l, j + 1, None, left, terms)

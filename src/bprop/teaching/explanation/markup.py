@@ -40,6 +40,39 @@ def number(x, precision) -> str:
     return text.replace("-", MINUS)
 
 
+def significant(x, digits=5) -> str:
+    """``x`` with ``digits`` significant digits, trailing zeros kept so columns line up.
+
+    0.138499 → '0.13850', 0.00043857 → '0.00043857', 4.2e−7 → '4.2000e−7',
+    123456.7 → '1.2346e5'; 0 → '0'; negatives get U+2212.
+    """
+    x = float(x)
+    if np.isnan(x):
+        return "NaN"
+    if np.isinf(x):
+        return "∞" if x > 0 else MINUS + "∞"
+    if x == 0:
+        return "0"
+    return _short_exponent(f"{x:#.{digits}g}")
+
+
+def scientific(x, digits=2) -> str:
+    """A small figure such as a relative error, in ``digits`` significant digits: 3.1e−11 (0 → '0')."""
+    x = float(x)
+    if x == 0:
+        return "0"
+    return _short_exponent(f"{x:.{digits - 1}e}")
+
+
+def _short_exponent(text) -> str:
+    """'4.2000e-07' → '4.2000e−7', '1.2e+05' → '1.2e5', '1.0e+00' → '1.0', '12346.' → '12346'."""
+    mantissa, _, exponent = text.partition("e")
+    mantissa = mantissa.rstrip(".")
+    if exponent and int(exponent):
+        mantissa += "e" + str(int(exponent))
+    return mantissa.replace("-", MINUS)
+
+
 def operand(x, precision) -> str:
     """A number inside an expression: negatives in parentheses, '(−0.0381)'."""
     text = number(x, precision)
