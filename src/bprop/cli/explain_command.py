@@ -15,7 +15,8 @@ weights). The page is printed, or written atomically with ``--output-file``
 ``--activation relu,tanh`` gives each hidden layer its own σ. ``--dropout P``
 explains a training pass with dropout (the masks drawn from ``--seed``), and
 ``--l1`` / ``--l2`` (with ``--n``, the training set's size) add their terms
-to C and to BP3.
+to C and to BP3; ``--derive`` derives them too (the mask factor in BP2, the
+terms' derivatives in BP3), on the same masks.
 
 Registered in ``app.py`` with ``app.command()(explain)``.
 """
@@ -133,13 +134,10 @@ def explain(
         from ..teaching.explanation.derivation import derive as derive_equations
         from ..teaching.explanation.derivation_page import render
 
-        if l1 or l2 or dropout:
-            raise InvalidArgument(
-                "--derive derives BP1–BP4 of the plain cost C₀; leave out --l1, --l2 and --dropout "
-                "(bprop explain without --derive shows their terms)."
-            )
         try:
-            derivation = derive_equations(net, x, y, lr=lr, **_chosen_neurons(neuron, net))
+            derivation = derive_equations(
+                net, x, y, lr=lr, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed, **_chosen_neurons(neuron, net)
+            )
         except InvalidArgument as e:
             if neuron is None:
                 raise

@@ -285,7 +285,9 @@ def derive(
     weight_row = [
         Factor(
             f"∂C/∂w{_sup(layer, j, k)}",
-            f"{_a_symbol(at, layer - 1, k)} δ{_sup(layer, j)}",
+            " + ".join(
+                [f"{_a_symbol(at, layer - 1, k)} δ{_sup(layer, j)}"] + [r[1] for r in _regularizers(probe, i, j, k)]
+            ),
             float(g.weights[i][j, k]),
             probe.measure(Nudge("w", i, j, k)),
         )
@@ -494,7 +496,6 @@ def _bp3(at, g, i, j, k):
     probe = at.probe
     l = i + 2
     a_in = _a_symbol(at, l - 1, k)
-    w = float(probe.net.weights[i][j, k])
     left = Factor(
         f"∂C/∂w{_sup(l, j, k)}",
         f"{a_in} δ{_sup(l, j)}",
@@ -512,18 +513,25 @@ def _bp3(at, g, i, j, k):
             ),
         ]
     ]
-    regularizers = []
-    if probe.l2:
-        regularizers.append(("(λ/2n) Σ w²", f"(λ/n) w{_sup(l, j, k)}", probe.l2 / probe.n * w, l2_term))
-    if probe.l1:
-        sgn = f"(λ_{{1}}/n) sgn(w{_sup(l, j, k)})"
-        regularizers.append(("(λ_{1}/n) Σ |w|", sgn, probe.l1 / probe.n * float(np.sign(w)), l1_term))
+    regularizers = _regularizers(probe, i, j, k)
     for term, formula, value, read in regularizers:
         terms.append([Factor(f"∂({term})/∂w{_sup(l, j, k)}", formula, value, probe.measure(Nudge("w", i, j, k), read))])
     if regularizers:
         formula = " + ".join([left.formula] + [f for _, f, _, _ in regularizers])
         left = Factor(left.symbol, formula, left.analytic, left.numeric)
     return Equation("BP3", l, j + 1, k + 1, left, terms)
+
+
+def _regularizers(probe, i, j, k) -> list:
+    """(term, its derivative's formula, value, reader) of the L2 / L1 terms of C at w^l_jk, l = i + 2."""
+    l, w = i + 2, float(probe.net.weights[i][j, k])
+    out = []
+    if probe.l2:
+        out.append(("(λ/2n) Σ w²", f"(λ/n) w{_sup(l, j, k)}", probe.l2 / probe.n * w, l2_term))
+    if probe.l1:
+        sgn = f"(λ_{{1}}/n) sgn(w{_sup(l, j, k)})"
+        out.append(("(λ_{1}/n) Σ |w|", sgn, probe.l1 / probe.n * float(np.sign(w)), l1_term))
+    return out
 
 
 def _bp4(at, i, j):

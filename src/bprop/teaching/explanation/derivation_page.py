@@ -107,7 +107,7 @@ def _setting_blocks(d, lang, digits) -> list:
         out.append(("para", word("dropout", lang, p=rates)))
         for layer, mask in enumerate(d.masks or [], start=2):
             if mask is not None:
-                out.append(("eq", f"m^{{{layer}}}/(1 − p) = ({', '.join(plain(v) for v in mask)})"))
+                out.append(("eq", f"m^{{{layer}}}/(1 − p) = ({', '.join(_value(v, digits) for v in mask)})"))
     return out
 
 
