@@ -247,7 +247,9 @@ def test_cli_explain_derive_prints_the_derivation(cli, lang, heading):
     assert {"en": "one step of gradient descent", "zh": "梯度下降的一步"}[lang] in with_lr
     assert f"= {significant(updated.new_weight)}" in with_lr and f"= {significant(updated.new_bias)}" in with_lr
     plain = cli("--lang", lang)
-    assert heading not in plain.output  # without --derive, the worked page as before
+    lines = [line.strip() for line in plain.output.splitlines()]
+    assert heading not in lines  # without --derive, the worked page as before …
+    assert lines[-1].startswith("→ ") and "bprop explain --derive" in lines[-1]  # … ending with a pointer to it
 
 
 def test_cli_explain_derive_other_formats_and_networks(cli, tmp_path):

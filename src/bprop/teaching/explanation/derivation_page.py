@@ -23,6 +23,10 @@ from .terms import check_lang, heading
 MAX_DELTA_ROWS = 8
 """A layer with more neurons shows its first entries, then one row with the largest error of the rest."""
 
+MAX_TERM_ROWS = 4
+"""A sum over k with more terms (BP2 of a wide layer, a wide softmax's BP1) shows the factors of its
+first terms, then one row with the largest relative error of the rest."""
+
 TOLERANCE = 1e-6
 """A factor whose relative error is above this is marked as disagreeing."""
 
@@ -162,10 +166,16 @@ def _equation_blocks(e: Equation, d: Derivation, lang, digits) -> list:
             )
         )
     rows = [_header(lang, word("factor", lang), word("formula", lang))]
-    for f in e.factors:
+    shown = e.terms if len(e.terms) <= MAX_TERM_ROWS else e.terms[: MAX_TERM_ROWS - 1]
+    for f in [e.left] + [f for term in shown for f in term]:
         rows.append(
             [f.symbol, f.formula, _value(f.analytic, digits), _value(f.numeric, digits), _mark(f.relative_error)]
         )
+    if len(shown) < len(e.terms):
+        rest = [f for term in e.terms[len(shown) :] for f in term]
+        worst = max(f.relative_error for f in rest)
+        span = f"{rest[0].symbol} … {e.terms[-1][0].symbol}"
+        rows.append([span, "", "…", "…", word("more", lang) + " " + _mark(worst)])
     rows.append(
         [
             word("chain_row", lang),
@@ -403,16 +413,20 @@ def _cell_md(cell, column) -> str:
     return f"${to_latex(cell)}$" if is_math else to_text(cell).replace("|", "\\|")
 
 
-def render_html(d: Derivation, lang="en", digits=DIGITS) -> str:
-    """The page as an HTML fragment (a <section>), for the explain page or alone."""
-    out = [f'<section class="derivation" lang="{"zh" if lang == "zh" else "en"}">']
+def render_html(d: Derivation, lang="en", digits=DIGITS, level=1) -> str:
+    """The page as an HTML fragment (<section id="derivation">), alone or at the end of the explain page.
+
+    level : the title's heading level (<h1> alone, <h2> inside the explain page).
+    """
+    out = [f'<section id="derivation" class="derivation" lang="{"zh" if lang == "zh" else "en"}">']
+    h = [f"h{min(level + n, 6)}" for n in range(3)]
     for kind, content in blocks(d, lang, digits):
         if kind == "title":
-            out.append(f"<h1>{html.escape(content)}</h1>")
+            out.append(f"<{h[0]}>{html.escape(content)}</{h[0]}>")
         elif kind == "heading":
-            out.append(f"<h2>{to_html(content)}</h2>")
+            out.append(f"<{h[1]}>{to_html(content)}</{h[1]}>")
         elif kind == "subheading":
-            out.append(f"<h3>{to_html(content)}</h3>")
+            out.append(f"<{h[2]}>{to_html(content)}</{h[2]}>")
         elif kind == "para":
             out.append(f"<p>{to_html(content)}</p>")
         elif kind in ("eq", "eq_more"):
@@ -439,7 +453,7 @@ section.derivation td:first-child, section.derivation td:nth-child(2) { text-ali
 
 def render_html_page(d: Derivation, lang="en", digits=DIGITS) -> str:
     """A standalone offline page (the style of ``bprop explain --format html``) holding the derivation."""
-    from .html import STYLE
+    from .style import STYLE
 
     title = html.escape(word("title", lang))
     return (
@@ -470,7 +484,7 @@ def render(d: Derivation, format="text", *, lang="en", digits=DIGITS) -> str:
 
     digits : significant digits of the values (relative errors always show two).
     """
-    from .trace import FORMATS
+    from .document import FORMATS
 
     kind = FORMATS.get(format)
     if kind == "text":

@@ -171,6 +171,12 @@ TERMS = {
         "Learning rate η = {lr}; the new parameters come from the optimizer bprop.SGD itself.",
         "学习率 η = {lr}；更新后的参数由优化器 bprop.SGD 本身算出。",
     ),
+    "pointer.derive": (
+        "The derivation of BP1–BP4 by the chain rule, every factor measured in this network: "
+        "bprop explain --derive (the Markdown and HTML pages hold it as their last section).",
+        "推导过程：用链式法则推导反向传播的 4 个公式，并在这个网络里逐个测量每个因子："
+        "bprop explain --derive（Markdown 和 HTML 页面的最后一节就是它）。",
+    ),
     # -- repeated updates --------------------------------------------------------
     "steps.update": ("update t", "更新次数 t"),
     "steps.cost": ("cost C", "代价函数 C"),

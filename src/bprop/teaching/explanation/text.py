@@ -39,6 +39,7 @@ def render(document, lang) -> str:
         lines += ["", head + "━" * max(4, 72 - width(head))]
         for item in section.items:
             lines += _item(item, lang)
+    lines += ["", "→ " + term("pointer.derive", lang)]  # the page is long already: the derivation is one flag away
     return "\n".join(lines) + "\n"
 
 
