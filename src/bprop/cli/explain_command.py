@@ -145,8 +145,13 @@ def explain(
         page = render(derivation, format_, lang=lang, digits=precision)
     else:
         trace = explain_trace(net, x, y, lr=lr, lang=lang, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed)
-        costs = explain_steps(net, x, y, lr, steps) if steps else None
-        page = trace.render(format_, precision=precision, costs=costs)
+        costs = plain_costs = None
+        if steps:  # the same training passes as the page: L2/L1 terms, dropout masks from --seed
+            regularized = {"l2": l2, "l1": l1, "n": n, "dropout": dropout, "seed": seed}
+            costs = explain_steps(net, x, y, lr, steps, **regularized)
+            if dropout:
+                plain_costs = explain_steps(net, x, y, lr, steps, **regularized, masked=False)
+        page = trace.render(format_, precision=precision, costs=costs, plain_costs=plain_costs)
     if output_file is None:
         typer.echo(page, nl=False)
         return

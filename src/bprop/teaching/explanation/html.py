@@ -81,11 +81,13 @@ def _item(item, lang) -> str:
     if isinstance(item, Value):
         return _value(item, lang)
     if isinstance(item, CostTable):
-        rows = "".join(f"<tr><td>{t}</td><td>{escape(c)}</td></tr>" for t, c in item.rows)
+        heads = [term("steps.update", lang), term("steps.cost", lang)]
+        heads += [term("steps.cost_plain", lang)] if len(item.rows[0]) == 3 else []
+        head = "".join(f"<th>{escape(h)}</th>" for h in heads)
+        rows = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in item.rows)
         note = item.note
         return (
-            f'<table class="costs"><tr><th>{escape(term("steps.update", lang))}</th>'
-            f"<th>{escape(term('steps.cost', lang))}</th></tr>{rows}</table>\n"
+            f'<table class="costs"><tr>{head}</tr>{rows}</table>\n'
             f'<p class="note">{to_html(term(note.key, lang, **note.names))}</p>'
         )
     raise TypeError(f"unknown item {item!r}")

@@ -52,8 +52,10 @@ def _item(item, lang):
     if isinstance(item, Value):
         return _value(item, lang)
     if isinstance(item, CostTable):
-        rows = [f"| {term('steps.update', lang)} | {term('steps.cost', lang)} |", "|---:|---:|"]
-        rows += [f"| {t} | {to_latex(c)} |" for t, c in item.rows]
+        heads = [term("steps.update", lang), term("steps.cost", lang)]
+        heads += [term("steps.cost_plain", lang)] if len(item.rows[0]) == 3 else []
+        rows = ["| " + " | ".join(heads) + " |", "|" + "---:|" * len(heads)]
+        rows += ["| " + " | ".join([str(row[0])] + [to_latex(c) for c in row[1:]]) + " |" for row in item.rows]
         note = item.note
         return ["", *rows, "", to_text(term(note.key, lang, **note.names)), ""]
     raise TypeError(f"unknown item {item!r}")

@@ -137,7 +137,7 @@ class Trace:
         """True when C carries an L2 or L1 term."""
         return bool(self.l2 or self.l1)
 
-    def render(self, format="text", lang=None, precision=4, *, costs=None) -> str:
+    def render(self, format="text", lang=None, precision=4, *, costs=None, plain_costs=None) -> str:
         """The explanation as a string.
 
         format : 'text' (terminal, Unicode math), 'markdown' (or 'md'; LaTeX
@@ -146,6 +146,8 @@ class Trace:
         precision : decimals of the numbers shown (1 … 12); numbers below
             10^(2 − precision) keep ``precision`` significant digits instead.
         costs : optional list from ``explain_steps``, shown as a table.
+        plain_costs : with dropout, ``explain_steps(..., masked=False)``: C without
+            masks after the same updates, a second column.
 
         Markdown and HTML end with the derivation of BP1–BP4 by the chain rule
         (``derivation_page``), so that one document holds both; the text for a
@@ -158,7 +160,7 @@ class Trace:
         lang = check_lang(self.lang if lang is None else lang)
         if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or not 1 <= precision <= 12:
             raise InvalidArgument(f"precision must be a whole number of decimals from 1 to 12, got {precision!r}.")
-        document = sections.build(self, int(precision), costs)
+        document = sections.build(self, int(precision), costs, plain_costs)
         if FORMATS[format] != "text":
             document.derivation, document.digits = self.derivation, max(int(precision), 4)
         renderer = {"text": text, "markdown": markdown, "html": html}[FORMATS[format]]
@@ -280,23 +282,39 @@ def explain(net, x, y, *, lr=0.5, lang="en", l2=0.0, l1=0.0, n=1, dropout=None, 
     )
 
 
-def explain_steps(net, x, y, lr=0.5, steps=20) -> list:
+def explain_steps(net, x, y, lr=0.5, steps=20, *, l2=0.0, l1=0.0, n=1, dropout=None, seed=0, masked=True) -> list:
     """The cost C of one sample over ``steps`` repeated SGD updates on it.
 
     Returns steps + 1 floats: C before any update, then after each one, each
     the ``cost`` of ``backprop`` on a copy of ``net`` (``net`` is unchanged).
+    l2, l1, n : the L2/L1 terms of C, in every cost and every update (as ``explain``).
+    dropout : p: each update is a training pass with new masks, drawn from ``seed``
+        as training draws them (the first are those ``explain`` shows); C is then
+        the cost of that pass, with its masks. masked=False gives, for the same
+        updates, C without any mask (what ``predict`` sees).
     """
     steps = positive_int(steps, "steps", maximum=1_000_000)
     net = _on_host(net)
     _one_sample(net, x, y)
     optimizer = SGD(lr)
+    l2, l1, n = non_negative_float(l2, "l2"), non_negative_float(l1, "l1"), positive_int(n, "n")
+    rates = dropout_rates(dropout, len(net.sizes) - 2)
+    rng = np.random.default_rng(seed)
     twin = net.copy()
     costs = []
+
+    def training_pass():
+        masks = draw_masks(rates, net.sizes, 1, rng, net.dtype) if rates is not None else None
+        g = twin.backprop(x, y, l2=l2, l1=l1, n=n, masks=masks)
+        if masks is not None and not masked:
+            costs.append(twin.backprop(x, y, l2=l2, l1=l1, n=n).cost)  # the same weights, no mask
+        else:
+            costs.append(g.cost)
+        return g
+
     for _ in range(steps):
-        g = twin.backprop(x, y)
-        costs.append(g.cost)
-        optimizer.step(twin, g)
-    costs.append(twin.backprop(x, y).cost)
+        optimizer.step(twin, training_pass())
+    training_pass()  # C after the last update
     return costs
 
 
