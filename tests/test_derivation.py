@@ -355,3 +355,80 @@ def test_the_update_is_w_minus_eta_times_the_gradient_and_its_change_of_c_is_fir
         gaps.append(abs((u.cost_after_w - u.cost) - u.predicted_w) / abs(u.predicted_w))
     assert gaps[1] < gaps[0] / 10  # the estimate −η (∂C/∂w)² is first order: better as η shrinks
     assert derive(net, x, y).update is None  # no η, no update section
+
+
+# ---------------------------------------------------------------- the section in explain's pages, and the numbers
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "headers"),
+    [
+        ("en", "The derivation of BP1–BP4", ["factor", "equals", "analytic", "numeric", "rel. error"]),
+        ("zh", "推导过程", ["因子", "等于", "解析值", "测量值", "相对误差"]),
+    ],
+)
+def test_explain_markdown_and_html_end_with_the_derivation(lang, title, headers):
+    from bprop.teaching.explanation import explain
+
+    net, x, y = classic_example()
+    trace = explain(net, x, y, lang=lang)
+    md = trace.render("markdown")
+    worked, marker, derivation = md.partition('<a id="derivation"></a>')
+    assert marker and "## BP1 · " in worked and title in derivation
+    assert "| " + " | ".join(headers) + " |" in derivation
+    assert sum(line.startswith("### BP") for line in derivation.splitlines()) == 4  # one level below the page's ##
+    page = trace.render("html")
+    assert page.index('<section id="bp4">') < page.index('<section id="derivation"') < page.index("</main>")
+    assert "".join(f"<th>{h}</th>" for h in headers) in page
+    # each zh header is a word of its own: 公式 names the notes' equations (公式1 … 公式4), not a column
+    assert len(set(headers)) == 5 and "公式" not in headers
+    d = derive(net, x, y, lr=0.5)
+    assert trace.derivation.max_error == pytest.approx(d.max_error, rel=1e-6)
+    assert "bprop explain --derive" in trace.render("text").splitlines()[-1]
+
+
+def test_the_derivation_in_explain_follows_its_dropout_and_l1():
+    from bprop.teaching.explanation import explain
+
+    net, x, y = classic_example()
+    trace = explain(net, x, y, dropout=0.5, l1=0.1, seed=3)
+    d = trace.derivation
+    np.testing.assert_array_equal(d.masks[0], trace.masks[0])
+    assert d.l1 == 0.1 and d.cost == pytest.approx(trace.cost, rel=1e-12)
+    derivation = trace.render("markdown").partition('<a id="derivation"></a>')[2]
+    j = next(e for e in d.equations if e.name == "BP2").j
+    assert f"\\partial \\tilde{{a}}^{{2}}_{{{j}}}/\\partial a^{{2}}_{{{j}}}" in derivation  # BP2's mask factor
+    assert "\\operatorname{sgn}(w^{2}_{" in derivation  # BP3's L1 term
+
+
+def test_significant_digits_and_two_digit_errors():
+    from bprop.teaching.explanation.markup import scientific, significant
+
+    assert significant(0.138498562) == "0.13850"
+    assert significant(0.000438568) == "0.00043857"
+    assert significant(-0.0380982) == "−0.038098"
+    assert significant(4.2e-7) == "4.2000e−7"
+    assert significant(0.0) == "0" and significant(1.0) == "1.0000"
+    assert scientific(3.14e-11) == "3.1e−11" and scientific(1.0) == "1.0" and scientific(0) == "0"
+
+
+def test_the_text_tables_line_up_and_no_value_has_more_than_five_significant_digits():
+    import re
+
+    from bprop.teaching.explanation.derivation_page import render_text
+
+    net = bp.Network([3, 4, 3], activation="tanh", output="softmax", cost="log_likelihood", seed=1, dtype="float64")
+    text = render_text(derive(net, np.array([0.2, -0.4, 0.9]), 1, lr=0.5), "en")
+    for value in re.findall(r"−?\d+\.\d+(?:e−?\d+)?", text):
+        digits = value.replace("−", "").split("e")[0].replace(".", "").lstrip("0")
+        assert len(digits) <= 5, value
+    for error in re.findall(r"  (\S+e−\d+)$", text, flags=re.M):
+        assert re.fullmatch(r"\d\.\de−\d+", error), error  # relative errors: two significant digits
+    tables = [block for block in text.split("\n\n") if "──" in block]
+    assert len(tables) >= 6
+    for block in tables:
+        lines = [line for line in block.splitlines() if line.strip()]
+        starts = [m.start() for m in re.finditer("─+", lines[1])]
+        for c in (2, 3):  # analytic and numeric: every decimal point in one column
+            cells = [line[starts[c] : starts[c + 1]] for line in lines[2:] if "…" not in line]
+            assert len({cell.find(".") for cell in cells if "." in cell}) == 1, block
