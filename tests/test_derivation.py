@@ -394,11 +394,12 @@ def test_the_derivation_in_explain_follows_its_dropout_and_l1():
     trace = explain(net, x, y, dropout=0.5, l1=0.1, seed=3)
     d = trace.derivation
     np.testing.assert_array_equal(d.masks[0], trace.masks[0])
-    assert d.l1 == 0.1 and d.cost == pytest.approx(trace.cost, rel=1e-12)
+    assert d.l1 == 0.1 and d.cost == pytest.approx(trace.cost, rel=1e-12) and d.dropout == trace.dropout
     derivation = trace.render("markdown").partition('<a id="derivation"></a>')[2]
     j = next(e for e in d.equations if e.name == "BP2").j
     assert f"\\partial \\tilde{{a}}^{{2}}_{{{j}}}/\\partial a^{{2}}_{{{j}}}" in derivation  # BP2's mask factor
     assert "\\operatorname{sgn}(w^{2}_{" in derivation  # BP3's L1 term
+    assert "Dropout p = 0.5: this is a training pass" in derivation
 
 
 def test_significant_digits_and_two_digit_errors():

@@ -235,7 +235,8 @@ def derive(
     dropout : p (or one p per hidden layer): derive the training pass with dropout,
         its masks drawn from ``seed`` as ``explain`` and training draw them; BP2
         gains the factor ∂ã^l_j/∂a^l_j = m^l_j/(1−p).  masks : or the masks m^l/(1−p)
-        themselves, one (n_l,) array or None per hidden layer.
+        themselves, one (n_l,) array or None per hidden layer (``dropout`` then only
+        names their p on the page, as ``explain`` passes both).
     """
     if not isinstance(net, Network):
         raise InvalidArgument(f"derive needs a bprop Network, got {type(net).__name__}.")
@@ -247,9 +248,7 @@ def derive(
     Y = as_targets(Y.reshape(1) if Y.ndim == 0 else Y.reshape(1, -1), 1, net.sizes[-1], np.float64, parameter="y")
     l2, l1, n = non_negative_float(l2, "l2"), non_negative_float(l1, "l1"), positive_int(n, "n")
     rates = dropout_rates(dropout, len(net.sizes) - 2)
-    if masks is not None and rates is not None:
-        raise InvalidArgument("give dropout (masks drawn from seed) or masks, not both.")
-    if rates is not None:
+    if rates is not None and masks is None:
         masks = [
             None if m is None else m[0]
             for m in draw_masks(rates, net.sizes, 1, np.random.default_rng(seed), np.float64)
@@ -397,7 +396,7 @@ def _bp1(at, j):
             [
                 Factor(
                     f"∂C/∂a{_sup(L, j)}",
-                    f"(∇_a C)_{{{j + 1}}}",
+                    f"(∇_{{a}} C)_{{{j + 1}}}",
                     float(grad_a[j]),
                     probe.measure(Nudge("a", i + 1, j)),
                 ),
@@ -417,7 +416,7 @@ def _bp1(at, j):
                 [
                     Factor(
                         f"∂C/∂a{_sup(L, k)}",
-                        f"(∇_a C)_{{{k + 1}}}",
+                        f"(∇_{{a}} C)_{{{k + 1}}}",
                         float(grad_a[k]),
                         probe.measure(Nudge("a", i + 1, k)),
                     ),

@@ -288,11 +288,11 @@ def _chain_lines(e: Equation, d: Derivation) -> list:
     if e.name == "BP1":
         z, a, delta = _symbol("z", L, j), _symbol("a", L, j), _symbol("δ", L, j)
         if len(e.terms) == 1:
-            return [f"{delta} = ∂C/∂{z} = ∂C/∂{a} · ∂{a}/∂{z}", f"= (∇_a C)_{{{j}}} · σ′({z})"]
+            return [f"{delta} = ∂C/∂{z} = ∂C/∂{a} · ∂{a}/∂{z}", f"= (∇_{{a}} C)_{{{j}}} · σ′({z})"]
         a_k = _symbol("a", L, "k")
         return [
-            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{a_k} · ∂{a_k}/∂{z}",
-            f"= Σ_k (∇_a C)_{{k}} · {a_k}(1[k = {j}] − {a})",
+            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{a_k} · ∂{a_k}/∂{z}",
+            f"= Σ_{{k}} (∇_{{a}} C)_{{k}} · {a_k}(1[k = {j}] − {a})",
         ]
     z, a, delta, b = _symbol("z", l, j), _symbol("a", l, j), _symbol("δ", l, j), _symbol("b", l, j)
     if e.name == "BP2":
@@ -301,14 +301,14 @@ def _chain_lines(e: Equation, d: Derivation) -> list:
         if len(e.terms[0]) == 4:  # dropout: the next layer sees ã^l_j = a^l_j m^l_j/(1 − p)
             seen, mask = _symbol("ã", l, j), f"{_symbol('m', l, j)}/(1 − p)"
             return [
-                f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{z_next} · ∂{z_next}/∂{seen} · ∂{seen}/∂{a} · ∂{a}/∂{z}",
-                f"= Σ_k {delta_next} · ∂({w_next} {seen} + {b_next})/∂{seen} · {mask} · σ′({z})",
-                f"= Σ_k {delta_next} · {w_next} · {mask} · σ′({z})",
+                f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{z_next} · ∂{z_next}/∂{seen} · ∂{seen}/∂{a} · ∂{a}/∂{z}",
+                f"= Σ_{{k}} {delta_next} · ∂({w_next} {seen} + {b_next})/∂{seen} · {mask} · σ′({z})",
+                f"= Σ_{{k}} {delta_next} · {w_next} · {mask} · σ′({z})",
             ]
         return [
-            f"{delta} = ∂C/∂{z} = Σ_k ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
-            f"= Σ_k {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
-            f"= Σ_k {delta_next} · {w_next} · σ′({z})",
+            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
+            f"= Σ_{{k}} {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
+            f"= Σ_{{k}} {delta_next} · {w_next} · σ′({z})",
         ]
     if e.name == "BP3":
         w = _symbol("w", l, j, k)
@@ -422,7 +422,8 @@ def render_html(d: Derivation, lang="en", digits=DIGITS, level=1) -> str:
     h = [f"h{min(level + n, 6)}" for n in range(3)]
     for kind, content in blocks(d, lang, digits):
         if kind == "title":
-            out.append(f"<{h[0]}>{html.escape(content)}</{h[0]}>")
+            label = f'<span class="label">{html.escape(word("label", lang))}</span>' if level > 1 else ""
+            out.append(f"<{h[0]}>{label}{html.escape(content)}</{h[0]}>")
         elif kind == "heading":
             out.append(f"<{h[1]}>{to_html(content)}</{h[1]}>")
         elif kind == "subheading":

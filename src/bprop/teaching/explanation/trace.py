@@ -243,7 +243,7 @@ def explain(net, x, y, *, lr=0.5, lang="en", l2=0.0, l1=0.0, n=1, dropout=None, 
     def derive_later():
         from .derivation import derive
 
-        return derive(frozen, x_copy, y_copy, lr=float(optimizer.lr), l2=l2, l1=l1, n=n, masks=masks)
+        return derive(frozen, x_copy, y_copy, lr=float(optimizer.lr), l2=l2, l1=l1, n=n, dropout=rates, masks=masks)
 
     return Trace(
         sizes=list(net.sizes),
