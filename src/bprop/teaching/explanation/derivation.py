@@ -22,7 +22,7 @@ adds the factor ∂ã^l_j/∂a^l_j = m^l_j/(1−p) to BP2; L2 / L1 terms of C ad
 
     d = derive(net, x, y)            # data: d.equations[0].terms[0][0].numeric …
     d.max_error                      # the largest relative error of any factor
-    render_text(d, lang="zh")        # the page, in the notes' words
+    render_text(d, lang="zh")        # the page, in the notes' words (derivation_page)
 
 Indices count from 1, as in the notes and the rest of ``bprop explain``.
 """
@@ -33,79 +33,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...core import activations, costs
+from ...core import costs
 from ...core.arguments import as_targets, non_negative_float, positive_int
 from ...core.dropout import check_masks, draw_masks, dropout_rates
 from ...core.network import Network
 from ...errors import InvalidArgument
-from .nudged_pass import EPSILON, Nudge, NudgedPass, Run, a_of, dropped_of, l1_term, l2_term, z_of
-
-SCALE_FLOOR = 1e-4
-"""A factor smaller than this (a σ′ in a flat region, a ∂C/∂a that is 0) is
-judged by its absolute error over SCALE_FLOOR: a central difference cannot
-resolve a relative error of a number that is itself ~1e-11."""
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One partial derivative of a chain-rule line, worked out two ways.
-
-    symbol : the factor in markup, e.g. ``∂C/∂a^{3}_{1}``.
-    formula : what the derivation says it equals, e.g. ``σ′(z^{3}_{1})``.
-    analytic : its value by that formula.
-    numeric : its value measured by a central difference in the network.
-    """
-
-    symbol: str
-    formula: str
-    analytic: float
-    numeric: float
-
-    @property
-    def relative_error(self) -> float:
-        """|analytic − numeric| / max(|analytic|, |numeric|, SCALE_FLOOR)."""
-        scale = max(abs(self.analytic), abs(self.numeric), SCALE_FLOOR)
-        return abs(self.analytic - self.numeric) / scale
-
-
-@dataclass(frozen=True)
-class Equation:
-    """One of BP1–BP4 for chosen neurons: left side = Σ over terms of Π factors.
-
-    name : 'BP1' … 'BP4'.
-    layer, j, k : the (1-based) layer l and neuron indices of the left side;
-        k is the input neuron of BP3's weight, else None.
-    left : the left-hand side as a Factor (analytic: backprop's number;
-        numeric: measured from its definition).
-    terms : a list of products, each a list of Factors; the left side is
-        Σ_terms Π_factors.
-    """
-
-    name: str
-    layer: int
-    j: int
-    k: int | None
-    left: Factor
-    terms: list
-
-    @property
-    def chain_value(self) -> float:
-        """Σ_terms Π analytic factors: the right-hand side of the chain rule."""
-        return float(sum(np.prod([f.analytic for f in term]) for term in self.terms))
-
-    @property
-    def chain_error(self) -> float:
-        """The relative error of the chain rule's sum against the measured left side."""
-        return Factor("", "", self.chain_value, self.left.numeric).relative_error
-
-    @property
-    def factors(self) -> list:
-        """Every Factor of the line, the left side first."""
-        return [self.left] + [f for term in self.terms for f in term]
-
-    @property
-    def max_error(self) -> float:
-        return max([f.relative_error for f in self.factors] + [self.chain_error])
+from .chain_rule import SCALE_FLOOR, At, Equation, Factor, a_symbol, bp1, bp2, bp3, bp4, regularizers, sup
+from .nudged_pass import EPSILON, Nudge, NudgedPass
 
 
 @dataclass
@@ -271,21 +205,21 @@ def derive(
     g = net.backprop_placed(x.reshape(1, -1), Y, l2, n, l1=l1, masks=placed)  # BP1–BP4 as training computes them
     probe = NudgedPass(net, x, Y, masks, l2, l1, n)
     base = probe.run()
-    at = _At(probe, base, [d[0] for d in g.deltas], mask_of)
+    at = At(probe, base, [d[0] for d in g.deltas], mask_of)
 
-    equations = [_bp1(at, output_neuron - 1)]
+    equations = [bp1(at, output_neuron - 1)]
     if layer < L:
-        equations.append(_bp2(at, layer - 2, neuron - 1))
-    equations.append(_bp3(at, g, layer - 2, neuron - 1, input_neuron - 1))
-    equations.append(_bp4(at, layer - 2, neuron - 1))
+        equations.append(bp2(at, layer - 2, neuron - 1))
+    equations.append(bp3(at, g, layer - 2, neuron - 1, input_neuron - 1))
+    equations.append(bp4(at, layer - 2, neuron - 1))
 
     measured = [np.array([probe.measure(Nudge("z", i, j)) for j in range(len(d))]) for i, d in enumerate(at.deltas)]
     i, j = layer - 2, neuron - 1
     weight_row = [
         Factor(
-            f"∂C/∂w{_sup(layer, j, k)}",
+            f"∂C/∂w{sup(layer, j, k)}",
             " + ".join(
-                [f"{_a_symbol(at, layer - 1, k)} δ{_sup(layer, j)}"] + [r[1] for r in _regularizers(probe, i, j, k)]
+                [f"{a_symbol(at, layer - 1, k)} δ{sup(layer, j)}"] + [r[1] for r in regularizers(probe, i, j, k)]
             ),
             float(g.weights[i][j, k]),
             probe.measure(Nudge("w", i, j, k)),
@@ -338,27 +272,6 @@ MAX_ROW = 8
 """BP3 is also shown for every input k = 1 … MAX_ROW of the chosen neuron j."""
 
 
-@dataclass(frozen=True)
-class _At:
-    """What every equation reads: the nudged pass, its unnudged run, backprop's δ^l (n_l,) and mask_of(l)."""
-
-    probe: NudgedPass
-    run: Run
-    deltas: list
-    mask_of: object
-
-    def z(self, i):
-        return self.run.zs[i][0]
-
-    def a(self, i):
-        """a^{i+1} = σ(z^{i+1}), before any mask."""
-        return self.run.undropped[i][0]
-
-    def dropped(self, i):
-        """ã^{i+1}, what layer i + 2 sees."""
-        return self.run.acts[i][0]
-
-
 def _first_kept(mask) -> int:
     """The first neuron (1-based) that dropout kept in a layer, or 1 (no mask, or every neuron dropped)."""
     if mask is None or not np.any(mask):
@@ -371,178 +284,4 @@ def _check_index(index, size, name, layer):
         raise InvalidArgument(f"{name}={index!r} is not a neuron of layer {layer}; give 1 … {size}.")
 
 
-def _sup(l, j, k=None):
-    """The markup of an indexed symbol's indices, 1-based: ^{l}_{jk} (^{l}_{j,k} past 9)."""
-    indices = [j + 1] + ([] if k is None else [k + 1])
-    return f"^{{{l}}}_{{{(',' if max(indices) > 9 else '').join(map(str, indices))}}}"
-
-
-def _a_symbol(at, l, k):
-    """a^{l}_{k}, or ã^{l}_{k} when dropout masks layer l."""
-    return f"{'ã' if at.mask_of(l) is not None else 'a'}{_sup(l, k)}"
-
-
-def _bp1(at, j):
-    """BP1: ∂C/∂z^L_j = ∂C/∂a^L_j · σ′(z^L_j), or Σ_k ∂C/∂a^L_k · ∂a^L_k/∂z^L_j (softmax)."""
-    net, probe = at.probe.net, at.probe
-    i = len(at.deltas) - 1
-    L = i + 2
-    z, a = at.z(i), at.a(i + 1)
-    grad_a = net.cost.gradient(a.reshape(1, -1), probe.Y)[0]  # ∇_a C
-    left = Factor(f"∂C/∂z{_sup(L, j)}", f"δ{_sup(L, j)}", float(at.deltas[i][j]), probe.measure(Nudge("z", i, j)))
-    if activations.is_elementwise(net.output):
-        sigma_prime = float(net.output.derivative(z.reshape(1, -1), a.reshape(1, -1))[0, j])
-        terms = [
-            [
-                Factor(
-                    f"∂C/∂a{_sup(L, j)}",
-                    f"(∇_{{a}} C)_{{{j + 1}}}",
-                    float(grad_a[j]),
-                    probe.measure(Nudge("a", i + 1, j)),
-                ),
-                Factor(
-                    f"∂a{_sup(L, j)}/∂z{_sup(L, j)}",
-                    f"σ′(z{_sup(L, j)})",
-                    sigma_prime,
-                    probe.measure(Nudge("z", i, j), a_of(i + 1, j)),
-                ),
-            ]
-        ]
-    else:
-        terms = []
-        for k in range(len(a)):
-            jacobian = float(a[k] * ((k == j) - a[j]))  # ∂a_k/∂z_j = a_k(δ_kj − a_j)
-            terms.append(
-                [
-                    Factor(
-                        f"∂C/∂a{_sup(L, k)}",
-                        f"(∇_{{a}} C)_{{{k + 1}}}",
-                        float(grad_a[k]),
-                        probe.measure(Nudge("a", i + 1, k)),
-                    ),
-                    Factor(
-                        f"∂a{_sup(L, k)}/∂z{_sup(L, j)}",
-                        f"a{_sup(L, k)}({int(k == j)} − a{_sup(L, j)})",
-                        jacobian,
-                        probe.measure(Nudge("z", i, j), a_of(i + 1, k)),
-                    ),
-                ]
-            )
-    return Equation("BP1", L, j + 1, None, left, terms)
-
-
-def _bp2(at, i, j):
-    """BP2: δ^l_j = Σ_k ∂C/∂z^{l+1}_k · ∂z^{l+1}_k/∂a^l_j · ∂a^l_j/∂z^l_j = Σ_k δ^{l+1}_k w^{l+1}_kj σ′(z^l_j).
-
-    With dropout on layer l the next layer sees ã^l = a^l ⊙ m^l/(1−p), and the
-    chain gains ∂ã^l_j/∂a^l_j = m^l_j/(1−p):
-    δ^l_j = Σ_k δ^{l+1}_k · w^{l+1}_kj · m^l_j/(1−p) · σ′(z^l_j).
-    """
-    net, probe = at.probe.net, at.probe
-    l = i + 2
-    mask = at.mask_of(l)
-    w_next = np.asarray(net.weights[i + 1], dtype=np.float64)
-    sigma = net.hidden_activations[i]
-    sigma_prime = float(sigma.derivative(at.z(i).reshape(1, -1), at.a(i + 1).reshape(1, -1))[0, j])
-    sigma_factor = Factor(
-        f"∂a{_sup(l, j)}/∂z{_sup(l, j)}",
-        f"σ′(z{_sup(l, j)})",
-        sigma_prime,
-        probe.measure(Nudge("z", i, j), a_of(i + 1, j)),
-    )
-    a_seen = f"ã{_sup(l, j)}" if mask is not None else f"a{_sup(l, j)}"
-    chain = [sigma_factor]
-    if mask is not None:
-        chain = [
-            Factor(
-                f"∂ã{_sup(l, j)}/∂a{_sup(l, j)}",
-                f"m{_sup(l, j)}/(1 − p)",
-                float(mask[j]),
-                probe.measure(Nudge("a", i + 1, j), dropped_of(i + 1, j)),
-            ),
-            sigma_factor,
-        ]
-    terms = []
-    for k in range(w_next.shape[0]):
-        terms.append(
-            [
-                Factor(
-                    f"∂C/∂z{_sup(l + 1, k)}",
-                    f"δ{_sup(l + 1, k)}",
-                    float(at.deltas[i + 1][k]),
-                    probe.measure(Nudge("z", i + 1, k)),
-                ),
-                Factor(
-                    f"∂z{_sup(l + 1, k)}/∂{a_seen}",
-                    f"w{_sup(l + 1, k, j)}",
-                    float(w_next[k, j]),
-                    probe.measure(Nudge("d", i + 1, j), z_of(i + 1, k)),
-                ),
-                *chain,
-            ]
-        )
-    left = Factor(f"∂C/∂z{_sup(l, j)}", f"δ{_sup(l, j)}", float(at.deltas[i][j]), probe.measure(Nudge("z", i, j)))
-    return Equation("BP2", l, j + 1, None, left, terms)
-
-
-def _bp3(at, g, i, j, k):
-    """BP3: ∂C/∂w^l_jk = ∂C/∂z^l_j · ∂z^l_j/∂w^l_jk = a^{l−1}_k δ^l_j (ã^{l−1}_k with dropout).
-
-    With L2 / L1 in C, ∂C/∂w^l_jk gains the derivative of the term itself:
-    + (λ/n) w^l_jk and + (λ₁/n) sgn(w^l_jk), each measured by nudging w^l_jk and
-    reading the term alone.
-    """
-    probe = at.probe
-    l = i + 2
-    a_in = _a_symbol(at, l - 1, k)
-    left = Factor(
-        f"∂C/∂w{_sup(l, j, k)}",
-        f"{a_in} δ{_sup(l, j)}",
-        float(g.weights[i][j, k]),  # backprop's, with the L2/L1 terms
-        probe.measure(Nudge("w", i, j, k)),
-    )
-    terms = [
-        [
-            Factor(f"∂C/∂z{_sup(l, j)}", f"δ{_sup(l, j)}", float(at.deltas[i][j]), probe.measure(Nudge("z", i, j))),
-            Factor(
-                f"∂z{_sup(l, j)}/∂w{_sup(l, j, k)}",
-                a_in,
-                float(at.dropped(i)[k]),
-                probe.measure(Nudge("w", i, j, k), z_of(i, j)),
-            ),
-        ]
-    ]
-    regularizers = _regularizers(probe, i, j, k)
-    for term, formula, value, read in regularizers:
-        terms.append([Factor(f"∂({term})/∂w{_sup(l, j, k)}", formula, value, probe.measure(Nudge("w", i, j, k), read))])
-    if regularizers:
-        formula = " + ".join([left.formula] + [f for _, f, _, _ in regularizers])
-        left = Factor(left.symbol, formula, left.analytic, left.numeric)
-    return Equation("BP3", l, j + 1, k + 1, left, terms)
-
-
-def _regularizers(probe, i, j, k) -> list:
-    """(term, its derivative's formula, value, reader) of the L2 / L1 terms of C at w^l_jk, l = i + 2."""
-    l, w = i + 2, float(probe.net.weights[i][j, k])
-    out = []
-    if probe.l2:
-        out.append(("(λ/2n) Σ w²", f"(λ/n) w{_sup(l, j, k)}", probe.l2 / probe.n * w, l2_term))
-    if probe.l1:
-        sgn = f"(λ_{{1}}/n) sgn(w{_sup(l, j, k)})"
-        out.append(("(λ_{1}/n) Σ |w|", sgn, probe.l1 / probe.n * float(np.sign(w)), l1_term))
-    return out
-
-
-def _bp4(at, i, j):
-    """BP4: ∂C/∂b^l_j = ∂C/∂z^l_j · ∂z^l_j/∂b^l_j = δ^l_j (∂z^l_j/∂b^l_j = 1)."""
-    probe = at.probe
-    l = i + 2
-    delta = float(at.deltas[i][j])
-    left = Factor(f"∂C/∂b{_sup(l, j)}", f"δ{_sup(l, j)}", delta, probe.measure(Nudge("b", i, j)))
-    terms = [
-        [
-            Factor(f"∂C/∂z{_sup(l, j)}", f"δ{_sup(l, j)}", delta, probe.measure(Nudge("z", i, j))),
-            Factor(f"∂z{_sup(l, j)}/∂b{_sup(l, j)}", "1", 1.0, probe.measure(Nudge("b", i, j), z_of(i, j))),
-        ]
-    ]
-    return Equation("BP4", l, j + 1, None, left, terms)
+__all__ = ["EPSILON", "SCALE_FLOOR", "Derivation", "Equation", "Factor", "Update", "derive"]

@@ -15,9 +15,9 @@ import html
 
 from ...errors import InvalidArgument
 from .derivation import SCALE_FLOOR, Derivation, Equation
+from .derivation_lines import chain_lines, cost_formula, numbers_line, operand, symbol, value
 from .derivation_words import word
-from .formulas import COST_DEFINITIONS
-from .markup import MINUS, plain, scientific, significant, to_html, to_latex, to_text
+from .markup import plain, scientific, to_html, to_latex, to_text
 from .terms import check_lang, heading
 
 MAX_DELTA_ROWS = 8
@@ -32,16 +32,6 @@ TOLERANCE = 1e-6
 
 DIGITS = 5
 """Significant digits of the values shown (analytic and measured agree to ~1e−10: the columns match)."""
-
-
-def _value(x, digits) -> str:
-    return significant(x, digits)
-
-
-def _operand(x, digits) -> str:
-    """A value inside an expression: negatives in parentheses, '(−0.038098)'."""
-    text = significant(x, digits)
-    return f"({text})" if text.startswith(MINUS) else text
 
 
 def _short(x) -> str:
@@ -76,12 +66,6 @@ def blocks(d: Derivation, lang="en", digits=DIGITS) -> list:
     return out
 
 
-def _cost_formula(d) -> str:
-    """C of one sample by the cost's formula, a^{L} written with this network's L: 'C = ½ Σ_{j} (y_{j} − a^{3}_{j})²'."""
-    formula = COST_DEFINITIONS.get(d.cost_name, "C = C(a^{L}, y)").split(",  ")[0]
-    return formula.replace("a^{L}", f"a^{{{len(d.sizes)}}}")
-
-
 def _setting_blocks(d, lang, digits) -> list:
     """The network, the cost's formula with this sample's C, x and y; dropout and L2/L1 when present."""
     out = [
@@ -98,12 +82,12 @@ def _setting_blocks(d, lang, digits) -> list:
         ),
         (
             "eq",
-            f"x = ({', '.join(_value(v, digits) for v in d.x)}),  y = ({', '.join(_value(v, digits) for v in d.y)})",
+            f"x = ({', '.join(value(v, digits) for v in d.x)}),  y = ({', '.join(value(v, digits) for v in d.y)})",
         ),
     ]
-    formula = _cost_formula(d)
+    formula = cost_formula(d)
     if not (d.l2 or d.l1):
-        out.append(("eq", f"{formula} = {_value(d.cost, digits)}"))
+        out.append(("eq", f"{formula} = {value(d.cost, digits)}"))
     else:
         out += _penalty_blocks(d, formula, lang, digits)
     if d.dropout is not None:
@@ -111,7 +95,7 @@ def _setting_blocks(d, lang, digits) -> list:
         out.append(("para", word("dropout", lang, p=rates)))
         for layer, mask in enumerate(d.masks or [], start=2):
             if mask is not None:
-                out.append(("eq", f"m^{{{layer}}}/(1 − p) = ({', '.join(_value(v, digits) for v in mask)})"))
+                out.append(("eq", f"m^{{{layer}}}/(1 − p) = ({', '.join(value(v, digits) for v in mask)})"))
     return out
 
 
@@ -120,11 +104,11 @@ def _penalty_blocks(d, formula, lang, digits) -> list:
     terms = (["(λ/2n) Σ w²"] if d.l2 else []) + (["(λ_{1}/n) Σ |w|"] if d.l1 else [])
     settings = ([f"λ = {plain(d.l2)}"] if d.l2 else []) + ([f"λ_{{1}} = {plain(d.l1)}"] if d.l1 else [])
     return [
-        ("eq", f"C_{{0}}{formula[1:]} = {_value(d.cost0, digits)}"),
+        ("eq", f"C_{{0}}{formula[1:]} = {value(d.cost0, digits)}"),
         (
             "eq",
-            f"C = C_{{0}} + {' + '.join(terms)} = {_value(d.cost0, digits)} + {_value(d.penalty, digits)}"
-            f" = {_value(d.cost, digits)}  ({', '.join(settings)}, n = {d.n})",
+            f"C = C_{{0}} + {' + '.join(terms)} = {value(d.cost0, digits)} + {value(d.penalty, digits)}"
+            f" = {value(d.cost, digits)}  ({', '.join(settings)}, n = {d.n})",
         ),
         ("para", word("penalty", lang)),
     ]
@@ -148,12 +132,12 @@ def _equation_blocks(e: Equation, d: Derivation, lang, digits) -> list:
     where = word("where_k", lang, l=l, j=j, k=k) if k is not None else word("where", lang, l=l, j=j)
     gap = "  " if lang == "en" else ""  # the Chinese words bring their own （…）
     out = [("heading", f"{heading(e.name.lower(), lang)}{gap}{where}"), ("para", word("chain", lang))]
-    first, *rest = _chain_lines(e, d)
+    first, *rest = chain_lines(e, d)
     out += [("eq", first)] + [("eq_more", line) for line in rest]
     if e.name == "BP1" and len(e.terms) > 1:
         out.append(("para", word("softmax_note", lang)))
     out.append(("para", word("with_numbers", lang)))
-    out.append(("eq", _numbers_line(e, digits)))
+    out.append(("eq", numbers_line(e, digits)))
     if e.name == "BP1" and d.shortcut:
         left = e.left.formula
         a, y = float(d.output_activation[j - 1]), float(d.y[j - 1])
@@ -161,16 +145,14 @@ def _equation_blocks(e: Equation, d: Derivation, lang, digits) -> list:
         out.append(
             (
                 "eq",
-                f"{left} = a^{{{L}}}_{{{j}}} − y_{{{j}}} = {_value(a, digits)} − {_operand(y, digits)}"
-                f" = {_value(a - y, digits)}",
+                f"{left} = a^{{{L}}}_{{{j}}} − y_{{{j}}} = {value(a, digits)} − {operand(y, digits)}"
+                f" = {value(a - y, digits)}",
             )
         )
     rows = [_header(lang, word("factor", lang), word("formula", lang))]
     shown = e.terms if len(e.terms) <= MAX_TERM_ROWS else e.terms[: MAX_TERM_ROWS - 1]
     for f in [e.left] + [f for term in shown for f in term]:
-        rows.append(
-            [f.symbol, f.formula, _value(f.analytic, digits), _value(f.numeric, digits), _mark(f.relative_error)]
-        )
+        rows.append([f.symbol, f.formula, value(f.analytic, digits), value(f.numeric, digits), _mark(f.relative_error)])
     if len(shown) < len(e.terms):
         rest = [f for term in e.terms[len(shown) :] for f in term]
         worst = max(f.relative_error for f in rest)
@@ -180,24 +162,13 @@ def _equation_blocks(e: Equation, d: Derivation, lang, digits) -> list:
         [
             word("chain_row", lang),
             "",
-            _value(e.chain_value, digits),
-            _value(e.left.numeric, digits),
+            value(e.chain_value, digits),
+            value(e.left.numeric, digits),
             _mark(e.chain_error),
         ]
     )
     out.append(("table", rows))
     return out
-
-
-def _numbers_line(e: Equation, digits) -> str:
-    """The equation's last line with this sample's numbers: BP3 as a^{l−1}_k δ^l_j, the notes' order."""
-    products = []
-    for n, term in enumerate(e.terms):
-        factors = term[::-1] if e.name == "BP3" and n == 0 else term  # a^{l−1}_k δ^l_j, as the notes write it
-        products.append(" · ".join(_operand(f.analytic, digits) for f in factors))
-    joined = " + ".join(products) if len(products) <= 4 else " + ".join(products[:2] + ["…", products[-1]])
-    left = e.left.formula if e.name in ("BP1", "BP2") else e.left.symbol
-    return f"{left} = {joined} = {_value(e.chain_value, digits)}"
 
 
 def _row_blocks(d, bp3, lang, digits) -> list:
@@ -207,9 +178,7 @@ def _row_blocks(d, bp3, lang, digits) -> list:
     example = f"{l},{j},{min(n, 2)}"
     rows = [_header(lang, word("factor", lang), word("formula", lang))]
     for f in d.weight_row:
-        rows.append(
-            [f.symbol, f.formula, _value(f.analytic, digits), _value(f.numeric, digits), _mark(f.relative_error)]
-        )
+        rows.append([f.symbol, f.formula, value(f.analytic, digits), value(f.numeric, digits), _mark(f.relative_error)])
     shown = len(d.weight_row)
     note = (
         word("row_more", lang, l1=l - 1, n=n, shown=shown, example=example)
@@ -225,7 +194,7 @@ def _delta_rows(d, lang, digits) -> list:
         shown = len(analytic) if len(analytic) <= MAX_DELTA_ROWS else MAX_DELTA_ROWS - 1
         for j, (a, n) in enumerate(zip(analytic[:shown], numeric[:shown])):
             rows.append(
-                [str(i + 2), f"δ^{{{i + 2}}}_{{{j + 1}}}", _value(a, digits), _value(n, digits), _mark(_relative(a, n))]
+                [str(i + 2), f"δ^{{{i + 2}}}_{{{j + 1}}}", value(a, digits), value(n, digits), _mark(_relative(a, n))]
             )
         if shown < len(analytic):
             worst = max(_relative(a, n) for a, n in zip(analytic, numeric))
@@ -237,17 +206,17 @@ def _delta_rows(d, lang, digits) -> list:
 def _update_blocks(d, lang, digits) -> list:
     """The notes' update lines, w ← w − η · ∂C/∂w = w − η · a^{l−1}_k δ^l_j, with this sample's numbers."""
     u = d.update
-    w, b = _symbol("w", u.layer, u.j, u.k), _symbol("b", u.layer, u.j)
+    w, b = symbol("w", u.layer, u.j, u.k), symbol("b", u.layer, u.j)
     bp3 = next(e for e in d.equations if e.name == "BP3")
     delta, a_in = bp3.terms[0]
     eta = plain(u.lr)
     regularized = len(bp3.terms) > 1
     if regularized:  # the gradient holds the L2/L1 terms too: η times the whole of it
         grad = f"({bp3.left.formula})"
-        numbers = _operand(u.grad_w, digits)
+        numbers = operand(u.grad_w, digits)
     else:
         grad = bp3.left.formula
-        numbers = f"{_operand(a_in.analytic, digits)} · {_operand(delta.analytic, digits)}"
+        numbers = f"{operand(a_in.analytic, digits)} · {operand(delta.analytic, digits)}"
     check = word(
         "update_check",
         lang,
@@ -257,71 +226,22 @@ def _update_blocks(d, lang, digits) -> list:
         predicted_b=scientific(u.predicted_b),
     )
     check = check.replace("w^{l}_{jk}", w).replace("b^{l}_{j}", b)
-    delta_symbol = _symbol("δ", u.layer, u.j)
+    delta_symbol = symbol("δ", u.layer, u.j)
     return [
         ("heading", word("update_title", lang)),
         ("para", word("update_intro", lang, lr=eta)),
         (
             "eq",
-            f"{w} ← {w} − η · ∂C/∂{w} = {w} − η · {grad} = {_value(u.weight, digits)} − {eta} · {numbers}"
-            f" = {_value(u.new_weight, digits)}",
+            f"{w} ← {w} − η · ∂C/∂{w} = {w} − η · {grad} = {value(u.weight, digits)} − {eta} · {numbers}"
+            f" = {value(u.new_weight, digits)}",
         ),
         (
             "eq",
-            f"{b} ← {b} − η · ∂C/∂{b} = {b} − η · {delta_symbol} = {_value(u.bias, digits)} − {eta} · "
-            f"{_operand(u.grad_b, digits)} = {_value(u.new_bias, digits)}",
+            f"{b} ← {b} − η · ∂C/∂{b} = {b} − η · {delta_symbol} = {value(u.bias, digits)} − {eta} · "
+            f"{operand(u.grad_b, digits)} = {value(u.new_bias, digits)}",
         ),
         ("para", check),
     ]
-
-
-def _symbol(name, layer, *indices) -> str:
-    """'w', 3, 'k', 1 → 'w^{3}_{k1}' (indices joined by commas once one has two digits)."""
-    texts = [str(i) for i in indices]
-    return f"{name}^{{{layer}}}_{{{(',' if any(len(t) > 1 for t in texts) else '').join(texts)}}}"
-
-
-def _chain_lines(e: Equation, d: Derivation) -> list:
-    """The derivation's lines, in symbols with this equation's indices: the notes' 推导过程, in their order."""
-    l, j, k = e.layer, e.j, e.k
-    L = len(d.sizes)
-    if e.name == "BP1":
-        z, a, delta = _symbol("z", L, j), _symbol("a", L, j), _symbol("δ", L, j)
-        if len(e.terms) == 1:
-            return [f"{delta} = ∂C/∂{z} = ∂C/∂{a} · ∂{a}/∂{z}", f"= (∇_{{a}} C)_{{{j}}} · σ′({z})"]
-        a_k = _symbol("a", L, "k")
-        return [
-            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{a_k} · ∂{a_k}/∂{z}",
-            f"= Σ_{{k}} (∇_{{a}} C)_{{k}} · {a_k}(1[k = {j}] − {a})",
-        ]
-    z, a, delta, b = _symbol("z", l, j), _symbol("a", l, j), _symbol("δ", l, j), _symbol("b", l, j)
-    if e.name == "BP2":
-        z_next, delta_next = _symbol("z", l + 1, "k"), _symbol("δ", l + 1, "k")
-        w_next, b_next = _symbol("w", l + 1, "k", j), _symbol("b", l + 1, "k")
-        if len(e.terms[0]) == 4:  # dropout: the next layer sees ã^l_j = a^l_j m^l_j/(1 − p)
-            seen, mask = _symbol("ã", l, j), f"{_symbol('m', l, j)}/(1 − p)"
-            return [
-                f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{z_next} · ∂{z_next}/∂{seen} · ∂{seen}/∂{a} · ∂{a}/∂{z}",
-                f"= Σ_{{k}} {delta_next} · ∂({w_next} {seen} + {b_next})/∂{seen} · {mask} · σ′({z})",
-                f"= Σ_{{k}} {delta_next} · {w_next} · {mask} · σ′({z})",
-            ]
-        return [
-            f"{delta} = ∂C/∂{z} = Σ_{{k}} ∂C/∂{z_next} · ∂{z_next}/∂{a} · ∂{a}/∂{z}",
-            f"= Σ_{{k}} {delta_next} · ∂({w_next} {a} + {b_next})/∂{a} · σ′({z})",
-            f"= Σ_{{k}} {delta_next} · {w_next} · σ′({z})",
-        ]
-    if e.name == "BP3":
-        w = _symbol("w", l, j, k)
-        a_in = e.terms[0][1].formula  # a^{l−1}_k, or ã^{l−1}_k with dropout
-        extra = [term[0] for term in e.terms[1:]]  # the L2 / L1 terms' derivatives
-        plus = "".join(f" + {f.symbol}" for f in extra)
-        plus_value = "".join(f" + {f.formula}" for f in extra)
-        return [
-            f"∂C/∂{w} = ∂C/∂{z} · ∂{z}/∂{w}{plus}",
-            f"= {delta} · ∂({w} {a_in} + {b})/∂{w}{plus_value}",
-            f"= {a_in} {delta}{plus_value}",
-        ]
-    return [f"∂C/∂{b} = ∂C/∂{z} · ∂{z}/∂{b}", f"= {delta}"]
 
 
 # -- layouts ----------------------------------------------------------------------

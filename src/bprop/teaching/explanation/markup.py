@@ -27,12 +27,8 @@ def number(x, precision) -> str:
     0.0087713 → '0.008771' (not '0.0088') at precision 4; negatives get U+2212.
     """
     x = float(x)
-    if np.isnan(x):
-        return "NaN"
-    if np.isinf(x):
-        return "∞" if x > 0 else MINUS + "∞"
-    if x == 0:
-        return f"{0.0:.{precision}f}"
+    if not np.isfinite(x) or x == 0:
+        return _special(x, zero=f"{0.0:.{precision}f}")
     if abs(x) < 10.0 ** (2 - precision):  # fixed point would keep fewer than 3 significant digits
         text = f"{x:#.{precision}g}"
     else:
@@ -47,13 +43,18 @@ def significant(x, digits=5) -> str:
     123456.7 → '1.2346e5'; 0 → '0'; negatives get U+2212.
     """
     x = float(x)
+    if not np.isfinite(x) or x == 0:
+        return _special(x, zero="0")
+    return _short_exponent(f"{x:#.{digits}g}")
+
+
+def _special(x, zero) -> str:
+    """NaN, ±∞ (U+2212 for minus) or ``zero`` as written by the caller."""
     if np.isnan(x):
         return "NaN"
     if np.isinf(x):
         return "∞" if x > 0 else MINUS + "∞"
-    if x == 0:
-        return "0"
-    return _short_exponent(f"{x:#.{digits}g}")
+    return zero
 
 
 def scientific(x, digits=2) -> str:
