@@ -96,7 +96,8 @@ def explain(
         str | None,
         typer.Option(
             help="With --derive: layer l, neuron j and input k of BP2–BP4 (BP3's w^l_jk), e.g. 2,1,2 "
-            "(default: the last hidden layer, 1, 1). With l = L, j is BP1's output neuron too."
+            "(default: the last hidden layer, 1, 1; with --dropout the first kept j and k). With l = L, j is "
+            "BP1's output neuron too."
         ),
     ] = None,
 ):

@@ -8,7 +8,7 @@ terms are the notes' own: 推导过程, 误差, 权重, 偏置, 代价函数, �
 from __future__ import annotations
 
 WORDS = {
-    "label": ("derivation", "推导"),
+    "label": ("chain rule", "链式法则"),
     "title": (
         "The derivation of BP1–BP4 by the chain rule, every factor measured",
         "推导过程：用链式法则推导反向传播的 4 个公式，并逐个测量每个因子",
