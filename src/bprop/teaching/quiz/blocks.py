@@ -123,7 +123,7 @@ def solution_blocks(q: Question, lang, precision=6) -> list:
     equation = next(e for e in d.equations if e.name == name)
     out += equation_blocks(equation, d, lang, precision)
     if q.kind == "update":  # its heading, η, and the weight's step (not the bias's, nor ΔC)
-        heading, intro, *rest = update_blocks(d.update, lang, precision)
+        heading, intro, *rest = update_blocks(d, lang, precision)
         w = f"w^{{{q.layer}}}_{{"
         out += [heading, intro] + [block for block in rest if block[0] == "eq" and block[1].startswith(w)]
     return out
