@@ -1,0 +1,182 @@
+"""The common mistakes of a hand-written backprop, each one a variant of BP1–BP4 that can be run.
+
+``mistaken_gradients(net, weights, biases, X, Y, mistake)`` is the backward
+pass of the derivation in column form, per sample, with one line changed as
+``mistake`` says; the diagnosis compares the learner's arrays with each
+variant and names the one that matches. The lines, for one sample x, y:
+
+    z^l = w^l a^{l−1} + b^l,  a^l = σ(z^l)                    forward pass
+    BP1  δ^L = ∇_a C ⊙ σ′(z^L)        (a^L − y for the paired costs)
+    BP2  δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)
+    BP3  ∂C/∂w^l = δ^l (a^{l−1})ᵀ
+    BP4  ∂C/∂b^l = δ^l
+    batch: the mean over the m samples (columns) of BP3 and BP4
+
+A variant whose shapes do not fit the network (w^{l+1} untransposed when
+n_l ≠ n_{l+1}) raises ValueError, as the learner's NumPy code would: it is
+then not a candidate on that network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...core import activations, costs
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One planted change to the equations; ``equation`` is the first line it breaks.
+
+    forward : 'no_bias' (z^l = w^l a^{l−1})
+    bp1     : 'no_prime', 'prime_of_a', 'sign', 'prime_again' (a − y, then ⊙ σ′ once more)
+    bp2     : 'no_prime', 'prime_of_a', 'untransposed', 'w_of_layer' (w^l for w^{l+1}),
+              'prime_of_next' (σ′(z^{l+1}))
+    bp3     : 'a_same_layer' (a^l for a^{l−1}), 'transposed' (a^{l−1} (δ^l)ᵀ)
+    bp34    : 'next_delta' (BP3 and BP4 of layer l < L take δ^{l+1}), 'bias_next_delta' (BP4 only)
+    batch   : 'sum' (the 1/m forgotten), 'bias_wrong_axis', 'bias_wrong_axis_sum'
+    """
+
+    key: str
+    equation: str
+    forward: str = ""
+    bp1: str = ""
+    bp2: str = ""
+    bp3: str = ""
+    bp34: str = ""
+    batch: str = ""
+    batched_only: bool = False
+
+
+MISTAKES = (
+    Mistake("forward_no_bias", "forward", forward="no_bias"),
+    Mistake("bp1_no_sigma_prime", "BP1", bp1="no_prime"),
+    Mistake("bp1_sigma_prime_of_a", "BP1", bp1="prime_of_a"),
+    Mistake("sigma_prime_of_a", "BP1", bp1="prime_of_a", bp2="prime_of_a"),
+    Mistake("bp1_sign", "BP1", bp1="sign"),
+    Mistake("bp1_sigma_prime_again", "BP1", bp1="prime_again"),
+    Mistake("bp2_no_sigma_prime", "BP2", bp2="no_prime"),
+    Mistake("bp2_sigma_prime_of_a", "BP2", bp2="prime_of_a"),
+    Mistake("bp2_untransposed", "BP2", bp2="untransposed"),
+    Mistake("bp2_weights_of_layer", "BP2", bp2="w_of_layer"),
+    Mistake("bp2_sigma_prime_of_next", "BP2", bp2="prime_of_next"),
+    Mistake("bp3_a_same_layer", "BP3", bp3="a_same_layer"),
+    Mistake("bp3_transposed", "BP3", bp3="transposed"),
+    Mistake("delta_of_next_layer", "BP4", bp34="next_delta"),
+    Mistake("bp4_delta_of_next_layer", "BP4", bp34="bias_next_delta"),
+    Mistake("mean_forgotten", "mean", batch="sum", batched_only=True),
+    Mistake("bias_wrong_axis", "BP4", batch="bias_wrong_axis", batched_only=True),
+    Mistake("bias_wrong_axis_sum", "BP4", batch="bias_wrong_axis_sum", batched_only=True),
+)
+BY_KEY = {m.key: m for m in MISTAKES}
+CORRECT = Mistake("correct", "")
+
+
+def value(sigma, z):
+    """σ(z) of a column (or of columns): bprop's σ works on rows."""
+    return sigma.value(z.T).T
+
+
+def prime(sigma, z):
+    """σ′(z), elementwise, of a column."""
+    return sigma.derivative(z.T, sigma.value(z.T)).T
+
+
+def mistaken_gradients(net, weights, biases, X, Y, mistake=CORRECT, batched=False):
+    """(nabla_b, nabla_w) of the batch X (n_1, m), Y (n_L, m) under ``mistake``.
+
+    net : bprop's ``Network`` of the probe, for its σ of each layer and its cost.
+    batched=False: X holds one sample and the result is its gradient.
+    """
+    per_sample = [_one_sample(net, weights, biases, X[:, [i]], Y[:, [i]], mistake) for i in range(X.shape[1])]
+    m = X.shape[1]
+    scale = 1.0 if (mistake.batch == "sum" or not batched) else 1.0 / m
+    nabla_w = [sum(s[1][i] for s in per_sample) * scale for i in range(len(weights))]
+    nabla_b = [sum(s[0][i] for s in per_sample) * scale for i in range(len(weights))]
+    if mistake.batch in ("bias_wrong_axis", "bias_wrong_axis_sum"):
+        divisor = m if mistake.batch == "bias_wrong_axis" else 1
+        nabla_b = [
+            np.hstack([s[2][i].sum(axis=0, keepdims=True) for s in per_sample]) / divisor for i in range(len(weights))
+        ]
+    return nabla_b, nabla_w
+
+
+def deltas_of(net, weights, biases, x, y, mistake=CORRECT) -> list:
+    """δ^l of one sample under ``mistake`` (columns, i = l − 2)."""
+    return _one_sample(net, weights, biases, x, y, mistake)[2]
+
+
+def _one_sample(net, weights, biases, x, y, mistake):
+    """(nabla_b, nabla_w, deltas) of one column sample, the equations changed as ``mistake`` says."""
+    sigmas = [*net.hidden_activations, net.output]
+    zs, acts = [], [x]
+    for w, b, sigma in zip(weights, biases, sigmas):
+        z = w @ acts[-1] + (0.0 if mistake.forward == "no_bias" else b)  # z^l = w^l a^{l−1} + b^l
+        zs.append(z)
+        acts.append(value(sigma, z))  # a^l = σ(z^l)
+    count = len(weights)
+    deltas = [None] * count
+    deltas[-1] = _output_error(net, zs[-1], acts[-1], y, mistake.bp1)  # BP1
+    for i in range(count - 2, -1, -1):
+        deltas[i] = _hidden_error(weights, zs, acts, deltas[i + 1], sigmas, i, mistake.bp2)  # BP2
+    nabla_b, nabla_w = [], []
+    for i in range(count):
+        delta = deltas[i]
+        if i < count - 1 and mistake.bp34 in ("next_delta", "bias_next_delta"):
+            nabla_b.append(deltas[i + 1])  # BP4 with δ^{l+1}
+            delta = deltas[i + 1] if mistake.bp34 == "next_delta" else delta
+        else:
+            nabla_b.append(delta)  # BP4  ∂C/∂b^l = δ^l
+        if mistake.bp3 == "a_same_layer":
+            nabla_w.append(delta @ acts[i + 1].T)
+        elif mistake.bp3 == "transposed":
+            nabla_w.append(acts[i] @ delta.T)
+        else:
+            nabla_w.append(delta @ acts[i].T)  # BP3  ∂C/∂w^l = δ^l (a^{l−1})ᵀ
+    return nabla_b, nabla_w, deltas
+
+
+def _output_error(net, z, a, y, variant):
+    """δ^L by BP1, or by the variant named."""
+    shortcut = costs.uses_shortcut(net.output, net.cost)
+    elementwise = activations.is_elementwise(net.output)
+    if shortcut:
+        right = a - y
+    elif elementwise:
+        right = net.cost.gradient(a.T, y.T).T * prime(net.output, z)
+    else:
+        right = net.output.jacobian_product(z.T, a.T, net.cost.gradient(a.T, y.T)).T
+    if variant == "sign":
+        return -right
+    if variant == "no_prime":
+        if shortcut or not elementwise:
+            raise ValueError("no σ′ to leave out")
+        return net.cost.gradient(a.T, y.T).T
+    if variant == "prime_of_a":
+        if shortcut or not elementwise:
+            raise ValueError("no σ′ in this BP1")
+        return net.cost.gradient(a.T, y.T).T * prime(net.output, a)
+    if variant == "prime_again":
+        if not shortcut:
+            raise ValueError("BP1 has no shortcut here")
+        return (a - y) * a * (1.0 - a)  # σ′ of the sigmoid (or softmax's diagonal), a(1 − a), once too often
+    return right
+
+
+def _hidden_error(weights, zs, acts, delta_next, sigmas, i, variant):
+    """δ^l (index i = l − 2) by BP2, or by the variant named."""
+    w_next, z, sigma = weights[i + 1], zs[i], sigmas[i]
+    if variant == "untransposed":
+        return (w_next @ delta_next) * prime(sigma, z)
+    if variant == "w_of_layer":
+        return (weights[i].T @ delta_next) * prime(sigma, z)
+    back = w_next.T @ delta_next  # (w^{l+1})ᵀ δ^{l+1}
+    if variant == "no_prime":
+        return back
+    if variant == "prime_of_a":
+        return back * prime(sigma, acts[i + 1])
+    if variant == "prime_of_next":
+        return back * prime(sigma, zs[i + 1])
+    return back * prime(sigma, z)
