@@ -9,6 +9,7 @@ it contradicts, and the fix.
 from __future__ import annotations
 
 from .diagnosis import Finding
+from .probes import BATCH
 from .wording import ARRAYS, CONVENTIONS, DERIVATION, PHRASES, mistake_words, words
 
 PASS, FAIL, WARN = "✓", "✗", "!"
@@ -92,7 +93,7 @@ def _update_ok(report, lang) -> str:
     s = report.setting
     decay = "(1 − ηλ/n)" if s.l2 else ""
     l2 = f", λ = {s.l2:g}, n = {s.n}" if s.l2 else ""
-    return words(PHRASES, "update_ok", lang, decay=decay, eta=f"{s.eta:g}", m="7", l2=l2)
+    return words(PHRASES, "update_ok", lang, decay=decay, eta=f"{s.eta:g}", m=str(BATCH), l2=l2)
 
 
 def finding_lines(f: Finding, report, lang, step="backprop") -> list:
@@ -115,16 +116,16 @@ def finding_lines(f: Finding, report, lang, step="backprop") -> list:
             else words(PHRASES, "entry", lang, j=str(f.neuron[0]), k=str(f.neuron[1]))
         )
     lines = [f"{FAIL} {where} ({', '.join(detail)})" if lang == "en" else f"{FAIL} {where}（{'，'.join(detail)}）"]
-    what = words(ARRAYS, f.array, lang, l=str(f.layer))
     if f.expected is not None:
         index = "_" + (str(f.neuron[0]) if len(f.neuron) == 1 else f"{{{f.neuron[0]},{f.neuron[1]}}}")
-        what += index
+        what = words(ARRAYS, f.array, lang, l=str(f.layer), idx=index)
         if f.array == "nabla_b" and f.equation in ("BP1", "BP2"):  # no δ returned: ∂C/∂b^l = δ^l shows it (BP4)
             what += f" = δ^{f.layer}{index}"
         lines.append(
             "  " + words(PHRASES, "expected_got", lang, what=what, expected=f"{f.expected:.6g}", got=f"{f.got:.6g}")
         )
     else:
+        what = words(ARRAYS, f.array, lang, l=str(f.layer), idx="")
         lines.append(
             "  " + words(PHRASES, "shape", lang, what=what, expected=_shape(f.expected_shape), got=_shape(f.got_shape))
         )
@@ -169,7 +170,7 @@ def _fields(f, report) -> dict:
         "n": (f.layer or 0) + 1,
         "p": (f.layer or 0) - 1,
         "L": layers,
-        "m": report.m if report.batched else 7,
+        "m": BATCH,  # the batch of --batched and the mini-batch of update_mini_batch
         "shape": _shape(f.got_shape),
         "cost": s.cost,
         "output": s.output,
@@ -189,7 +190,7 @@ def _loop_line(loop, lang) -> str:
         line = getattr(loop.failure, "line", None) or getattr(loop.failure, "described", "")
         return f"{FAIL} " + ("--compare-loop: " if lang == "en" else "--compare-loop：") + line
     if not loop.agrees:
-        what = words(ARRAYS, loop.array, lang, l=str(loop.layer))
+        what = words(ARRAYS, loop.array, lang, l=str(loop.layer), idx="")
         return f"{FAIL} " + words(
             PHRASES, "loop_differs", lang, what=what, l=str(loop.layer), diff=f"{loop.largest_difference:.1e}"
         )
@@ -202,7 +203,9 @@ def _loop_line(loop, lang) -> str:
         m=str(loop.m),
         batched=f"{loop.batched_ms:.2f}",
         loop=f"{loop.loop_ms:.2f}",
-        ratio=f"{loop.speedup:.1f}",
+        ratio=words(PHRASES, "faster", lang, ratio=f"{loop.speedup:.1f}")
+        if loop.speedup >= 1
+        else words(PHRASES, "slower", lang, ratio=f"{1 / loop.speedup:.1f}"),
         repeats=str(loop.repeats),
     )
 

@@ -234,12 +234,12 @@ CONVENTIONS = {
 }
 
 ARRAYS = {
-    "delta": ("δ^{l}", "误差 δ^{l}"),
-    "nabla_b": ("∂C/∂b^{l}", "∂C/∂b^{l}"),
-    "nabla_w": ("∂C/∂w^{l}", "∂C/∂w^{l}"),
-    "output": ("a^{l} from feedforward", "feedforward 给出的激活值 a^{l}"),
-    "weights": ("w^{l} after update_mini_batch", "update_mini_batch 之后的权重 w^{l}"),
-    "biases": ("b^{l} after update_mini_batch", "update_mini_batch 之后的偏置 b^{l}"),
+    "delta": ("δ^{l}{idx}", "误差 δ^{l}{idx}"),
+    "nabla_b": ("∂C/∂b^{l}{idx}", "∂C/∂b^{l}{idx}"),
+    "nabla_w": ("∂C/∂w^{l}{idx}", "∂C/∂w^{l}{idx}"),
+    "output": ("a^{l}{idx} from feedforward", "feedforward 给出的激活值 a^{l}{idx}"),
+    "weights": ("w^{l}{idx} after update_mini_batch", "update_mini_batch 之后的权重 w^{l}{idx}"),
+    "biases": ("b^{l}{idx} after update_mini_batch", "update_mini_batch 之后的偏置 b^{l}{idx}"),
 }
 
 PHRASES = {
@@ -284,6 +284,8 @@ PHRASES = {
         "你的 backprop 在网络 {probe} 上返回了 {described}；应返回 (nabla_b, nabla_w)，每层 l = 2 … L 一个数组。",
     ),
     "feedforward_ok": ("feedforward agrees with bprop's forward pass.", "feedforward 与 bprop 的前向传播一致。"),
+    "faster": ("{ratio}× faster", "快 {ratio} 倍"),
+    "slower": ("{ratio}× slower", "慢 {ratio} 倍"),
     "update_ok": (
         "update_mini_batch takes the step w ← {decay}w − (η/m) Σ ∂C/∂w, b ← b − (η/m) Σ ∂C/∂b (η = {eta}, m = {m}{l2}).",
         "update_mini_batch 的更新 w ← {decay}w − (η/m) Σ ∂C/∂w，b ← b − (η/m) Σ ∂C/∂b 正确（η = {eta}，m = {m}{l2}）。",
@@ -291,9 +293,9 @@ PHRASES = {
     "runs_file": ("runs {path} in this process, as a test runner does", "在本进程中运行 {path}（与测试框架相同）"),
     "loop": (
         "batched and per-sample loop agree (largest difference {diff}); on {sizes} with m = {m}: batched {batched} ms, "
-        "loop {loop} ms, {ratio}× faster (best of {repeats}, interleaved).",
+        "loop {loop} ms: {ratio} (best of {repeats}, interleaved, BLAS on one thread).",
         "矩阵形式与逐样本循环结果一致（最大差异 {diff}）；在 {sizes}、m = {m} 上：矩阵形式 {batched} ms，"
-        "循环 {loop} ms，快 {ratio} 倍（交替测量，取 {repeats} 次中最好的）。",
+        "循环 {loop} ms：{ratio}（交替测量，取 {repeats} 次中最好的，BLAS 单线程）。",
     ),
     "loop_differs": (
         "batched and per-sample loop differ: {what} at layer {l}, largest difference {diff}.",
