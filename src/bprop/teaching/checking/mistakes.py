@@ -48,6 +48,12 @@ class Mistake:
     bp34: str = ""
     batch: str = ""
     batched_only: bool = False
+    bp3_layers: str = "all"  # BP3's change in 'all' layers, or only the 'hidden' ones (the loop) or the 'output' one
+    words: str = ""  # the key of its sentences in ``wording.SAYS`` (default: ``key``)
+
+    @property
+    def words_key(self) -> str:
+        return self.words or self.key
 
 
 MISTAKES = (
@@ -64,6 +70,11 @@ MISTAKES = (
     Mistake("bp2_sigma_prime_of_next", "BP2", bp2="prime_of_next"),
     Mistake("bp3_a_same_layer", "BP3", bp3="a_same_layer"),
     Mistake("bp3_transposed", "BP3", bp3="transposed"),
+    # Nielsen's backprop writes BP3 twice, for layer L and in the loop: a slip in one line only
+    Mistake("bp3_a_same_layer_hidden", "BP3", bp3="a_same_layer", bp3_layers="hidden", words="bp3_a_same_layer"),
+    Mistake("bp3_a_same_layer_output", "BP3", bp3="a_same_layer", bp3_layers="output", words="bp3_a_same_layer"),
+    Mistake("bp3_transposed_hidden", "BP3", bp3="transposed", bp3_layers="hidden", words="bp3_transposed"),
+    Mistake("bp3_transposed_output", "BP3", bp3="transposed", bp3_layers="output", words="bp3_transposed"),
     Mistake("delta_of_next_layer", "BP4", bp34="next_delta"),
     Mistake("bp4_delta_of_next_layer", "BP4", bp34="bias_next_delta"),
     Mistake("mean_forgotten", "mean", batch="sum", batched_only=True),
@@ -129,9 +140,10 @@ def _one_sample(net, weights, biases, x, y, mistake):
             delta = deltas[i + 1] if mistake.bp34 == "next_delta" else delta
         else:
             nabla_b.append(delta)  # BP4  ∂C/∂b^l = δ^l
-        if mistake.bp3 == "a_same_layer":
+        in_scope = {"all": True, "hidden": i < count - 1, "output": i == count - 1}[mistake.bp3_layers]
+        if mistake.bp3 == "a_same_layer" and in_scope:
             nabla_w.append(delta @ acts[i + 1].T)
-        elif mistake.bp3 == "transposed":
+        elif mistake.bp3 == "transposed" and in_scope:
             nabla_w.append(acts[i] @ delta.T)
         else:
             nabla_w.append(delta @ acts[i].T)  # BP3  ∂C/∂w^l = δ^l (a^{l−1})ᵀ

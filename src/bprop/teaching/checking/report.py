@@ -9,6 +9,7 @@ it contradicts, and the fix.
 from __future__ import annotations
 
 from .diagnosis import Finding
+from .mistakes import BY_KEY
 from .probes import BATCH
 from .wording import ARRAYS, CONVENTIONS, DERIVATION, PHRASES, mistake_words, words
 
@@ -23,7 +24,7 @@ def render_text(report, lang="en") -> str:
         _setting_line(report, lang),
         ("probe networks: " if lang == "en" else "探测网络：")
         + ", ".join(report.probes)
-        + f" (seed {s.seed}); "
+        + (f" (seed {s.seed}); " if lang == "en" else f"（seed {s.seed}）；")
         + words(PHRASES, "fd", lang, error=f"{report.fd_error:.1e}"),
         "",
     ]
@@ -130,11 +131,11 @@ def finding_lines(f: Finding, report, lang, step="backprop") -> list:
             "  " + words(PHRASES, "shape", lang, what=what, expected=_shape(f.expected_shape), got=_shape(f.got_shape))
         )
     if f.mistake:
-        says, fix = mistake_words(f.mistake, lang, **fields)
-        lines.append(("  Your code: " if lang == "en" else "  你的代码：") + says)
-    lines.append(f"  {words(PHRASES, 'derivation', lang)}: " + _derivation(f, report, lang))
+        says, fix = mistake_words(BY_KEY[f.mistake].words_key if f.mistake in BY_KEY else f.mistake, lang, **fields)
+        lines.append(("  Diagnosis: " if lang == "en" else "  诊断：") + says)
+    lines.append(f"  {words(PHRASES, 'derivation', lang)}{_colon(lang)}" + _derivation(f, report, lang))
     if f.mistake:
-        lines.append(f"  {words(PHRASES, 'fix', lang)}: {fix}")
+        lines.append(f"  {words(PHRASES, 'fix', lang)}{_colon(lang)}{fix}")
     else:
         lines.append("  " + words(PHRASES, "unknown", lang))
     for line, probes in _grouped(f.raised).items():
@@ -142,6 +143,10 @@ def finding_lines(f: Finding, report, lang, step="backprop") -> list:
     for key, value in f.notes:
         lines.append(f"  {WARN} " + words(CONVENTIONS, key, lang, shape=_shape(value)))
     return lines
+
+
+def _colon(lang) -> str:
+    return ": " if lang == "en" else "："
 
 
 def _grouped(raised) -> dict:
@@ -282,7 +287,9 @@ def finding_dict(f: Finding, report, lang) -> dict:
         "malformed": f.malformed,
     }
     if f.mistake:
-        out["says"], out["fix"] = mistake_words(f.mistake, lang, **_fields(f, report))
+        out["says"], out["fix"] = mistake_words(
+            BY_KEY[f.mistake].words_key if f.mistake in BY_KEY else f.mistake, lang, **_fields(f, report)
+        )
     if f.equation:
         out["derivation"] = _derivation(f, report, lang)
     return out
