@@ -59,6 +59,7 @@ BROKEN = [
     ("fn_bp2_no_sigma_prime.py:backprop", (), ("BP2", 2, "bp2_no_sigma_prime")),
     ("fn_bp4_next_delta.py:backprop", (), ("BP4", 2, "bp4_delta_of_next_layer")),
     ("batched_mean_forgotten.py:Network", ("--batched", "--method", "backprop_matrix"), ("mean", 3, "mean_forgotten")),
+    ("rows_bp3_transposed.py:Network", (), ("BP3", 3, "bp3_transposed")),  # x (1, n_1), w^l (n_{l−1}, n_l)
     ("batched_bias_axis.py:Network", ("--batched", "--method", "backprop_matrix"), ("BP4", 3, "bias_wrong_axis")),
 ]
 
@@ -72,6 +73,7 @@ CORRECT_FILES = [
     ("cross_entropy_ok.py:Network", ("--cost", "cross_entropy")),
     ("linear_ok.py:Network", ("--activation", "linear")),
     ("l2_ok.py:Network", ("--l2", 5, "--n", 100)),
+    ("fn_rows_ok.py:backprop", ()),
 ]
 
 
@@ -251,3 +253,21 @@ def test_help_says_the_file_is_run_in_this_process(capsys):
     status, out, _ = run(capsys, "check", "--help")
     assert status == 0
     assert "RUNS PATH.py in this process" in out
+
+
+def test_a_row_layout_is_recognized_and_checked_in_its_own_shapes(capsys):
+    status, out, _ = run(capsys, "check", CORPUS / "fn_rows_ok.py:backprop", "--json")
+    assert status == 0 and json.loads(out)["layout"] == "rows"
+    status, out, _ = run(capsys, "check", CORPUS / "rows_bp3_transposed.py:Network")
+    assert "takes samples as rows" in out
+    assert "expected ∂C/∂w^3 shaped (3, 2), got (2, 3)" in out  # (n_{l−1}, n_l), as the learner stores w^l
+
+
+def test_what_the_learners_code_prints_goes_to_stderr_so_json_stays_clean(capsys, tmp_path):
+    path = tmp_path / "noisy.py"
+    path.write_text(
+        (CORPUS / "fn_ok.py").read_text().replace("def backprop(", "print('loading')\n\n\ndef backprop(", 1)
+    )
+    status, out, err = run(capsys, "check", f"{path}:backprop", "--json")
+    assert status == 0 and json.loads(out)["passed"] is True
+    assert "loading" in err

@@ -62,6 +62,11 @@ class Learner:
         self.target = target
         self.method = method
         self.is_class = inspect.isclass(target.obj)
+        # rows: the learner's code takes samples as rows, x (1, n_1), X (m, n_1), with w^l
+        # stored (n_{l−1}, n_l): told by the shapes its own constructor makes (``instance``),
+        # or, for a function, by trying rows when columns make every call raise (``runner``).
+        self.rows = False
+        self.layout_known = False
         if not callable(target.obj):
             raise LearnerCodeError(f"{target.name} in {target.path.name} is not a class or function.")
         if self.is_class and not callable(getattr(target.obj, method, None)):
@@ -75,14 +80,48 @@ class Learner:
         return "class" if self.is_class else "function"
 
     def instance(self, probe):
-        """A fresh ``Network(sizes)`` of the learner's with the probe's w^l, b^l; or ``Raised``."""
+        """A fresh ``Network(sizes)`` of the learner's with the probe's w^l, b^l; or ``Raised``.
+
+        The parameters are given in the shapes the learner's own constructor made
+        (rows or columns, biases (n_l, 1), (1, n_l) or (n_l,)).
+        """
         try:
             net = self.target.obj(list(probe.sizes))
         except Exception as e:
             return Raised(f"{self.target.name}({probe.sizes})", learner_line(e, self.target.path))
-        net.weights = [w.copy() for w in probe.weights]
-        net.biases = [b.copy() for b in probe.biases]
+        self._learn_layout(net, probe)
+        own_b = [np.shape(b) for b in getattr(net, "biases", [])]
+        weights, biases = self.parameters(probe)
+        if len(own_b) == len(biases) and all(np.prod(s) == b.size for s, b in zip(own_b, biases)):
+            biases = [b.reshape(s) for b, s in zip(biases, own_b)]
+        net.weights, net.biases = weights, biases
         return net
+
+    def _learn_layout(self, net, probe):
+        """Rows when the constructor's w^l are all (n_{l−1}, n_l) on a network where that differs from (n_l, n_{l−1})."""
+        shapes = [np.shape(w) for w in getattr(net, "weights", [])]
+        pairs = list(zip(probe.sizes[:-1], probe.sizes[1:]))
+        if self.layout_known or len(shapes) != len(pairs) or all(i == o for i, o in pairs):
+            return
+        if all(s == (o, i) for s, (i, o) in zip(shapes, pairs)):
+            self.rows, self.layout_known = False, True
+        elif all(s == (i, o) for s, (i, o) in zip(shapes, pairs)):
+            self.rows, self.layout_known = True, True
+
+    def parameters(self, probe):
+        """Copies of the probe's w^l, b^l in the learner's layout."""
+        if self.rows:
+            return [w.T.copy() for w in probe.weights], [b.T.copy() for b in probe.biases]
+        return [w.copy() for w in probe.weights], [b.copy() for b in probe.biases]
+
+    def inputs(self, X):
+        """X (n_1, m) of the probe as the learner takes it: itself, or its rows (m, n_1)."""
+        return (X.T if self.rows else X).copy()
+
+    def weights_back(self, arrays) -> list:
+        """The learner's w^l-shaped arrays in the notes' layout, (n_l, n_{l−1})."""
+        arrays = [np.asarray(a, dtype=float) for a in arrays]
+        return [a.T if self.rows and a.ndim == 2 else a for a in arrays]
 
     def call(self, probe, X, Y, method=None):
         """The learner's backprop on X, Y (columns), read into ``Returned``; ``Raised`` or ``Malformed``."""
@@ -96,12 +135,16 @@ class Learner:
             function, what = self.target.obj, self.target.name
         try:
             if self.is_class:
-                out = function(X.copy(), Y.copy())
+                out = function(self.inputs(X), self.inputs(Y))
             else:
-                out = function([w.copy() for w in probe.weights], [b.copy() for b in probe.biases], X.copy(), Y.copy())
+                out = function(*self.parameters(probe), self.inputs(X), self.inputs(Y))
         except Exception as e:
             return Raised(what, learner_line(e, self.target.path))
-        return read_returned(out, probe)
+        returned = read_returned(out, probe)
+        if isinstance(returned, Returned) and self.rows:
+            returned.nabla_w = self.weights_back(returned.nabla_w)
+            returned.notes = [n for n in returned.notes if n[0] != "bias_shape"]  # a row is the rows layout's bias
+        return returned
 
     def has(self, name) -> bool:
         return self.is_class and callable(getattr(self.target.obj, name, None))

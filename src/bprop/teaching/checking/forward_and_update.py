@@ -28,7 +28,7 @@ def check_feedforward(learner, probe) -> Finding | None:
         return Finding("raised", probe=probe.label, raised=[(probe.label, net.what, net.line)])
     x = probe.X[:, [0]]
     try:
-        got = np.asarray(net.feedforward(x.copy()), dtype=float)
+        got = np.asarray(net.feedforward(learner.inputs(x)), dtype=float)
     except Exception as e:
         return Finding(
             "raised", probe=probe.label, raised=[(probe.label, "feedforward", learner_line(e, learner.target.path))]
@@ -71,11 +71,11 @@ def check_update(learner, probe, setting) -> Finding | None:
     net = learner.instance(probe)
     if isinstance(net, Raised):
         return Finding("raised", probe=probe.label, raised=[(probe.label, net.what, net.line)])
-    batch = [(probe.X[:, [i]].copy(), probe.Y[:, [i]].copy()) for i in range(probe.m)]
+    batch = [(learner.inputs(probe.X[:, [i]]), learner.inputs(probe.Y[:, [i]])) for i in range(probe.m)]
     args = (batch, setting.eta) + ((setting.l2, setting.n) if setting.l2 else ())
     try:
         net.update_mini_batch(*args)
-        got_w = [np.asarray(w, dtype=float) for w in net.weights]
+        got_w = learner.weights_back(net.weights)
         got_b = [np.asarray(b, dtype=float) for b in net.biases]
     except Exception as e:
         return Finding(

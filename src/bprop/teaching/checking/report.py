@@ -8,6 +8,8 @@ it contradicts, and the fix.
 
 from __future__ import annotations
 
+import copy
+
 from .diagnosis import Finding
 from .mistakes import BY_KEY
 from .probes import BATCH
@@ -28,6 +30,8 @@ def render_text(report, lang="en") -> str:
         + words(PHRASES, "fd", lang, error=f"{report.fd_error:.1e}"),
         "",
     ]
+    if report.rows:
+        lines.append(f"{WARN} " + words(PHRASES, "rows", lang))
     if report.feedforward_checked and report.feedforward is None:
         lines.append(f"{PASS} " + words(PHRASES, "feedforward_ok", lang))
     for step, finding in report.steps:
@@ -127,6 +131,9 @@ def finding_lines(f: Finding, report, lang, step="backprop") -> list:
         )
     else:
         what = words(ARRAYS, f.array, lang, l=str(f.layer), idx="")
+        if report.rows and f.array == "nabla_w":  # shown in the learner's own layout, (n_{l−1}, n_l)
+            f = copy.copy(f)
+            f.expected_shape, f.got_shape = f.expected_shape[::-1], f.got_shape[::-1]
         lines.append(
             "  " + words(PHRASES, "shape", lang, what=what, expected=_shape(f.expected_shape), got=_shape(f.got_shape))
         )
@@ -241,6 +248,7 @@ def as_dict(report, lang="en") -> dict:
         "form": report.form,
         "method": report.method,
         "batched": report.batched,
+        "layout": "rows" if report.rows else "columns",
         "activation": s.activation,
         "output": s.output,
         "cost": s.cost,

@@ -10,11 +10,14 @@ The report's ``first`` is the first of these that breaks.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import warnings
 from dataclasses import dataclass
 
 from ...core.arguments import non_negative_float, positive_int
 from ...errors import InvalidArgument
-from .adapters import Learner
+from .adapters import Learner, Returned
 from .diagnosis import Finding, diagnose
 from .forward_and_update import check_feedforward, check_update
 from .loading import load_target
@@ -43,6 +46,7 @@ class CheckReport:
     update_checked: bool = False
     loop: LoopComparison | None = None
     m: int = 1
+    rows: bool = False  # the learner's code takes samples as rows and stores w^l as (n_{l−1}, n_l)
 
     @property
     def steps(self) -> list:
@@ -64,6 +68,11 @@ class CheckReport:
         return self.first is None and (self.loop is None or self.loop.agrees)
 
 
+def _answers(learner, probes, batched) -> list:
+    """The learner's answer on each probe: its batch (``batched``), or its first sample."""
+    return [learner.call(p, p.X, p.Y) if batched else learner.call(p, p.X[:, [0]], p.Y[:, [0]]) for p in probes]
+
+
 def setting_of(activation="sigmoid", output=None, cost="quadratic", l2=0.0, n=None, eta=0.5, seed=0) -> Setting:
     """The learner's declared σ, output σ and cost (names bprop's core accepts), checked here at the edge."""
     activation = ALIASES.get(activation, activation)
@@ -80,7 +89,17 @@ def setting_of(activation="sigmoid", output=None, cost="quadratic", l2=0.0, n=No
 
 
 def check(spec, *, method="backprop", batched=False, compare_loop=None, setting=None) -> CheckReport:
-    """Run the learner's ``PATH.py:Name`` on the probe networks and diagnose it (see the module docstring)."""
+    """Run the learner's ``PATH.py:Name`` on the probe networks and diagnose it (see the module docstring).
+
+    While the learner's code runs, what it prints goes to stderr (stdout stays the
+    report's, e.g. JSON), and its warnings are shown, never raised as errors.
+    """
+    with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():
+        warnings.simplefilter("default")
+        return _check(spec, method, batched, compare_loop, setting)
+
+
+def _check(spec, method, batched, compare_loop, setting) -> CheckReport:
     setting = setting or Setting()
     if compare_loop and not batched:
         raise InvalidArgument(
@@ -104,7 +123,15 @@ def check(spec, *, method="backprop", batched=False, compare_loop=None, setting=
     if learner.has("feedforward"):
         report.feedforward_checked = True
         report.feedforward = check_feedforward(learner, probes[0])
-    answers = [learner.call(p, p.X, p.Y) if batched else learner.call(p, p.X[:, [0]], p.Y[:, [0]]) for p in probes]
+    answers = _answers(learner, probes, batched)
+    if not learner.layout_known and not any(isinstance(a, Returned) for a in answers):
+        learner.rows = True  # every call raised on columns: try samples as rows, w^l as (n_{l−1}, n_l)
+        by_rows = _answers(learner, probes, batched)
+        if any(isinstance(a, Returned) for a in by_rows):
+            answers = by_rows
+        else:
+            learner.rows = False
+    report.rows = learner.rows
     report.backprop = diagnose(probes, answers, batched)
     if learner.has("update_mini_batch") and report.backprop.passed:
         report.update_checked = True

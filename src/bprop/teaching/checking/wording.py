@@ -283,6 +283,11 @@ PHRASES = {
         "your backprop returned {described} on network {probe}; expected (nabla_b, nabla_w), one array per layer l = 2 … L.",
         "你的 backprop 在网络 {probe} 上返回了 {described}；应返回 (nabla_b, nabla_w)，每层 l = 2 … L 一个数组。",
     ),
+    "rows": (
+        "your code takes samples as rows, x (1, n_1), and stores w^l as (n_{l−1}, n_l): bprop gave it rows "
+        "and compares in the notes' layout (a consistent choice, not a mistake).",
+        "你的代码把样本当作行向量 x (1, n_1)，权重 w^l 存为 (n_{l−1}, n_l)：bprop 按行传入，并按笔记中的形状比较（这是一致的约定，不是错误）。",
+    ),
     "feedforward_ok": ("feedforward agrees with bprop's forward pass.", "feedforward 与 bprop 的前向传播一致。"),
     "faster": ("{ratio}× faster", "快 {ratio} 倍"),
     "slower": ("{ratio}× slower", "慢 {ratio} 倍"),
