@@ -21,6 +21,7 @@ from bprop.teaching.checking.probes import make_probes
 
 CORPUS = Path(__file__).parent / "check_corpus"
 SOFTMAX = ("--output", "softmax", "--cost", "log_likelihood")
+BATCHED = ("--batched", "--method", "backprop_matrix")
 
 
 def run(capsys, *args):
@@ -59,6 +60,8 @@ BROKEN = [
     ("fn_bp2_no_sigma_prime.py:backprop", (), ("BP2", 2, "bp2_no_sigma_prime")),
     ("fn_bp4_next_delta.py:backprop", (), ("BP4", 2, "bp4_delta_of_next_layer")),
     ("batched_mean_forgotten.py:Network", ("--batched", "--method", "backprop_matrix"), ("mean", 3, "mean_forgotten")),
+    ("batched_mean_forgotten_weights.py:Network", BATCHED, ("mean", 3, "mean_forgotten_weights")),
+    ("batched_bp2_no_sigma_prime.py:Network", BATCHED, ("BP2", 2, "bp2_no_sigma_prime")),
     ("rows_bp3_transposed.py:Network", (), ("BP3", 3, "bp3_transposed")),  # x (1, n_1), w^l (n_{l−1}, n_l)
     ("batched_bias_axis.py:Network", ("--batched", "--method", "backprop_matrix"), ("BP4", 3, "bias_wrong_axis")),
 ]

@@ -36,7 +36,7 @@ class Mistake:
               'prime_of_next' (σ′(z^{l+1}))
     bp3     : 'a_same_layer' (a^l for a^{l−1}), 'transposed' (a^{l−1} (δ^l)ᵀ)
     bp34    : 'next_delta' (BP3 and BP4 of layer l < L take δ^{l+1}), 'bias_next_delta' (BP4 only)
-    batch   : 'sum' (the 1/m forgotten), 'bias_wrong_axis', 'bias_wrong_axis_sum'
+    batch   : 'sum' (the 1/m forgotten; 'sum_b', 'sum_w': in BP4 or BP3 only), 'bias_wrong_axis', 'bias_wrong_axis_sum'
     """
 
     key: str
@@ -78,6 +78,8 @@ MISTAKES = (
     Mistake("delta_of_next_layer", "BP4", bp34="next_delta"),
     Mistake("bp4_delta_of_next_layer", "BP4", bp34="bias_next_delta"),
     Mistake("mean_forgotten", "mean", batch="sum", batched_only=True),
+    Mistake("mean_forgotten_biases", "mean", batch="sum_b", batched_only=True),
+    Mistake("mean_forgotten_weights", "mean", batch="sum_w", batched_only=True),
     Mistake("bias_wrong_axis", "BP4", batch="bias_wrong_axis", batched_only=True),
     Mistake("bias_wrong_axis_sum", "BP4", batch="bias_wrong_axis_sum", batched_only=True),
 )
@@ -103,9 +105,10 @@ def mistaken_gradients(net, weights, biases, X, Y, mistake=CORRECT, batched=Fals
     """
     per_sample = [_one_sample(net, weights, biases, X[:, [i]], Y[:, [i]], mistake) for i in range(X.shape[1])]
     m = X.shape[1]
-    scale = 1.0 if (mistake.batch == "sum" or not batched) else 1.0 / m
-    nabla_w = [sum(s[1][i] for s in per_sample) * scale for i in range(len(weights))]
-    nabla_b = [sum(s[0][i] for s in per_sample) * scale for i in range(len(weights))]
+    scale_w = 1.0 if (mistake.batch in ("sum", "sum_w") or not batched) else 1.0 / m
+    scale_b = 1.0 if (mistake.batch in ("sum", "sum_b") or not batched) else 1.0 / m
+    nabla_w = [sum(s[1][i] for s in per_sample) * scale_w for i in range(len(weights))]
+    nabla_b = [sum(s[0][i] for s in per_sample) * scale_b for i in range(len(weights))]
     if mistake.batch in ("bias_wrong_axis", "bias_wrong_axis_sum"):
         divisor = m if mistake.batch == "bias_wrong_axis" else 1
         nabla_b = [

@@ -124,7 +124,9 @@ def finding_lines(f: Finding, report, lang, step="backprop") -> list:
     if f.expected is not None:
         index = "_" + (str(f.neuron[0]) if len(f.neuron) == 1 else f"{{{f.neuron[0]},{f.neuron[1]}}}")
         what = words(ARRAYS, f.array, lang, l=str(f.layer), idx=index)
-        if f.array == "nabla_b" and f.equation in ("BP1", "BP2"):  # no δ returned: ∂C/∂b^l = δ^l shows it (BP4)
+        if (
+            f.array == "nabla_b" and f.equation in ("BP1", "BP2") and not report.batched
+        ):  # no δ returned: ∂C/∂b^l = δ^l shows it (BP4)
             what += f" = δ^{f.layer}{index}"
         lines.append(
             "  " + words(PHRASES, "expected_got", lang, what=what, expected=f"{f.expected:.6g}", got=f"{f.got:.6g}")

@@ -154,6 +154,18 @@ SAYS = {
         "divide the sums by m = X.shape[1] (or use np.mean over the samples' axis).",
         "把和除以 m = X.shape[1]（或沿样本那一维取 np.mean）。",
     ),
+    "mean_forgotten_biases": (
+        "your ∂C/∂b^l is the sum over the m = {m} samples, not the mean (your ∂C/∂w^l is divided by m, ∂C/∂b^l is not).",
+        "你的 ∂C/∂b^l 是 m = {m} 个样本的和，不是平均值（∂C/∂w^l 除以了 m，∂C/∂b^l 没有）。",
+        "divide the bias sums by m too: delta.sum(axis=1, keepdims=True) / m.",
+        "偏置的和也要除以 m：delta.sum(axis=1, keepdims=True) / m。",
+    ),
+    "mean_forgotten_weights": (
+        "your ∂C/∂w^l is the sum over the m = {m} samples, not the mean (your ∂C/∂b^l is divided by m, ∂C/∂w^l is not).",
+        "你的 ∂C/∂w^l 是 m = {m} 个样本的和，不是平均值（∂C/∂b^l 除以了 m，∂C/∂w^l 没有）。",
+        "divide the weight sums by m too: np.dot(delta, A.transpose()) / m.",
+        "权重的和也要除以 m：np.dot(delta, A.transpose()) / m。",
+    ),
     "bias_wrong_axis": (
         "your ∂C/∂b^{l} averages Δ^{l} over its neurons (axis 0) where BP4 averages over the samples (axis 1): "
         "one number per sample, shape {shape}.",
