@@ -62,6 +62,7 @@ BROKEN = [
     ("batched_mean_forgotten.py:Network", ("--batched", "--method", "backprop_matrix"), ("mean", 3, "mean_forgotten")),
     ("batched_mean_forgotten_weights.py:Network", BATCHED, ("mean", 3, "mean_forgotten_weights")),
     ("batched_bp2_no_sigma_prime.py:Network", BATCHED, ("BP2", 2, "bp2_no_sigma_prime")),
+    ("modified_neuron_old_prime.py:Network", ("--neuron", "2,1:tanh"), ("BP2", 2, "modified_neuron_old_prime")),
     ("rows_bp3_transposed.py:Network", (), ("BP3", 3, "bp3_transposed")),  # x (1, n_1), w^l (n_{l−1}, n_l)
     ("batched_bias_axis.py:Network", ("--batched", "--method", "backprop_matrix"), ("BP4", 3, "bias_wrong_axis")),
 ]
@@ -77,6 +78,7 @@ CORRECT_FILES = [
     ("linear_ok.py:Network", ("--activation", "linear")),
     ("l2_ok.py:Network", ("--l2", 5, "--n", 100)),
     ("fn_rows_ok.py:backprop", ()),
+    ("modified_neuron_ok.py:Network", ("--neuron", "2,1:tanh")),
 ]
 
 
@@ -274,3 +276,20 @@ def test_what_the_learners_code_prints_goes_to_stderr_so_json_stays_clean(capsys
     status, out, err = run(capsys, "check", f"{path}:backprop", "--json")
     assert status == 0 and json.loads(out)["passed"] is True
     assert "loading" in err
+
+
+@pytest.mark.parametrize("neuron", ["2,1:tanh", "3,2:relu", "3,1:linear"])
+def test_a_single_modified_neuron_is_bprops_own_backprop_and_the_finite_differences(neuron):
+    """--neuron l,j:f: core backprop with that neuron's σ replaced, confirmed by gradcheck, is the reference."""
+    for probe in make_probes(setting_of(neuron=neuron)):
+        assert probe.fd_error < 1e-6
+        layer, j = (int(k) for k in neuron.split(":")[0].split(","))
+        z = probe.samples[0].zs[layer - 2][j - 1, 0]
+        a = probe.samples[0].activations[layer - 1][j - 1, 0]
+        f = {"tanh": np.tanh, "relu": lambda t: max(t, 0.0), "linear": lambda t: t}[neuron.split(":")[1]]
+        assert a == pytest.approx(f(z))
+
+
+def test_a_modified_neuron_no_probe_has_is_refused(capsys):
+    status, _, err = run(capsys, "check", CORPUS / "modified_neuron_ok.py:Network", "--neuron", "2,9:tanh")
+    assert status == 1 and "no probe network has neuron j = 9" in err

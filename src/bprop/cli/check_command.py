@@ -62,6 +62,10 @@ def check(
     ] = "sigmoid",
     output: Annotated[str | None, typer.Option(help="The output σ (default: --activation), or softmax.")] = None,
     cost: Annotated[str, typer.Option(help="Your cost: quadratic, cross_entropy, log_likelihood.")] = "quadratic",
+    neuron: Annotated[
+        str | None,
+        typer.Option(help="l,j:f — the book's exercise: neuron j of layer l uses f (e.g. 2,1:tanh), the rest σ."),
+    ] = None,
     l2: Annotated[float, typer.Option(help="λ: check update_mini_batch(mini_batch, eta, lmbda, n) with L2.")] = 0.0,
     n: Annotated[int | None, typer.Option(help="With --l2: n, the training set's size in (λ/2n) Σ w².")] = None,
     eta: Annotated[float, typer.Option(help="η of the update checked.")] = 0.5,
@@ -71,7 +75,7 @@ def check(
 ):
     if lang not in LANGS:
         raise InvalidArgument(f"--lang {lang!r} is not supported; use en (English) or zh (中文).")
-    setting = setting_of(activation, output, cost, l2, n, eta, seed)
+    setting = setting_of(activation, output, cost, l2, n, eta, seed, neuron)
     report = run_check(target, method=method, batched=batched, compare_loop=compare_loop, setting=setting)
     if as_json:
         print_json(as_dict(report, lang))

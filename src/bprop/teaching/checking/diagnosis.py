@@ -112,7 +112,9 @@ def diagnose(probes, answers, batched=False) -> Finding:
     mistake = explain(answered, batched)
     if mistake is not None:
         first_break.verdict, first_break.mistake = "mistake", mistake.key
-        first_break.equation = mistake.equation  # the line the mistake is in (a wrong ∂C/∂b^l may be BP4's, not BP2's)
+        first_break.equation = (
+            mistake.equation or first_break.equation
+        )  # the line the mistake is in (a wrong ∂C/∂b^l may be BP4's, not BP2's)
     return first_break
 
 

@@ -49,6 +49,7 @@ class Mistake:
     batch: str = ""
     batched_only: bool = False
     bp3_layers: str = "all"  # BP3's change in 'all' layers, or only the 'hidden' ones (the loop) or the 'output' one
+    modified: str = ""  # 'old_prime': the modified neuron (--neuron) keeps the layer's σ′
     words: str = ""  # the key of its sentences in ``wording.SAYS`` (default: ``key``)
 
     @property
@@ -68,6 +69,8 @@ MISTAKES = (
     Mistake("bp2_untransposed", "BP2", bp2="untransposed"),
     Mistake("bp2_weights_of_layer", "BP2", bp2="w_of_layer"),
     Mistake("bp2_sigma_prime_of_next", "BP2", bp2="prime_of_next"),
+    # --neuron: f in the forward pass, but the old σ′ kept for that neuron (BP1 or BP2, where it sits)
+    Mistake("modified_neuron_old_prime", "", modified="old_prime"),
     Mistake("bp3_a_same_layer", "BP3", bp3="a_same_layer"),
     Mistake("bp3_transposed", "BP3", bp3="transposed"),
     # Nielsen's backprop writes BP3 twice, for layer L and in the loop: a slip in one line only
@@ -125,6 +128,10 @@ def deltas_of(net, weights, biases, x, y, mistake=CORRECT) -> list:
 def _one_sample(net, weights, biases, x, y, mistake):
     """(nabla_b, nabla_w, deltas) of one column sample, the equations changed as ``mistake`` says."""
     sigmas = [*net.hidden_activations, net.output]
+    if mistake.modified == "old_prime":
+        if not any(hasattr(s, "with_base_prime") for s in sigmas):
+            raise ValueError("no modified neuron")
+        sigmas = [s.with_base_prime() if hasattr(s, "with_base_prime") else s for s in sigmas]
     zs, acts = [], [x]
     for w, b, sigma in zip(weights, biases, sigmas):
         z = w @ acts[-1] + (0.0 if mistake.forward == "no_bias" else b)  # z^l = w^l a^{l−1} + b^l
@@ -132,7 +139,7 @@ def _one_sample(net, weights, biases, x, y, mistake):
         acts.append(value(sigma, z))  # a^l = σ(z^l)
     count = len(weights)
     deltas = [None] * count
-    deltas[-1] = _output_error(net, zs[-1], acts[-1], y, mistake.bp1)  # BP1
+    deltas[-1] = _output_error(net, sigmas[-1], zs[-1], acts[-1], y, mistake.bp1)  # BP1
     for i in range(count - 2, -1, -1):
         deltas[i] = _hidden_error(weights, zs, acts, deltas[i + 1], sigmas, i, mistake.bp2)  # BP2
     nabla_b, nabla_w = [], []
@@ -153,16 +160,16 @@ def _one_sample(net, weights, biases, x, y, mistake):
     return nabla_b, nabla_w, deltas
 
 
-def _output_error(net, z, a, y, variant):
-    """δ^L by BP1, or by the variant named."""
-    shortcut = costs.uses_shortcut(net.output, net.cost)
-    elementwise = activations.is_elementwise(net.output)
+def _output_error(net, output, z, a, y, variant):
+    """δ^L by BP1 with the output σ ``output``, or by the variant named."""
+    shortcut = costs.uses_shortcut(output, net.cost)
+    elementwise = activations.is_elementwise(output)
     if shortcut:
         right = a - y
     elif elementwise:
-        right = net.cost.gradient(a.T, y.T).T * prime(net.output, z)
+        right = net.cost.gradient(a.T, y.T).T * prime(output, z)
     else:
-        right = net.output.jacobian_product(z.T, a.T, net.cost.gradient(a.T, y.T)).T
+        right = output.jacobian_product(z.T, a.T, net.cost.gradient(a.T, y.T)).T
     if variant == "sign":
         return -right
     if variant == "no_prime":
@@ -172,7 +179,7 @@ def _output_error(net, z, a, y, variant):
     if variant == "prime_of_a":
         if shortcut or not elementwise:
             raise ValueError("no σ′ in this BP1")
-        return net.cost.gradient(a.T, y.T).T * prime(net.output, a)
+        return net.cost.gradient(a.T, y.T).T * prime(output, a)
     if variant == "prime_again":
         if not shortcut:
             raise ValueError("BP1 has no shortcut here")

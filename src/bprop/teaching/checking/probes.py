@@ -17,6 +17,8 @@ import numpy as np
 
 from ...core.gradcheck import gradcheck
 from ...core.network import Network
+from ...errors import InvalidArgument
+from .modified_neuron import ModifiedNeuron, fits, layer_sigmas
 
 # A square network first: a mistake that only fits square matrices (w^{l+1}
 # untransposed in BP2, a^l for a^{l−1} in BP3) gives numbers there, not a crash.
@@ -35,6 +37,7 @@ class Setting:
     n: int = 1000  # n of that term: the size of the whole training set
     eta: float = 0.5  # η of the update checked
     seed: int = 0
+    neuron: ModifiedNeuron | None = None  # the book's exercise: one neuron with its own activation
 
 
 @dataclass
@@ -86,12 +89,19 @@ class Probe:
 def make_probes(setting: Setting, sizes_list=PROBE_SIZES, batch=BATCH) -> list:
     """The probe networks for ``setting``, each with seeded N(0, 1) parameters and a batch."""
     rng = np.random.default_rng(setting.seed)
+    sizes_list = [sizes for sizes in sizes_list if fits(sizes, setting.neuron)]
+    if not sizes_list:
+        raise InvalidArgument(
+            f"--neuron {setting.neuron.label}: no probe network has neuron j = {setting.neuron.j} in layer "
+            f"l = {setting.neuron.layer}; choose l ≤ 3 and j ≤ 3 (the smallest probe is [2, 3, 2])."
+        )
     return [make_probe(list(sizes), setting, rng, batch) for sizes in sizes_list]
 
 
 def make_probe(sizes, setting: Setting, rng, batch=BATCH) -> Probe:
     """One probe: parameters as the book draws them (N(0, 1)), inputs in (0, 1), targets the cost accepts."""
-    net = Network(sizes, activation=setting.activation, output=setting.output, cost=setting.cost, dtype="float64")
+    hidden, output = layer_sigmas(sizes, setting.activation, setting.output, setting.neuron)
+    net = Network(sizes, activation=hidden, output=output, cost=setting.cost, dtype="float64")
     weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
     net.weights = [w.copy() for w in weights]

@@ -72,8 +72,10 @@ def _setting_line(report, lang) -> str:
     what = f"{report.form} {report.method}" if report.form == "function" else f"class, method {report.method}"
     if lang == "zh":
         what = f"函数 {report.method}" if report.form == "function" else f"类，方法 {report.method}"
-        return f"{what}，{mode}；激活函数 σ：{s.activation}（隐藏层），{s.output}（输出层）；代价函数 {s.cost}"
-    return f"{what}, {mode}; σ = {s.activation} (hidden), {s.output} (output); cost {s.cost}"
+        neuron = f"；第 {s.neuron.layer} 层第 {s.neuron.j} 个神经元用 {s.neuron.sigma}" if s.neuron else ""
+        return f"{what}，{mode}；激活函数 σ：{s.activation}（隐藏层），{s.output}（输出层）{neuron}；代价函数 {s.cost}"
+    neuron = f", neuron {s.neuron.j} of layer {s.neuron.layer}: {s.neuron.sigma}" if s.neuron else ""
+    return f"{what}, {mode}; σ = {s.activation} (hidden), {s.output} (output){neuron}; cost {s.cost}"
 
 
 def _backprop_pass_lines(report, lang) -> list:
@@ -186,6 +188,8 @@ def _fields(f, report) -> dict:
         "L": layers,
         "m": BATCH,  # the batch of --batched and the mini-batch of update_mini_batch
         "shape": _shape(f.got_shape),
+        "j": f.neuron[0] if f.neuron else "j",
+        "f": s.neuron.sigma if s.neuron else "f",
         "cost": s.cost,
         "output": s.output,
     }
@@ -258,6 +262,7 @@ def as_dict(report, lang="en") -> dict:
         "n": s.n if s.l2 else None,
         "eta": s.eta,
         "seed": s.seed,
+        "neuron": s.neuron.label if s.neuron else None,
         "probes": report.probes,
         "finite_difference_error": report.fd_error,
         "passed": report.passed,

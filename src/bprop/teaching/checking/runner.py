@@ -22,6 +22,7 @@ from .diagnosis import Finding, diagnose
 from .forward_and_update import check_feedforward, check_update
 from .loading import load_target
 from .matrix_vs_loop import LoopComparison, compare_with_loop
+from .modified_neuron import parse_neuron
 from .probes import PROBE_SIZES, Setting, make_probes
 
 ALIASES = {"linear": "identity"}  # the book's "linear neurons"
@@ -73,7 +74,9 @@ def _answers(learner, probes, batched) -> list:
     return [learner.call(p, p.X, p.Y) if batched else learner.call(p, p.X[:, [0]], p.Y[:, [0]]) for p in probes]
 
 
-def setting_of(activation="sigmoid", output=None, cost="quadratic", l2=0.0, n=None, eta=0.5, seed=0) -> Setting:
+def setting_of(
+    activation="sigmoid", output=None, cost="quadratic", l2=0.0, n=None, eta=0.5, seed=0, neuron=None
+) -> Setting:
     """The learner's declared σ, output σ and cost (names bprop's core accepts), checked here at the edge."""
     activation = ALIASES.get(activation, activation)
     output = ALIASES.get(output, output) if output else activation
@@ -81,10 +84,10 @@ def setting_of(activation="sigmoid", output=None, cost="quadratic", l2=0.0, n=No
     if l2 and n is None:
         raise InvalidArgument("--l2 needs --n, the size of the whole training set in (λ/2n) Σ w² (e.g. --n 50000).")
     n = positive_int(n, "--n") if n is not None else 1000
-    setting = Setting(activation, output, cost, l2, n, float(eta), int(seed))
-    make_probes(
-        setting, sizes_list=([2, 2, 2],), batch=1
-    )  # refuses an unknown σ or cost, or a pairing that makes no sense
+    neuron = parse_neuron(neuron) if neuron else None
+    setting = Setting(activation, output, cost, l2, n, float(eta), int(seed), neuron)
+    # refuses an unknown σ or cost, a pairing that makes no sense, a --neuron that no probe has
+    make_probes(setting, batch=1)
     return setting
 
 
@@ -107,7 +110,7 @@ def _check(spec, method, batched, compare_loop, setting) -> CheckReport:
         )
     target = load_target(spec)
     learner = Learner(target, method)
-    probes = make_probes(setting, PROBE_SIZES)
+    probes = make_probes(setting, PROBE_SIZES)  # those that have the --neuron, if one is modified
     report = CheckReport(
         spec=str(spec),
         path=str(target.path),

@@ -122,6 +122,14 @@ SAYS = {
         "take z of the same layer as δ: zs[-l], not zs[-l+1].",
         "取与 δ 同一层的带权输入：zs[-l]，不是 zs[-l+1]。",
     ),
+    "modified_neuron_old_prime": (
+        "your δ^{l}_{j} (the modified neuron) still uses the layer's σ′(z^{l}_{j}); its activation is {f}, "
+        "so the chain rule's ∂a^{l}_{j}/∂z^{l}_{j} is {f}′(z^{l}_{j}).",
+        "你的 δ^{l}_{j}（被修改的神经元）仍用本层的 σ′(z^{l}_{j})；它的激活函数是 {f}，"
+        "链式法则中的 ∂a^{l}_{j}/∂z^{l}_{j} 应为 {f}′(z^{l}_{j})。",
+        "for neuron j of layer l use {f}′(z^l_j) in BP1/BP2, the layer's σ′ for the others.",
+        "第 l 层第 j 个神经元在公式1/公式2 中用 {f}′(z^l_j)，其余神经元仍用本层的 σ′。",
+    ),
     "bp3_a_same_layer": (
         "your ∂C/∂w^{l} uses a^{l} where BP3 has a^{p}: ∂z^l_j/∂w^l_jk is the activation that feeds the weight.",
         "你的 ∂C/∂w^{l} 用了 a^{l}，公式3 是 a^{p}：∂z^l_j/∂w^l_jk 是输入这条权重的前一层激活值。",
