@@ -210,6 +210,10 @@ BAD_FILES = {
         "class Network:\n    def __init__(self, sizes):\n        pass\n    def backprop(self, x, y):\n        pass\n",
         "returned None (is a return statement missing?)",
     ),
+    "one_list.py": (
+        "def backprop(weights, biases, x, y):\n    return [w * 0 for w in weights]\n",
+        "a list of 2 items that are not lists",
+    ),
     "raises.py": (
         "class Network:\n    def __init__(self, sizes):\n        pass\n    def backprop(self, x, y):\n"
         "        raise KeyError('oops')\n",
@@ -223,7 +227,7 @@ def test_bad_learner_code_is_one_clear_line(capsys, tmp_path, name):
     source, message = BAD_FILES[name]
     path = tmp_path / name
     path.write_text(source)
-    status, out, err = run(capsys, "check", f"{path}:Network")
+    status, out, err = run(capsys, "check", f"{path}:{'backprop' if name == 'one_list.py' else 'Network'}")
     assert status == 1
     assert message in out + err
     assert "Traceback" not in out + err
@@ -293,3 +297,9 @@ def test_a_single_modified_neuron_is_bprops_own_backprop_and_the_finite_differen
 def test_a_modified_neuron_no_probe_has_is_refused(capsys):
     status, _, err = run(capsys, "check", CORPUS / "modified_neuron_ok.py:Network", "--neuron", "2,9:tanh")
     assert status == 1 and "no probe network has neuron j = 9" in err
+
+
+def test_a_cross_entropy_delta_declared_as_quadratic_gets_a_hint(capsys):
+    status, out, _ = run(capsys, "check", CORPUS / "cross_entropy_ok.py:Network")
+    assert status == 1
+    assert "BP1 at layer 3" in out and "--cost cross_entropy" in out

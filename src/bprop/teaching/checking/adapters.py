@@ -155,6 +155,8 @@ def read_returned(out, probe):
     count = len(probe.sizes) - 1
     if not isinstance(out, (tuple, list)) or len(out) not in (2, 3):
         return Malformed(_describe(out))
+    if not all(isinstance(part, (tuple, list)) for part in out):
+        return Malformed(f"{_describe(out)} that are not lists (one list of arrays, not the two lists)")
     try:
         parts = [[np.asarray(a, dtype=float) for a in part] for part in out]
     except (TypeError, ValueError):

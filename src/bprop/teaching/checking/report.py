@@ -147,6 +147,11 @@ def finding_lines(f: Finding, report, lang, step="backprop") -> list:
     lines.append(f"  {words(PHRASES, 'derivation', lang)}{_colon(lang)}" + _derivation(f, report, lang))
     if f.mistake:
         lines.append(f"  {words(PHRASES, 'fix', lang)}{_colon(lang)}{fix}")
+        if f.mistake == "bp1_no_sigma_prime" and (report.setting.output, report.setting.cost) == (
+            "sigmoid",
+            "quadratic",
+        ):
+            lines.append("  " + words(PHRASES, "cost_hint", lang))  # a − y is right for the cross-entropy
     else:
         lines.append("  " + words(PHRASES, "unknown", lang))
     for line, probes in _grouped(f.raised).items():

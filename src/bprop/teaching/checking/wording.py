@@ -303,6 +303,10 @@ PHRASES = {
         "your backprop returned {described} on network {probe}; expected (nabla_b, nabla_w), one array per layer l = 2 … L.",
         "你的 backprop 在网络 {probe} 上返回了 {described}；应返回 (nabla_b, nabla_w)，每层 l = 2 … L 一个数组。",
     ),
+    "cost_hint": (
+        "If your cost is the cross-entropy, whose δ^L is a^L − y, say so: --cost cross_entropy.",
+        "如果你用的是交叉熵代价函数（δ^L = a^L − y），请加上 --cost cross_entropy。",
+    ),
     "rows": (
         "your code takes samples as rows, x (1, n_1), and stores w^l as (n_{l−1}, n_l): bprop gave it rows "
         "and compares in the notes' layout (a consistent choice, not a mistake).",
