@@ -174,8 +174,10 @@ def test_the_matrix_form_is_compared_with_the_loop_and_timed(capsys):
 def test_compare_loop_needs_batched_and_an_existing_name(capsys):
     status, _, err = run(capsys, "check", CORPUS / "batched_ok.py:Network", "--compare-loop", "backprop")
     assert status == 1 and "add --batched" in err
-    status, out, _ = run(capsys, "check", CORPUS / "fn_batched_ok.py:backprop", "--batched", "--compare-loop", "nope")
-    assert status == 1
+    status, _, err = run(capsys, "check", CORPUS / "fn_batched_ok.py:backprop", "--batched", "--compare-loop", "nope")
+    assert status == 1 and "defines no 'nope'" in err
+    status, _, err = run(capsys, "check", CORPUS / "batched_ok.py:Network", *BATCHED, "--compare-loop", "nope")
+    assert status == 1 and "has no method nope(x, y)" in err and "Traceback" not in err
 
 
 def test_zh_uses_the_notes_wording(capsys):

@@ -94,7 +94,10 @@ class Learner:
         weights, biases = self.parameters(probe)
         if len(own_b) == len(biases) and all(np.prod(s) == b.size for s, b in zip(own_b, biases)):
             biases = [b.reshape(s) for b, s in zip(biases, own_b)]
-        net.weights, net.biases = weights, biases
+        try:
+            net.weights, net.biases = weights, biases
+        except Exception as e:  # a read-only property, __slots__ …: the learner's class refuses them
+            return Raised(f"{self.target.name} (as bprop set .weights and .biases)", learner_line(e, self.target.path))
         return net
 
     def _learn_layout(self, net, probe):

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ...errors import LearnerCodeError
 from .adapters import Learner, Returned
 
 TIMING_SIZES = [784, 30, 10]  # the book's MNIST network
@@ -47,6 +48,11 @@ class LoopComparison:
 
 def compare_with_loop(learner: Learner, loop_name: str, probes, seed=0) -> LoopComparison:
     """Same numbers on every probe, then the speed-up on ``TIMING_SIZES`` with m = ``TIMING_BATCH``."""
+    if learner.is_class and not learner.has(loop_name):
+        raise LearnerCodeError(
+            f"class {learner.target.name} in {learner.target.path.name} has no method {loop_name}(x, y) "
+            "(named by --compare-loop: your per-sample backprop)."
+        )
     loop = Learner(learner.target.sibling(loop_name), loop_name) if not learner.is_class else learner
     loop_method = loop_name if learner.is_class else None
     largest = 0.0
