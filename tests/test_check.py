@@ -56,6 +56,7 @@ BROKEN = [
     ("update_plus.py:Network", (), ("update", 4, "update_plus")),
     ("update_mean_forgotten.py:Network", (), ("update", 4, "update_mean_forgotten")),
     ("softmax_sigma_prime_again.py:Network", SOFTMAX, ("BP1", 3, "bp1_sigma_prime_again")),
+    ("softmax_sigmoid_prime_again.py:Network", SOFTMAX, ("BP1", 3, "bp1_sigmoid_prime_again")),
     ("l2_half.py:Network", ("--l2", 5, "--n", 100), ("update", 4, "l2_half")),
     ("fn_bp2_no_sigma_prime.py:backprop", (), ("BP2", 2, "bp2_no_sigma_prime")),
     ("fn_bp4_next_delta.py:backprop", (), ("BP4", 2, "bp4_delta_of_next_layer")),

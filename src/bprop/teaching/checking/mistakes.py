@@ -64,6 +64,8 @@ MISTAKES = (
     Mistake("sigma_prime_of_a", "BP1", bp1="prime_of_a", bp2="prime_of_a"),
     Mistake("bp1_sign", "BP1", bp1="sign"),
     Mistake("bp1_sigma_prime_again", "BP1", bp1="prime_again"),
+    # with softmax outputs, the σ′ applied again may be the sigmoid's of z^L, not a(1 − a)
+    Mistake("bp1_sigmoid_prime_again", "BP1", bp1="sigmoid_prime_again", words="bp1_sigma_prime_again"),
     Mistake("bp2_no_sigma_prime", "BP2", bp2="no_prime"),
     Mistake("bp2_sigma_prime_of_a", "BP2", bp2="prime_of_a"),
     Mistake("bp2_untransposed", "BP2", bp2="untransposed"),
@@ -180,6 +182,10 @@ def _output_error(net, output, z, a, y, variant):
         if shortcut or not elementwise:
             raise ValueError("no σ′ in this BP1")
         return net.cost.gradient(a.T, y.T).T * prime(output, a)
+    if variant == "sigmoid_prime_again":
+        if not shortcut:
+            raise ValueError("BP1 has no shortcut here")
+        return (a - y) * prime(activations.Sigmoid(), z)  # the sigmoid's σ′(z^L), whatever the output σ
     if variant == "prime_again":
         if not shortcut:
             raise ValueError("BP1 has no shortcut here")
