@@ -18,6 +18,7 @@ import typer
 from ..errors import BpropError
 from . import mpi_job
 from .bench_command import bench
+from .check_command import check
 from .data_command import data_fetch, data_list, data_show
 from .evaluate_command import evaluate
 from .explain_command import explain
@@ -55,6 +56,7 @@ app.command()(predict)
 app.command()(gradcheck)
 app.command()(bench)
 app.command()(explain)
+app.command()(check)
 app.add_typer(lab_app, name="lab")
 app.command()(quiz)
 app.command()(plot)
