@@ -12,10 +12,12 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import validate_data
 
+from ..errors import InvalidArgument
 from .base import BPEstimator, _is_stochastic
 
 
@@ -115,6 +117,75 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     out_activation_ : 'softmax' or 'logistic' (scikit-learn's names).
     """
 
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        out_activation=None,
+        cost=None,
+        init=None,
+        dtype=None,
+        dropout=0.0,
+        l1=0.0,
+        device="cpu",
+        class_weight=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            out_activation=out_activation,
+            cost=cost,
+            init=init,
+            dtype=dtype,
+            dropout=dropout,
+            l1=l1,
+            device=device,
+        )
+        self.class_weight = class_weight
+
     @available_if(_is_stochastic)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over (X, y), continuing the weights and the optimizer's state; returns self.
@@ -151,6 +222,27 @@ class BPClassifier(ClassifierMixin, BPEstimator):
         """ln of ``predict_proba`` (−inf where a probability is 0)."""
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
+
+    def _weighted(self, sample_weight, y, incremental):
+        """The solvers' sample weights: class_weight[y_i] × the user's s_i (or class_weight[y_i] alone).
+
+        class_weight acts through the core's weighted means (``sample_weight``), so
+        fitting with it is fitting with those products as sample_weight.
+        """
+        if self.class_weight is None:
+            return sample_weight
+        if not (isinstance(self.class_weight, dict) or self.class_weight == "balanced"):
+            raise InvalidArgument(
+                f"{type(self).__name__}: class_weight={self.class_weight!r} is not accepted; use None, "
+                "'balanced' or a dict {class label: weight}."
+            )
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported with partial_fit: a batch's class shares are not "
+                "the data set's. Pass a dict, e.g. from sklearn.utils.class_weight.compute_class_weight on all of y."
+            )
+        weights = compute_sample_weight(self.class_weight, y)
+        return weights if sample_weight is None else weights * sample_weight
 
     def _predictions(self, A):
         if self._label_binarizer.y_type_ == "multilabel-indicator":

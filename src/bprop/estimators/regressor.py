@@ -80,6 +80,9 @@ class BPRegressor(RegressorMixin, BPEstimator):
         cost=None,
         init=None,
         dtype=None,
+        dropout=0.0,
+        l1=0.0,
+        device="cpu",
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -109,6 +112,9 @@ class BPRegressor(RegressorMixin, BPEstimator):
             cost=cost,
             init=init,
             dtype=dtype,
+            dropout=dropout,
+            l1=l1,
+            device=device,
         )
         self.loss = loss
 

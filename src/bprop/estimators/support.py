@@ -14,6 +14,8 @@ import numpy as np
 from sklearn.base import is_classifier
 
 from ..core.arguments import dtype_of
+from ..core.backend import backend_for
+from ..core.dropout import dropout_rates
 from ..core.network import Network
 from ..errors import InvalidArgument
 
@@ -67,6 +69,7 @@ def checked_settings(est) -> SimpleNamespace:
     if est.solver not in SOLVERS:
         fail("solver", f"use one of {', '.join(map(repr, SOLVERS))}")
     real("alpha", 0)
+    real("l1", 0)
     if not (
         est.batch_size == "auto"
         or isinstance(est.batch_size, numbers.Integral)
@@ -107,12 +110,47 @@ def checked_settings(est) -> SimpleNamespace:
     if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in hidden):
         fail("hidden_layer_sizes", "each hidden layer needs a positive whole number of neurons, such as (100,)")
 
-    activation = _component(est, "activation", HIDDEN_ACTIVATIONS, fail)
+    activation = _hidden_activation(est, len(hidden), fail)
+    try:
+        dropout = dropout_rates(est.dropout, len(hidden))
+    except InvalidArgument as error:
+        raise InvalidArgument(f"{name}: {error}") from None
+    if dropout is not None and est.solver == "lbfgs":
+        fail(
+            "dropout",
+            "L-BFGS needs the same cost at every evaluation, which random masks break; "
+            "use dropout=0 with solver='lbfgs', or a stochastic solver such as 'adam'",
+        )
+    if est.device != "cpu":
+        try:
+            backend_for(None, est.device)
+        except InvalidArgument as error:
+            raise InvalidArgument(f"{name}: {error}") from None
     outputs = CLASSIFIER_OUTPUTS if is_classifier(est) else HIDDEN_ACTIVATIONS
     out_activation = None if est.out_activation is None else _component(est, "out_activation", outputs, fail)
     if is_classifier(est) and not isinstance(out_activation, (str, type(None))):
         fail("out_activation", f"use None or one of {', '.join(map(repr, outputs))}")
-    return SimpleNamespace(hidden=[int(n) for n in hidden], activation=activation, out_activation=out_activation)
+    return SimpleNamespace(
+        hidden=[int(n) for n in hidden], activation=activation, out_activation=out_activation, dropout=dropout
+    )
+
+
+def _hidden_activation(est, hidden_layers, fail):
+    """σ of the hidden layers: one name (every hidden layer, MLP's meaning) or a list, one per hidden layer."""
+    if not isinstance(est.activation, (list, tuple)):
+        return _component(est, "activation", HIDDEN_ACTIVATIONS, fail)
+    if len(est.activation) != hidden_layers:
+        fail(
+            "activation",
+            f"a list needs one σ per hidden layer ({hidden_layers} for hidden_layer_sizes="
+            f"{est.hidden_layer_sizes!r}), or use one name for all of them",
+        )
+    sigmas = []
+    for sigma in est.activation:
+        if isinstance(sigma, str) and sigma not in HIDDEN_ACTIVATIONS:
+            fail("activation", f"{sigma!r} is not one of {', '.join(map(repr, HIDDEN_ACTIVATIONS))}")
+        sigmas.append(HIDDEN_ACTIVATIONS[sigma] if isinstance(sigma, str) else sigma)
+    return sigmas
 
 
 def _component(est, parameter, names, fail):
