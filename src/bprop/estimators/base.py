@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..core.backend import to_numpy
 from ..core.network import Network
-from ..training.state import snapshot
+from ..training.state import copied, snapshot
 from . import solvers, support
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "momentum", "nesterov")
@@ -324,15 +324,27 @@ class BPEstimator(BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    # -- pickling: the Network travels as its arrays and components --------------
+    # -- pickling: plain parts only — the Network as its arrays and component names --------
 
     def __getstate__(self):
+        """The estimator's state with no bprop object but the estimator: see ``support.network_record``."""
         state = dict(super().__getstate__())
         if isinstance(state.get("network_"), Network):
             state["network_"] = support.network_record(state["network_"])
+        if isinstance(state.get("_optimizer"), solvers.StochasticOptimizer):
+            state["_optimizer"] = support.optimizer_record(state["_optimizer"])
+        if "_best_params" in state:
+            state["_best_params"] = copied(state["_best_params"], to_numpy)
         return state
 
     def __setstate__(self, state):
         if isinstance(state.get("network_"), dict):
             state = dict(state, network_=support.network_from_record(state["network_"]))
-        super().__setstate__(state)
+        record = state.get("_optimizer")
+        super().__setstate__({k: v for k, v in state.items() if k != "_optimizer"})
+        if isinstance(record, dict):  # rebuilt from the parameters, then its η and state restored
+            self._optimizer = solvers.stochastic_optimizer(self)
+            self._optimizer.optimizer.lr = record["lr"]
+            self._optimizer.optimizer.load_state_dict(record["state"])
+        elif record is not None:
+            self._optimizer = record
