@@ -305,3 +305,31 @@ def test_a_fitted_estimators_pickle_names_no_bprop_class_but_the_estimator(make,
         back.partial_fit(X, y)
         for a, b in zip(back.coefs_, est.coefs_):
             np.testing.assert_array_equal(a, b)
+
+
+# -- 5. pandas DataFrames: feature names, as MLP -----------------------------------------
+
+
+@pytest.mark.parametrize("Estimator", [BPClassifier, BPRegressor])
+def test_a_dataframe_fit_records_feature_names_and_checks_them_as_mlp_does(Estimator, digits):
+    pd = pytest.importorskip("pandas", reason="pandas is in the test extras; install bprop[test]")
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    X, y = digits
+    frame = pd.DataFrame(X, columns=[f"pixel_{i}" for i in range(X.shape[1])])
+    common = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    ours = Estimator(**common).fit(frame, pd.Series(y))
+    np.testing.assert_array_equal(ours.feature_names_in_, frame.columns.to_numpy())
+    from_array = Estimator(**common).fit(X, y)
+    assert not hasattr(from_array, "feature_names_in_")
+    np.testing.assert_array_equal(ours.predict(frame), from_array.predict(X))
+
+    mlp = (MLPClassifier if Estimator is BPClassifier else MLPRegressor)(**common).fit(frame, y)
+    renamed = frame.rename(columns=str.upper)
+    with pytest.raises(ValueError) as theirs:
+        mlp.predict(renamed)
+    with pytest.raises(ValueError) as caught:
+        ours.predict(renamed)
+    assert str(caught.value) == str(theirs.value) and "PIXEL_0" in str(caught.value)
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        ours.predict(X)

@@ -32,9 +32,11 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     hidden_layer_sizes : int or tuple of int, default=(100,)
         Neurons of each hidden layer (n_2 … n_{L−1}); the input and output
         layers come from the data.
-    activation : {'relu', 'tanh', 'logistic', 'identity', 'sigmoid', 'leaky_relu'} or object, default='relu'
+    activation : {'relu', 'tanh', 'logistic', 'identity', 'sigmoid', 'leaky_relu'}, object, or a list, default='relu'
         σ of the hidden layers ('logistic' is bprop's 'sigmoid'), or a bprop
-        activation object with ``value(z)`` and ``derivative(z, a)``.
+        activation object with ``value(z)`` and ``derivative(z, a)``. One σ
+        means every hidden layer (MLP's meaning); a list gives one per hidden
+        layer, ``['relu', 'tanh']`` for hidden_layer_sizes=(64, 32) (bprop's extra).
     solver : {'adam', 'sgd', 'lbfgs', 'momentum', 'nesterov'}, default='adam'
         'adam' is MLP's Adam (bprop's, with ε added unscaled as MLP does).
         'lbfgs' is scipy's L-BFGS-B on the full-batch cost and its BP1–BP4
@@ -80,7 +82,7 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop when its accuracy
         has not improved by tol for ``n_iter_no_change`` epochs, and keep the
-        weights of the best epoch.
+        weights of the best epoch (the highest validation score), as MLP does.
     validation_fraction : float in (0, 1), default=0.1
         The held-out share for early_stopping.
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
@@ -102,6 +104,26 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     dtype : {None, 'float32', 'float64'}, default=None
         The network's floating type. None: X's own when it is float32 or
         float64, else float64 (as scikit-learn).
+    dropout : float or list of float, default=0.0
+        Inverted dropout (``bprop.train``'s ``dropout``): p for every hidden
+        layer, or one p per hidden layer, 0 ≤ p < 1. Each mini-batch draws its
+        masks m^l ~ Bernoulli(1 − p) from a generator seeded once per fit by
+        random_state; BP2 gains ⊙ m^l/(1 − p). predict, predict_proba and the
+        validation score use no mask. 0: MLP's training. Not with 'lbfgs'.
+    l1 : float ≥ 0, default=0.0
+        L1 strength in the alpha convention: each batch of m_b samples adds
+        (l1/m_b) Σ |w| (biases excluded), so BP3 gains (l1/m_b) sgn(w) — the
+        subgradient, which makes weights small, not exactly 0. With alpha:
+        elastic net. Equals ``bprop.train(..., l1=l1, l2=alpha, l2_divisor="batch")``.
+    device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'
+        Where the network trains (``bprop.Network(device=...)``: PyTorch with
+        CUDA, else CuPy). Without a usable GPU, fit raises InvalidArgument
+        saying why. Dense X only on a GPU; ``coefs_`` are then NumPy copies.
+    class_weight : None, 'balanced' or dict {label: weight}, default=None
+        Weights per class, applied through the weighted means of the cost and
+        of BP3/BP4 (``sample_weight``): sample i weighs class_weight[y_i] times
+        its sample_weight. 'balanced' is n_samples / (n_classes · n_c) (not with
+        partial_fit). Not in MLPClassifier.
 
     Attributes
     ----------
@@ -113,7 +135,8 @@ class BPClassifier(ClassifierMixin, BPEstimator):
     best_loss_ : the lowest loss (None with early_stopping).
     validation_scores_, best_validation_score_ : validation accuracies with early_stopping, else None.
     n_iter_ : epochs run by the last fit (1 after partial_fit). t_ : samples seen, all calls together.
-    n_features_in_, feature_names_in_, n_outputs_, n_layers_ : as MLPClassifier.
+    n_features_in_, feature_names_in_, n_outputs_, n_layers_ : as MLPClassifier
+        (feature_names_in_ after a fit on a pandas DataFrame with string column names).
     out_activation_ : 'softmax' or 'logistic' (scikit-learn's names).
     """
 
@@ -245,6 +268,8 @@ class BPClassifier(ClassifierMixin, BPEstimator):
         return weights if sample_weight is None else weights * sample_weight
 
     def _predictions(self, A):
+        if len(self.classes_) == 1:  # as MLP: y held one class, so does every prediction
+            return np.full(A.shape[0], self.classes_[0])
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return (A >= 0.5).astype(self.classes_.dtype)
         return self.classes_[self.network_.labels_from_outputs(A)]
@@ -267,13 +292,8 @@ class BPClassifier(ClassifierMixin, BPEstimator):
             binarizer = LabelBinarizer()
             multilabel = type_of_target(y).startswith("multilabel")
             binarizer.fit(classes if incremental and not multilabel else y)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least 2 classes to learn to tell apart; "
-                    f"y holds 1 class ({binarizer.classes_[0]!r})."
-                )
             self._label_binarizer, self.classes_ = binarizer, binarizer.classes_
-        else:
+        if not first_pass or incremental:  # partial_fit's first call too: y's classes must be among `classes`
             seen = unique_labels(y)
             if self.warm_start and not incremental and set(seen) != set(self.classes_):
                 raise ValueError(

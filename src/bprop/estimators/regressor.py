@@ -27,7 +27,8 @@ class BPRegressor(RegressorMixin, BPEstimator):
 
     Parameters
     ----------
-    As BPClassifier, except:
+    As BPClassifier (dropout, l1, a list of activations and device included),
+    without class_weight, and:
 
     loss : {'squared_error', 'poisson'}, default='squared_error'
         MLPRegressor's losses: 'squared_error' (identity outputs, bprop's
