@@ -333,3 +333,15 @@ def test_a_dataframe_fit_records_feature_names_and_checks_them_as_mlp_does(Estim
     assert str(caught.value) == str(theirs.value) and "PIXEL_0" in str(caught.value)
     with pytest.warns(UserWarning, match="X does not have valid feature names"):
         ours.predict(X)
+
+
+def test_partial_fit_with_dropout_goes_on_with_the_masks_of_the_call_before(digits):
+    """Two partial_fit calls are the two epochs of one fit (no shuffling, so the orders agree)."""
+    X, y = digits
+    common = dict(hidden_layer_sizes=(16,), dropout=0.4, shuffle=False, random_state=0, dtype="float64")
+    fitted = BPClassifier(**common, max_iter=2, n_iter_no_change=50).fit(X, y)
+    stepped = BPClassifier(**common)
+    stepped.partial_fit(X, y, classes=np.arange(10))
+    stepped.partial_fit(X, y)
+    for a, b in zip(fitted.coefs_ + fitted.intercepts_, stepped.coefs_ + stepped.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)

@@ -161,7 +161,9 @@ def fit_stochastic(est, X, T, y, sample_weight, incremental, rs, dropout=None):
         validation split, and each batch draws its masks from
         ``np.random.default_rng(seed)`` as ``bprop.train`` does from its
         generator (``draw_masks``, before the batch's BP1–BP4); without it,
-        nothing more is drawn from ``rs`` than MLP draws.
+        nothing more is drawn from ``rs`` than MLP draws. partial_fit goes on
+        with the generator of the call before (an int random_state would
+        otherwise give every epoch the same masks).
     """
     if not incremental or not hasattr(est, "_optimizer"):
         est._optimizer = stochastic_optimizer(est)
@@ -171,7 +173,11 @@ def fit_stochastic(est, X, T, y, sample_weight, incremental, rs, dropout=None):
     net = est.network_
     X_train, T_train = placed(net, X_train), placed(net, T_train)
     sw_train = None if sw_train is None else placed(net, sw_train)
-    mask_rng = None if dropout is None else np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
+    mask_rng = None
+    if dropout is not None:
+        mask_rng = getattr(est, "_mask_rng", None) if incremental else None
+        if mask_rng is None:
+            mask_rng = est._mask_rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
     n = X_train.shape[0]
     batch_size = est._batch_size_for(n)
     order = np.arange(n, dtype=int)
