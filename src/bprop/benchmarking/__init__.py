@@ -6,7 +6,8 @@
 
 Modules, one job each: ``cases`` (what is trained, the targets), ``flops``
 (the FLOP convention), ``machine`` (CPU, BLAS, sgemm peak), one module per
-contender (``bprop_contender``, ``torch_contender``, ``sklearn_contender``),
+contender (``bprop_contender``, ``torch_contender``, ``sklearn_contender``, and
+``estimator_contender``: BPClassifier doing the sklearn contender's work),
 ``memory`` (peak memory in a subprocess), ``runner`` (the interleaved timing)
 and ``report`` (Markdown and JSON). torch and scikit-learn are imported only
 when a benchmark runs.

@@ -8,7 +8,8 @@ the next, so that a slow spell of a shared machine falls on all of them.
 Figures:
 
     seconds        s/epoch of each repeat; median_seconds their median
-    ratio          bprop's median ÷ the other's median (also per repeat)
+    ratio          bprop's median ÷ the other's median (also per repeat); ``estimator_ratios``
+                   the same for BPClassifier (the estimator contender), whose target is MLP's time
     gflops         gemm_flops(sizes, n_train) ÷ median_seconds (see ``flops``)
     peak_fraction  gflops ÷ the sgemm peak measured in this run (best of start and end)
     accuracy       on the test split, after all the epochs (equal work → comparable accuracy)
@@ -37,6 +38,7 @@ from .contenders import CONTENDERS, importable
 from .flops import CONVENTION, gemm_flops
 
 SGEMM_N = 2048
+SUBJECTS = ("bprop", "estimator")  # the contenders whose time ratios are targets (cases.Target.subject)
 
 
 def run(
@@ -207,22 +209,27 @@ def _finish(run_, case, peak_gflops):
     for f in figures.values():
         f["gflops"] = run_["gflop_per_epoch"] / f["median_seconds"]
         f["peak_fraction"] = f["gflops"] / peak_gflops
-    ratios = {}
-    if "bprop" in figures:
-        ours = figures["bprop"]
-        for name, f in figures.items():
-            if name != "bprop":
-                ratios[name] = {
-                    "median_ratio": ours["median_seconds"] / f["median_seconds"],
-                    "per_repeat": [a / b for a, b in zip(ours["seconds"], f["seconds"])],
-                }
-    run_["ratios"] = ratios
-    run_["targets"] = [_verdict(target, figures, ratios) for target in case.targets]
+    ratios_of = {
+        subject: {
+            name: {
+                "median_ratio": figures[subject]["median_seconds"] / f["median_seconds"],
+                "per_repeat": [a / b for a, b in zip(figures[subject]["seconds"], f["seconds"])],
+            }
+            for name, f in figures.items()
+            if name != subject
+        }
+        for subject in SUBJECTS
+        if subject in figures
+    }
+    run_["ratios"] = ratios_of.get("bprop", {})  # bprop ÷ each other contender
+    run_["estimator_ratios"] = ratios_of.get("estimator", {})  # BPClassifier ÷ each other contender
+    run_["targets"] = [_verdict(target, figures, ratios_of) for target in case.targets]
 
 
-def _verdict(target, figures, ratios) -> dict:
+def _verdict(target, figures, ratios_of) -> dict:
     value = None
-    if "bprop" in figures:
+    ratios = ratios_of.get(target.subject, {})
+    if target.subject in figures:
         if target.metric == "time_ratio" and target.against in ratios:
             value = ratios[target.against]["median_ratio"]
         elif target.metric == "peak_fraction":
@@ -234,6 +241,7 @@ def _verdict(target, figures, ratios) -> dict:
     return {
         "metric": target.metric,
         "against": target.against,
+        "subject": target.subject,
         "limit": target.limit,
         "description": target.describe(),
         "value": value,

@@ -44,7 +44,7 @@ def bench(
     out: Annotated[Path, typer.Option(help="Folder for bench.md and bench.json.")] = Path("bench-results"),
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only where the report was written.")] = False,
 ):
-    """Time bprop, PyTorch and scikit-learn on the same work; ratios, GFLOP/s, memory, accuracy."""
+    """Time bprop, PyTorch, scikit-learn and BPClassifier on the same work; ratios, GFLOP/s, memory, accuracy."""
     from ..benchmarking import report, run
     from ..errors import InvalidArgument
 
