@@ -519,14 +519,14 @@ def test_sigterm_while_waiting_for_a_slower_rank_stops_every_rank(mpi, tmp_path)
 
     base = [*TRAIN[2:], "--data", "xor", "--out", "runs"]
     env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    ranks = [[CLI_RANK, "0", "30", *base], [CLI_RANK, "6", "30", *base]]
+    ranks = [[CLI_RANK, "0", "30", *base], [CLI_RANK, "10", "30", *base]]
     command = ["mpiexec", "-n", "1", sys.executable, *ranks[0], ":", "-n", "1", sys.executable, *ranks[1]]
     job = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     try:
         deadline = time.monotonic() + 30
-        while len(_children_named(job.pid, "cli_rank.py")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(2)  # rank 0 waits at the meeting, rank 1 still "loads its data"
+        while not (tmp_path / "waiting-rank0").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # rank 0 waits at the meeting (not still importing), rank 1 still "loads its data"
+        assert not (tmp_path / "waiting-rank1").exists(), "rank 1 was not slower: the test is not what it says"
         rank0 = min(_children_named(job.pid, "cli_rank.py"))
         os.kill(rank0, signal.SIGTERM)
         stdout, stderr = job.communicate(timeout=30)
