@@ -559,6 +559,15 @@ def test_python_ranks_that_build_different_networks_stop_before_any_allreduce(mp
     assert not list(tmp_path.glob("rank*.npz"))
 
 
+@pytest.mark.mpi
+def test_python_ranks_with_different_dropout_stop_before_any_allreduce(mpi, tmp_path):
+    options = BASE | {"out": str(tmp_path), "dropout": 0.5, "rank_options": {"1": {"dropout": 0.3}}}
+    done = _mpiexec(2, [str(WORKER), json.dumps(options)], timeout=60)
+    assert done.returncode != 0
+    assert "rank 1's dropout 0.3 differs from rank 0's 0.5" in done.stderr
+    assert not list(tmp_path.glob("rank*.npz"))
+
+
 CLI_RANK = str(Path(__file__).parent / "distributed" / "cli_rank.py")
 
 
