@@ -42,7 +42,9 @@ weights of one process with dropout, with the same seed, shuffle=False (or one
 process on the global order above, continuing one generator), and the
 generator moves alike on every rank. The cost: each rank draws K times the
 random numbers its part uses, s × n_l per layer per step, small next to its
-three matrix products per layer. A checkpoint inside an epoch saves the
+three matrix products per layer (measured, 784-256-128-10, B = 128, K = 2,
+float32, one thread, best of 25: 107 µs to draw the global batch's masks, 58 µs
+for its own rows alone, 796 µs of products). A checkpoint inside an epoch saves the
 generator of the epoch's start; a resumed rank recomputes the order from it
 and draws the masks of the batches done again, so it goes on bit for bit.
 
