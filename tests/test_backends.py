@@ -71,6 +71,18 @@ def test_training_equals_numpy(backend, optimizer):
 
 
 @pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_training_with_dropout_and_l1_equals_numpy(backend):
+    """The masks are drawn in NumPy from the seed and placed: the same masks, batch by batch, on any library."""
+    net, X, y = problem()
+    moved = on_backend(net, backend)
+    options = dict(epochs=3, batch_size=10, dropout=0.4, l1=0.1, seed=4)
+    theirs = bp.train(net, X, y, optimizer=bp.SGD(lr=0.5), **options)
+    ours = bp.train(moved, X, y, optimizer=bp.SGD(lr=0.5), **options)  # no on_batch_end: the GPU path's loop
+    assert_same_parameters(moved, net)
+    np.testing.assert_allclose(ours.train_cost, theirs.train_cost, rtol=1e-10)
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
 def test_regression_training_equals_numpy(backend):
     net, X, Y = problem("relu", "identity", "quadratic")
     moved = on_backend(net, backend)

@@ -7,6 +7,7 @@ reason, only when mpiexec cannot start two ranks here.
 """
 
 import contextlib
+import copy
 import json
 import os
 import shutil
@@ -84,7 +85,10 @@ def _one_process(**options):
         optimizer=worker.OPTIMIZERS[o.get("optimizer", "sgd")](),
         l2=o.get("l2", 0.0),
         l2_divisor=o.get("l2_divisor", "training_set"),
+        l1=o.get("l1", 0.0),
+        dropout=o.get("dropout"),
         shuffle=False,
+        seed=o.get("seed", 0),  # the ranks' seed: with dropout, the masks' stream
     )
     return net, history
 
@@ -212,21 +216,57 @@ def test_equivalence_holds_with_l2_optimizers_and_uneven_batches(mpi, tmp_path, 
 
 
 @pytest.mark.mpi
-def test_shuffled_ranks_equal_one_process_on_the_global_order(mpi, tmp_path):
-    """With shuffle, batch j is rank 0's part of its permuted shard, then rank 1's, …"""
-    k, o = 2, BASE | {"seed": 5}
-    ranks = _run(k, tmp_path, shuffle=True, seed=5)
+@pytest.mark.parametrize("k", [2, 3])
+def test_k_ranks_with_dropout_train_the_weights_of_one_process_with_dropout(mpi, tmp_path, k):
+    """Every rank draws the global batch's masks from the shared generator and applies its part's rows."""
+    options = {"dropout": 0.5, "seed": 4}
+    net, history = _one_process(**options)
+    _assert_same_weights(_run(k, tmp_path, **options), net, history)
+    undropped, _ = _one_process(seed=4)
+    assert not np.allclose(net.weights[0], undropped.weights[0], rtol=0, atol=1e-3)  # the masks did act
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize(
+    "options",
+    [
+        # a σ per layer, one p per hidden layer, L1 and L2 on rank 0 only, Adam; B = 7 not divisible by K
+        {"sizes": [5, 6, 4, 3], "activation": ["relu", "tanh"], "dropout": [0.3, 0.5], "l1": 0.2, "l2": 0.1,
+         "optimizer": "adam", "batch_size": 7, "seed": 8},
+        {"dropout": [0.4], "batch_size": 3, "m": 10, "epochs": 4, "seed": 2},  # a last batch of 1 row: empty parts
+    ],
+)  # fmt: skip
+def test_dropout_equivalence_holds_with_a_sigma_per_layer_l1_and_uneven_parts(mpi, tmp_path, options):
+    net, history = _one_process(**options)
+    _assert_same_weights(_run(3, tmp_path, **options), net, history)
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("dropout", [None, 0.5])
+def test_shuffled_ranks_equal_one_process_on_the_global_order(mpi, tmp_path, dropout):
+    """With shuffle, batch j is rank 0's part of its permuted shard, then rank 1's, …
+
+    Epoch e's permutations come from a key read off the shared generator at the
+    epoch's start (bprop.training.distributed.DataParallel.order); the epoch's
+    dropout masks are then drawn from that generator, as one process continuing
+    it through the epochs draws them. Without dropout it never moves: one key.
+    """
+    k, o = 2, BASE | {"seed": 5, "dropout": dropout}
+    ranks = _run(k, tmp_path, shuffle=True, seed=5, dropout=dropout)
     X, y, net = worker.problem(o)
-    optimizer = worker.OPTIMIZERS["sgd"]()
-    base_seed = int(np.random.default_rng(5).integers(2**63))  # as bprop.training.distributed.DataParallel.order
+    optimizer, rng = worker.OPTIMIZERS["sgd"](), np.random.default_rng(5)  # one generator through the epochs
     shards = [shard_rows(o["m"], o["batch_size"], k, r) for r in range(k)]
     bounds = [np.concatenate(([0], np.cumsum(part_sizes(o["m"], o["batch_size"], k, r)))) for r in range(k)]
     for epoch in range(1, o["epochs"] + 1):
-        orders = [shards[r][np.random.default_rng([base_seed, epoch, r]).permutation(len(shards[r]))] for r in range(k)]
+        key = int(copy.deepcopy(rng).integers(2**63))  # read, not drawn: the masks start where the key did
+        orders = [shards[r][np.random.default_rng([key, epoch, r]).permutation(len(shards[r]))] for r in range(k)]
         rows = np.concatenate(
             [orders[r][bounds[r][j] : bounds[r][j + 1]] for j in range(len(bounds[0]) - 1) for r in range(k)]
         )
-        bp.train(net, X[rows], y[rows], epochs=1, batch_size=o["batch_size"], optimizer=optimizer, shuffle=False)
+        bp.train(
+            net, X[rows], y[rows], epochs=1, batch_size=o["batch_size"], optimizer=optimizer, shuffle=False,
+            dropout=dropout, seed=rng,
+        )  # fmt: skip
     for result in ranks:
         for i, w in enumerate(net.weights):
             np.testing.assert_allclose(result[f"w{i}"], w, rtol=0, atol=1e-12)
@@ -251,9 +291,9 @@ def test_a_killed_rank_ends_the_run_within_seconds(mpi, tmp_path):
 
 
 @pytest.mark.mpi
-@pytest.mark.parametrize("shuffle", [False, True])
-def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_weights(mpi, tmp_path, shuffle):
-    options = {"shuffle": shuffle, "seed": 3, "optimizer": "adam", "epochs": 4}
+@pytest.mark.parametrize("shuffle, dropout", [(False, None), (True, None), (False, 0.5), (True, 0.5)])
+def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_weights(mpi, tmp_path, shuffle, dropout):
+    options = {"shuffle": shuffle, "seed": 3, "optimizer": "adam", "epochs": 4, "dropout": dropout}
     reference = _run(2, tmp_path, **options)
     checkpoint = str(tmp_path / "run.ckpt")
     killed = _mpiexec(
@@ -325,6 +365,25 @@ def test_the_command_line_trains_on_two_ranks_and_rank_0_alone_writes(mpi, tmp_p
     assert [str(f) for f in folders] == [summary["run_folder"]]
     assert {p.name for p in folders[0].iterdir()} >= {"model.bprop", "history.json", "results.json", "settings.json"}
     assert summary["epochs_run"] == 3
+
+
+@pytest.mark.mpi
+def test_the_command_line_with_dropout_on_two_ranks_trains_the_model_of_one_process(mpi, tmp_path):
+    flags = "--data spiral --hidden 16,8 --activation relu,tanh --dropout 0.3 --l1 0.01 --dtype float64"
+    flags += " --no-shuffle --epochs 2 --batch-size 16 --seed 7 --quiet"
+    done = _mpiexec(2, ["-m", "bprop", "train", "--distributed", *flags.split(), "--out", str(tmp_path / "k2")])
+    assert done.returncode == 0, done.stderr[-2000:]
+    alone = subprocess.run(
+        [sys.executable, "-m", "bprop", "train", *flags.split(), "--out", str(tmp_path / "k1")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert alone.returncode == 0, alone.stderr[-2000:]
+    (ranks,), (one,) = (list((tmp_path / k).glob("*/model.bprop")) for k in ("k2", "k1"))
+    ranks, one = bp.load(ranks), bp.load(one)  # ranks that ignored --dropout would differ by far more
+    for a, b in zip([*ranks.weights, *ranks.biases], [*one.weights, *one.biases]):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)  # the Allreduce adds in another order: round-off only
 
 
 @pytest.mark.mpi
@@ -432,6 +491,7 @@ def _csv(path, seed=0, classes=3, bump=0.0):
         (["--hidden", "5"], "rank 1's --hidden 5 differs from rank 0's 4"),
         (["--dtype", "float64"], "rank 1's --dtype float64 differs from rank 0's float32"),
         (["--no-shuffle"], "rank 1's shuffling (--no-shuffle) False differs from rank 0's True"),
+        (["--dropout", "0.2"], "rank 1's --dropout 0.2 differs from rank 0's 0.0"),
     ],
 )
 def test_ranks_with_different_settings_stop_naming_the_difference(mpi, tmp_path, rank1, phrase):
@@ -496,6 +556,15 @@ def test_python_ranks_that_build_different_networks_stop_before_any_allreduce(mp
     assert done.returncode != 0 and time.perf_counter() - started < 20
     assert "rank 1's sizes 5,6,3 differs from rank 0's 5,4,3" in done.stderr
     assert "Message truncated" not in done.stderr
+    assert not list(tmp_path.glob("rank*.npz"))
+
+
+@pytest.mark.mpi
+def test_python_ranks_with_different_dropout_stop_before_any_allreduce(mpi, tmp_path):
+    options = BASE | {"out": str(tmp_path), "dropout": 0.5, "rank_options": {"1": {"dropout": 0.3}}}
+    done = _mpiexec(2, [str(WORKER), json.dumps(options)], timeout=60)
+    assert done.returncode != 0
+    assert "rank 1's dropout 0.3 differs from rank 0's 0.5" in done.stderr
     assert not list(tmp_path.glob("rank*.npz"))
 
 

@@ -238,3 +238,39 @@ def test_a_kind_fires_at_most_once_per_repeat_after_epochs(digits):
 def test_report_must_be_callable():
     with pytest.raises(bp.InvalidArgument, match="report"):
         Diagnostics(report=None)
+
+
+def _one_big_step(digits, masks_seed=None, state_class=None):
+    """(the findings, net, X, Y, masks) after one SGD step with η = 100 on 40 digits, seen as batch 1."""
+    from bprop.core.dropout import draw_masks
+    from bprop.training.state import History, TrainingState
+
+    X, y = digits[0][:40], digits[1][:40]
+    Y = np.eye(10)[y]
+    net = bp.Network([64, 30, 10], activation="relu", output="softmax", cost="log_likelihood", seed=0, dtype="float64")
+    masks = None
+    if masks_seed is not None:
+        masks = draw_masks((0.5,), net.sizes, len(X), np.random.default_rng(masks_seed), np.float64)
+    grads = net.backprop(X, Y, masks=masks)
+    optimizer = bp.SGD(lr=100.0)
+    optimizer.step(net, grads)
+    found = []
+    state = (state_class or TrainingState)(net, optimizer, History(), 1, 1, epoch=1, batch=1, grads=grads)
+    state.batch_targets, state.masks, state.n = Y, masks, len(X)
+    Diagnostics(found.append).on_batch_end(state)
+    return [f for f in found if f.kind == "step_size"], net, X, Y, masks
+
+
+def test_with_dropout_the_step_size_check_measures_the_batch_again_with_its_own_masks(digits):
+    """The step's cost C was measured with the batch's masks; the cost after the step must be too."""
+    (finding,), net, X, Y, masks = _one_big_step(digits, masks_seed=3)
+    masked, unmasked = net.backprop(X, Y, masks=masks).cost, net.backprop(X, Y).cost  # after the step
+    assert f"to {masked:.4g}, where" in finding.message
+    assert f"{masked:.4g}" != f"{unmasked:.4g}"  # measuring without the masks would read otherwise
+
+
+def test_under_mpi_the_step_size_check_stays_silent_as_a_rank_holds_part_of_the_batch(digits):
+    from bprop.training.state import SharedState
+
+    assert len(_one_big_step(digits)[0]) == 1  # one process: the overshoot is reported
+    assert _one_big_step(digits, state_class=SharedState)[0] == []  # a rank of an MPI run: not measured

@@ -178,12 +178,6 @@ def test_resuming_with_another_dropout_or_l1_is_refused(tmp_path, digits):
             bp.train(deep_net(), X, y, epochs=2, batch_size=50, seed=1, resume=path, **changed)
 
 
-def test_dropout_is_refused_with_distributed_training(digits):
-    X, y = digits
-    with pytest.raises(bp.InvalidArgument, match="distributed"):
-        bp.train(deep_net(), X, y, epochs=1, dropout=0.5, distributed=object())
-
-
 # -- L1 ----------------------------------------------------------------------------
 
 

@@ -3,7 +3,8 @@
 Every rank builds the same small problem, keeps only its shard
 (bprop.training.distributed.shard_rows), trains with distributed=True and writes its
 final weights and history to OUT/rank<r>.npz. Options (JSON, argv[1]):
-sizes, m, batch_size, epochs, optimizer, l2, l2_divisor, shuffle, seed, checkpoint
+sizes, activation (one σ, or one per hidden layer), m, batch_size, epochs, optimizer, l2, l2_divisor, l1,
+dropout, shuffle, seed, checkpoint
 (every epoch, or every_batches), resume, kill_rank/kill_step (SIGKILL that rank after that
 many steps), interrupt_rank/interrupt_step (state.interrupt() there), rank_options ({"1": {...}}: options
 that rank alone uses instead, to make the ranks disagree).
@@ -34,7 +35,13 @@ def problem(o):
     X = rng.normal(size=(o["m"], o["sizes"][0]))
     y = rng.integers(0, o["sizes"][-1], o["m"])
     net = bp.Network(
-        o["sizes"], activation="tanh", output="softmax", cost="log_likelihood", init="xavier", seed=2, dtype="float64"
+        o["sizes"],
+        activation=o.get("activation", "tanh"),
+        output="softmax",
+        cost="log_likelihood",
+        init="xavier",
+        seed=2,
+        dtype="float64",
     )
     return X, y, net
 
@@ -76,6 +83,8 @@ def main():
             optimizer=OPTIMIZERS[o.get("optimizer", "sgd")](),
             l2=o.get("l2", 0.0),
             l2_divisor=o.get("l2_divisor", "training_set"),
+            l1=o.get("l1", 0.0),
+            dropout=o.get("dropout"),
             shuffle=o.get("shuffle", False),
             seed=o.get("seed", 0),
             distributed=comm,

@@ -52,6 +52,10 @@ class BatchPlan(Protocol):
         """This process's order of its rows in ``epoch``: (rows,) int indices."""
         ...
 
+    def part_rows(self, batch: int) -> slice | None:
+        """The rows of global batch ``batch`` (from 1) this process holds, as a slice; None: all of them."""
+        ...
+
     def gradients(self, state: TrainingState, X, Y, labels, batch: int) -> tuple:
         """(grads, samples, correct) of batch ``batch``: its Gradients (BP1–BP4, with
         state.l2, state.l1, state.n and the dropout masks state.masks), its number of samples and of correctly labelled
@@ -86,6 +90,10 @@ class OneProcess:
 
     def order(self, rng, epoch):
         return rng.permutation(self.samples)
+
+    @staticmethod
+    def part_rows(batch):
+        return None
 
     @staticmethod
     def gradients(state, X, Y, labels, batch, sample_weight=None):

@@ -76,13 +76,16 @@ class Checkpoint:
         model file stores them (None for a user-defined object).
     weights, biases : the parameters now, shapes as ``Network.weights/biases``.
     optimizer : ``Optimizer.state_dict()``.
-    rng : the shuffling generator's ``bit_generator.state``.
+    rng : the shuffling (and dropout) generator's ``bit_generator.state`` —
+        under MPI inside an epoch, its state at that epoch's start.
     training : {"epochs", "batch_size", "l2", "l2_divisor", "shuffle",
         "early_stopping", "samples", "processes", "data_sha256"}: what must
         match to continue.
         Under MPI (processes > 1) "samples" counts the whole training set,
         "data_sha256" hashes the shards' digests, and no epoch/order is
-        stored: each rank recomputes its own (``bprop.training.distributed``).
+        stored: each rank recomputes its own from ``rng`` (the epoch's
+        start), then draws that epoch's dropout masks again up to
+        batches_done (``bprop.training.distributed``).
     history : ``History.to_dict()`` of the epochs done.
     epochs_done : whole epochs done.
     epoch : None at an epoch boundary; inside epoch epochs_done + 1:

@@ -11,7 +11,10 @@ behind it:
     vanishing   BP2     δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l) shrinks layer by layer:
     exploding   BP2     mean |δ^2| / mean |δ^L| < 1e-3, or grows: > 1e3
     step_size   update  w ← w − η ∂C/∂w raised the cost of the very batch it was
-                        computed on: η may be too large
+                        computed on: η may be too large (measured again with
+                        the batch's own dropout masks and L1 term; not under
+                        MPI, where a rank holds only its part of the batch and
+                        the cost it has is the whole batch's)
 
 Each kind fires at most once per ``repeat_after`` epochs.
 """
@@ -28,6 +31,7 @@ from ..core.arguments import name_of, positive_int
 from ..core.backend import mean_abs, namespace, sum_of_squares
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument
+from .state import SharedState
 
 
 @dataclass(frozen=True)
@@ -222,13 +226,16 @@ class Diagnostics:
         optimizer = state.optimizer
         if not isinstance(optimizer, SGD) or callable(optimizer.lr) or state.batch_targets is None:
             return
+        if isinstance(state, SharedState):  # grads.cost is the global batch's; this rank holds only its rows
+            return
         eta, grads, net = float(optimizer.lr), state.grads, state.net
         squared_norm = sum(float(sum_of_squares(g)) for g in (*grads.weights, *grads.biases))  # ‖∇C‖²
         predicted = -eta * squared_norm  # ΔC ≈ ∇C · Δw = −η‖∇C‖²
+        X = grads.activations[0]
         with np.errstate(over="ignore", invalid="ignore"):
-            after = float(
-                net.batch_cost(net.feedforward_placed(grads.activations[0]), state.batch_targets, state.l2, state.n)
-            )  # one extra forward pass
+            # one extra forward pass, with the masks the step's cost was measured with
+            outputs = net.feedforward_placed(X) if state.masks is None else net.forward_dropped(X, state.masks)[1][-1]
+            after = float(net.batch_cost(outputs, state.batch_targets, state.l2, state.n, l1=state.l1))
         before = grads.cost
         measured = after - before
         rounding = 64 * float(np.finfo(net.dtype).eps) * max(abs(before), abs(after), 1e-30)

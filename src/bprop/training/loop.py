@@ -120,8 +120,10 @@ def train(
         trained network evaluates and predicts with no mask (inverted dropout
         already scaled the kept activations by 1/(1 − p) during training), so
         nothing about it belongs in the model file. None or 0: no dropout, and
-        the very same computation as before it existed. Not available with
-        ``distributed`` (every rank would need its own masks).
+        the very same computation as before it existed. With ``distributed``
+        every rank draws the masks of the whole global batch from the shared
+        generator, the stream one process would draw, and applies the rows of
+        its own part: K ranks train the weights of one process, masks and all.
     validation : (X_val, Y_val), measured after each epoch.
     seed : int or Generator for the shuffling (None: fresh randomness).
     early_stopping : N — stop when the validation cost (the training cost
@@ -164,11 +166,6 @@ def train(
     l2 = non_negative_float(l2, "l2")
     l1 = non_negative_float(l1, "l1")
     rates = dropout_rates(dropout, len(net.sizes) - 2)
-    if rates is not None and distributed is not None:
-        raise InvalidArgument(
-            "dropout is not available with distributed training yet: each rank would draw its own "
-            "masks from the shared generator. Train on one process, or pass dropout=None."
-        )
     if l2_divisor not in L2_DIVISORS:
         raise InvalidArgument(f"l2_divisor must be 'training_set' or 'batch', got {l2_divisor!r}.")
     optimizer = SGD(lr=3.0) if optimizer is None else optimizer
@@ -191,6 +188,7 @@ def train(
             l2=l2,
             l2_divisor=l2_divisor,
             l1=l1,
+            dropout=None if rates is None else list(rates),
             shuffle=bool(shuffle),
             early_stopping=patience,
             checkpoint=every and list(every),
@@ -218,6 +216,8 @@ def train(
     first_epoch, progress = 1, None
     if resume is not None:
         loop.rng, first_epoch, progress = checkpointing.restore(resume, state, loop.watch, shuffle)
+        if progress is not None and plan.recomputes_order and rates is not None:
+            loop.skip_masks(progress.done)  # MPI saves the generator of the epoch's start (resume.Checkpointing)
     _call(callbacks, "on_train_begin", state)
     loop.run(first_epoch, progress)
     _call(callbacks, "on_train_end", state)
@@ -260,8 +260,9 @@ class _Loop:
             for epoch in range(first_epoch, state.epochs + 1):
                 state.epoch = epoch
                 if progress is None:
+                    at_start = self.rng.bit_generator.state if self.plan.recomputes_order else None
                     order = self.plan.order(self.rng, epoch) if self.shuffle else None
-                    progress = EpochProgress(order, snapshot(net), time.perf_counter())
+                    progress = EpochProgress(order, snapshot(net), time.perf_counter(), rng_start=at_start)
                 self.run_epoch(progress)
                 if state.interrupted:
                     self.stop_here(progress)
@@ -338,7 +339,7 @@ class _Loop:
             batch_targets = gather(targets, rows)
             state.n = n
             if self.dropout is not None:
-                state.masks = self.draw_masks(stop - start)
+                state.masks = self.draw_masks(batch)
             if weights is None:
                 grads, count, right = gradients(
                     state, gather(X, rows), batch_targets, None if labels is None else gather(labels, rows), batch
@@ -395,11 +396,12 @@ class _Loop:
         X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
         order, bounds, done = progress.placed_order, plan.bounds, progress.done
         costs, rights, counts, shares = [], [], [], []
-        for start, stop, n in zip(bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until]):
+        batches = zip(range(done + 1, until + 1), bounds[done:until], bounds[done + 1 : until + 1], l2_n[done:until])
+        for batch, start, stop, n in batches:
             rows = slice(start, stop) if order is None else order[start:stop]
             state.n = n
             if self.dropout is not None:
-                state.masks = self.draw_masks(stop - start)
+                state.masks = self.draw_masks(batch)
             batch_targets = gather(targets, rows)
             s = None if data.weights is None else gather(data.weights, rows)
             if s is not None and data.l2_by_batch:
@@ -429,11 +431,24 @@ class _Loop:
         state.batch, state.batch_cost, state.grads = progress.done, float(host_costs[-1]), grads
         state.batch_targets = batch_targets
 
-    def draw_masks(self, m):
-        """The dropout masks m^l/(1−p) of a batch of m samples, from the shuffling generator, placed."""
+    def draw_masks(self, batch):
+        """Batch ``batch``'s dropout masks m^l/(1−p), from the shuffling generator, placed: this process's rows.
+
+        The masks of the whole (global) batch are drawn, one row per sample,
+        and this process keeps the rows of its own part (``plan.part_rows``;
+        all of them on one process). Every MPI rank draws the same numbers from
+        the same generator, so K ranks apply the masks one process would.
+        """
         net = self.state.net
-        masks = draw_masks(self.dropout, net.sizes, m, self.rng, net.dtype)
-        return [None if mask is None else net.place(mask) for mask in masks]
+        masks = draw_masks(self.dropout, net.sizes, self.plan.batch_sizes[batch - 1], self.rng, net.dtype)
+        mine = self.plan.part_rows(batch)
+        return [None if mask is None else net.place(mask if mine is None else mask[mine]) for mask in masks]
+
+    def skip_masks(self, batches):
+        """Advance the generator past the masks of the epoch's first ``batches`` batches (a resumed MPI run)."""
+        net = self.state.net
+        for batch in range(1, batches + 1):
+            draw_masks(self.dropout, net.sizes, self.plan.batch_sizes[batch - 1], self.rng, net.dtype)
 
     def explosion_limit(self) -> float:
         """|C| above this is divergence: EXPLOSION_FACTOR × the first epoch's mean cost, once there is one."""

@@ -102,7 +102,7 @@ class Checkpointing:
             weights=[to_numpy(w) for w in net.weights],
             biases=[to_numpy(b) for b in net.biases],
             optimizer=state.optimizer.state_dict(),
-            rng=rng.bit_generator.state,
+            rng=progress.rng_start if progress is not None and self.plan.recomputes_order else rng.bit_generator.state,
             training=self.record,
             history=state.history.to_dict(),
             epochs_done=state.epoch - (progress is not None),
@@ -127,7 +127,10 @@ class Checkpointing:
         Puts back the network's parameters, the optimizer's state, the history
         (into ``state``) and early stopping's best weights (into ``watch``).
         Returns (the shuffling generator, the first epoch to run, the progress
-        of that epoch or None when it starts afresh).
+        of that epoch or None when it starts afresh). Under MPI a checkpoint
+        inside an epoch holds the generator of the epoch's start, from which
+        the ranks recompute the epoch's order; the caller then draws again the
+        dropout masks of the batches done (``_Loop.skip_masks``).
         """
         c = self.checked(resume, state)
         net = state.net
@@ -141,7 +144,7 @@ class Checkpointing:
             watch.best_cost, watch.best_params = c.best_cost, copied(c.best)
         if c.epoch is None:
             return rng, c.epochs_done + 1, None
-        if self.plan.recomputes_order:
+        if self.plan.recomputes_order:  # c.rng is the generator at the epoch's start: the order comes from it
             order = self.plan.order(rng, c.epochs_done + 1) if shuffle else None
         else:
             order = None if c.order is None else c.order.copy()
@@ -153,6 +156,7 @@ class Checkpointing:
             c.epoch["cost_sum"],
             c.epoch["correct"],
             c.epoch["seen"],
+            rng_start=c.rng if self.plan.recomputes_order else None,
         )
         return rng, c.epochs_done + 1, progress
 

@@ -121,6 +121,7 @@ class EpochProgress:
     correct: int = 0
     seen: int = 0
     placed_order: object = None  # order on the network's device (set by the loop)
+    rng_start: dict | None = None  # under MPI: the generator's state at the epoch's start, which a checkpoint saves
 
 
 # -- the network's parameters, copied and written back -----------------------------
