@@ -69,8 +69,13 @@ def bench(
         console.print("|" + "|".join("---" for _ in report.COLUMNS) + "|", markup=False)
         for row in report.table(results):
             console.print("| " + " | ".join(row) + " |", markup=False, soft_wrap=True)
+        console.print("")
+        for line in report.floor_lines(results):
+            console.print(line, markup=False, soft_wrap=True)
         summary = results["summary"]
         console.print(f"targets met: {summary['targets_met']} of {summary['targets_checked']} checked", markup=False)
         for line in summary["missed"]:
             console.print(f"  missed: {line}", markup=False, soft_wrap=True)
+        for line in summary["waived"]:
+            console.print(f"  waived: {line}", markup=False, soft_wrap=True)
     console.print(f"wrote {md} and {js}", markup=False, soft_wrap=True)

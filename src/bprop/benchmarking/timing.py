@@ -1,0 +1,36 @@
+"""Interleaved timing: several things that each run an epoch, timed in turn in one process.
+
+Each thing first runs ``warmup`` untimed epochs; then, in each repeat, every
+thing runs ``epochs_per_repeat`` epochs in turn, the order rotating from one
+repeat to the next, so that a slow spell of a shared machine falls on all of
+them. Only ratios within one such run mean much on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+
+
+def interleaved(epochs: dict, *, repeats: int, epochs_per_repeat: int, warmup: int) -> dict:
+    """Seconds per epoch of each repeat, by name: ``epochs`` maps a name to a function running one epoch."""
+    names = list(epochs)
+    for name in names:
+        for _ in range(warmup):
+            epochs[name]()
+    seconds = {name: [] for name in names}
+    for r in range(repeats):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            started = time.perf_counter()
+            for _ in range(epochs_per_repeat):
+                epochs[name]()
+            seconds[name].append((time.perf_counter() - started) / epochs_per_repeat)
+    return seconds
+
+
+def figures(seconds: list) -> dict:
+    """The per-repeat seconds and their median."""
+    return {"seconds": seconds, "median_seconds": statistics.median(seconds)}
