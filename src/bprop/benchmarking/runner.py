@@ -131,7 +131,7 @@ def run(
     results["machine"] = machine.describe()  # after the imports, so every thread pool is listed
     for entry, case in zip(results["cases"], chosen):
         for run_ in entry["runs"]:
-            _finish(run_, case, best)
+            judge(run_, case, best)
     results["summary"] = _summary(results)
     return results
 
@@ -204,7 +204,7 @@ def _measure_memory(jobs, seed, threads):
         list(pool.map(one, jobs))
 
 
-def _finish(run_, case, peak_gflops):
+def judge(run_, case, peak_gflops):
     """GFLOP/s, fractions of peak, ratios and target verdicts of one (case, batch) run."""
     figures = run_["contenders"]
     for f in figures.values():
