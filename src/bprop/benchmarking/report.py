@@ -172,6 +172,7 @@ def to_markdown(results: dict) -> str:
         "## Machine",
         "",
         f"- CPU: {m['cpu_model']} ({m['usable_cpus']} usable of {m['logical_cpus']} logical CPUs), {m['platform']}",
+        _load_line(m.get("load_average"), m["usable_cpus"]),
         f"- NumPy's BLAS: {blas['internal_api']} {blas['version']}, kernel/architecture {blas['architecture']}, "
         f"{blas['num_threads']} threads ({blas['threading_layer']}), {blas['filepath']}",
         f"- PyTorch: {_torch_line(m['torch'], s['threads'])}",
@@ -206,6 +207,10 @@ def to_markdown(results: dict) -> str:
         f"- FLOPs: {results['flop_convention']}. GFLOP/s = those FLOPs of one epoch ÷ its median seconds.",
         "- bprop ÷ this: bprop's median s/epoch over this contender's, from the same run; below 1 means "
         "bprop is faster.",
+        "- Targets (issue 20, for the machine's own speed): at batch ≥ 128 bprop's epoch ≤ 1.15× its product "
+        "floor g; digits ≤ 0.10× PyTorch, batch 32 ≤ 0.5×, Adam ≤ 0.7×; at batch ≥ 128 never slower than "
+        "PyTorch unless PyTorch's whole step is faster than g (then waived, and the floors g and h compared); "
+        "bprop's extra memory ≤ PyTorch's.",
         "- bprop runs `bprop.train(net, X, y, epochs=1, batch_size=B, optimizer=..., seed=rng)` per epoch; "
         "PyTorch the usual loop (a permutation per epoch, batches sliced from the permuted pre-built "
         "tensors, zero_grad, forward, loss, backward, step) from bprop's initial weights, with "
@@ -246,6 +251,15 @@ def floor_lines(results: dict) -> list:
             "faster than NumPy's here; compare the floors g and h. bprop's never-slower target is waived there.",
         ]
     return lines
+
+
+def _load_line(load, cpus):
+    if not load or load["start"] is None:
+        return "- load average: not known"
+    text = f"- 1-minute load average: {load['start']:g} at the start, {load['end']:g} at the end"
+    if max(load["start"], load["end"]) > cpus:
+        text += f" (above the {cpus} usable CPUs: other work shared the machine; compare only ratios)"
+    return text
 
 
 def _torch_line(info, threads):

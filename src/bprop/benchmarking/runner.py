@@ -81,6 +81,8 @@ def run(
         name: {"label": CONTENDERS[name].label() if skipped[name] is None else name, "skipped": skipped[name]}
         for name in CONTENDERS
     }
+    loads = [machine.load_average()]
+    say(f"1-minute load average {loads[0]} (other work on the CPUs slows every contender; compare ratios)")
     say(f"sgemm peak: float32 {SGEMM_N}×{SGEMM_N} @ {SGEMM_N}×{SGEMM_N} with NumPy, {threads} BLAS threads")
     peaks = [machine.sgemm_peak(SGEMM_N, repeats=2 if quick else 5, seed=seed)]
 
@@ -122,6 +124,7 @@ def run(
             results["cases"].append(entry)
 
         peaks.append(machine.sgemm_peak(SGEMM_N, repeats=2 if quick else 5, seed=seed))
+        loads.append(machine.load_average())
         if jobs:
             say(f"peak memory: {len(jobs)} subprocesses")
             _measure_memory(jobs, seed, threads)
@@ -129,6 +132,7 @@ def run(
     best = max(p["gflops"] for p in peaks)
     results["sgemm_peak"] = {"n": SGEMM_N, "gflops": best, "measurements": peaks}
     results["machine"] = machine.describe()  # after the imports, so every thread pool is listed
+    results["machine"]["load_average"] = {"start": loads[0], "end": loads[1]}
     for entry, case in zip(results["cases"], chosen):
         for run_ in entry["runs"]:
             judge(run_, case, best)
