@@ -82,7 +82,8 @@ def to_markdown(results: dict) -> str:
         f"relu/softmax/log-likelihood, SGD η=0.1, float32, {st['threads']} BLAS threads; "
         f"{st['repeats']} timed repeat(s) of {st['epochs_per_repeat']} epoch(s) after {st['warmup']} warm-up, "
         "every series interleaved at each point; medians. g = bprop's step's matrix products alone in NumPy, "
-        "h = the same with torch.mm (see bench.md's product floor). "
+        "h = the same with torch.mm (see bench.md's product floor); scikit-learn's MLPClassifier runs the same "
+        "architecture, loss and update from its own initial weights. "
         + ", ".join(f"{label}: {name}" for name, label in results["contenders"].items())
         + ".",
         "",
