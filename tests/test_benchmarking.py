@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -24,6 +25,7 @@ from bprop.benchmarking.machine import BLAS_KEYS
 from bprop.benchmarking.report import FLOOR_COLUMNS, floor_lines
 from bprop.benchmarking.runner import judge
 from bprop.cli.bench_command import bench as bench_command
+from bprop.core.fast import SMALL_BATCH
 from bprop.errors import InvalidArgument
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,10 +170,19 @@ def test_the_torch_floor_multiplies_the_same_shapes():
     g = floor.NumpyFloor([3, 4, 2], n=12, batch_size=5, seed=0)
     assert h.batches == g.batches
     for m in (5, 2):
-        acts, deltas = h.arrays[m]
+        acts, deltas, zs, back = h.arrays[m]
         assert [tuple(a.shape) for a in acts] == [a.shape for a in g.arrays[m][0]]
         assert [tuple(d.shape) for d in deltas] == [d.shape for d in g.arrays[m][1]]
-    h.epoch()
+        h.step(m)
+        g.step(m)
+        g_acts, g_deltas, g_zs, g_back = g.arrays[m]
+        for i, w in enumerate(g.weights):  # both floors computed the step's products, in their layouts
+            z = g_acts[i] @ w.T
+            np.testing.assert_allclose(g_zs[i].T if m < SMALL_BATCH else g_zs[i], z, rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(zs[i].numpy(), z, rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(h.grads[i].numpy(), g_deltas[i].T @ g_acts[i], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(g_back[1], g_deltas[1] @ g.weights[1], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(back[1].numpy(), g_deltas[1] @ g.weights[1], rtol=1e-5, atol=1e-5)
 
 
 def fake_run(batch_size, bprop, torch, g, h):

@@ -8,23 +8,23 @@ else: no σ, no bias, no cost, no update, no shuffle. Per batch of m rows and
 per weight layer W (n_out, n_in), as in ``core/network.py`` (orientations from
 ``core/fast.py``):
 
-    forward  Z = A Wᵀ      A (m, n_in), W (n_out, n_in)  → (m, n_out)   fast.rows_times_transposed
+    forward  Z = A Wᵀ      A (m, n_in), W (n_out, n_in)  → (m, n_out)   as (W Aᵀ)ᵀ below fast.SMALL_BATCH rows
     BP2      Δ W           Δ (m, n_out), W               → (m, n_in)    not for the first layer
     BP3      Δᵀ A          Δ (m, n_out), A               → (n_out, n_in)
 
 ``numpy_floor`` is bprop's floor g (NumPy's BLAS, the core's orientation);
 ``torch_floor`` is PyTorch's own floor h (torch.mm, the orientation of
-nn.Linear's forward and backward). Each product returns a new array, as it
-does in bprop's step and in autograd; the inputs are random numbers, since
-the time of a dense product does not depend on its values. When the core
-changes a product's orientation (fast.py), change it here too.
+nn.Linear's forward and backward). Each product writes into an array made
+beforehand, so that no floor pays for allocations; the inputs are random
+numbers, since the time of a dense product does not depend on its values.
+When the core changes a product's orientation (fast.py), change it here too.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.fast import rows_times_transposed
+from ..core.fast import SMALL_BATCH
 
 
 def batch_sizes(n: int, batch_size: int) -> list:
@@ -55,22 +55,37 @@ class NumpyFloor:
     def __init__(self, sizes, n: int, batch_size: int, seed: int = 0):
         rng = np.random.default_rng(seed)
         self.sizes, self.batches = list(sizes), batch_sizes(n, batch_size)
-        self.weights = [_random(rng, (n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        pairs = list(zip(sizes[:-1], sizes[1:]))
+        self.weights = [_random(rng, (n_out, n_in)) for n_in, n_out in pairs]
+        self.grads = [np.empty((n_out, n_in), np.float32) for n_in, n_out in pairs]  # BP3's results
         self.arrays = {m: self._arrays(rng, m) for m in dict.fromkeys(self.batches)}
 
     def _arrays(self, rng, m):
-        """Activations A^l and errors Δ^l of an m-row batch (random numbers)."""
-        return [_random(rng, (m, n)) for n in self.sizes[:-1]], [_random(rng, (m, n)) for n in self.sizes[1:]]
+        """An m-row batch's activations A^l and errors Δ^l (random numbers) and result arrays.
+
+        The forward results are laid out as the core's products leave them:
+        (n_out, m), transposed, where it computes A Wᵀ as (W Aᵀ)ᵀ.
+        """
+        acts = [_random(rng, (m, n)) for n in self.sizes[:-1]]
+        deltas = [_random(rng, (m, n)) for n in self.sizes[1:]]
+        flipped = m < SMALL_BATCH
+        zs = [np.empty((n, m) if flipped else (m, n), np.float32) for n in self.sizes[1:]]
+        back = [np.empty((m, n), np.float32) for n in self.sizes[:-1]]
+        return acts, deltas, zs, back
 
     def step(self, m: int) -> None:
         """The products of one m-row step, in the order of a forward and a backward pass."""
-        acts, deltas = self.arrays[m]
-        for a, w in zip(acts, self.weights):
-            rows_times_transposed(a, w)  # forward: Z = A Wᵀ, in the orientation bprop picks for m
+        acts, deltas, zs, back = self.arrays[m]
+        flipped = m < SMALL_BATCH
+        for a, w, z in zip(acts, self.weights, zs):
+            if flipped:
+                np.matmul(w, a.T, out=z)  # forward: Z = A Wᵀ taken as (W Aᵀ)ᵀ, as fast.rows_times_transposed
+            else:
+                np.matmul(a, w.T, out=z)  # forward: Z = A Wᵀ
         for i in range(len(self.weights) - 1, -1, -1):
             if i > 0:
-                deltas[i] @ self.weights[i]  # BP2: Δ W
-            deltas[i].T @ acts[i]  # BP3: Δᵀ A
+                np.matmul(deltas[i], self.weights[i], out=back[i])  # BP2: Δ W
+            np.matmul(deltas[i].T, acts[i], out=self.grads[i])  # BP3: Δᵀ A
 
     def epoch(self) -> None:
         for m in self.batches:
@@ -78,7 +93,7 @@ class NumpyFloor:
 
     def shapes(self, m: int) -> list:
         """(name, left shape, right shape) of the products ``step(m)`` runs, read from its arrays."""
-        acts, deltas = self.arrays[m]
+        acts, deltas, _, _ = self.arrays[m]
         listed = [("forward", a.shape, w.shape) for a, w in zip(acts, self.weights)]
         for i in range(len(self.weights) - 1, -1, -1):
             if i > 0:
@@ -88,7 +103,7 @@ class NumpyFloor:
 
 
 class TorchFloor:
-    """PyTorch's own floor h: the same products with torch.mm."""
+    """PyTorch's own floor h: the same products with torch.mm, in nn.Linear's orientations."""
 
     def __init__(self, sizes, n: int, batch_size: int, seed: int = 0, threads: int | None = None):
         import torch
@@ -99,20 +114,22 @@ class TorchFloor:
         numpy = NumpyFloor(sizes, n, batch_size, seed)
         self.batches = numpy.batches
         self.weights = [torch.from_numpy(w) for w in numpy.weights]
-        self.arrays = {
-            m: ([torch.from_numpy(a) for a in acts], [torch.from_numpy(d) for d in deltas])
-            for m, (acts, deltas) in numpy.arrays.items()
-        }
+        self.grads = [torch.from_numpy(g) for g in numpy.grads]
+        self.arrays = {}
+        for m, (acts, deltas, _, back) in numpy.arrays.items():
+            tensors = [[torch.from_numpy(x) for x in arrays] for arrays in (acts, deltas, back)]
+            zs = [torch.empty(m, n) for n in sizes[1:]]  # nn.Linear's forward: (m, n_out) at every m
+            self.arrays[m] = (tensors[0], tensors[1], zs, tensors[2])
 
     def step(self, m: int) -> None:
-        acts, deltas = self.arrays[m]
+        acts, deltas, zs, back = self.arrays[m]
         mm = self.mm
-        for a, w in zip(acts, self.weights):
-            mm(a, w.t())  # forward: nn.Linear's x Wᵀ
+        for a, w, z in zip(acts, self.weights, zs):
+            mm(a, w.t(), out=z)  # forward: nn.Linear's x Wᵀ
         for i in range(len(self.weights) - 1, -1, -1):
             if i > 0:
-                mm(deltas[i], self.weights[i])  # grad of the input: Δ W
-            mm(deltas[i].t(), acts[i])  # grad of the weight: Δᵀ A
+                mm(deltas[i], self.weights[i], out=back[i])  # grad of the input: Δ W
+            mm(deltas[i].t(), acts[i], out=self.grads[i])  # grad of the weight: Δᵀ A
 
     def epoch(self) -> None:
         for m in self.batches:
