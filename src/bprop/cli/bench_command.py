@@ -21,7 +21,9 @@ def bench(
     quick: Annotated[
         bool,
         typer.Option(
-            "--quick", help="Smoke mode for CI: small subsets, one batch size per case, 1 repeat, no memory probe."
+            "--quick",
+            help="Smoke mode for CI: small subsets, one batch size per case, 1 repeat, no memory probe "
+            "(with --scaling: three batch sizes, two widths, 512 samples).",
         ),
     ] = False,
     cases: Annotated[
@@ -43,7 +45,9 @@ def bench(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Initial weights, shuffling, subsets.")] = 0,
-    out: Annotated[Path, typer.Option(help="Folder for bench.md and bench.json.")] = Path("bench-results"),
+    out: Annotated[Path, typer.Option(help="Folder for bench.md and bench.json (scaling.* with --scaling).")] = Path(
+        "bench-results"
+    ),
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only where the report was written.")] = False,
     scaling: Annotated[
         bool,
