@@ -242,6 +242,16 @@ def test_the_command_prints_and_writes_the_floor_table(tmp_path):
     g = run_["floors"]["bprop"]["median_seconds"]
     assert f"{g:.4g}" in floor_row and f"{run_['contenders']['bprop']['median_seconds'] / g:.3g}×" in floor_row
     assert "≤ 0.1: " in floor_row  # digits' target, issue 20's 0.10× PyTorch
+    readme = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "readme_table.py"), str(tmp_path / "bench.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert readme.returncode == 0, readme.stderr
+    header, rule, row = readme.stdout.splitlines()  # README's table: one row for case a's one batch
+    assert "floor g" in header and "s/g" in header and row.startswith("| a: digits [64, 30, 10], sgd | 10 |")
+    assert f"{g:.3g}" in row
 
 
 # -- the scaling sweeps -----------------------------------------------------------

@@ -87,8 +87,8 @@ def run(
         point = _point(sweep, sizes, batch_size, X, y, names, seed, threads, timing)
         say(
             f"{sweep} sweep, {list(sizes)} batch {batch_size}: "
-            + ", ".join(f"{PROGRESS.get(key, key)} {f['median_seconds']:.3g}" for key, f in point["seconds"].items())
-            + " s/epoch"
+            + ", ".join(f"{PROGRESS.get(key, key)} {f['best_seconds']:.3g}" for key, f in point["seconds"].items())
+            + " s/epoch (best of repeats)"
         )
         points.append(point)
     return {
