@@ -75,6 +75,7 @@ def run(
     threads = machine.blas_threads()
     skipped = {name: importable(name) for name in CONTENDERS}
     names = [name for name in CONTENDERS if skipped[name] is None]
+    load_at_start = machine.load_average()
     rng = np.random.default_rng(seed)
     X = rng.random((samples, INPUTS), dtype=np.float32)
     y = rng.integers(0, CLASSES, samples)
@@ -104,7 +105,7 @@ def run(
         },
         "contenders": {name: CONTENDERS[name].label() for name in names},
         "skipped": {name: why for name, why in skipped.items() if why},
-        "machine": machine.describe(),
+        "machine": {**machine.describe(), "load_average": {"start": load_at_start, "end": machine.load_average()}},
         "points": points,
     }
 

@@ -82,13 +82,15 @@ def to_markdown(results: dict) -> str:
         lines += ["**Smoke mode (--quick)**: tiny sweeps; the timings check that the harness runs.", ""]
     lines += [
         f"Created {results['created']}. {st['samples']} synthetic samples per epoch (784 inputs, 10 classes), "
-        f"relu/softmax/log-likelihood, SGD η=0.1, float32, {st['threads']} BLAS threads; "
+        f"relu/softmax/log-likelihood, SGD η=0.1, float32, BLAS threads: {st['threads']}; "
         f"{st['repeats']} timed repeat(s) of {st['epochs_per_repeat']} epoch(s) after {st['warmup']} warm-up, "
         "every series interleaved at each point; the best of the repeats (other work only adds time). g = bprop's step's matrix products alone in NumPy, "
         "h = the same with torch.mm (see bench.md's product floor); scikit-learn's MLPClassifier runs the same "
         "architecture, loss and update from its own initial weights. "
-        + ", ".join(f"{label}: {name}" for name, label in results["contenders"].items())
-        + ".",
+        + "Versions: "
+        + ", ".join(results["contenders"].values())
+        + "."
+        + _load_sentence(results["machine"]),
         "",
     ]
     titles = {
@@ -172,6 +174,16 @@ def plot(results: dict, sweep: str, path) -> Path:
     with atomic_write(path) as f:
         fig.savefig(f, format="png")
     return path
+
+
+def _load_sentence(machine):
+    load = machine.get("load_average")
+    if not load or load["start"] is None:
+        return ""
+    text = f" 1-minute load average {load['start']:g} at the start, {load['end']:g} at the end"
+    if max(load["start"], load["end"]) > machine["usable_cpus"]:
+        text += f", above the {machine['usable_cpus']} usable CPUs: other work shared the machine"
+    return text + "."
 
 
 def _write_text(path, text):
