@@ -166,8 +166,8 @@ def plot(results: dict, sweep: str, path) -> Path:
         ax.grid(alpha=0.3, which="both")
     seconds_ax.set_ylabel("seconds per epoch (best of repeats)")
     ratio_ax.set_ylabel("time ÷ g")
-    seconds_ax.legend(fontsize=8)
-    ratio_ax.legend(fontsize=8)
+    seconds_ax.legend(fontsize=8, loc="best")
+    ratio_ax.legend(fontsize=8, loc="best", framealpha=0.6)
     if st["quick"]:
         fig.suptitle("smoke mode (--quick): tiny sizes, the timings mean nothing", fontsize=10)
     path = Path(path)
