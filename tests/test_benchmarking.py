@@ -30,7 +30,7 @@ from bprop.errors import InvalidArgument
 
 ROOT = Path(__file__).resolve().parents[1]
 FASHION = Path("/usr/share/datasets/fashion-mnist")
-CONTENDERS = {"bprop", "torch", "sklearn"}
+CONTENDERS = {"bprop", "torch", "sklearn", "estimator"}
 
 
 def cli():
@@ -47,7 +47,8 @@ def check_run(entry, run_):
         assert len(f["seconds"]) == 1 and all(math.isfinite(s) and s > 0 for s in f["seconds"]), name
         assert f["median_seconds"] > 0 and f["gflops"] > 0 and f["peak_fraction"] > 0
         assert 0.0 <= f["accuracy"] <= 1.0
-    assert set(run_["ratios"]) == {"torch", "sklearn"}
+    assert set(run_["ratios"]) == {"torch", "sklearn", "estimator"}
+    assert set(run_["estimator_ratios"]) == {"bprop", "torch", "sklearn"}
     assert all(r["median_ratio"] > 0 for r in run_["ratios"].values())
 
 
@@ -86,6 +87,9 @@ def test_the_command_runs_digits_in_smoke_mode_with_memory(tmp_path):
         assert f["memory"]["peak_mb"] > 0 and f["memory"]["delta_mb"] >= 0, f["memory"]
     assert {t["metric"] for t in run_["targets"]} == {"time_ratio", "memory_ratio"}
     assert all(t["met"] in (True, False) for t in run_["targets"])
+    (estimator,) = [t for t in run_["targets"] if t["subject"] == "estimator"]
+    assert estimator["value"] == run_["estimator_ratios"]["sklearn"]["median_ratio"]
+    assert "this ÷ sklearn" in md and "estimator ≤ 0.6× sklearn" in estimator["description"]
 
 
 @pytest.mark.slow  # every benchmark case
@@ -104,6 +108,27 @@ def test_every_case_runs_in_smoke_mode(tmp_path):
     md, js = bench.write_report(results, tmp_path / "out")
     assert json.loads(js.read_text())["settings"]["quick"] is True
     assert md.read_text().count("scikit-learn") >= 4
+
+
+def test_the_estimator_contender_does_the_sklearn_contenders_work_step_for_step():
+    from bprop.benchmarking import estimator_contender, sklearn_contender
+    from bprop.benchmarking.cases import CASES, load_data
+
+    for key in ("a", "d"):  # SGD (with MLP's stand-in for the quadratic cost) and Adam
+        case = CASES[key]
+        data = load_data("digits", quick=True, seed=0)
+        sizes = (64, *case.sizes[1:-1], 10)
+        case = type(case)(**{**case.__dict__, "sizes": sizes, "dataset": "digits"})
+        built = [
+            m.build(case, data.X_train, data.y_train, 64, None, 3, 1) for m in (estimator_contender, sklearn_contender)
+        ]
+        for contender in built:
+            contender.epoch()
+            contender.epoch()
+        ours, theirs = (c.model for c in built)
+        for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+            assert a.dtype == b.dtype == "float32"
+            np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
 
 
 def test_unknown_cases_are_refused():
@@ -206,7 +231,11 @@ def test_the_floor_targets_apply_at_large_batch_and_waive_never_slower_below_the
     case = CASES["b"]  # batch 32: ≤ 0.5× torch; batch ≥ 128: ≤ 1.15× floor, never slower than torch
     small = fake_run(32, bprop=1.0, torch=2.5, g=0.5, h=0.5)
     judge(small, case, peak_gflops=100.0)
-    assert verdicts(small) == {"≤ 0.5× torch": (True, None), "peak memory ≤ 1× torch's": (None, None)}
+    assert verdicts(small) == {
+        "≤ 0.5× torch": (True, None),
+        "peak memory ≤ 1× torch's": (None, None),
+        "estimator ≤ 0.6× sklearn": (None, None),  # no estimator in this run: not checked
+    }
 
     large = fake_run(1024, bprop=1.2, torch=1.1, g=1.0, h=0.9)  # s/g 1.2, slower than torch, torch above g
     judge(large, case, peak_gflops=100.0)

@@ -178,15 +178,15 @@ def test_bad_choices_are_refused(options, fragment):
 
 def test_the_text_page_shows_every_factor_with_both_numbers():
     from bprop.teaching.explanation.derivation_page import render_text
-    from bprop.teaching.explanation.markup import number
+    from bprop.teaching.explanation.markup import significant
 
     net, x, y = classic_example()
     d = derive(net, x, y)
-    text = render_text(d, "en", precision=6)
+    text = render_text(d, "en")
     for equation in d.equations:
         assert f"{equation.name} · " in text
         for factor in equation.factors:
-            assert number(factor.analytic, 6) in text and number(factor.numeric, 6) in text
+            assert significant(factor.analytic) in text and significant(factor.numeric) in text
     assert "δ^2_1 = Σ_k δ^3_k · ∂(w^3_k1 a^2_1 + b^3_k)/∂a^2_1 · σ′(z^2_1)".split(" = ")[1] in text
     assert "Every factor agrees" in text and "✗" not in text
 
@@ -233,33 +233,38 @@ def cli():
 
 @pytest.mark.parametrize(("lang", "heading"), [("en", "By the chain rule:"), ("zh", "推导过程：")])
 def test_cli_explain_derive_prints_the_derivation(cli, lang, heading):
-    from bprop.teaching.explanation.markup import number
+    from bprop.teaching.explanation.markup import significant
 
     result = cli("--derive", "--lang", lang)
     assert result.exit_code == 0, result.output
     assert [line.strip() for line in result.output.splitlines()].count(heading) == 4  # BP1 … BP4
     net, x, y = classic_example()
     d = derive(net, x, y)
-    assert number(d.equations[1].left.numeric, 6) in result.output
+    assert significant(d.equations[1].left.numeric) in result.output
     assert "w^3_21" in result.output
     updated = derive(net, x, y, lr=0.25).update
     with_lr = cli("--derive", "--lang", lang, "--lr", 0.25).output
     assert {"en": "one step of gradient descent", "zh": "梯度下降的一步"}[lang] in with_lr
-    assert f"= {number(updated.new_weight, 6)}" in with_lr and f"= {number(updated.new_bias, 6)}" in with_lr
+    assert f"= {significant(updated.new_weight)}" in with_lr and f"= {significant(updated.new_bias)}" in with_lr
     plain = cli("--lang", lang)
-    assert heading not in plain.output  # without --derive, the worked page as before
+    lines = [line.strip() for line in plain.output.splitlines()]
+    assert heading not in lines  # without --derive, the worked page as before …
+    assert lines[-1].startswith("→ ") and "bprop explain --derive" in lines[-1]  # … ending with a pointer to it
 
 
 def test_cli_explain_derive_other_formats_and_networks(cli, tmp_path):
     md = cli("--derive", "--format", "md", "--layers", "3,4,3", "--output", "softmax", "--cost", "log_likelihood")
     assert md.exit_code == 0, md.output
     assert "| factor | equals | analytic | numeric | rel. error |" in md.output
-    assert md.output.count("## BP") == 4
+    assert sum(line.startswith("## BP") for line in md.output.splitlines()) == 4
+    assert "### BP3 for every input k" in md.output
     page = tmp_path / "derivation.html"
     result = cli("--derive", "--format", "html", "--lang", "zh", "-o", page)
     assert result.exit_code == 0, result.output
     text = page.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>") and "推导过程" in text and text.count("<table>") == 5
+    assert (
+        text.startswith("<!DOCTYPE html>") and "推导过程" in text and text.count("<table>") == 6
+    )  # BP1 … BP4, BP3 for every k, δ
 
 
 def test_cli_explain_derive_refuses_steps(capsys):
@@ -322,14 +327,14 @@ def test_the_html_page_is_well_formed():
 @pytest.mark.parametrize(("output", "cost"), [("sigmoid", "cross_entropy"), ("softmax", "log_likelihood")])
 def test_the_shortcut_pairs_show_bp1_simplified_to_a_minus_y(output, cost):
     from bprop.teaching.explanation.derivation_page import render_text
-    from bprop.teaching.explanation.markup import number
+    from bprop.teaching.explanation.markup import significant
 
     net = bp.Network([2, 3, 3], activation="tanh", output=output, cost=cost, seed=8, dtype="float64")
     d = derive(net, np.array([0.4, -0.7]), 2 if output == "softmax" else np.array([0.2, 0.5, 0.9]))
     assert d.shortcut
     a, y = d.output_activation[0], d.y[0]
     text = render_text(d, "en")
-    assert f"δ^3_1 = a^3_1 − y_1 = {number(a, 6)} − {number(y, 6)} = {number(a - y, 6)}" in text
+    assert f"δ^3_1 = a^3_1 − y_1 = {significant(a)} − {significant(y)} = {significant(a - y)}" in text
     assert d.equations[0].left.numeric == pytest.approx(a - y, rel=1e-8)  # measured, not assumed
 
 
@@ -350,3 +355,81 @@ def test_the_update_is_w_minus_eta_times_the_gradient_and_its_change_of_c_is_fir
         gaps.append(abs((u.cost_after_w - u.cost) - u.predicted_w) / abs(u.predicted_w))
     assert gaps[1] < gaps[0] / 10  # the estimate −η (∂C/∂w)² is first order: better as η shrinks
     assert derive(net, x, y).update is None  # no η, no update section
+
+
+# ---------------------------------------------------------------- the section in explain's pages, and the numbers
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "headers"),
+    [
+        ("en", "The derivation of BP1–BP4", ["factor", "equals", "analytic", "numeric", "rel. error"]),
+        ("zh", "推导过程", ["因子", "等于", "解析值", "测量值", "相对误差"]),
+    ],
+)
+def test_explain_markdown_and_html_end_with_the_derivation(lang, title, headers):
+    from bprop.teaching.explanation import explain
+
+    net, x, y = classic_example()
+    trace = explain(net, x, y, lang=lang)
+    md = trace.render("markdown")
+    worked, marker, derivation = md.partition('<a id="derivation"></a>')
+    assert marker and "## BP1 · " in worked and title in derivation
+    assert "| " + " | ".join(headers) + " |" in derivation
+    assert sum(line.startswith("### BP") for line in derivation.splitlines()) == 4  # one level below the page's ##
+    page = trace.render("html")
+    assert page.index('<section id="bp4">') < page.index('<section id="derivation"') < page.index("</main>")
+    assert "".join(f"<th>{h}</th>" for h in headers) in page
+    # each zh header is a word of its own: 公式 names the notes' equations (公式1 … 公式4), not a column
+    assert len(set(headers)) == 5 and "公式" not in headers
+    d = derive(net, x, y, lr=0.5)
+    assert trace.derivation.max_error == pytest.approx(d.max_error, rel=1e-6)
+    assert "bprop explain --derive" in trace.render("text").splitlines()[-1]
+
+
+def test_the_derivation_in_explain_follows_its_dropout_and_l1():
+    from bprop.teaching.explanation import explain
+
+    net, x, y = classic_example()
+    trace = explain(net, x, y, dropout=0.5, l1=0.1, seed=3)
+    d = trace.derivation
+    np.testing.assert_array_equal(d.masks[0], trace.masks[0])
+    assert d.l1 == 0.1 and d.cost == pytest.approx(trace.cost, rel=1e-12) and d.dropout == trace.dropout
+    derivation = trace.render("markdown").partition('<a id="derivation"></a>')[2]
+    j = next(e for e in d.equations if e.name == "BP2").j
+    assert f"\\partial \\tilde{{a}}^{{2}}_{{{j}}}/\\partial a^{{2}}_{{{j}}}" in derivation  # BP2's mask factor
+    assert "\\operatorname{sgn}(w^{2}_{" in derivation  # BP3's L1 term
+    assert "Dropout p = 0.5: this is a training pass" in derivation
+
+
+def test_significant_digits_and_two_digit_errors():
+    from bprop.teaching.explanation.markup import scientific, significant
+
+    assert significant(0.138498562) == "0.13850"
+    assert significant(0.000438568) == "0.00043857"
+    assert significant(-0.0380982) == "−0.038098"
+    assert significant(4.2e-7) == "4.2000e−7"
+    assert significant(0.0) == "0" and significant(1.0) == "1.0000"
+    assert scientific(3.14e-11) == "3.1e−11" and scientific(1.0) == "1.0" and scientific(0) == "0"
+
+
+def test_the_text_tables_line_up_and_no_value_has_more_than_five_significant_digits():
+    import re
+
+    from bprop.teaching.explanation.derivation_page import render_text
+
+    net = bp.Network([3, 4, 3], activation="tanh", output="softmax", cost="log_likelihood", seed=1, dtype="float64")
+    text = render_text(derive(net, np.array([0.2, -0.4, 0.9]), 1, lr=0.5), "en")
+    for value in re.findall(r"−?\d+\.\d+(?:e−?\d+)?", text):
+        digits = value.replace("−", "").split("e")[0].replace(".", "").lstrip("0")
+        assert len(digits) <= 5, value
+    for error in re.findall(r"  (\S+e−\d+)$", text, flags=re.M):
+        assert re.fullmatch(r"\d\.\de−\d+", error), error  # relative errors: two significant digits
+    tables = [block for block in text.split("\n\n") if "──" in block]
+    assert len(tables) >= 6
+    for block in tables:
+        lines = [line for line in block.splitlines() if line.strip()]
+        starts = [m.start() for m in re.finditer("─+", lines[1])]
+        for c in (2, 3):  # analytic and numeric: every decimal point in one column
+            cells = [line[starts[c] : starts[c + 1]] for line in lines[2:] if "…" not in line]
+            assert len({cell.find(".") for cell in cells if "." in cell}) == 1, block

@@ -342,10 +342,19 @@ def test_bad_parameters_are_named_at_fit(iris, params, match):
         est.fit(X, y)
 
 
+@SHORT_RUN
+def test_one_class_fits_and_predicts_it_as_mlp_does(iris):
+    X, _ = iris
+    y = np.full(len(X), 7)
+    ours = BPClassifier((5,), max_iter=3, random_state=0).fit(X, y)
+    mlp = MLPClassifier((5,), max_iter=3, random_state=0).fit(X, y)
+    assert list(ours.classes_) == list(mlp.classes_) == [7]
+    np.testing.assert_array_equal(ours.predict(X), mlp.predict(X))
+    np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-10, atol=1e-12)
+
+
 def test_refusals(iris):
     X, y = iris
-    with pytest.raises(ValueError, match="1 class"):
-        BPClassifier().fit(X, np.zeros(len(X)))
     with pytest.raises(ValueError, match="sample_weight"):
         BPClassifier().fit(X, y, sample_weight=-np.ones(len(X)))
     with pytest.raises(ValueError, match="multi-class"):

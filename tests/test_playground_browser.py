@@ -279,8 +279,9 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     type_into(page, "#classes", "3")
     for _ in range(2):  # the keyboard moves a slider one step and fires change each time
         page.press("#noise", "ArrowRight")
+        settled(page)  # each answer redraws both sliders from the server: press again after it
         page.press("#test-fraction", "ArrowLeft")
-    settled(page)
+        settled(page)
     page.check("#features input[value=x1sq]")
     settled(page)
     page.check("#features input[value=sin1]")
@@ -292,12 +293,18 @@ def test_every_control_changes_what_the_server_trains(page, shots):
         page.click(button)
     settled(page)
     page.select_option("#activation", label="ReLU")  # the names shown are the human ones
+    settled(page)
+    layer_sigma = "#width-buttons .widths:nth-child({}) select.layer-sigma"
+    assert [page.input_value(layer_sigma.format(i)) for i in (1, 2, 3)] == ['"relu"'] * 3  # all layers
+    page.select_option(layer_sigma.format(2), label="tanh")  # layer l = 3 only
     page.select_option("#output-cost", label="softmax + log-likelihood")
     page.select_option("#optimizer", label="Adam")
     settled(page)
     type_into(page, "#learning-rate", "0.03")
     type_into(page, "#batch-size", "25")
     type_into(page, "#l2", "0.001")
+    type_into(page, "#l1", "0.01")
+    type_into(page, "#dropout", "0.2")
 
     state = server_state(page)
     s = state["settings"]
@@ -305,8 +312,9 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     assert s["noise"] == pytest.approx(0.07) and s["test_fraction"] == pytest.approx(0.4)
     assert s["features"] == ["x1", "x2", "x1sq", "sin1"]
     assert s["hidden"] == [3, 4, 4]
-    assert (s["activation"], s["output"], s["cost"], s["optimizer"]) == ("relu", "softmax", "log_likelihood", "adam")
-    assert (s["learning_rate"], s["batch_size"], s["l2"]) == (0.03, 25, 0.001)
+    assert s["activation"] == ["relu", "tanh", "relu"]  # one σ per hidden layer, l = 2, 3, 4
+    assert (s["output"], s["cost"], s["optimizer"]) == ("softmax", "log_likelihood", "adam")
+    assert (s["learning_rate"], s["batch_size"], s["l2"], s["l1"], s["dropout"]) == (0.03, 25, 0.001, 0.01, 0.2)
     assert state["sizes"] == [4, 3, 4, 4, 3]  # 4 features in, 3 classes out
     assert state["id"] != first["id"]
     assert page.live.app.state.store.get(state["id"]).settings.to_dict() == s
@@ -314,7 +322,8 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     # what trains is what the controls say: bprop's own objects, and one step of 25 samples
     session = page.live.app.state.store.get(state["id"])
     net = session.net
-    assert (net.activation.name, net.output.name, net.cost.name) == ("relu", "softmax", "log_likelihood")
+    assert [sigma.name for sigma in net.hidden_activations] == ["relu", "tanh", "relu"]
+    assert (net.output.name, net.cost.name) == ("softmax", "log_likelihood")
     assert type(session.optimizer).__name__ == "Adam" and session.optimizer.lr == 0.03
     train_size = len(state["data"]["train"]["labels"])
     assert train_size == 240 and set(state["data"]["train"]["labels"]) == {0, 1, 2}
@@ -327,9 +336,14 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     assert server_state(page)["batches"] == 0 and page.text_content("#batches") == "0"
 
     # the page shows the server's settings, and keeps one session
-    shown = {f: page.input_value(f) for f in ("#classes", "#learning-rate", "#batch-size", "#l2", "#noise")}
-    assert shown == {"#classes": "3", "#learning-rate": "0.03", "#batch-size": "25", "#l2": "0.001", "#noise": "0.07"}
+    fields = ("#classes", "#learning-rate", "#batch-size", "#l2", "#l1", "#dropout", "#noise")
+    shown = {f: page.input_value(f) for f in fields}
+    assert shown == dict(zip(fields, ["3", "0.03", "25", "0.001", "0.01", "0.2", "0.07"]))
     assert page.text_content("#hidden-count") == "3"
+    assert [page.input_value(layer_sigma.format(i)) for i in (1, 2, 3)] == ['"relu"', '"tanh"', '"relu"']
+    assert page.evaluate("() => document.getElementById('activation').selectedOptions[0].textContent") == (
+        "differs by layer (see each layer)"
+    )
     deadline = time.monotonic() + 5
     while len(page.live.app.state.store) > 1 and time.monotonic() < deadline:  # old ones deleted
         time.sleep(0.05)
@@ -345,6 +359,8 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     assert page.input_value("#learning-rate") == "0.03" and "“fast”" in refusal(page, "learning_rate")
     type_into(page, "#batch-size", "9999")
     assert page.input_value("#batch-size") == "25" and "1 to 240" in refusal(page, "batch_size")
+    type_into(page, "#dropout", "1")  # p = 1 would drop every neuron
+    assert page.input_value("#dropout") == "0.2" and "from 0 to 0.9" in refusal(page, "dropout")
     assert refusal(page, "learning_rate") == ""  # one message at a time: the latest refusal
     for name in ("x1", "x2", "x1sq"):
         page.uncheck(f"#features input[value={name}]")
@@ -359,7 +375,12 @@ def test_every_control_changes_what_the_server_trains(page, shots):
     settled(page)
     assert "At most 6 hidden layers" in refusal(page, "hidden")
     assert server_state(page)["settings"]["hidden"] == [3, 4, 4, 2, 2, 2]
+    assert server_state(page)["settings"]["activation"] == ["relu", "tanh", "relu", "relu", "relu", "relu"]
     assert page.text_content("#hidden-count") == "6"
+    page.select_option("#activation", label="sigmoid")  # "all layers": every hidden layer's σ at once
+    settled(page)
+    assert server_state(page)["settings"]["activation"] == "sigmoid"
+    assert {page.input_value(layer_sigma.format(i)) for i in range(1, 7)} == {'"sigmoid"'}
     type_into(page, "#learning-rate", "-1")
     page.screenshot(path=str(shots / "2-refused.png"))
     page.click("#lang")
@@ -507,7 +528,7 @@ ENGLISH = set(
     "noise features dataset optimizer".split()
 )
 KEPT = set(
-    "bprop English tanh sigmoid softmax ReLU Leaky SGD Adam Nesterov XOR sin CSV".split()
+    "bprop English tanh sigmoid softmax ReLU Leaky SGD Adam Nesterov XOR sin CSV dropout".split()
 )  # kept in Latin letters
 VISIBLE_TEXT = """() => {
   const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';

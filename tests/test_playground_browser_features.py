@@ -446,6 +446,41 @@ def test_a_lost_session_comes_back_with_the_points_clicked_in_or_out(page, shots
     assert not expected_console_errors(page.problems), page.problems
 
 
+def test_a_lost_session_comes_back_with_the_imported_model_not_fresh_weights(page, shots, tmp_path):
+    import bprop
+
+    loaded(page)
+    api = page.request
+    made = api.post(f"{page.live.url}/api/sessions", data={"hidden": [5, 3], "activation": ["relu", "tanh"], "seed": 4})
+    source = made.json()["id"]
+    api.post(f"{page.live.url}/api/sessions/{source}/step?batches=60")
+    (tmp_path / "model.bprop").write_bytes(api.get(f"{page.live.url}/api/sessions/{source}/model").body())
+    model = bprop.load(tmp_path / "model.bprop")
+    page.set_input_files("#upload-model", str(tmp_path / "model.bprop"))
+    settled(page)
+    assert server_state(page)["network"] == "imported"
+    assert server_state(page)["settings"]["activation"] == ["relu", "tanh"]
+    lost = server_state(page)["id"]
+    assert page.request.delete(f"{page.live.url}/api/sessions/{lost}").status == 204
+    page.click("#step")  # the page recreates the session, imports the file again, then trains one batch
+    page.wait_for_function(f"() => window.bpPlayground.state.id !== {lost!r}")
+    settled(page)
+    again = session(page)
+    assert again.network == "imported" and again.batches == 1
+    assert [s.name for s in again.net.hidden_activations] == ["relu", "tanh"]
+    assert "the model you imported" in page.text_content("#status")
+    page.screenshot(path=str(shots / "recreated-with-the-model.png"))
+    reference = bprop.load(tmp_path / "model.bprop").copy("float64")  # the file's network, one SGD step on that batch
+    rows = again.order[:10]
+    bprop.SGD(lr=again.settings.learning_rate).step(reference, reference.backprop(again.X_train[rows], again.y_train[rows]))  # fmt: skip
+    assert all(np.array_equal(a, b) for a, b in zip([*reference.weights, *reference.biases], [*again.net.weights, *again.net.biases]))  # fmt: skip
+    assert not np.array_equal(model.weights[0], again.net.weights[0])  # it did train one step from the file's weights
+    page.click("#reset")  # a reset forgets the model: a later loss brings fresh weights, as reset did
+    settled(page)
+    assert server_state(page)["network"] == "initialized"
+    assert not expected_console_errors(page.problems), page.problems
+
+
 # An English sentence left on the Chinese page: three or more Latin words in a row with no Chinese.
 def english_sentences(text):
     runs = re.split(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+", text)

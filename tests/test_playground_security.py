@@ -6,6 +6,7 @@ to read its own peak memory (VmHWM) from /proc. Every loop is bounded.
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -132,6 +133,42 @@ def test_json_with_a_charset_and_empty_posts_without_a_type_are_accepted(http):
     r = http.post("/api/sessions", content=b"{}", headers={"Content-Type": "application/json; charset=utf-8"})
     assert r.status_code == 201, r.text
     assert http.post(f"/api/sessions/{r.json()['id']}/step?batches=1").status_code == 200  # as the page sends it
+
+
+# -- every refusal speaks the page's language (Accept-Language), like the app's own ----------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def guard_refusals(live, sid):
+    """(status, parameter, request) for each refusal of the guard; each request takes extra headers."""
+    big = b'{"x": "' + b"y" * MAX_BODY + b'"}'
+    json_type = {"Content-Type": "application/json"}
+    return [
+        (421, "Host", lambda http, h: http.get("/api/options", headers={**h, "Host": "attacker.example"})),
+        (403, "Origin", lambda http, h: http.post(f"/api/sessions/{sid}/reset", headers={**h, "Origin": "null"})),
+        (
+            415,
+            "Content-Type",
+            lambda http, h: http.post("/api/sessions", content=b"{}", headers={**h, "Content-Type": "text/plain"}),
+        ),  # fmt: skip
+        (413, "Content-Length", lambda http, h: http.post("/api/sessions", content=big, headers={**h, **json_type})),
+        (413, "body", lambda http, h: http.post("/api/sessions", content=iter([big]), headers={**h, **json_type})),
+    ]
+
+
+@pytest.mark.parametrize("which", range(5), ids=["Host", "Origin", "Content-Type", "Content-Length", "streamed"])
+def test_the_guards_refusals_answer_in_the_language_the_request_asks_for(http, live, which):
+    sid = http.post("/api/sessions", json=SMALL).json()["id"]
+    status, parameter, request = guard_refusals(live, sid)[which]
+    english = refused(request(http, {}), status, parameter)  # no Accept-Language: English
+    assert not CJK.search(english["error"]) and english["error"] == english["words"]["en"]
+    for header in ("zh-CN,zh;q=0.9,en;q=0.8", "zh"):
+        chinese = refused(request(http, {"Accept-Language": header}), status, parameter)
+        assert CJK.search(chinese["error"]) and chinese["error"] == chinese["words"]["zh"], chinese
+        assert chinese["words"]["en"] == english["error"]
+    assert refused(request(http, {"Accept-Language": "en-GB,zh;q=0.5"}), status, parameter)["error"] == english["error"]
+    assert http.get(f"/api/sessions/{sid}").json()["batches"] == 0  # nothing ran
 
 
 # -- body size: refused by its declared length, or cut off while streaming ------------------

@@ -7,6 +7,7 @@ accepted, so that the reader knows the fix without reading a traceback.
     ├── InvalidArgument (ValueError) a bad argument, shape, value or setting
     ├── DataError (ValueError)       a data file or array that cannot be used
     ├── ModelFileError (ValueError)  a model or checkpoint file that is corrupt or not understood
+    ├── LearnerCodeError             the learner's own code (``bprop check``) failed to load or raised
     ├── TrainingDiverged (ArithmeticError)
     │                                the cost became NaN/inf or exploded; weights were restored
     └── TrainingInterrupted          training was asked to stop (Ctrl-C) and saved where it was
@@ -29,6 +30,13 @@ class DataError(BpropError, ValueError):
 
 class ModelFileError(BpropError, ValueError):
     """A model file (or checkpoint) is corrupt, truncated, or in a format bprop does not read."""
+
+
+class LearnerCodeError(BpropError):
+    """The learner's own code, run by ``bprop check``, failed to import, lacked a name, or raised.
+
+    The message quotes the learner's own line and exception (their code, not bprop's).
+    """
 
 
 class TrainingDiverged(BpropError, ArithmeticError):

@@ -10,7 +10,8 @@
 Modules, one job each: ``cases`` (what is trained, the targets), ``flops``
 (the FLOP convention), ``floor`` (the step's matrix products alone: the
 product floor), ``machine`` (CPU, BLAS, sgemm peak), one module per
-contender (``bprop_contender``, ``torch_contender``, ``sklearn_contender``),
+contender (``bprop_contender``, ``torch_contender``, ``sklearn_contender``, and
+``estimator_contender``: BPClassifier doing the sklearn contender's work),
 ``memory`` (peak memory in a subprocess), ``timing`` (interleaved timing),
 ``runner`` (the cases), ``report`` (Markdown and JSON), ``scaling`` and
 ``scaling_report`` (the sweeps, their table and plots). torch, scikit-learn

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from . import bprop_contender, sklearn_contender, torch_contender
+from . import bprop_contender, estimator_contender, sklearn_contender, torch_contender
 
-CONTENDERS = {module.NAME: module for module in (bprop_contender, torch_contender, sklearn_contender)}
+CONTENDERS = {
+    module.NAME: module for module in (bprop_contender, torch_contender, sklearn_contender, estimator_contender)
+}
 
 
 def importable(name: str) -> str | None:

@@ -9,7 +9,8 @@ Interleaved with them run the product floors (``floor``): bprop's products
 alone in NumPy (g) and, when torch imports, PyTorch's (h). Figures:
 
     seconds        s/epoch of each repeat; median_seconds their median
-    ratio          bprop's median ÷ the other's median (also per repeat)
+    ratio          bprop's median ÷ the other's median (also per repeat); ``estimator_ratios``
+                   the same for BPClassifier (the estimator contender), whose target is MLP's time
     floors         g and h, s/epoch; floor_ratios: bprop s/g, PyTorch t/g and t/h (medians)
     gflops         gemm_flops(sizes, n_train) ÷ median_seconds (see ``flops``)
     peak_fraction  gflops ÷ the sgemm peak measured in this run (best of start and end)
@@ -41,6 +42,7 @@ from .timing import interleaved
 FLOOR_NAMES = {"bprop": "floor", "torch": "torch_floor"}  # a contender → its product floor's key in the timing
 
 SGEMM_N = 2048
+SUBJECTS = ("bprop", "estimator")  # the contenders whose time ratios are targets (cases.Target.subject)
 
 
 def run(
@@ -214,19 +216,23 @@ def judge(run_, case, peak_gflops):
     for f in figures.values():
         f["gflops"] = run_["gflop_per_epoch"] / f["median_seconds"]
         f["peak_fraction"] = f["gflops"] / peak_gflops
-    ratios = {}
-    if "bprop" in figures:
-        ours = figures["bprop"]
-        for name, f in figures.items():
-            if name != "bprop":
-                ratios[name] = {
-                    "median_ratio": ours["median_seconds"] / f["median_seconds"],
-                    "per_repeat": [a / b for a, b in zip(ours["seconds"], f["seconds"])],
-                }
-    run_["ratios"] = ratios
+    ratios_of = {
+        subject: {
+            name: {
+                "median_ratio": figures[subject]["median_seconds"] / f["median_seconds"],
+                "per_repeat": [a / b for a, b in zip(figures[subject]["seconds"], f["seconds"])],
+            }
+            for name, f in figures.items()
+            if name != subject
+        }
+        for subject in SUBJECTS
+        if subject in figures
+    }
+    run_["ratios"] = ratios_of.get("bprop", {})  # bprop ÷ each other contender
+    run_["estimator_ratios"] = ratios_of.get("estimator", {})  # BPClassifier ÷ each other contender
     run_["floor_ratios"] = floor_ratios(figures, run_.get("floors", {}))
     run_["targets"] = [
-        _verdict(target, figures, ratios, run_["floor_ratios"])
+        _verdict(target, figures, ratios_of, run_["floor_ratios"])
         for target in case.targets
         if target.applies(run_["batch_size"])
     ]
@@ -247,9 +253,10 @@ def floor_ratios(figures, floors) -> dict:
     return result
 
 
-def _verdict(target, figures, ratios, over_floor) -> dict:
+def _verdict(target, figures, ratios_of, over_floor) -> dict:
     value, waived = None, None
-    if "bprop" in figures:
+    ratios = ratios_of.get(target.subject, {})
+    if target.subject in figures:
         if target.metric == "time_ratio" and target.against in ratios:
             value = ratios[target.against]["median_ratio"]
             if target.unless_below_floor and target.against in over_floor.get("below_floor", ()):
@@ -265,6 +272,7 @@ def _verdict(target, figures, ratios, over_floor) -> dict:
     return {
         "metric": target.metric,
         "against": target.against,
+        "subject": target.subject,
         "limit": target.limit,
         "description": target.describe(),
         "value": value,

@@ -33,6 +33,7 @@ from .flops import gemm_flops
 from .runner import FLOOR_NAMES, floor_epochs
 from .timing import figures, interleaved
 
+SWEPT = ("bprop", "torch", "sklearn")  # the contenders swept (BPClassifier's work is MLPClassifier's)
 INPUTS, CLASSES = 784, 10
 BATCH_SIZES = tuple(2**k for k in range(3, 13))  # 8 … 4096
 WIDTHS = tuple(2**k for k in range(6, 13))  # 64 … 4096
@@ -73,8 +74,8 @@ def run(
         raise InvalidArgument(f"warmup must be a whole number ≥ 0 (untimed epochs), got {warmup!r}.")
     say = progress or (lambda line: None)
     threads = machine.blas_threads()
-    skipped = {name: importable(name) for name in CONTENDERS}
-    names = [name for name in CONTENDERS if skipped[name] is None]
+    skipped = {name: importable(name) for name in SWEPT}
+    names = [name for name in SWEPT if skipped[name] is None]
     load_at_start = machine.load_average()
     rng = np.random.default_rng(seed)
     X = rng.random((samples, INPUTS), dtype=np.float32)

@@ -41,34 +41,39 @@ def note(case) -> str:
     return "own init"
 
 
+def mlp_parameters(case, batch_size, n_samples, seed) -> dict:
+    """MLPClassifier's constructor arguments that make its update the case's (the estimator contender's too)."""
+    from .cases import ADAM_BETAS, ADAM_EPS
+
+    if case.activation not in ACTIVATIONS:
+        raise InvalidArgument(
+            f"the scikit-learn contender knows the activations {sorted(ACTIVATIONS)}, not {case.activation!r}."
+        )
+    return dict(
+        hidden_layer_sizes=tuple(case.sizes[1:-1]),
+        activation=ACTIVATIONS[case.activation],
+        solver=case.optimizer,
+        alpha=0.0,
+        batch_size=min(batch_size, n_samples),
+        learning_rate="constant",
+        learning_rate_init=case.lr,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        beta_1=ADAM_BETAS[0],
+        beta_2=ADAM_BETAS[1],
+        epsilon=ADAM_EPS,
+        max_iter=1,
+        shuffle=True,
+        random_state=seed,
+        early_stopping=False,
+    )
+
+
 class SklearnContender:
     def __init__(self, case, X, y, batch_size, initial, seed):
         from sklearn.neural_network import MLPClassifier
 
-        from .cases import ADAM_BETAS, ADAM_EPS
-
-        if case.activation not in ACTIVATIONS:
-            raise InvalidArgument(
-                f"the scikit-learn contender knows the activations {sorted(ACTIVATIONS)}, not {case.activation!r}."
-            )
-        self.model = MLPClassifier(
-            hidden_layer_sizes=tuple(case.sizes[1:-1]),
-            activation=ACTIVATIONS[case.activation],
-            solver=case.optimizer,
-            alpha=0.0,
-            batch_size=min(batch_size, len(y)),
-            learning_rate="constant",
-            learning_rate_init=case.lr,
-            momentum=0.0,
-            nesterovs_momentum=False,
-            beta_1=ADAM_BETAS[0],
-            beta_2=ADAM_BETAS[1],
-            epsilon=ADAM_EPS,
-            max_iter=1,
-            shuffle=True,
-            random_state=seed,
-            early_stopping=False,
-        )
+        self.model = MLPClassifier(**mlp_parameters(case, batch_size, len(y), seed))
         self.X, self.y = X, y
         self.classes = np.arange(case.sizes[-1])
 

@@ -18,13 +18,16 @@ import typer
 from ..errors import BpropError
 from . import mpi_job
 from .bench_command import bench
+from .check_command import check
 from .data_command import data_fetch, data_list, data_show
 from .evaluate_command import evaluate
 from .explain_command import explain
 from .gradcheck_command import gradcheck
+from .lab_command import lab_app
 from .playground_command import playground
 from .plot_command import plot
 from .predict_command import predict
+from .quiz_command import quiz
 from .train_command import train
 
 app = typer.Typer(
@@ -53,6 +56,9 @@ app.command()(predict)
 app.command()(gradcheck)
 app.command()(bench)
 app.command()(explain)
+app.command()(check)
+app.add_typer(lab_app, name="lab")
+app.command()(quiz)
 app.command()(plot)
 app.command()(playground)
 data_app.command("list")(data_list)

@@ -63,7 +63,7 @@ def bench(
         typer.Option(help="With --scaling: synthetic training samples per epoch (default 8192; 512 with --quick)."),
     ] = None,
 ):
-    """Time bprop, PyTorch and scikit-learn on the same work; ratios, product floor, GFLOP/s, memory, accuracy."""
+    """Time bprop, PyTorch, scikit-learn and BPClassifier on the same work; ratios, product floor, GFLOP/s, memory."""
     from ..benchmarking import report, run, scaling_report
     from ..benchmarking import scaling as sweeps
     from ..errors import InvalidArgument

@@ -15,7 +15,8 @@ weights). The page is printed, or written atomically with ``--output-file``
 ``--activation relu,tanh`` gives each hidden layer its own σ. ``--dropout P``
 explains a training pass with dropout (the masks drawn from ``--seed``), and
 ``--l1`` / ``--l2`` (with ``--n``, the training set's size) add their terms
-to C and to BP3.
+to C and to BP3; ``--derive`` derives them too (the mask factor in BP2, the
+terms' derivatives in BP3), on the same masks.
 
 Registered in ``app.py`` with ``app.command()(explain)``.
 """
@@ -74,7 +75,10 @@ def explain(
     ] = None,
     lang: Annotated[str, typer.Option(help="en or zh (the terms of the Chinese notes).")] = "en",
     precision: Annotated[
-        int | None, typer.Option(help="Decimals of the numbers shown (default: 4; 6 with --derive).")
+        int | None,
+        typer.Option(
+            help="Decimals of the numbers shown (default: 4); with --derive, significant digits (default: 5)."
+        ),
     ] = None,
     steps: Annotated[
         int | None, typer.Option(help="Also repeat the update N times on this sample and show the cost falling.")
@@ -92,7 +96,8 @@ def explain(
         str | None,
         typer.Option(
             help="With --derive: layer l, neuron j and input k of BP2–BP4 (BP3's w^l_jk), e.g. 2,1,2 "
-            "(default: the last hidden layer, 1, 1). With l = L, j is BP1's output neuron too."
+            "(default: the last hidden layer, 1, 1; with --dropout the first kept j and k). With l = L, j is "
+            "BP1's output neuron too."
         ),
     ] = None,
 ):
@@ -108,7 +113,7 @@ def explain(
     if lang not in LANGS:
         raise InvalidArgument(f"--lang {lang!r} is not supported; use en (English) or zh (中文).")
     if precision is None:
-        precision = 6 if derive else 4
+        precision = 5 if derive else 4
     if not 1 <= precision <= 12:
         raise InvalidArgument(
             f"--precision {precision} is out of range; give a number of decimals from 1 to 12, such as 4."
@@ -130,22 +135,24 @@ def explain(
         from ..teaching.explanation.derivation import derive as derive_equations
         from ..teaching.explanation.derivation_page import render
 
-        if l1 or l2 or dropout:
-            raise InvalidArgument(
-                "--derive derives BP1–BP4 of the plain cost C₀; leave out --l1, --l2 and --dropout "
-                "(bprop explain without --derive shows their terms)."
-            )
         try:
-            derivation = derive_equations(net, x, y, lr=lr, **_chosen_neurons(neuron, net))
+            derivation = derive_equations(
+                net, x, y, lr=lr, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed, **_chosen_neurons(neuron, net)
+            )
         except InvalidArgument as e:
             if neuron is None:
                 raise
             raise InvalidArgument(f"--neuron {neuron}: {e}") from None
-        page = render(derivation, format_, lang=lang, precision=precision)
+        page = render(derivation, format_, lang=lang, digits=precision)
     else:
         trace = explain_trace(net, x, y, lr=lr, lang=lang, l1=l1, l2=l2, n=n, dropout=dropout, seed=seed)
-        costs = explain_steps(net, x, y, lr, steps) if steps else None
-        page = trace.render(format_, precision=precision, costs=costs)
+        costs = plain_costs = None
+        if steps:  # the same training passes as the page: L2/L1 terms, dropout masks from --seed
+            regularized = {"l2": l2, "l1": l1, "n": n, "dropout": dropout, "seed": seed}
+            costs = explain_steps(net, x, y, lr, steps, **regularized)
+            if dropout:
+                plain_costs = explain_steps(net, x, y, lr, steps, **regularized, masked=False)
+        page = trace.render(format_, precision=precision, costs=costs, plain_costs=plain_costs)
     if output_file is None:
         typer.echo(page, nl=False)
         return

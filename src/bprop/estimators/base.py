@@ -16,8 +16,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..core.backend import to_numpy
 from ..core.network import Network
-from ..training.state import snapshot
+from ..training.state import copied, snapshot
 from . import solvers, support
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "momentum", "nesterov")
@@ -71,6 +72,9 @@ class BPEstimator(BaseEstimator):
         cost=None,
         init=None,
         dtype=None,
+        dropout=0.0,
+        l1=0.0,
+        device="cpu",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -99,6 +103,9 @@ class BPEstimator(BaseEstimator):
         self.cost = cost
         self.init = init
         self.dtype = dtype
+        self.dropout = dropout
+        self.l1 = l1
+        self.device = device
 
     # -- scikit-learn's (n_in, n_out) view of the network --------------------
 
@@ -110,24 +117,25 @@ class BPEstimator(BaseEstimator):
         they always agree with the network (bprop stores w^l as (n_l, n_{l−1}),
         PyTorch's layout; MLP stores (n_{l−1}, n_l)). Assigning a list of
         such matrices (``est.coefs_ = [...]``) writes them into the network,
-        for a warm start from given weights.
+        for a warm start from given weights. With ``device="cuda"`` they are
+        NumPy copies of the GPU's arrays, not views.
         """
-        return [w.T for w in self.network_.weights]
+        return [to_numpy(w).T for w in self.network_.weights]
 
     @coefs_.setter
     def coefs_(self, matrices):
         net = self._fitted_network("coefs_")
-        net.weights = [np.ascontiguousarray(np.asarray(c, dtype=net.dtype).T) for c in matrices]
+        net.weights = [net.place(np.ascontiguousarray(np.asarray(c, dtype=net.dtype).T)) for c in matrices]
 
     @property
     def intercepts_(self):
         """Bias vectors: ``intercepts_[i]`` is b^{i+2} = ``network_.biases[i]``, shape (n_{i+2},); assignable."""
-        return list(self.network_.biases)
+        return [to_numpy(b) for b in self.network_.biases]
 
     @intercepts_.setter
     def intercepts_(self, vectors):
         net = self._fitted_network("intercepts_")
-        net.biases = [np.array(b, dtype=net.dtype) for b in vectors]
+        net.biases = [net.place(np.array(b, dtype=net.dtype)) for b in vectors]
 
     def _fitted_network(self, attribute):
         if "network_" not in self.__dict__:
@@ -159,11 +167,16 @@ class BPEstimator(BaseEstimator):
         s = support.checked_settings(self)
         first_pass = "network_" not in self.__dict__ or (not self.warm_start and not incremental)
         X, T, y = self._validate_input(X, y, first_pass=first_pass, incremental=incremental, classes=classes)
+        if scipy.sparse.issparse(X) and self.device != "cpu":
+            raise ValueError(
+                f"{type(self).__name__}: sparse X is not supported with device={self.device!r}; "
+                "pass X.toarray(), or train with device='cpu'."
+            )
         if self.dtype is not None:
             X = X.astype(np.dtype(self.dtype).name, copy=False)
         if scipy.sparse.issparse(X):
             X = X.tocsr()  # rows are gathered per batch; the matrix stays sparse
-        sample_weight = support.checked_sample_weight(sample_weight, X)
+        sample_weight = self._weighted(support.checked_sample_weight(sample_weight, X), y, incremental)
         rs = check_random_state(self.random_state)
         if first_pass:
             self._initialize(s, X, T.shape[1], rs)
@@ -183,7 +196,7 @@ class BPEstimator(BaseEstimator):
             if self.solver == "lbfgs":
                 solvers.fit_lbfgs(self, X, T, sample_weight)
             else:
-                solvers.fit_stochastic(self, X, T, y, sample_weight, incremental, rs)
+                solvers.fit_stochastic(self, X, T, y, sample_weight, incremental, rs, s.dropout)
         xp = net.backend.xp
         if not all(bool(xp.all(xp.isfinite(p))) for p in (*net.weights, *net.biases)):
             raise ValueError(
@@ -192,6 +205,10 @@ class BPEstimator(BaseEstimator):
             )
         return self
 
+    def _weighted(self, sample_weight, y, incremental):
+        """The sample weights the solvers use: the user's (None, or checked); BPClassifier multiplies in class_weight."""
+        return sample_weight
+
     def _initialize(self, s, X, n_outputs, rs):
         """A new network and fresh records, as MLP's ``_initialize``.
 
@@ -199,6 +216,8 @@ class BPEstimator(BaseEstimator):
         RandomState in MLP's order — for each layer, coefs_[i] then
         intercepts_[i] from U(−r, r), r = √(6 / (n_in + n_out)) (√(2 / …) for
         'logistic') — so the same random_state starts from MLP's very numbers.
+        With a list of σ, layer l's r follows its own σ (the output layer's,
+        the last hidden σ), so a list repeating one name draws what that name does.
         Any other ``init`` is bprop's initializer, seeded from that RandomState.
         """
         self.n_outputs_ = n_outputs
@@ -214,11 +233,14 @@ class BPEstimator(BaseEstimator):
             init="xavier" if self.init is None else self.init,
             seed=seed,
             dtype=dtype,
+            device=self.device,
         )
         if self.init is None:
-            factor = 2.0 if self.activation in ("logistic", "sigmoid") else 6.0
+            sigmas = self.activation if isinstance(self.activation, (list, tuple)) else [self.activation]
+            sigmas = list(sigmas) + [sigmas[-1]] * (len(sizes) - 1 - len(sigmas))  # one per layer l = 2 … L
             weights, biases = [], []
-            for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            for n_in, n_out, sigma in zip(sizes[:-1], sizes[1:], sigmas):
+                factor = 2.0 if isinstance(sigma, str) and sigma in ("logistic", "sigmoid") else 6.0
                 r = np.sqrt(factor / (n_in + n_out))
                 weights.append(np.ascontiguousarray(rs.uniform(-r, r, (n_in, n_out)).astype(dtype).T))
                 biases.append(rs.uniform(-r, r, n_out).astype(dtype))
@@ -272,15 +294,17 @@ class BPEstimator(BaseEstimator):
     # -- prediction --------------------------------------------------------------
 
     def _forward(self, X, chunk=8192):
-        """a^L for validated X (dense or sparse), in chunks of rows."""
+        """a^L (NumPy) for validated X (dense or sparse), in chunks of rows."""
         net = self.network_
         if not scipy.sparse.issparse(X):
             X = np.asarray(X, dtype=net.dtype)
         elif X.dtype != net.dtype:
             X = X.astype(net.dtype)
         if X.shape[0] <= chunk:
-            return net.forward(X)[1][-1]
-        return np.concatenate([net.forward(X[i : i + chunk])[1][-1] for i in range(0, X.shape[0], chunk)])
+            return to_numpy(net.forward(net.place(X))[1][-1])
+        return np.concatenate(
+            [to_numpy(net.forward(net.place(X[i : i + chunk]))[1][-1]) for i in range(0, X.shape[0], chunk)]
+        )
 
     def _outputs(self, X):
         """a^L of the network for X: (n_samples, n_outputs_)."""
@@ -300,15 +324,27 @@ class BPEstimator(BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    # -- pickling: the Network travels as its arrays and components --------------
+    # -- pickling: plain parts only — the Network as its arrays and component names --------
 
     def __getstate__(self):
+        """The estimator's state with no bprop object but the estimator: see ``support.network_record``."""
         state = dict(super().__getstate__())
         if isinstance(state.get("network_"), Network):
             state["network_"] = support.network_record(state["network_"])
+        if isinstance(state.get("_optimizer"), solvers.StochasticOptimizer):
+            state["_optimizer"] = support.optimizer_record(state["_optimizer"])
+        if "_best_params" in state:
+            state["_best_params"] = copied(state["_best_params"], to_numpy)
         return state
 
     def __setstate__(self, state):
         if isinstance(state.get("network_"), dict):
             state = dict(state, network_=support.network_from_record(state["network_"]))
-        super().__setstate__(state)
+        record = state.get("_optimizer")
+        super().__setstate__({k: v for k, v in state.items() if k != "_optimizer"})
+        if isinstance(record, dict):  # rebuilt from the parameters, then its η and state restored
+            self._optimizer = solvers.stochastic_optimizer(self)
+            self._optimizer.optimizer.lr = record["lr"]
+            self._optimizer.optimizer.load_state_dict(record["state"])
+        elif record is not None:
+            self._optimizer = record

@@ -53,7 +53,15 @@ function of the step count t returning η (with ``learning_rate='constant'``);
 ``out_activation`` and ``cost`` (other output layers and costs); ``init``
 (None: MLP's initial weights; or a bprop initializer such as 'xavier', 'he');
 ``dtype`` ('float32' trains in float32 on float64 data); ``network_``, the
-bprop Network itself (explain, save, gradcheck).
+bprop Network itself (explain, save, gradcheck). What MLP will not have
+(scikit-learn adds no features to its MLP): ``dropout`` (one p or one per
+hidden layer) and ``l1`` (in the alpha convention), computed as
+``bprop.train(..., dropout=, l1=, l2=alpha, l2_divisor="batch")`` would;
+``activation`` as a list, one σ per hidden layer; ``class_weight`` on
+BPClassifier (through the weighted means of ``sample_weight``); ``device``
+('cuda' trains on a GPU). Each defaults to MLP's behaviour. A pickled
+estimator names no bprop class but the estimator's own: the network travels
+as its arrays and its components' names, the optimizer as its state.
 
 Known differences from MLPClassifier / MLPRegressor
 ---------------------------------------------------

@@ -27,7 +27,8 @@ class BPRegressor(RegressorMixin, BPEstimator):
 
     Parameters
     ----------
-    As BPClassifier, except:
+    As BPClassifier (dropout, l1, a list of activations and device included),
+    without class_weight, and:
 
     loss : {'squared_error', 'poisson'}, default='squared_error'
         MLPRegressor's losses: 'squared_error' (identity outputs, bprop's
@@ -80,6 +81,9 @@ class BPRegressor(RegressorMixin, BPEstimator):
         cost=None,
         init=None,
         dtype=None,
+        dropout=0.0,
+        l1=0.0,
+        device="cpu",
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -109,6 +113,9 @@ class BPRegressor(RegressorMixin, BPEstimator):
             cost=cost,
             init=init,
             dtype=dtype,
+            dropout=dropout,
+            l1=l1,
+            device=device,
         )
         self.loss = loss
 

@@ -29,6 +29,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import shuffle as shuffled
 
+from ..core.backend import sum_of_absolute_values, sum_of_squares, to_numpy, total
+from ..core.dropout import draw_masks
 from ..core.fast import divided_by_root, scale_and_add, scaled, square
 from ..core.optimizers import SGD, Adam, Momentum, Nesterov
 from ..training.state import restore
@@ -120,7 +122,7 @@ def stochastic_optimizer(est):
 
 
 def reported_loss(est, cost, n_l2):
-    """The batch's loss as MLP reports it, from bprop's cost C = C₀ + (α/2n) Σ w².
+    """The batch's loss as MLP reports it, from bprop's cost C = C₀ + (α/2n) Σ w² (+ (λ₁/n) Σ |w|).
 
     Identical but for MLP's squared error with several outputs, ½ mean_j (y_j − a_j)²
     where bprop's quadratic cost is ½ Σ_j (their gradients are both a − y).
@@ -128,42 +130,76 @@ def reported_loss(est, cost, n_l2):
     k = est.n_outputs_
     if k == 1 or not getattr(est, "_mean_over_outputs", False):
         return cost
-    penalty = est.alpha / (2 * n_l2) * sum(float(np.sum(w * w)) for w in est.network_.weights)
+    weights = est.network_.weights
+    penalty = est.alpha / (2 * n_l2) * sum(float(sum_of_squares(w)) for w in weights)
+    if est.l1:
+        penalty += est.l1 / n_l2 * sum(float(sum_of_absolute_values(w)) for w in weights)
     return (cost - penalty) / k + penalty
 
 
-def batch_gradients(est, X, T, sample_weight):
-    """BP1–BP4 on (X, T) with MLP's L2 term (α/2n) Σ w², n = len(X) or Σ s_i."""
-    n_l2 = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
-    grads = est.network_.backprop_placed(X, T, l2=est.alpha, n=n_l2, sample_weight=sample_weight)
+def batch_gradients(est, X, T, sample_weight, masks=None):
+    """BP1–BP4 on (X, T) with MLP's L2 term (α/2n) Σ w², n = len(X) or Σ s_i.
+
+    bprop's extras: the L1 term (λ₁/n) Σ |w| with the same n (``l1``), and
+    dropout ``masks`` m^l/(1−p) in BP2 (``bprop.core.dropout``).
+    """
+    n_l2 = X.shape[0] if sample_weight is None else float(total(sample_weight))
+    grads = est.network_.backprop_placed(
+        X, T, l2=est.alpha, n=n_l2, sample_weight=sample_weight, l1=est.l1, masks=masks
+    )
     return grads, reported_loss(est, grads.cost, n_l2)
 
 
 # -- stochastic solvers -------------------------------------------------------------
 
 
-def fit_stochastic(est, X, T, y, sample_weight, incremental, rs):
-    """MLP's ``_fit_stochastic``: up to max_iter epochs (one for partial_fit) of mini-batch steps."""
+def fit_stochastic(est, X, T, y, sample_weight, incremental, rs, dropout=None):
+    """MLP's ``_fit_stochastic``: up to max_iter epochs (one for partial_fit) of mini-batch steps.
+
+    dropout : the rates p_2 … p_{L−1} (``bprop.core.dropout.dropout_rates``) or
+        None. With dropout, one seed is drawn from ``rs`` after the
+        validation split, and each batch draws its masks from
+        ``np.random.default_rng(seed)`` as ``bprop.train`` does from its
+        generator (``draw_masks``, before the batch's BP1–BP4); without it,
+        nothing more is drawn from ``rs`` than MLP draws. partial_fit goes on
+        with the generator of the call before (an int random_state would
+        otherwise give every epoch the same masks).
+    """
     if not incremental or not hasattr(est, "_optimizer"):
         est._optimizer = stochastic_optimizer(est)
     if est.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
     X_train, T_train, sw_train, X_val, y_val, sw_val = held_out(est, X, T, y, sample_weight, rs)
+    net = est.network_
+    X_train, T_train = placed(net, X_train), placed(net, T_train)
+    sw_train = None if sw_train is None else placed(net, sw_train)
+    mask_rng = None
+    if dropout is not None:
+        mask_rng = getattr(est, "_mask_rng", None) if incremental else None
+        if mask_rng is None:
+            mask_rng = est._mask_rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
     n = X_train.shape[0]
     batch_size = est._batch_size_for(n)
     order = np.arange(n, dtype=int)
     optimizer = est._optimizer.optimizer
-    net = est.network_
     try:
         est.n_iter_ = 0
         for _ in range(est.max_iter):
             if est.shuffle:
                 order = shuffled(order, random_state=rs)
+                placed_order = order if net.backend.is_numpy else net.backend.asarray(order)
             accumulated = 0.0
             for start in range(0, n, batch_size):
-                rows = order[start : start + batch_size] if est.shuffle else slice(start, start + batch_size)
+                rows = placed_order[start : start + batch_size] if est.shuffle else slice(start, start + batch_size)
                 sw = None if sw_train is None else sw_train[rows]
-                grads, loss = batch_gradients(est, X_train[rows], T_train[rows], sw)
+                masks = None
+                if mask_rng is not None:
+                    m = min(batch_size, n - start)
+                    masks = [
+                        None if k is None else net.place(k)
+                        for k in draw_masks(dropout, net.sizes, m, mask_rng, net.dtype)
+                    ]
+                grads, loss = batch_gradients(est, X_train[rows], T_train[rows], sw, masks)
                 accumulated += loss * grads.deltas[-1].shape[0]
                 optimizer.step(net, grads)
             est.n_iter_ += 1
@@ -197,6 +233,11 @@ def fit_stochastic(est, X, T, y, sample_weight, incremental, rs):
         restore(net, est._best_params)
 
 
+def placed(net, array):
+    """A NumPy (or, on the CPU, SciPy sparse) array on the network's device, once per fit."""
+    return array if net.backend.is_numpy else net.backend.asarray(array)
+
+
 def held_out(est, X, T, y, sample_weight, rs):
     """(X_train, T_train, sw_train, X_val, y_val, sw_val): MLP's validation split when early_stopping."""
     if not est.early_stopping:
@@ -218,24 +259,27 @@ def held_out(est, X, T, y, sample_weight, rs):
 
 def packed(weights, biases):
     """One vector in MLP's order: each (w^l)ᵀ = coefs_[i] row by row, then each b^l."""
-    return np.concatenate([np.ravel(w.T) for w in weights] + [np.ravel(b) for b in biases])
+    return np.concatenate([np.ravel(to_numpy(w).T) for w in weights] + [np.ravel(to_numpy(b)) for b in biases])
 
 
 def unpack_into(net, theta):
     """Write the vector ``packed`` made back into the network's w^l and b^l."""
     start = 0
+    put = (lambda a, dtype: a) if net.backend.is_numpy else net.backend.asarray
     for w in net.weights:
         n_out, n_in = w.shape
-        w[...] = theta[start : start + n_in * n_out].reshape(n_in, n_out).T
+        w[...] = put(theta[start : start + n_in * n_out].reshape(n_in, n_out).T, net.dtype)
         start += n_in * n_out
     for b in net.biases:
-        b[...] = theta[start : start + b.shape[0]]
+        b[...] = put(theta[start : start + b.shape[0]], net.dtype)
         start += b.shape[0]
 
 
 def fit_lbfgs(est, X, T, sample_weight):
     """MLP's ``_fit_lbfgs``: L-BFGS-B on the full-batch cost, its gradient from BP1–BP4."""
     net = est.network_
+    X, T = placed(net, X), placed(net, T)
+    sample_weight = None if sample_weight is None else placed(net, sample_weight)
 
     def cost_and_gradient(theta):
         unpack_into(net, theta)

@@ -13,9 +13,13 @@ from types import SimpleNamespace
 import numpy as np
 from sklearn.base import is_classifier
 
+from ..core import activations, costs, initializers
 from ..core.arguments import dtype_of
+from ..core.backend import backend_for, to_numpy
+from ..core.dropout import dropout_rates
 from ..core.network import Network
 from ..errors import InvalidArgument
+from .losses import Exp, HalfPoissonDeviance
 
 # scikit-learn's activation names, and bprop's own; 'logistic' is bprop's 'sigmoid'.
 HIDDEN_ACTIVATIONS = {
@@ -67,6 +71,7 @@ def checked_settings(est) -> SimpleNamespace:
     if est.solver not in SOLVERS:
         fail("solver", f"use one of {', '.join(map(repr, SOLVERS))}")
     real("alpha", 0)
+    real("l1", 0)
     if not (
         est.batch_size == "auto"
         or isinstance(est.batch_size, numbers.Integral)
@@ -107,12 +112,47 @@ def checked_settings(est) -> SimpleNamespace:
     if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in hidden):
         fail("hidden_layer_sizes", "each hidden layer needs a positive whole number of neurons, such as (100,)")
 
-    activation = _component(est, "activation", HIDDEN_ACTIVATIONS, fail)
+    activation = _hidden_activation(est, len(hidden), fail)
+    try:
+        dropout = dropout_rates(est.dropout, len(hidden))
+    except InvalidArgument as error:
+        raise InvalidArgument(f"{name}: {error}") from None
+    if dropout is not None and est.solver == "lbfgs":
+        fail(
+            "dropout",
+            "L-BFGS needs the same cost at every evaluation, which random masks break; "
+            "use dropout=0 with solver='lbfgs', or a stochastic solver such as 'adam'",
+        )
+    if est.device != "cpu":
+        try:
+            backend_for(None, est.device)
+        except InvalidArgument as error:
+            raise InvalidArgument(f"{name}: {error}") from None
     outputs = CLASSIFIER_OUTPUTS if is_classifier(est) else HIDDEN_ACTIVATIONS
     out_activation = None if est.out_activation is None else _component(est, "out_activation", outputs, fail)
     if is_classifier(est) and not isinstance(out_activation, (str, type(None))):
         fail("out_activation", f"use None or one of {', '.join(map(repr, outputs))}")
-    return SimpleNamespace(hidden=[int(n) for n in hidden], activation=activation, out_activation=out_activation)
+    return SimpleNamespace(
+        hidden=[int(n) for n in hidden], activation=activation, out_activation=out_activation, dropout=dropout
+    )
+
+
+def _hidden_activation(est, hidden_layers, fail):
+    """σ of the hidden layers: one name (every hidden layer, MLP's meaning) or a list, one per hidden layer."""
+    if not isinstance(est.activation, (list, tuple)):
+        return _component(est, "activation", HIDDEN_ACTIVATIONS, fail)
+    if len(est.activation) != hidden_layers:
+        fail(
+            "activation",
+            f"a list needs one σ per hidden layer ({hidden_layers} for hidden_layer_sizes="
+            f"{est.hidden_layer_sizes!r}), or use one name for all of them",
+        )
+    sigmas = []
+    for sigma in est.activation:
+        if isinstance(sigma, str) and sigma not in HIDDEN_ACTIVATIONS:
+            fail("activation", f"{sigma!r} is not one of {', '.join(map(repr, HIDDEN_ACTIVATIONS))}")
+        sigmas.append(HIDDEN_ACTIVATIONS[sigma] if isinstance(sigma, str) else sigma)
+    return sigmas
 
 
 def _component(est, parameter, names, fail):
@@ -157,35 +197,69 @@ def batch_size_for(batch_size, n_samples) -> int:
 
 
 def network_record(net) -> dict:
-    """A Network as plain, picklable parts: its layers, components and arrays.
+    """A Network as plain, picklable parts: its layers, its components by name, its arrays.
 
     A Network pickles on its own too; the estimators pickle this record
-    instead so that a pickled estimator holds only what the public
-    constructor takes, not the Network's internal attributes, and is
-    rebuilt through that constructor's checks (``network_from_record``).
+    instead, so that a pickled estimator names no bprop class but its own:
+    every σ, the cost and the initializer are stored by name when the name
+    rebuilds them exactly (a built-in, or the Poisson loss's pieces, with
+    their default settings) and as the object otherwise (a user's own
+    class); the arrays are NumPy's, whatever the device. ``network_from_record``
+    rebuilds the network through the public constructor and its checks.
     """
+    hidden = [_by_name(sigma, activations.BUILTIN) for sigma in net.hidden_activations]
     return {
         "sizes": list(net.sizes),
-        "activation": net.activation,
-        "output": net.output,
-        "cost": net.cost,
-        "init": net.init,
+        "activation": hidden if hidden else _by_name(net.output, activations.BUILTIN),
+        "output": _by_name(net.output, activations.BUILTIN),
+        "cost": _by_name(net.cost, costs.BUILTIN),
+        "init": _by_name(net.init, initializers.BUILTIN),
         "dtype": np.dtype(net.dtype).name,
-        "weights": [np.asarray(w) for w in net.weights],
-        "biases": [np.asarray(b) for b in net.biases],
+        "device": net.device,
+        "backend": net.backend.name,
+        "weights": [to_numpy(w) for w in net.weights],
+        "biases": [to_numpy(b) for b in net.biases],
     }
 
 
 def network_from_record(record) -> Network:
     """The Network that ``network_record`` describes, through the public constructor."""
+    activation = record["activation"]
     net = Network(
         record["sizes"],
-        activation=record["activation"],
-        output=record["output"],
-        cost=record["cost"],
+        activation=[_named(a) for a in activation] if isinstance(activation, list) else _named(activation),
+        output=_named(record["output"]),
+        cost=_named(record["cost"]),
         init=record["init"],
         seed=0,
         dtype=record["dtype"],
+        device=record.get("device", "cpu"),
+        backend=record.get("backend"),
     )
-    net.weights, net.biases = record["weights"], record["biases"]
+    net.weights = [net.place(w) for w in record["weights"]]
+    net.biases = [net.place(b) for b in record["biases"]]
     return net
+
+
+# The estimators' own components, stored by name in a pickle as the built-ins are.
+OWN_COMPONENTS = {"exp": Exp, "poisson": HalfPoissonDeviance}
+
+
+def _by_name(component, builtin):
+    """The component's name where the name rebuilds it exactly (a built-in with its default settings), else it."""
+    table = {**builtin, **OWN_COMPONENTS}
+    name = getattr(component, "name", None)
+    made = table.get(name) if isinstance(name, str) else None
+    if made is not None and type(component) is made and vars(component) == vars(made()):
+        return name
+    return component
+
+
+def _named(value):
+    """A name that ``_by_name`` stored, as Network takes it (the estimators' own components rebuilt here)."""
+    return OWN_COMPONENTS[value]() if isinstance(value, str) and value in OWN_COMPONENTS else value
+
+
+def optimizer_record(optimizer) -> dict:
+    """The estimator's ``_optimizer`` as plain parts: η now (the 'adaptive' schedule lowers it) and its state."""
+    return {"lr": optimizer.optimizer.lr, "state": optimizer.optimizer.state_dict()}

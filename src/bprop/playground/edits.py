@@ -11,7 +11,7 @@ gradient descent takes small steps.
 
 ``edit(session, body)`` computes both sides with the network's own
 ``backprop`` on the whole training set, at the cost training descends
-(C = C₀ + (λ/2n) Σ w² when L2 is on): one call before the edit (C and ∂C/∂p),
+(C = C₀ + (λ/2n) Σ w² + (λ₁/n) Σ |w| when L2 and L1 are on; no dropout mask): one call before the edit (C and ∂C/∂p),
 one after (C and the new ∂C/∂p). Nothing here differentiates anything.
 Indices count from 1, as in the notation: w^l_jk is ``net.weights[l-2][j-1, k-1]``.
 """
@@ -69,17 +69,17 @@ def edit(session, body) -> dict:
     if not isinstance(preview, bool):
         raise SettingError("preview", f"preview must be true or false, got {preview!r}.")
     X, Y = session.X_train, session.y_train
-    l2, n = session.settings.l2, len(Y)
+    l2, l1, n = session.settings.l2, session.settings.l1, len(Y)
     net = session.net.copy() if preview else session.net
     with np.errstate(all="ignore"):
-        before = net.backprop(X, Y, l2=l2, n=n)
+        before = net.backprop(X, Y, l2=l2, n=n, l1=l1)
     old, gradient = _read(net, before, layer, j, k)
     if preview:
         _write(net, layer, j, k, value)  # on the copy
     else:
         session.set_parameter(layer, j, k, value)  # recorded, so that a shared link replays it
     with np.errstate(all="ignore"):
-        after = net.backprop(X, Y, l2=l2, n=n)
+        after = net.backprop(X, Y, l2=l2, n=n, l1=l1)
     _, gradient_after = _read(net, after, layer, j, k)
     delta = value - old
     return {

@@ -23,8 +23,9 @@ can still reach it: by DNS rebinding (a name of the attacker's that resolves to
    ``larger_bodies`` names the few routes that take uploads (method, path
    pattern, their own limit): the same two checks, with that limit.
 
-Every refusal is ``{"error": message, "parameter": header}``, the message
-naming what was seen and what is accepted, like the app's other refusals.
+Every refusal is ``{"error": message, "words": {"en": …, "zh": …}, "parameter":
+header}``, the message naming what was seen and what is accepted, in the
+language the request's Accept-Language prefers, like the app's other refusals.
 """
 
 from __future__ import annotations
@@ -93,13 +94,20 @@ def check_host(host: str | None, scope, extra_names=()) -> None:
     """SettingError 421 unless the Host header names this server with its port (see the module docstring)."""
     accepted = _accepted(scope, extra_names)
     if not host:
-        raise SettingError("Host", f"the request has no Host header; send Host: {accepted[0]}.", status=421)
+        raise SettingError(
+            "Host",
+            f"the request has no Host header; send Host: {accepted[0]}.",
+            status=421,
+            zh=f"请求没有 Host 头；请发送 Host: {accepted[0]}。",
+        )
     if _address(host, scope["scheme"]) not in _addresses(scope, extra_names):
         raise SettingError(
             "Host",
             f"Host: {host!r} does not name this server, which answers to {', '.join(accepted)}; "
             "open the playground at one of those (other names are refused, against DNS rebinding).",
             status=421,
+            zh=f"Host: {host!r} 不是本服务器的名称，本服务器只应答 {'、'.join(accepted)}；"
+            "请用其中之一打开演示（其他名称一律拒绝，以防 DNS 重绑定）。",
         )
 
 
@@ -116,6 +124,8 @@ def check_origin(origin: str | None, scope, extra_names=()) -> None:
             f"Origin: {origin!r} is another site; the playground answers only its own page ({accepted}), "
             "so open that page rather than calling the playground from another site.",
             status=403,
+            zh=f"Origin: {origin!r} 是另一个网站；演示只应答它自己的页面（{'、'.join(accepted.split(', '))}），"
+            "请打开那个页面，不要从其他网站调用演示。",
         )
 
 
@@ -127,8 +137,12 @@ def check_content_type(headers: Headers) -> None:
         return
     if (declared or "").split(";", 1)[0].strip().lower() != "application/json":
         seen = f"Content-Type: {declared!r}" if declared is not None else "a body without a Content-Type"
+        seen_zh = f" Content-Type: {declared!r}" if declared is not None else "没有 Content-Type 的请求体"
         raise SettingError(
-            "Content-Type", f"{seen} is not accepted; send the body as Content-Type: application/json.", status=415
+            "Content-Type",
+            f"{seen} is not accepted; send the body as Content-Type: application/json.",
+            status=415,
+            zh=f"不接受{seen_zh}；请以 Content-Type: application/json 发送请求体。",
         )
 
 
@@ -137,9 +151,13 @@ def check_content_length(length: str | None, max_body: int) -> None:
     if length is None:
         return
     if not length.strip().isdigit():
-        raise SettingError("Content-Length", f"Content-Length: {length!r} is not a number of bytes.")
+        raise SettingError(
+            "Content-Length",
+            f"Content-Length: {length!r} is not a number of bytes.",
+            zh=f"Content-Length: {length!r} 不是字节数。",
+        )
     if int(length) > max_body:
-        en, zh = _too_long(f"has {int(length)} bytes", max_body)
+        en, zh = _too_long(f"has {int(length)} bytes", max_body, f"有 {int(length)} 字节")
         raise SettingError("Content-Length", en, status=413, zh=zh)
 
 
@@ -161,7 +179,7 @@ class BoundedBody:
             self.received += len(message.get("body", b""))
             if self.received > self.max_body:
                 self.overflowed = True
-                en, zh = _too_long(f"passed {self.max_body} bytes", self.max_body)
+                en, zh = _too_long(f"passed {self.max_body} bytes", self.max_body, f"超过了 {self.max_body} 字节")
                 raise SettingError("body", en, status=413, zh=zh)
         return message
 
@@ -174,13 +192,13 @@ class BoundedBody:
 # -- addresses ------------------------------------------------------------------------
 
 
-def _too_long(seen: str, max_body: int) -> tuple[str, str]:
+def _too_long(seen: str, max_body: int, seen_zh: str) -> tuple[str, str]:
     """(English, Chinese): the body is longer than this route takes."""
     what = "settings are a small JSON object" if max_body <= MAX_BODY else f"an upload may have {max_body // 1024} KiB"
     what_zh = "设置是一个很小的 JSON 对象" if max_body <= MAX_BODY else f"上传最多 {max_body // 1024} KiB"
     return (
         f"the request body {seen}; the playground accepts at most {max_body} bytes here ({what}).",
-        f"请求体太大；演示在这里最多接受 {max_body} 字节（{what_zh}）。",
+        f"请求体{seen_zh}；演示在这里最多接受 {max_body} 字节（{what_zh}）。",
     )
 
 

@@ -64,10 +64,10 @@ def panel(session, layer, j, lang="en", sample=None, row=0) -> dict:
     row = _index(row, "row", 0, len(rows) - 1)
     X, y = session.X_train[rows], session.y_train[rows]
     with np.errstate(all="ignore"):
-        grads = net.backprop(X, y, l2=session.settings.l2, n=len(session.y_train))
+        grads = net.backprop(X, y, l2=session.settings.l2, n=len(session.y_train), l1=session.settings.l1)
     i, jj, m = layer - 2, j - 1, len(rows)
     output = layer == L
-    sigma = net.output if output else net.activation
+    sigma = net.output if output else net.hidden_activations[i]  # each hidden layer's own σ
     z, a = grads.zs[i][:, jj], grads.activations[i + 1][:, jj]
     delta = grads.deltas[i][:, jj]
     with np.errstate(all="ignore"):
@@ -97,6 +97,7 @@ def panel(session, layer, j, lang="en", sample=None, row=0) -> dict:
         "eta": eta,
         "optimizer": session.settings.optimizer,
         "l2": session.settings.l2,
+        "l1": session.settings.l1,
     }
     r = row
     where = term("label.forward", lang) + f" · {_sample_words(mode, rows[r], r, m, lang)}"
@@ -186,10 +187,11 @@ def panel(session, layer, j, lang="en", sample=None, row=0) -> dict:
     for k in range(len(w_row)):
         w_jk, a_k = f"w^{{{layer}}}_{{{j}{k + 1}}}", f"a^{{{layer - 1}}}_{{{k + 1}}}"
         worked = f"{a_k} δ{lab} = {operand(a_prev[k], P)} · {operand(delta[r], P)} = {number(a_prev[k] * delta[r], P)}"
-        if m == 1 and not session.settings.l2:
+        if m == 1 and not session.settings.l2 and not session.settings.l1:
             bp3_lines.append(f"∂C/∂{w_jk} = {worked}")
         else:
             extra = f" + (λ/n) {w_jk}" if session.settings.l2 else ""
+            extra += f" + (λ_{{1}}/n) sgn({w_jk})" if session.settings.l1 else ""
             bp3_lines.append(f"∂C/∂{w_jk} = ⟨{a_k} δ{lab}⟩{extra} = {number(gw_row[k], P)}{mean};  {worked}")
     bp3 = {
         "id": "bp3",
@@ -211,6 +213,13 @@ def panel(session, layer, j, lang="en", sample=None, row=0) -> dict:
             f"L2: ∂C/∂w = a^{{l−1}}_{{k}} δ^{{l}}_{{j}} + (λ/n) w, λ = {plain(session.settings.l2)}, "
             f"n = {len(session.y_train)}"
         )
+    if session.settings.l1:
+        notes.append(
+            f"L1: ∂C/∂w = a^{{l−1}}_{{k}} δ^{{l}}_{{j}} + (λ_{{1}}/n) sgn(w), λ_{{1}} = {plain(session.settings.l1)}, "
+            f"n = {len(session.y_train)}"
+        )
+    if session.settings.dropout and not output:
+        notes.append(_dropout_words(session.settings.dropout, lang))
     if session.settings.optimizer != "sgd":
         notes.append(_optimizer_words(session.settings.optimizer, lang))
     update = {
@@ -280,3 +289,16 @@ def _optimizer_words(name, lang):
             "update of the derivation."
         )
     return f"优化器 {zh} 用自己的规则使用 ∂C/∂w；上面是推导中的普通梯度下降更新。"
+
+
+def _dropout_words(p, lang):
+    """Dropout acts in training steps only: the panel's numbers are a pass without a mask, as evaluation is."""
+    if lang == "en":
+        return (
+            f"Dropout p = {plain(p)}: each training step drops every hidden neuron with probability p (and its "
+            "error with it, BP2 ⊙ m^{l}/(1 − p)); the numbers here are a pass without a mask, as evaluation is."
+        )
+    return (
+        f"随机失活 p = {plain(p)}：每个训练步以概率 p 丢弃每个隐藏神经元（它的误差也随之为 0，公式2 ⊙ m^{{l}}/(1 − p)）；"
+        "这里的数值是不带掩码的一次传播，和评估时一样。"
+    )

@@ -389,6 +389,8 @@ def _options():
             "batches": MAX_BATCHES,
             "learning_rate": settings_module.MAX_LEARNING_RATE,
             "l2": settings_module.MAX_L2,
+            "l1": settings_module.MAX_L1,
+            "dropout": settings_module.MAX_DROPOUT,
             "points": session_data.MAX_POINTS,
             "coordinate": session_data.MAX_COORDINATE,
             "upload_bytes": uploads.MAX_UPLOAD,
@@ -414,6 +416,8 @@ def _options():
                 "output_sigma",
                 "cost_function",
                 "network",
+                "dropout_rate",
+                "l1_lambda",
             )
         },
     }

@@ -2,7 +2,9 @@
 
 The server owns this state; the browser only draws what ``state()`` returns.
 Training is mini-batch gradient descent as ``bprop.train`` does it — per
-batch ``net.backprop`` (BP1–BP4) then ``optimizer.step`` — but run a few
+batch ``net.backprop`` (BP1–BP4, with the L2 and L1 terms, and dropout masks
+m^l/(1−p) drawn from the session's generator, as ``bprop.train`` draws them
+from its shuffling one) then ``optimizer.step`` — but run a few
 batches per request, so that the page can redraw between them; its own short
 loop, because an epoch may span many requests. Nothing here
 computes a gradient: it calls the core and reshapes the results for JSON.
@@ -17,7 +19,10 @@ point, or uploaded). Every change a session goes through after it is built is
 appended to ``log`` (``["step", n]``, ``["reset", seed]``, ``["points", edit]``,
 ``["set", layer, j, k, value]``), so that ``share`` can rebuild it bit for bit
 by calling the same methods again; an upload or an imported model cannot be
-replayed from a short string and sets ``unshareable`` to the reason.
+replayed from a short string and sets ``unshareable`` to the reason. The
+state's ``network`` says where the weights came from: "initialized" (from the
+seed; a reset) or "imported" (a model file), so that a page whose session was
+lost knows to import its model again.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import warnings
 import numpy as np
 
 from ..core import optimizers
+from ..core.dropout import draw_masks
 from ..core.network import Network
 from ..training.loop import EXPLOSION_FACTOR
 from ..training.state import snapshot
@@ -101,6 +107,7 @@ class Session:
         """``net`` (default: a new one from ``seed``), a fresh optimizer, batch order and history."""
         s = self.settings
         seed = s.seed if seed is None else seed
+        self.network = "initialized" if net is None else "imported"  # the page imports it again into a lost session
         self.net = (
             net
             if net is not None
@@ -139,12 +146,14 @@ class Session:
             )
         if self.diverged:
             return
-        net, m = self.net, len(self.y_train)
+        net, m, s = self.net, len(self.y_train), self.settings
+        rates = [s.dropout] * (len(net.sizes) - 2) if s.dropout else None  # p of each hidden layer
         start = snapshot(net)
         with np.errstate(all="ignore"):
             for _ in range(batches):
                 rows = self.next_batch()
-                grads = net.backprop(self.X_train[rows], self.y_train[rows], l2=self.settings.l2, n=m)
+                masks = None if not rates else draw_masks(rates, net.sizes, len(rows), self.rng, net.dtype)
+                grads = net.backprop(self.X_train[rows], self.y_train[rows], l2=s.l2, n=m, l1=s.l1, masks=masks)
                 if not abs(grads.cost) <= self.explosion_limit:  # NaN, ±∞, or exploded
                     self._diverge(start, f"the cost became {grads.cost:.4g} at batch {self.batches + 1}")
                     break
@@ -262,6 +271,7 @@ class Session:
             "classes": self.classes,
             "class_names": self.data.class_names,
             "data_source": self.data.source,
+            "network": self.network,
             "counts": {part: len(self.points[part]) for part in session_data.PARTS},
             "extent": self.extent,
             "boundary": {"size": BOUNDARY_SIZE, "outputs": self.n_outputs, "values": _rounded(outputs, 3)},

@@ -8,6 +8,11 @@ kilobytes at most), so that a bounded number of them bounds the server's memory.
 A regression data set (``REGRESSION_DATASETS``: one real target, no classes)
 takes output identity and cost quadratic when the request leaves them out, and
 refuses a classification cost or a softmax output.
+
+``activation`` is one σ name for every hidden layer, or a list of one name
+per hidden layer (``bprop.Network``'s own rule); a list whose names are all
+the same is kept as that one name, so that the state reports a network of one
+σ the same way however it was asked for.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ MIN_SAMPLES, MAX_SAMPLES = 20, 2000
 MAX_CLASSES = 6
 MAX_LEARNING_RATE = 100.0
 MAX_L2 = 100.0
+MAX_L1 = 100.0
+MAX_DROPOUT = 0.9  # p: the probability of dropping a hidden neuron in a training step (p = 1 drops them all)
 MAX_NOISE = 5.0
 
 
@@ -81,7 +88,7 @@ class Settings:
     classes: int = 2  # spiral and gaussians only
     features: list = field(default_factory=lambda: list(feature_map.DEFAULT))
     hidden: list = field(default_factory=lambda: [4, 4])
-    activation: str = "tanh"
+    activation: str | list = "tanh"  # one σ for every hidden layer, or a list of one per hidden layer (they differ)
     output: str = "sigmoid"
     cost: str = "cross_entropy"
     init: str = "xavier"
@@ -89,6 +96,8 @@ class Settings:
     learning_rate: float = 0.3
     batch_size: int = 10
     l2: float = 0.0
+    l1: float = 0.0  # λ₁ of C = C₀ + (λ₁/n) Σ |w|, alone or with L2
+    dropout: float = 0.0  # p, one rate for every hidden layer (none without a hidden layer)
     seed: int = 0
 
     def to_dict(self) -> dict:
@@ -144,7 +153,7 @@ def checked_settings(body, train_size: int | None = None) -> Settings:
     except ValueError as error:
         raise SettingError("features", str(error), zh="请至少选择一个特征，且只用演示提供的特征。") from None
     s.hidden = _hidden(get("hidden", s.hidden))
-    s.activation = _choice(get("activation", s.activation), "activation", ACTIVATIONS)
+    s.activation = hidden_sigmas(get("activation", s.activation), s.hidden)
     s.output = _choice(get("output", "identity" if regression else s.output), "output", OUTPUTS)
     s.cost = _choice(get("cost", "quadratic" if regression else s.cost), "cost", COSTS)
     if regression:
@@ -165,8 +174,26 @@ def checked_settings(body, train_size: int | None = None) -> Settings:
         why_zh=f"（训练集有 {train_size} 个样本）",
     )
     s.l2 = _number(get("l2", s.l2), "l2", 0.0, MAX_L2)
+    s.l1 = _number(get("l1", s.l1), "l1", 0.0, MAX_L1)
+    s.dropout = _number(get("dropout", s.dropout), "dropout", 0.0, MAX_DROPOUT)
     s.seed = checked_seed(get("seed", s.seed))
     return s
+
+
+def hidden_sigmas(value, hidden) -> str | list:
+    """The hidden σ: one name (every layer), or a list of one name per layer of ``hidden`` when they differ."""
+    if not isinstance(value, list):
+        return _choice(value, "activation", ACTIVATIONS)
+    if len(value) != len(hidden) or not value:
+        raise SettingError(
+            "activation",
+            f"activation lists {len(value)} σ, but hidden has {len(hidden)} layer(s); give one σ per hidden "
+            "layer, or one name for all of them.",
+            zh=f"activation 列出了 {len(value)} 个 σ，而 hidden 有 {len(hidden)} 个隐藏层；"
+            "请为每个隐藏层给一个 σ，或给一个名称用于所有隐藏层。",
+        )
+    names = [_choice(name, f"activation[{i}]", ACTIVATIONS) for i, name in enumerate(value)]
+    return names[0] if len(set(names)) == 1 else names
 
 
 def checked_seed(value) -> int:

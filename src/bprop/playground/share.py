@@ -1,12 +1,15 @@
 """A shareable link: the whole setup of a session in one short URL-safe string, replayed bit for bit.
 
 ``encode(session)`` packs what made the session — its settings (data seed,
-data set, noise, samples, classes, features, layers, hidden and output σ,
-cost, optimizer, η, batch size, L2, init), the point edits its data went
+data set, noise, samples, classes, features, layers, the σ of each hidden
+layer and the output's, cost, optimizer, η, batch size, L2, L1, dropout, init), the point edits its data went
 through before it was built, and its ``log`` (steps, resets, point edits,
 hand-set weights, in order) — as compact JSON, deflated, in base64url:
 
     "1." + base64url(zlib(json {"v": 1, "s": settings, "e": data edits, "o": log}))
+
+A link made before a setting existed leaves it out and opens with its
+default (one σ for all hidden layers, no L1, no dropout): the same setup.
 
 ``restore(sid, text)`` checks the string, rebuilds the data and the session
 from the settings, and replays every entry by calling the same ``Session``

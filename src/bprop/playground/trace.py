@@ -50,7 +50,7 @@ def trace(session, sample=None) -> dict:
     X, y = session.X_train[sample : sample + 1], session.y_train[sample : sample + 1]
     eta = session.optimizer.learning_rate()
     with np.errstate(all="ignore"):
-        g = net.backprop(X, y, l2=s.l2, n=m)  # the one call every number below comes from
+        g = net.backprop(X, y, l2=s.l2, n=m, l1=s.l1)  # the one call every number below comes from
         updated = net.copy()
         SGD(lr=eta).step(updated, g)
         sigma_primes = [_sigma_prime(net, i, g) for i in range(len(g.zs))]
@@ -94,6 +94,8 @@ def trace(session, sample=None) -> dict:
         "cost": float(g.cost) if np.isfinite(g.cost) else None,
         "eta": eta,
         "l2": s.l2,
+        "l1": s.l1,
+        "dropout": s.dropout,  # training steps only: this pass, like evaluation, draws no mask
         "optimizer": s.optimizer,  # the update shown is plain SGD whatever the session trains with
         "equations": {key: to_html(text) for key, text in EQUATIONS.items()},
         "stages": stages,
@@ -102,7 +104,7 @@ def trace(session, sample=None) -> dict:
 
 def _sigma_prime(net, i, g):
     """σ′(z^l) of layer l = i + 2 from the network's activation object, or None (softmax: a Jacobian)."""
-    sigma = net.output if i == len(g.zs) - 1 else net.activation
+    sigma = net.output if i == len(g.zs) - 1 else net.hidden_activations[i]  # each hidden layer's own σ
     if not activation_table.is_elementwise(sigma):
         return None
     return sigma.derivative(g.zs[i], g.activations[i + 1])[0]

@@ -359,10 +359,9 @@ def network_from_upload(session, body):
 def _settings_for(session, net):
     """The session's settings describing ``net``, or SettingError when the network does not fit the session."""
     s = session.settings
-    sizes, names = (
-        list(net.sizes),
-        {key: getattr(getattr(net, key), "name", None) for key in ("activation", "output", "cost")},
-    )
+    sizes = list(net.sizes)
+    names = {key: getattr(getattr(net, key), "name", None) for key in ("output", "cost")}
+    sigmas = [getattr(sigma, "name", None) for sigma in net.hidden_activations]  # one per hidden layer
     kept = (net.metadata or {}).get("playground", {})
     trained_on = kept.get("features") if isinstance(kept, dict) else None
     if isinstance(trained_on, list) and trained_on != list(s.features):
@@ -382,12 +381,13 @@ def _settings_for(session, net):
             zh=f"该模型有 {sizes[0]} 个输入，而本会话输入 {len(s.features)} 个特征（{'、'.join(labels)}）；"
             f"请选择 {sizes[0]} 个特征，再重新导入。",
         )
-    for key, allowed in (("activation", ACTIVATIONS), ("output", OUTPUTS), ("cost", COSTS)):
-        if names[key] not in allowed:
+    named = [(f"activation[{i}]" if len(sigmas) > 1 else "activation", n, ACTIVATIONS) for i, n in enumerate(sigmas)]
+    for key, name, allowed in (*named, ("output", names["output"], OUTPUTS), ("cost", names["cost"], COSTS)):
+        if name not in allowed:
             raise SettingError(
                 "model",
-                f"the model's {key} is {names[key]!r}; the playground trains {', '.join(allowed)}.",
-                zh=f"该模型的 {key} 是 {names[key]!r}；演示只训练 {'、'.join(allowed)}。",
+                f"the model's {key} is {name!r}; the playground trains {', '.join(allowed)}.",
+                zh=f"该模型的 {key} 是 {name!r}；演示只训练 {'、'.join(allowed)}。",
             )
     hidden = sizes[1:-1]
     if len(hidden) > MAX_HIDDEN_LAYERS or any(n > MAX_WIDTH for n in hidden):
@@ -412,4 +412,5 @@ def _settings_for(session, net):
             zh=f"该模型有 {sizes[-1]} 个输出，而本会话的数据需要 {outputs} 个（{what_zh}）；"
             "请导入在类似数据上训练的模型。",
         )
-    return replace(s, hidden=hidden, activation=names["activation"], output=names["output"], cost=names["cost"])
+    activation = sigmas[0] if len(set(sigmas)) == 1 else sigmas  # settings.hidden_sigmas' rule
+    return replace(s, hidden=hidden, activation=activation, output=names["output"], cost=names["cost"])

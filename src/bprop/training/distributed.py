@@ -116,6 +116,9 @@ def watch_launcher(interval=0.25) -> None:
 _watching = False
 
 
+ABORT_GRACE = 0.5  # s between writing this rank's last words and MPI_Abort (see Communicator.abort)
+
+
 class Communicator:
     """The ranks of one MPI job (``MPI.COMM_WORLD`` by default): rank, size and the collectives bprop uses."""
 
@@ -163,10 +166,15 @@ class Communicator:
 
         MPI_Abort asks ``mpiexec`` to end the job and may return before it
         does: this process then ends itself, without unwinding (a traceback
-        written while being killed would only be cut short).
+        written while being killed would only be cut short). It first gives
+        mpiexec's proxy ABORT_GRACE s to forward what this rank wrote: the proxy
+        drops output it has not read yet when the job ends (measured: the
+        error line lost in 2 runs of 25 without the pause).
         """
         with contextlib.suppress(OSError, ValueError):
             sys.stderr.flush()
+            sys.stdout.flush()
+        time.sleep(ABORT_GRACE)
         self.comm.Abort(code)
         os._exit(code)
 

@@ -11,6 +11,8 @@ import {optionName, outputCostName, WORDS} from "./words.js";
 
 export const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 export const L2S = [0, 0.001, 0.01, 0.1, 1, 10];
+export const L1S = [0, 0.001, 0.01, 0.1, 1];
+export const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.5];
 export const OUTPUT_COSTS = [["sigmoid", "cross_entropy"], ["sigmoid", "quadratic"], ["softmax", "log_likelihood"],
                              ["tanh", "quadratic"], ["identity", "quadratic"]];
 export const MULTICLASS_DATASETS = ["spiral", "gaussians"];   // the others have a fixed class count (datasets.toy.N_CLASSES)
@@ -58,7 +60,30 @@ export function withDataset(s, dataset) {
 }
 
 export const featureBoxes = () => [...$("features").querySelectorAll("input")];
-export const withHidden = (s, hidden) => ({...s, hidden});
+
+// The hidden σ: one name for every hidden layer, or a list of one per layer when they differ
+// (settings.py, hidden_sigmas; the server keeps a list of equal names as the one name).
+export const sigmaOf = (s, i) => (Array.isArray(s.activation) ? s.activation[i] : s.activation);
+export function sigmas(names) {
+  return names.length && names.every((name) => name === names[0]) ? names[0] : names;
+}
+
+// New widths; a layer added at the end takes the σ of the one before it, a removed one takes its σ along.
+export function withHidden(s, hidden) {
+  if (!Array.isArray(s.activation)) return {...s, hidden};
+  const last = s.activation.length - 1;
+  const names = hidden.map((_, i) => s.activation[Math.min(i, last)]);
+  return {...s, hidden, activation: hidden.length ? sigmas(names) : s.activation[0]};
+}
+
+// σ of hidden layer i (from 0) only; the others keep theirs.
+export const withLayerSigma = (s, i, name) =>
+  ({...s, activation: sigmas(s.hidden.map((_, k) => (k === i ? name : sigmaOf(s, k))))});
+
+// The σ field beside the output's sets every hidden layer at once, as Network(activation="relu") and
+// the derivation's one σ do: a learner starts there, and changes one layer's σ (over its column)
+// to compare. While the layers differ it says so ("differs by layer"), rather than show one of them.
+export const DIFFERS = "differs";       // the all-layers σ field's value while the layers' σ differ
 
 // The options of a select: each value sent as JSON, shown by its human name (nameOptions).
 export function fillSelect(select, values, name) {
@@ -74,7 +99,8 @@ export function fillSelect(select, values, name) {
 // How each select names its options, by the `data-names` fillSelect left on it.
 export const OPTION_NAMES = {
   dataset: (v, lang) => optionName("dataset", v, lang),
-  activation: (v, lang) => optionName("activation", v, lang),
+  activation: (v, lang) => (v === DIFFERS ? WORDS[lang].sigma_differs : optionName("activation", v, lang)),
+  layer_sigma: (v, lang) => optionName("layer_sigma", v, lang),
   optimizer: (v, lang) => optionName("optimizer", v, lang),
   output_cost: outputCostName,
 };
@@ -93,11 +119,14 @@ export function fillSuggestions(datalist, values) {
 export function buildControls() {
   const o = ui.options;
   fillSelect($("dataset"), o.datasets, "dataset");
-  fillSelect($("activation"), o.activations, "activation");
+  fillSelect($("activation"), [...o.activations, DIFFERS], "activation");
+  $("activation").lastElementChild.disabled = true;       // shown, never chosen: set each layer's instead
   fillSelect($("optimizer"), o.optimizers, "optimizer");
   fillSelect($("output-cost"), OUTPUT_COSTS, "output_cost");
   fillSuggestions($("learning-rates"), LEARNING_RATES);
   fillSuggestions($("l2s"), L2S);
+  fillSuggestions($("l1s"), L1S);
+  fillSuggestions($("dropouts"), DROPOUTS);
   for (const f of o.features) {
     const label = document.createElement("label");
     label.innerHTML = `<input type="checkbox" value="${f.name}"> ${f.label}`;
@@ -121,6 +150,8 @@ export function buildControls() {
   on("learning-rate", "change", sendSetting("learning_rate", readNumber));
   on("batch-size", "change", sendSetting("batch_size", readNumber));
   on("l2", "change", sendSetting("l2", readNumber));
+  on("l1", "change", sendSetting("l1", readNumber));
+  on("dropout", "change", sendSetting("dropout", readNumber));
   on("add-layer", "click", () => requestChange((s) => withHidden(s, [...s.hidden, 2])));
   on("remove-layer", "click", () => requestChange((s) => withHidden(s, s.hidden.slice(0, -1))));
   on("noise", "input", () => { $("noise-value").textContent = Number($("noise").value).toFixed(2); });
@@ -152,13 +183,16 @@ export function renderControls(s) {
   for (const box of featureBoxes()) box.checked = s.features.includes(box.value);
   $("hidden-count").textContent = s.hidden.length;
   $("hidden-words").textContent = WORDS[ui.lang].hidden_layers(s.hidden.length);
-  renderWidthButtons(s.hidden);
-  selectValue($("activation"), s.activation);
+  renderWidthButtons(s);
+  selectValue($("activation"), Array.isArray(s.activation) ? DIFFERS : s.activation);
+  $("activation").lastElementChild.hidden = !Array.isArray(s.activation);
   selectValue($("output-cost"), [s.output, s.cost]);
   selectValue($("optimizer"), s.optimizer);
   $("learning-rate").value = s.learning_rate;
   $("batch-size").value = s.batch_size; $("batch-size").max = ui.data.train.labels.length;
   $("l2").value = s.l2;
+  $("l1").value = s.l1;
+  $("dropout").value = s.dropout;
 }
 
 // An uploaded set has no name among the generated ones: the dataset field says "your data"
@@ -175,26 +209,45 @@ export function showUploaded(select, uploaded) {
   if (uploaded) select.value = option.value;
 }
 
-// + and − above each hidden layer of the diagram (placed by placeWidthButtons once it is drawn)
-export function renderWidthButtons(hidden) {
+// Over each hidden layer of the diagram, + and − (its width) and its σ (placed by placeWidthButtons
+// once it is drawn).
+export function renderWidthButtons(s) {
   const box = $("width-buttons"), w = WORDS[ui.lang];
   box.innerHTML = "";
-  hidden.forEach((width, i) => {
+  s.hidden.forEach((width, i) => {
     const group = document.createElement("span");
     group.className = "widths";
-    group.innerHTML = `<button data-d="1" title="${w.wider}">+</button><button data-d="-1" title="${w.narrower}">−</button>`;
+    group.innerHTML = `<span><button data-d="1" title="${w.wider}">+</button><button data-d="-1" title="${w.narrower}">−</button></span>`;
     group.addEventListener("click", (e) => {
       const d = Number(e.target.dataset.d);
       if (d) requestChange((s) => withHidden(s, s.hidden.map((w, k) => (k === i ? w + d : w))));
     });
+    const select = document.createElement("select");
+    select.className = "layer-sigma"; select.title = w.layer_sigma(i + 2);
+    fillSelect(select, ui.options.activations, "layer_sigma");
+    for (const o of select.options) o.textContent = optionName("layer_sigma", JSON.parse(o.value), ui.lang);
+    selectValue(select, sigmaOf(s, i));
+    select.addEventListener("change", () => {
+      const name = readSelect(select); requestChange((s) => withLayerSigma(s, i, name));
+    });
+    group.appendChild(select);
     box.appendChild(group);
   });
   if (ui.columnX) placeWidthButtons(ui.columnX);    // where the diagram last put the columns
 }
 
+// Each layer's group over its column; where the columns are closer than a group is wide, every
+// other σ drops to a second row, so that neighbours never overlap.
 export function placeWidthButtons(columnX) {
   ui.columnX = columnX;
-  [...$("width-buttons").children].forEach((group, i) => { group.style.left = `${columnX(i + 1)}px`; });
+  const groups = [...$("width-buttons").children];
+  const widest = Math.max(0, ...groups.map((g) => g.querySelector("select").offsetWidth));
+  const staggered = groups.length > 1 && columnX(2) - columnX(1) < widest + 6;
+  $("width-buttons").classList.toggle("staggered", staggered);
+  groups.forEach((group, i) => {
+    group.style.left = `${columnX(i + 1)}px`;
+    group.classList.toggle("lower", staggered && i % 2 === 1);
+  });
 }
 
 export function setLang(lang) {

@@ -228,7 +228,8 @@ function neuronAtlas(state) {
   const count = layers.reduce((n, layer) => n + layer.length, 0), image = new ImageData(size * count, size);
   let n = 0;
   layers.forEach((layer, l) => {
-    const kind = l === 0 ? "feature" : (l === L - 1 ? s.output : s.activation);
+    const hidden = Array.isArray(s.activation) ? s.activation[l - 1] : s.activation;   // each layer's own σ
+    const kind = l === 0 ? "feature" : (l === L - 1 ? s.output : hidden);
     for (const values of layer) paintThumb(image, size * n++, values, size, kind);
   });
   atlas.width = image.width; atlas.height = size;

@@ -211,6 +211,7 @@ export function installFeatures(app) {
         reader.readAsDataURL(file);
       });
       app.show(await app.callSession("POST", "/model", {model}));
+      ui.importedModel = model;                     // to import again into a lost session (server.js)
       app.say(both("model_imported", file.name), "notice");
     }));
   }

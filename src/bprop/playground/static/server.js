@@ -48,8 +48,8 @@ export async function callSession(method, action, body) {
     return await api(method, sessionPath(action), body);
   } catch (error) {
     if (!lostSession(error)) throw error;
-    await recreateSession();
-    say({en: WORDS.en.session_expired, zh: WORDS.zh.session_expired}, "notice");
+    const key = (await recreateSession()) ? "session_expired_model" : "session_expired";
+    say({en: WORDS.en[key], zh: WORDS.zh[key]}, "notice");
     return await api(method, sessionPath(action), body);
   }
 }
@@ -59,17 +59,24 @@ export const MAX_EDITS_CHARS = 12000;    // point edits that fit in a settings r
 // The lost session made again, training on the same data: generated data comes back from the
 // settings; points clicked in or out are replayed from the edits the server last sent
 // (session.py, state["data"]["edits"]), bit for bit; an uploaded set (or too many edits) is
-// sent again as CSV, from the points the page holds (the server sends them exactly).
+// sent again as CSV, from the points the page holds (the server sends them exactly). A network
+// imported from a model file (state "network": "imported") is imported again from the file's
+// bytes, which the page keeps (ui.importedModel, features.js): the model as imported, without
+// the training since. True when it did so.
 export async function recreateSession() {
   const lost = ui.state, data = ui.data, source = lost.data_source;
   const edits = source === "edited" && data.edits;
   if (edits && JSON.stringify(edits).length <= MAX_EDITS_CHARS) {
     await startSession({...lost.settings, edits});
-    return;
+  } else {
+    await startSession(lost.settings);
+    if (source !== "generated") {
+      show(await api("POST", sessionPath("/data"), {csv: csvOf(data, lost), task: lost.task}));
+    }
   }
-  await startSession(lost.settings);
-  if (source === "generated") return;
-  show(await api("POST", sessionPath("/data"), {csv: csvOf(data, lost), task: lost.task}));
+  if (lost.network !== "imported" || !ui.importedModel) return false;
+  show(await api("POST", sessionPath("/model"), {model: ui.importedModel}));
+  return true;
 }
 
 // The points as CSV (x1,x2,label or target,part), the format of the upload and of data.csv.

@@ -12,6 +12,7 @@ export const ui = {
   edges: [],            // the diagram's weight lines {layer, j, k, from, to}, CSS px
   boundaryPlot: null,   // {at(x, y) → [x₁, x₂], pixel([x₁, x₂]) → [x, y]} of the boundary canvas
   marks: {},            // what the diagram highlights: {weight, layer} (features.js)
+  importedModel: null,  // the last model file imported, as a data: URL (features.js, server.js)
 };
 export let features = null;
 export function setFeatures(installed) { features = installed; }

@@ -7,9 +7,12 @@ export const WORDS = {
        batches: "batches", data: "Data", dataset: "dataset", classes: "classes", noise: "noise",
        test_fraction: "test share", features: "features", training: "Training", batch_size: "batch size",
        optimizer: "optimizer", speed: "batches per frame", l2: "L2 regularization λ",
+       l1: "L1 regularization λ₁",
        hidden_layers: (n) => (n === 1 ? "hidden layer" : "hidden layers"),   // after the number n
        add_layer: "add a hidden layer", remove_layer: "remove the last hidden layer",
        wider: "one neuron more", narrower: "one neuron less", one_batch: "train one batch",
+       layer_sigma: (l) => `σ of layer ${l} (hidden): changes this layer only`,
+       sigma_differs: "differs by layer (see each layer)",
        hint: "Click a neuron to see BP1–BP4 with its numbers, a line to edit its weight. Lines: blue w > 0, orange w < 0, thickness |w|.",
        output: "Output", test_cost: "test cost", train_cost: "training cost", test_accuracy: "test accuracy",
        train_points: "training points", test_points: "test points", train_curve: "training", test_curve: "test",
@@ -19,6 +22,7 @@ export const WORDS = {
        input_layer: "input", output_layer: "output", panel_on: "on", next_batch: "the next batch",
        one_sample: "one training sample", close: "close",
        session_expired: "The session had expired; started a new one with your settings.",
+       session_expired_model: "The session had expired; started a new one with your settings and the model you imported (as it was imported: the training since is lost).",
        server_unreachable: "The playground server does not answer; is “bprop playground” still running?",
        diverged: (batch, eta) => `Training diverged at batch ${batch}: the cost grew without bound, and the ` +
          `weights from before that step were kept. Try a smaller learning rate (now ${eta}), then reset.`,
@@ -57,9 +61,12 @@ export const WORDS = {
        batches: "批次", data: "数据", dataset: "数据集", classes: "类别数", noise: "噪声",
        test_fraction: "测试集比例", features: "特征", training: "训练", batch_size: "批大小",
        optimizer: "优化器", speed: "每帧批次数", l2: "L2 正则化 λ",
+       l1: "L1 正则化 λ₁",
        hidden_layers: () => "个隐藏层",
        add_layer: "添加一个隐藏层", remove_layer: "删除最后一个隐藏层",
        wider: "增加一个神经元", narrower: "减少一个神经元", one_batch: "训练一批",
+       layer_sigma: (l) => `第 ${l} 层（隐藏层）的 σ：只改这一层`,
+       sigma_differs: "各层不同（见每一层）",
        hint: "点击一个神经元，查看它的公式1–4 及数值；点击一条连线，修改它的权重。连线：蓝色 w > 0，橙色 w < 0，粗细表示 |w|。",
        output: "输出", test_cost: "测试集代价", train_cost: "训练集代价", test_accuracy: "测试集准确率",
        train_points: "训练集样本", test_points: "测试集样本", train_curve: "训练集", test_curve: "测试集",
@@ -69,6 +76,7 @@ export const WORDS = {
        input_layer: "输入层", output_layer: "输出层", panel_on: "计算于", next_batch: "下一批",
        one_sample: "一个训练样本", close: "关闭",
        session_expired: "会话已过期；已按你的设置新建了一个会话。",
+       session_expired_model: "会话已过期；已按你的设置和你导入的模型新建了一个会话（模型为导入时的样子，之后的训练已丢失）。",
        server_unreachable: "演示服务器没有响应；“bprop playground” 还在运行吗？",
        diverged: (batch, eta) => `训练在第 ${batch} 批发散：代价无限增大，已保留该步之前的权重。` +
          `请减小学习率（现为 ${eta}），然后重置。`,
@@ -122,6 +130,14 @@ export const NAMES = {
     identity: {en: "identity (linear)", zh: "恒等（线性）"},
     softmax: {en: "softmax", zh: "softmax"},
   },
+  // The σ chooser over each hidden layer's column: short, so that eight columns fit at 1024 px.
+  layer_sigma: {
+    tanh: {en: "tanh", zh: "tanh"},
+    sigmoid: {en: "sigmoid", zh: "sigmoid"},
+    relu: {en: "ReLU", zh: "ReLU"},
+    leaky_relu: {en: "leaky", zh: "Leaky"},
+    identity: {en: "linear", zh: "线性"},
+  },
   cost: {
     cross_entropy: {en: "cross-entropy", zh: "交叉熵"},
     quadratic: {en: "quadratic", zh: "二次代价"},
@@ -157,6 +173,12 @@ export const REFUSALS = {
   l2: (m, seen) => ({
     en: `λ must be a number from 0 to ${m.l2}, not “${seen}”.`,
     zh: `λ 须为 0 到 ${m.l2} 之间的数，不能是“${seen}”。`}),
+  l1: (m, seen) => ({
+    en: `λ₁ must be a number from 0 to ${m.l1}, not “${seen}”.`,
+    zh: `λ₁ 须为 0 到 ${m.l1} 之间的数，不能是“${seen}”。`}),
+  dropout: (m, seen) => ({
+    en: `The dropout rate p is the probability of dropping a hidden neuron in a training step: a number from 0 to ${m.dropout}, not “${seen}”.`,
+    zh: `随机失活概率 p 是训练步中丢弃一个隐藏神经元的概率：须为 0 到 ${m.dropout} 之间的数，不能是“${seen}”。`}),
   classes: (m, seen) => ({
     en: `The number of classes must be a whole number from 2 to ${m.classes}, not “${seen}”.`,
     zh: `类别数须为 2 到 ${m.classes} 之间的整数，不能是“${seen}”。`}),

@@ -24,6 +24,9 @@ from .markup import number
 
 SUMMARY_ENTRIES = 3  # entries shown of a summarized array
 
+FORMATS = {"text": "text", "markdown": "markdown", "md": "markdown", "html": "html"}
+"""The output formats (``bprop explain --format``) and the layout each name stands for."""
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -117,3 +120,5 @@ class Document:
     facts: list  # [(terms key, markup value)]
     sections: list
     summarized: bool  # arrays shown as summaries (a wide network)
+    derivation: object = None  # a derivation.Derivation shown at the end (Markdown and HTML), or None
+    digits: int = 4  # significant digits of the derivation's values

@@ -3,7 +3,8 @@
 Works offline: UTF-8, inline CSS, no scripts, no fonts or images from
 anywhere; math is plain HTML (<sup>, <sub>) and Unicode. Each section is a
 <section> whose id is the section's (``forward``, ``cost``, ``bp1`` … ``bp4``,
-``update``), so ``page.html#bp2`` links to BP2. Only the layout is here: every
+``update``), so ``page.html#bp2`` links to BP2; the derivation of BP1–BP4 at
+the end is ``#derivation`` (``derivation_page``). Only the layout is here: every
 equation and number comes from ``sections``.
 """
 
@@ -11,34 +12,12 @@ from __future__ import annotations
 
 from html import escape
 
+from .derivation_layout import TABLE_STYLE
+from .derivation_page import render_html as render_derivation
 from .document import CostTable, Definition, Equation, Heading, Note, Substitution, Value
 from .markup import to_html
+from .style import STYLE
 from .terms import term
-
-STYLE = """
-body { font-family: system-ui, "Segoe UI", "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif;
-       margin: 0; background: #fafaf7; color: #1d1d1f; line-height: 1.5; }
-main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
-h1 { font-size: 1.6rem; margin: 0 0 1rem; }
-h2 { font-size: 1.2rem; margin: 2.2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 2px solid #d8d4c8; }
-h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; color: #555; }
-.label { display: inline-block; min-width: 3.2rem; padding: 0 .45rem; margin-right: .5rem; border-radius: .3rem;
-         background: #234; color: #fff; font-size: .85rem; text-align: center; }
-.math, .eq, .sub, .value { font-family: "STIX Two Math", "Cambria Math", "Latin Modern Math", "DejaVu Serif", serif; }
-.eq { font-size: 1.1rem; margin: .35rem 0 .35rem 1rem; }
-.sub { margin: .2rem 0 .2rem 1rem; padding: .2rem .6rem; background: #fff; border-left: 3px solid #c96; overflow-x: auto; }
-.value { margin: .4rem 0 .4rem 1rem; display: flex; align-items: center; gap: .5rem; flex-wrap: wrap; }
-.note { margin: .4rem 0 .4rem 1rem; color: #444; }
-.ss { display: inline-flex; flex-direction: column; vertical-align: middle; font-size: .75em; line-height: 1.05; }
-.ss sup, .ss sub { position: static; font-size: 1em; }
-table.facts td { padding: .1rem 1rem .1rem 0; }
-table.matrix { border-collapse: collapse; border-left: 2px solid #333; border-right: 2px solid #333; }
-table.matrix td { padding: .05rem .45rem; text-align: right; font-variant-numeric: tabular-nums; }
-table.costs { border-collapse: collapse; margin-left: 1rem; }
-table.costs th, table.costs td { padding: .1rem .8rem; text-align: right; border-bottom: 1px solid #ddd; }
-dl.defs { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1.2rem; margin-left: 1rem; }
-dl.defs dt, dl.defs dd { margin: 0; }
-"""
 
 
 def render(document, lang) -> str:
@@ -50,7 +29,7 @@ def render(document, lang) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
-        f"<style>{STYLE}</style>",
+        f"<style>{STYLE}{TABLE_STYLE if document.derivation is not None else ''}</style>",
         "</head>",
         "<body>",
         "<main>",
@@ -68,6 +47,8 @@ def render(document, lang) -> str:
         ]
         out += _items(section.items, lang)
         out.append("</section>")
+    if document.derivation is not None:
+        out.append(render_derivation(document.derivation, lang, document.digits, level=2).rstrip("\n"))
     out += ["</main>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -100,11 +81,13 @@ def _item(item, lang) -> str:
     if isinstance(item, Value):
         return _value(item, lang)
     if isinstance(item, CostTable):
-        rows = "".join(f"<tr><td>{t}</td><td>{escape(c)}</td></tr>" for t, c in item.rows)
+        heads = [term("steps.update", lang), term("steps.cost", lang)]
+        heads += [term("steps.cost_plain", lang)] if len(item.rows[0]) == 3 else []
+        head = "".join(f"<th>{escape(h)}</th>" for h in heads)
+        rows = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in item.rows)
         note = item.note
         return (
-            f'<table class="costs"><tr><th>{escape(term("steps.update", lang))}</th>'
-            f"<th>{escape(term('steps.cost', lang))}</th></tr>{rows}</table>\n"
+            f'<table class="costs"><tr>{head}</tr>{rows}</table>\n'
             f'<p class="note">{to_html(term(note.key, lang, **note.names))}</p>'
         )
     raise TypeError(f"unknown item {item!r}")

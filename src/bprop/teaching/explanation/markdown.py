@@ -2,11 +2,13 @@
 
 Readable on GitHub, in Jupyter and by pandoc. Each section starts with an
 anchor (``<a id="bp1"></a>``) so that links such as ``#bp1`` work everywhere.
-Only the layout is here: every equation and number comes from ``sections``.
+Only the layout is here: every equation and number comes from ``sections``;
+the derivation of BP1–BP4 at the end (section ``#derivation``) from ``derivation_page``.
 """
 
 from __future__ import annotations
 
+from .derivation_page import render_markdown as render_derivation
 from .document import CostTable, Definition, Equation, Heading, Note, Substitution, Value
 from .markup import to_latex, to_text
 from .terms import heading, term
@@ -20,6 +22,13 @@ def render(document, lang) -> str:
         out += ["", f'<a id="{section.id}"></a>', "", f"## {to_text(heading(section.id, lang))}", ""]
         for item in section.items:
             out += _item(item, lang)
+    if document.derivation is not None:
+        out += [
+            "",
+            '<a id="derivation"></a>',
+            "",
+            render_derivation(document.derivation, lang, document.digits, level=2),
+        ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -43,8 +52,10 @@ def _item(item, lang):
     if isinstance(item, Value):
         return _value(item, lang)
     if isinstance(item, CostTable):
-        rows = [f"| {term('steps.update', lang)} | {term('steps.cost', lang)} |", "|---:|---:|"]
-        rows += [f"| {t} | {to_latex(c)} |" for t, c in item.rows]
+        heads = [term("steps.update", lang), term("steps.cost", lang)]
+        heads += [term("steps.cost_plain", lang)] if len(item.rows[0]) == 3 else []
+        rows = ["| " + " | ".join(heads) + " |", "|" + "---:|" * len(heads)]
+        rows += ["| " + " | ".join([str(row[0])] + [to_latex(c) for c in row[1:]]) + " |" for row in item.rows]
         note = item.note
         return ["", *rows, "", to_text(term(note.key, lang, **note.names)), ""]
     raise TypeError(f"unknown item {item!r}")

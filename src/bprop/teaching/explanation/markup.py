@@ -27,17 +27,51 @@ def number(x, precision) -> str:
     0.0087713 → '0.008771' (not '0.0088') at precision 4; negatives get U+2212.
     """
     x = float(x)
-    if np.isnan(x):
-        return "NaN"
-    if np.isinf(x):
-        return "∞" if x > 0 else MINUS + "∞"
-    if x == 0:
-        return f"{0.0:.{precision}f}"
+    if not np.isfinite(x) or x == 0:
+        return _special(x, zero=f"{0.0:.{precision}f}")
     if abs(x) < 10.0 ** (2 - precision):  # fixed point would keep fewer than 3 significant digits
         text = f"{x:#.{precision}g}"
     else:
         text = f"{x:.{precision}f}"
     return text.replace("-", MINUS)
+
+
+def significant(x, digits=5) -> str:
+    """``x`` with ``digits`` significant digits, trailing zeros kept so columns line up.
+
+    0.138499 → '0.13850', 0.00043857 → '0.00043857', 4.2e−7 → '4.2000e−7',
+    123456.7 → '1.2346e5'; 0 → '0'; negatives get U+2212.
+    """
+    x = float(x)
+    if not np.isfinite(x) or x == 0:
+        return _special(x, zero="0")
+    return _short_exponent(f"{x:#.{digits}g}")
+
+
+def _special(x, zero) -> str:
+    """NaN, ±∞ (U+2212 for minus) or ``zero`` as written by the caller."""
+    if np.isnan(x):
+        return "NaN"
+    if np.isinf(x):
+        return "∞" if x > 0 else MINUS + "∞"
+    return zero
+
+
+def scientific(x, digits=2) -> str:
+    """A small figure such as a relative error, in ``digits`` significant digits: 3.1e−11 (0 → '0')."""
+    x = float(x)
+    if x == 0:
+        return "0"
+    return _short_exponent(f"{x:.{digits - 1}e}")
+
+
+def _short_exponent(text) -> str:
+    """'4.2000e-07' → '4.2000e−7', '1.2e+05' → '1.2e5', '1.0e+00' → '1.0', '12346.' → '12346'."""
+    mantissa, _, exponent = text.partition("e")
+    mantissa = mantissa.rstrip(".")
+    if exponent and int(exponent):
+        mantissa += "e" + str(int(exponent))
+    return mantissa.replace("-", MINUS)
 
 
 def operand(x, precision) -> str:

@@ -25,8 +25,11 @@ from .terms import TERMS
 FULL_WIDTH = 8  # a network with a layer wider than this is shown as shapes, norms and a few entries
 
 
-def build(trace, precision=4, costs=None) -> Document:
-    """The sections of an explanation of ``trace``; ``costs`` adds the repeated-updates table."""
+def build(trace, precision=4, costs=None, plain_costs=None) -> Document:
+    """The sections of an explanation of ``trace``; ``costs`` adds the repeated-updates table.
+
+    plain_costs : with dropout, C without masks after the same updates (a second column).
+    """
     p = precision
     full = max(trace.sizes) <= FULL_WIDTH
 
@@ -59,7 +62,7 @@ def build(trace, precision=4, costs=None) -> Document:
         _summary(trace),
     ]
     if costs is not None:
-        sections.append(_steps(trace, costs, p))
+        sections.append(_steps(trace, costs, p, plain_costs))
     return Document(facts, sections, not full)
 
 
@@ -426,9 +429,17 @@ def cost_rows(costs, max_rows=12):
     return sorted(set(np.linspace(0, n - 1, max_rows).round().astype(int).tolist()))
 
 
-def _steps(trace, costs, p):
-    rows = [(t, number(costs[t], p)) for t in cost_rows(costs)]
+def _steps(trace, costs, p, plain_costs=None):
+    """The costs of repeated updates; with dropout a second column, C without masks, whose trend is told."""
+    two = plain_costs is not None
+    rows = [(t, number(costs[t], p)) + ((number(plain_costs[t], p),) if two else ()) for t in cost_rows(costs)]
     n = len(costs) - 1
-    key = "steps.fell" if costs[-1] <= costs[0] else "steps.rose"
-    note = Note(key, {"n": n, "lr": plain(trace.lr), "first": number(costs[0], p), "last": number(costs[-1], p)})
-    return Section("steps", [CostTable(rows, note)])
+    trend = plain_costs if two else costs
+    key = "steps.fell" if trend[-1] <= trend[0] else "steps.rose"
+    names = {"n": n, "lr": plain(trace.lr), "first": number(trend[0], p), "last": number(trend[-1], p)}
+    items = [CostTable(rows, Note(key, names))]
+    if trace.penalized:
+        items.append(Note("steps.penalized"))
+    if trace.dropout is not None:
+        items.append(Note("steps.dropout" if two else "steps.dropout_one"))
+    return Section("steps", items)

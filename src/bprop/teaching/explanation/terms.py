@@ -171,9 +171,33 @@ TERMS = {
         "Learning rate η = {lr}; the new parameters come from the optimizer bprop.SGD itself.",
         "学习率 η = {lr}；更新后的参数由优化器 bprop.SGD 本身算出。",
     ),
+    "pointer.derive": (
+        "The derivation of BP1–BP4 by the chain rule, every factor measured in this network: "
+        "bprop explain --derive (the Markdown and HTML pages hold it as their last section).",
+        "推导过程：用链式法则推导反向传播的 4 个公式，并在这个网络里逐个测量每个因子："
+        "bprop explain --derive（Markdown 和 HTML 页面的最后一节就是它）。",
+    ),
     # -- repeated updates --------------------------------------------------------
     "steps.update": ("update t", "更新次数 t"),
     "steps.cost": ("cost C", "代价函数 C"),
+    "steps.cost_plain": ("C without dropout", "不加随机失活的 C"),
+    "steps.penalized": (
+        "Each cost C includes the regularization terms, as above, and each update moves the weights by their "
+        "derivative too.",
+        "每个代价函数 C 都含上面的正则项，每次更新也按它们的导数移动权重。",
+    ),
+    "steps.dropout": (
+        "With dropout each update is a training pass with new masks m^{l}, drawn from the seed as training draws "
+        "them (update 1 uses the masks shown above). The cost C is that pass's, so it wobbles with the masks; "
+        "C without dropout is the same network without any mask, as predict sees it: its trend is the one told.",
+        "有随机失活时，每次更新都是一次训练时的前向传播，掩码 m^{l} 像训练时一样由随机种子重新抽取（第 1 次更新用的就是上面的掩码）。"
+        "代价函数 C 是那次传播的，随掩码起伏；不加随机失活的 C 是同一个网络不用掩码（预测时）的代价，上面说的趋势指的是它。",
+    ),
+    "steps.dropout_one": (
+        "With dropout each update is a training pass with new masks m^{l}, drawn from the seed as training "
+        "draws them; the cost C is that pass's, so it wobbles with the masks.",
+        "有随机失活时，每次更新都是一次训练时的前向传播，掩码 m^{l} 由随机种子重新抽取；代价函数 C 是那次传播的，随掩码起伏。",
+    ),
     "steps.fell": (
         "After {n} updates with η = {lr} on this one sample the cost fell from {first} to {last}.",
         "以学习率 η = {lr} 在这个样本上更新 {n} 次后，代价函数从 {first} 降到 {last}。",

@@ -39,6 +39,7 @@ def render(document, lang) -> str:
         lines += ["", head + "━" * max(4, 72 - width(head))]
         for item in section.items:
             lines += _item(item, lang)
+    lines += ["", "→ " + term("pointer.derive", lang)]  # the page is long already: the derivation is one flag away
     return "\n".join(lines) + "\n"
 
 
@@ -87,10 +88,12 @@ def _value(value, lang):
 
 
 def _cost_table(table, lang):
-    left, right = term("steps.update", lang), term("steps.cost", lang)
-    a = max(width(left), *(len(str(t)) for t, _ in table.rows))
-    b = max(width(right), *(len(c) for _, c in table.rows))
-    out = [INDENT + pad(left, a) + "   " + pad(right, b), INDENT + "─" * a + "   " + "─" * b]
-    out += [INDENT + str(t).rjust(a) + "   " + c.rjust(b) for t, c in table.rows]
+    heads = [term("steps.update", lang), term("steps.cost", lang)]
+    if len(table.rows[0]) == 3:
+        heads.append(term("steps.cost_plain", lang))
+    widths = [max(width(head), *(len(str(row[c])) for row in table.rows)) for c, head in enumerate(heads)]
+    out = [INDENT + "   ".join(pad(head, w) for head, w in zip(heads, widths)).rstrip()]
+    out.append(INDENT + "   ".join("─" * w for w in widths))
+    out += [INDENT + "   ".join(str(cell).rjust(w) for cell, w in zip(row, widths)) for row in table.rows]
     note = table.note
     return out + ["", INDENT + to_text(term(note.key, lang, **note.names))]

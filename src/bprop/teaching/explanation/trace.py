@@ -27,9 +27,8 @@ from ...core.dropout import draw_masks, dropout_rates
 from ...core.network import Network
 from ...core.optimizers import SGD
 from ...errors import InvalidArgument
+from .document import FORMATS
 from .terms import check_lang
-
-FORMATS = {"text": "text", "markdown": "markdown", "md": "markdown", "html": "html"}
 
 # The classic hand-worked example: a 2-2-2 sigmoid network, quadratic cost, η = 0.5.
 CLASSIC_WEIGHTS = ([[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]])
@@ -69,6 +68,8 @@ class Trace:
     l2, l1, n                 λ, λ₁ and n of the terms (λ/2n) Σ w² and (λ₁/n) Σ |w| in C
     cost0                     C₀, the cost of this sample without those terms
     sum_squares, sum_abs      Σ w² and Σ |w| over every weight, before the update
+    derivation                the chain-rule derivation of the same pass (``derivation.derive``),
+                              worked out the first time it is read (from ``derive_later``), or None
     """
 
     sizes: list
@@ -103,6 +104,7 @@ class Trace:
     cost0: float | None = None
     sum_squares: float = 0.0
     sum_abs: float = 0.0
+    derive_later: object = None
 
     def __post_init__(self):
         L = len(self.sizes)
@@ -124,11 +126,18 @@ class Trace:
         return self.masks[layer - 2] if 2 <= layer < len(self.sizes) else None
 
     @property
+    def derivation(self):
+        """The derivation of BP1–BP4 for this pass (same sample, masks, L2/L1 and η), made once when first read."""
+        if callable(self.derive_later):
+            self.derive_later = self.derive_later()
+        return self.derive_later
+
+    @property
     def penalized(self) -> bool:
         """True when C carries an L2 or L1 term."""
         return bool(self.l2 or self.l1)
 
-    def render(self, format="text", lang=None, precision=4, *, costs=None) -> str:
+    def render(self, format="text", lang=None, precision=4, *, costs=None, plain_costs=None) -> str:
         """The explanation as a string.
 
         format : 'text' (terminal, Unicode math), 'markdown' (or 'md'; LaTeX
@@ -137,6 +146,12 @@ class Trace:
         precision : decimals of the numbers shown (1 … 12); numbers below
             10^(2 − precision) keep ``precision`` significant digits instead.
         costs : optional list from ``explain_steps``, shown as a table.
+        plain_costs : with dropout, ``explain_steps(..., masked=False)``: C without
+            masks after the same updates, a second column.
+
+        Markdown and HTML end with the derivation of BP1–BP4 by the chain rule
+        (``derivation_page``), so that one document holds both; the text for a
+        terminal ends with a pointer to it instead (``bprop explain --derive``).
         """
         from . import html, markdown, sections, text
 
@@ -145,7 +160,9 @@ class Trace:
         lang = check_lang(self.lang if lang is None else lang)
         if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or not 1 <= precision <= 12:
             raise InvalidArgument(f"precision must be a whole number of decimals from 1 to 12, got {precision!r}.")
-        document = sections.build(self, int(precision), costs)
+        document = sections.build(self, int(precision), costs, plain_costs)
+        if FORMATS[format] != "text":
+            document.derivation, document.digits = self.derivation, max(int(precision), 4)
         renderer = {"text": text, "markdown": markdown, "html": html}[FORMATS[format]]
         return renderer.render(document, lang)
 
@@ -221,6 +238,13 @@ def explain(net, x, y, *, lr=0.5, lang="en", l2=0.0, l1=0.0, n=1, dropout=None, 
     twin = net.copy()
     optimizer.step(twin, g)
 
+    frozen, x_copy, y_copy = net.copy(), np.array(x), np.array(y)  # the pass as it is now, whatever comes later
+
+    def derive_later():
+        from .derivation import derive
+
+        return derive(frozen, x_copy, y_copy, lr=float(optimizer.lr), l2=l2, l1=l1, n=n, dropout=rates, masks=masks)
+
     return Trace(
         sizes=list(net.sizes),
         activation=net.activation_name,
@@ -254,26 +278,43 @@ def explain(net, x, y, *, lr=0.5, lang="en", l2=0.0, l1=0.0, n=1, dropout=None, 
         cost0=float(net.batch_cost(acts[-1], Y)),
         sum_squares=float(sum(sum_of_squares(w) for w in net.weights)),
         sum_abs=float(sum(sum_of_absolute_values(w) for w in net.weights)),
+        derive_later=derive_later,
     )
 
 
-def explain_steps(net, x, y, lr=0.5, steps=20) -> list:
+def explain_steps(net, x, y, lr=0.5, steps=20, *, l2=0.0, l1=0.0, n=1, dropout=None, seed=0, masked=True) -> list:
     """The cost C of one sample over ``steps`` repeated SGD updates on it.
 
     Returns steps + 1 floats: C before any update, then after each one, each
     the ``cost`` of ``backprop`` on a copy of ``net`` (``net`` is unchanged).
+    l2, l1, n : the L2/L1 terms of C, in every cost and every update (as ``explain``).
+    dropout : p: each update is a training pass with new masks, drawn from ``seed``
+        as training draws them (the first are those ``explain`` shows); C is then
+        the cost of that pass, with its masks. masked=False gives, for the same
+        updates, C without any mask (what ``predict`` sees).
     """
     steps = positive_int(steps, "steps", maximum=1_000_000)
     net = _on_host(net)
     _one_sample(net, x, y)
     optimizer = SGD(lr)
+    l2, l1, n = non_negative_float(l2, "l2"), non_negative_float(l1, "l1"), positive_int(n, "n")
+    rates = dropout_rates(dropout, len(net.sizes) - 2)
+    rng = np.random.default_rng(seed)
     twin = net.copy()
     costs = []
+
+    def training_pass():
+        masks = draw_masks(rates, net.sizes, 1, rng, net.dtype) if rates is not None else None
+        g = twin.backprop(x, y, l2=l2, l1=l1, n=n, masks=masks)
+        if masks is not None and not masked:
+            costs.append(twin.backprop(x, y, l2=l2, l1=l1, n=n).cost)  # the same weights, no mask
+        else:
+            costs.append(g.cost)
+        return g
+
     for _ in range(steps):
-        g = twin.backprop(x, y)
-        costs.append(g.cost)
-        optimizer.step(twin, g)
-    costs.append(twin.backprop(x, y).cost)
+        optimizer.step(twin, training_pass())
+    training_pass()  # C after the last update
     return costs
 
 
