@@ -4,13 +4,18 @@
     results = bench.run(["a", "b"], quick=True)     # a JSON-ready dict
     bench.write_report(results, "bench-out")         # bench.md and bench.json
 
+    import bprop.benchmarking.scaling as scaling     # bprop bench --scaling
+    scaling.run(quick=True)                          # s/epoch against batch size and width
+
 Modules, one job each: ``cases`` (what is trained, the targets), ``flops``
-(the FLOP convention), ``machine`` (CPU, BLAS, sgemm peak), one module per
+(the FLOP convention), ``floor`` (the step's matrix products alone: the
+product floor), ``machine`` (CPU, BLAS, sgemm peak), one module per
 contender (``bprop_contender``, ``torch_contender``, ``sklearn_contender``, and
 ``estimator_contender``: BPClassifier doing the sklearn contender's work),
-``memory`` (peak memory in a subprocess), ``runner`` (the interleaved timing)
-and ``report`` (Markdown and JSON). torch and scikit-learn are imported only
-when a benchmark runs.
+``memory`` (peak memory in a subprocess), ``timing`` (interleaved timing),
+``runner`` (the cases), ``report`` (Markdown and JSON), ``scaling`` and
+``scaling_report`` (the sweeps, their table and plots). torch, scikit-learn
+and matplotlib are imported only when a benchmark runs.
 """
 
 from .cases import CASES, Case, Target

@@ -56,6 +56,17 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def load_average():
+    """The 1-minute load average (runnable processes, averaged), or None where the system has none.
+
+    Above the usable CPU count, other work shared the CPUs during the run.
+    """
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def describe() -> dict:
     """CPU, BLAS (NumPy's, and every thread pool loaded), versions, torch's threads and BLAS, environment.
 

@@ -4,6 +4,10 @@ Markdown columns: case, batch, contender, median s/epoch, bprop's time ÷
 this contender's with its target, GFLOP/s, % of the sgemm peak (bprop's
 target in case c), peak memory (whole process, and Δ over the data-loaded
 baseline, with bprop's target), test accuracy.
+
+A second table, the product floor (``floor``), per case and batch: bprop's
+floor g, bprop s/g, PyTorch t/g, bprop ÷ PyTorch, PyTorch's own floor h and
+t/h, and the verdicts of the time targets.
 """
 
 from __future__ import annotations
@@ -12,6 +16,17 @@ import json
 from pathlib import Path
 
 MARK = {True: "✓ pass", False: "✗ miss", None: "n/a"}
+FLOOR_COLUMNS = (
+    "case",
+    "batch",
+    "bprop's floor g (s/epoch)",
+    "bprop s/g",
+    "PyTorch t/g",
+    "bprop ÷ PyTorch",
+    "PyTorch's floor h (s/epoch)",
+    "PyTorch t/h",
+    "time targets",
+)
 COLUMNS = (
     "case",
     "batch",
@@ -61,6 +76,49 @@ def table(results: dict) -> list:
     return rows
 
 
+def floor_table(results: dict) -> list:
+    """The rows of the product-floor table, as lists of cell texts (FLOOR_COLUMNS order)."""
+    rows = []
+    for entry in results["cases"]:
+        for i, run_ in enumerate(entry["runs"]):
+            floors, ratios = run_.get("floors", {}), run_.get("floor_ratios", {})
+            if "bprop" not in floors:
+                continue
+            over = ratios["over_floor"]
+            torch_ratio = run_["ratios"].get("torch", {}).get("median_ratio")
+            rows.append(
+                [
+                    f"{entry['key']}: {entry['title']}" if i == 0 else "",
+                    str(run_["batch_size"]),
+                    f"{floors['bprop']['median_seconds']:.4g}",
+                    _times(over.get("bprop")),
+                    _times(over.get("torch")) + (" (below g)" if "torch" in ratios["below_floor"] else ""),
+                    _times(torch_ratio),
+                    f"{floors['torch']['median_seconds']:.4g}" if "torch" in floors else "—",
+                    _times(ratios.get("torch_over_own_floor")),
+                    _time_targets(run_["targets"]),
+                ]
+            )
+    return rows
+
+
+def _times(value):
+    return "—" if value is None else f"{value:.3g}×"
+
+
+def _time_targets(targets):
+    texts = []
+    for t in targets:
+        if t["metric"] in ("time_ratio", "floor_ratio") and t.get("subject", "bprop") == "bprop":
+            short = "s/g" if t["metric"] == "floor_ratio" else f"÷ {t['against']}"
+            texts.append(f"{short} ≤ {t['limit']:g}: {_mark(t)}")
+    return "; ".join(texts) or "—"
+
+
+def _mark(t):
+    return "waived (PyTorch beats bprop's floor)" if t.get("waived") else MARK[t["met"]]
+
+
 def _ratio_cell(name, run_, targets):
     """bprop ÷ this, with bprop's target; on the estimator's row also its own ratio to MLP and target."""
     ratios = run_.get("ratios", {})
@@ -69,7 +127,7 @@ def _ratio_cell(name, run_, targets):
     text = f"{ratios[name]['median_ratio']:.3g}×" if name in ratios else "—"
     for t in targets:
         if t["metric"] == "time_ratio" and t["against"] == name and t.get("subject", "bprop") == "bprop":
-            text += f" (≤ {t['limit']:g}×: {MARK[t['met']]})"
+            text += f" (≤ {t['limit']:g}×: {_mark(t)})"
     own = run_.get("estimator_ratios", {})
     for t in targets:
         if name == t.get("subject") == "estimator" and t["against"] in own:
@@ -119,6 +177,7 @@ def to_markdown(results: dict) -> str:
         "## Machine",
         "",
         f"- CPU: {m['cpu_model']} ({m['usable_cpus']} usable of {m['logical_cpus']} logical CPUs), {m['platform']}",
+        _load_line(m.get("load_average"), m["usable_cpus"]),
         f"- NumPy's BLAS: {blas['internal_api']} {blas['version']}, kernel/architecture {blas['architecture']}, "
         f"{blas['num_threads']} threads ({blas['threading_layer']}), {blas['filepath']}",
         f"- PyTorch: {_torch_line(m['torch'], s['threads'])}",
@@ -133,9 +192,11 @@ def to_markdown(results: dict) -> str:
         "|" + "|".join("---" for _ in COLUMNS) + "|",
     ]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table(results)]
+    lines += ["", "## Product floor", ""] + floor_lines(results)
     summary = results["summary"]
     lines += ["", f"Targets met: {summary['targets_met']} of {summary['targets_checked']} checked."]
     lines += [f"- missed: {text}" for text in summary["missed"]]
+    lines += [f"- waived: {text}" for text in summary.get("waived", [])]
     lines += ["", "## Cases", ""]
     for entry in results["cases"]:
         lines.append(
@@ -151,6 +212,10 @@ def to_markdown(results: dict) -> str:
         f"- FLOPs: {results['flop_convention']}. GFLOP/s = those FLOPs of one epoch ÷ its median seconds.",
         "- bprop ÷ this: bprop's median s/epoch over this contender's, from the same run; below 1 means "
         "bprop is faster.",
+        "- Targets (issue 20, for the machine's own speed): at batch ≥ 128 bprop's epoch ≤ 1.15× its product "
+        "floor g; digits ≤ 0.10× PyTorch, batch 32 ≤ 0.5×, Adam ≤ 0.7×; at batch ≥ 128 never slower than "
+        "PyTorch unless PyTorch's whole step is faster than g (then waived, and the floors g and h compared); "
+        "bprop's extra memory ≤ PyTorch's.",
         "- bprop runs `bprop.train(net, X, y, epochs=1, batch_size=B, optimizer=..., seed=rng)` per epoch; "
         "PyTorch the usual loop (a permutation per epoch, batches sliced from the permuted pre-built "
         "tensors, zero_grad, forward, loss, backward, step) from bprop's initial weights, with "
@@ -173,6 +238,36 @@ def to_markdown(results: dict) -> str:
     if skipped:
         lines += [f"- skipped contenders: {'; '.join(skipped)}"]
     return "\n".join(lines) + "\n"
+
+
+def floor_lines(results: dict) -> list:
+    """The product-floor table in Markdown, with what its columns mean."""
+    lines = [
+        "g = bprop's step's own matrix products alone (forward A·Wᵀ, BP2 Δ·W, BP3 Δᵀ·A per layer, no BP2 "
+        "for the first), NumPy float32, same shapes and orientations, every batch of an epoch; h = the same "
+        "products with torch.mm; s = bprop's epoch, t = PyTorch's; all timed interleaved in this run.",
+        "",
+        "| " + " | ".join(FLOOR_COLUMNS) + " |",
+        "|" + "|".join("---" for _ in FLOOR_COLUMNS) + "|",
+    ]
+    rows = floor_table(results)
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    if any("(below g)" in row[4] for row in rows):
+        lines += [
+            "",
+            "(below g): PyTorch's whole step is faster than bprop's products alone, so its BLAS multiplies "
+            "faster than NumPy's here; compare the floors g and h. bprop's never-slower target is waived there.",
+        ]
+    return lines
+
+
+def _load_line(load, cpus):
+    if not load or load["start"] is None:
+        return "- load average: not known"
+    text = f"- 1-minute load average: {load['start']:g} at the start, {load['end']:g} at the end"
+    if max(load["start"], load["end"]) > cpus:
+        text += f" (above the {cpus} usable CPUs: other work shared the machine; compare only ratios)"
+    return text
 
 
 def _torch_line(info, threads):

@@ -1,7 +1,9 @@
 """``bprop bench``: bprop against PyTorch CPU and scikit-learn, written to bench.md and bench.json.
 
 A thin front end over ``bprop.benchmarking``: it parses the flags, prints the
-run's progress and the results table, and writes the report. Register it with
+run's progress, the results table and the product-floor table, and writes the
+report. ``--scaling`` runs the batch-size and width sweeps instead of the
+cases and writes their table and plots (``benchmarking.scaling``). Register it with
 ``app.command()(bench)``; ``benchmarks/run.py`` runs the same function as a script.
 """
 
@@ -19,7 +21,9 @@ def bench(
     quick: Annotated[
         bool,
         typer.Option(
-            "--quick", help="Smoke mode for CI: small subsets, one batch size per case, 1 repeat, no memory probe."
+            "--quick",
+            help="Smoke mode for CI: small subsets, one batch size per case, 1 repeat, no memory probe "
+            "(with --scaling: three batch sizes, two widths, 512 samples).",
         ),
     ] = False,
     cases: Annotated[
@@ -41,36 +45,63 @@ def bench(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Initial weights, shuffling, subsets.")] = 0,
-    out: Annotated[Path, typer.Option(help="Folder for bench.md and bench.json.")] = Path("bench-results"),
+    out: Annotated[Path, typer.Option(help="Folder for bench.md and bench.json (scaling.* with --scaling).")] = Path(
+        "bench-results"
+    ),
     quiet: Annotated[bool, typer.Option("--quiet", help="Print only where the report was written.")] = False,
+    scaling: Annotated[
+        bool,
+        typer.Option(
+            "--scaling",
+            help="Instead of the cases: seconds per epoch against batch size (8…4096) and width (64…4096), "
+            "every contender and the product floors; writes scaling.md/.csv/.json and PNG plots "
+            "(--cases and --memory do not apply; default 3 repeats).",
+        ),
+    ] = False,
+    samples: Annotated[
+        int | None,
+        typer.Option(help="With --scaling: synthetic training samples per epoch (default 8192; 512 with --quick)."),
+    ] = None,
 ):
-    """Time bprop, PyTorch, scikit-learn and BPClassifier on the same work; ratios, GFLOP/s, memory, accuracy."""
-    from ..benchmarking import report, run
+    """Time bprop, PyTorch, scikit-learn and BPClassifier on the same work; ratios, product floor, GFLOP/s, memory."""
+    from ..benchmarking import report, run, scaling_report
+    from ..benchmarking import scaling as sweeps
     from ..errors import InvalidArgument
 
     say = None if quiet else (lambda line: console.print(line, markup=False, soft_wrap=True))
+    if samples is not None and not scaling:
+        raise typer.BadParameter("--samples sets the size of the --scaling sweeps; add --scaling or leave it out.")
+    timing = dict(quick=quick, repeats=repeats, epochs_per_repeat=epochs_per_repeat, warmup=warmup, seed=seed)
     try:
-        results = run(
-            cases,
-            quick=quick,
-            repeats=repeats,
-            epochs_per_repeat=epochs_per_repeat,
-            warmup=warmup,
-            measure_memory=memory,
-            seed=seed,
-            progress=say,
-        )
+        if scaling:
+            results = sweeps.run(samples=samples, progress=say, **timing)
+        else:
+            results = run(cases, measure_memory=memory, progress=say, **timing)
     except InvalidArgument as e:
         raise typer.BadParameter(str(e))
-    md, js = report.write(results, out)
-    if not quiet:
-        console.print("")
-        console.print("| " + " | ".join(report.COLUMNS) + " |", markup=False, soft_wrap=True)
-        console.print("|" + "|".join("---" for _ in report.COLUMNS) + "|", markup=False)
-        for row in report.table(results):
-            console.print("| " + " | ".join(row) + " |", markup=False, soft_wrap=True)
-        summary = results["summary"]
-        console.print(f"targets met: {summary['targets_met']} of {summary['targets_checked']} checked", markup=False)
-        for line in summary["missed"]:
-            console.print(f"  missed: {line}", markup=False, soft_wrap=True)
-    console.print(f"wrote {md} and {js}", markup=False, soft_wrap=True)
+    if scaling:
+        paths = scaling_report.write(results, out).values()
+        if not quiet:
+            for sweep in scaling_report.AXES:
+                _print_table(*scaling_report.rows(results, sweep))
+    else:
+        paths = report.write(results, out)
+        if not quiet:
+            _print_table(report.COLUMNS, report.table(results))
+            console.print("")
+            for line in report.floor_lines(results):
+                console.print(line, markup=False, soft_wrap=True)
+            summary = results["summary"]
+            console.print(
+                f"targets met: {summary['targets_met']} of {summary['targets_checked']} checked", markup=False
+            )
+            for kind in ("missed", "waived"):
+                for line in summary[kind]:
+                    console.print(f"  {kind}: {line}", markup=False, soft_wrap=True)
+    console.print("wrote " + ", ".join(str(p) for p in paths), markup=False, soft_wrap=True)
+
+
+def _print_table(header, rows):
+    console.print("")
+    for row in [list(header), ["---"] * len(header)] + rows:
+        console.print("| " + " | ".join(row) + " |", markup=False, soft_wrap=True)
