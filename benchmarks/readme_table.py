@@ -37,7 +37,14 @@ def main(path):
             floor = next(floors)
             name = f"{entry['key']}: {entry['dataset']} {entry['sizes']}, {entry['optimizer']}" if i == 0 else ""
             cells = [name, str(run_["batch_size"]), seconds.get("bprop", "—"), seconds.get("torch", "—")]
-            cells += [seconds.get("sklearn", "—"), f"{run_['floors']['bprop']['median_seconds']:.3g}", floor[3], floor[4], floor[5], floor[8]]
+            cells += [
+                seconds.get("sklearn", "—"),
+                f"{run_['floors']['bprop']['median_seconds']:.3g}",
+                floor[3],
+                floor[4],
+                floor[5],
+                floor[8],
+            ]
             print("| " + " | ".join(cells) + " |")
 
 
