@@ -481,6 +481,40 @@ def test_a_lost_session_comes_back_with_the_imported_model_not_fresh_weights(pag
     assert not expected_console_errors(page.problems), page.problems
 
 
+def test_a_setting_changed_after_the_session_was_lost_takes_effect_on_the_same_data(page, shots, tmp_path):
+    """A change whose session the server lost (idle, evicted, restarted) is the first call after it: the data
+    come back (clicked points, an upload), the change is made on top, and the page says so in its words."""
+    import time
+
+    loaded(page)
+    click_plot(page, 0.7, -0.3)  # edited data: a change of η keeps it (data_from the lost session)
+    before = session(page)
+    assert page.request.delete(f"{page.live.url}/api/sessions/{before.id}").status == 204
+    type_into(page, "#learning-rate", "0.05")
+    again = session(page)
+    assert again.id != before.id and same_data(before, again) and again.data.source == "edited"
+    assert again.settings.learning_rate == 0.05 and page.input_value("#learning-rate") == "0.05"
+    status = page.text_content("#status")
+    assert "The session had expired" in status and "/api/" not in status, status
+    page.screenshot(path=str(shots / "1-changed-after-the-loss.png"))
+
+    page.set_input_files("#upload-csv", str(three_classes_csv(tmp_path / "three.csv")))  # an upload, then +layer
+    settled(page)
+    before = session(page)
+    assert page.request.delete(f"{page.live.url}/api/sessions/{before.id}").status == 204
+    page.click("#add-layer")
+    settled(page)
+    again = session(page)
+    assert same_data(before, again) and again.data.class_names == ["cat", "dog", "eel"]
+    assert again.settings.hidden == [*before.settings.hidden, 2] and page.text_content("#hidden-count") == "3"
+    assert "The session had expired" in page.text_content("#status")
+    deadline = time.monotonic() + 5
+    while len(page.live.app.state.store) > 1 and time.monotonic() < deadline:  # the one made again is deleted
+        time.sleep(0.05)
+    assert len(page.live.app.state.store) == 1
+    assert not expected_console_errors(page.problems), page.problems
+
+
 # An English sentence left on the Chinese page: three or more Latin words in a row with no Chinese.
 def english_sentences(text):
     runs = re.split(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+", text)

@@ -23,9 +23,9 @@ export function requestChange(edit) {
   setPlaying(false);
   return serially(async () => {
     const wanted = edit(structuredClone(ui.state.settings));
+    ui.refusal = null; say(null);                  // before: a lost session's line stays (replaceSession)
     try {
       await replaceSession(wanted);
-      ui.refusal = null; say(null);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 400)) throw error;
       renderControls(ui.state.settings);           // back to what the server trains
