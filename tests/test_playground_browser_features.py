@@ -399,6 +399,22 @@ def test_stepping_through_one_sample_shows_every_stage_of_the_trace_and_marks_it
     assert not expected_console_errors(page.problems), page.problems
 
 
+def test_your_own_data_hides_the_sliders_that_would_generate_other_data(page, tmp_path):
+    """Noise and the test share make generated data: with an upload they would silently drop it."""
+    loaded(page)
+    assert page.is_visible("#noise") and page.is_visible("#test-fraction")
+    page.set_input_files("#upload-csv", str(three_classes_csv(tmp_path / "three.csv")))
+    settled(page)
+    assert server_state(page)["data_source"] == "uploaded"
+    assert page.is_hidden("#noise") and page.is_hidden("#test-fraction") and page.is_hidden("#classes")
+    type_into(page, "#learning-rate", "0.1")  # a setting that keeps the data
+    assert server_state(page)["data_source"] == "uploaded" and page.is_hidden("#noise")
+    page.select_option("#dataset", value='"moons"')  # back to generated data: the sliders come back
+    settled(page)
+    assert server_state(page)["data_source"] == "generated"
+    assert page.is_visible("#noise") and page.is_visible("#test-fraction")
+
+
 # -- 6. a lost session comes back with the user's data; refusals in the page's language ------------
 
 

@@ -174,9 +174,13 @@ export function buildControls() {
 
 // Every control from the settings the server trains with.
 export function renderControls(s) {
+  // Your own data has its own noise and split (the CSV's part column, or the upload's): the
+  // sliders that make generated data would throw it away, so they leave with the dataset's name.
+  const uploaded = ui.state.data_source === "uploaded";
   selectValue($("dataset"), s.dataset);
-  showUploaded($("dataset"), ui.state.data_source === "uploaded");
-  $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset) || ui.state.data_source === "uploaded";
+  showUploaded($("dataset"), uploaded);
+  $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset) || uploaded;
+  $("noise-row").hidden = $("test-fraction-row").hidden = uploaded;
   $("classes").value = s.classes;
   $("noise").value = s.noise; $("noise-value").textContent = s.noise.toFixed(2);
   $("test-fraction").value = s.test_fraction; $("test-fraction-value").textContent = s.test_fraction;
