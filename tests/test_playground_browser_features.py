@@ -113,6 +113,7 @@ def test_the_regression_set_takes_points_with_a_target_and_shades_the_plot_by_va
     state = server_state(page)
     assert state["counts"]["train"] == 201 and state["data"]["train"]["labels"][-1] == -0.75
     assert "target t" in page.text_content("#class-legend")
+    assert "aᴸ" in page.text_content("#shade-hint") and "^" not in page.text_content("#shade-hint")  # no TeX caret
     # a target near 0 is a mid grey, not white: visible on the page and on the shade around it
     assert (
         page.evaluate("() => document.querySelector('#class-legend .scale').style.background").count(
