@@ -428,6 +428,25 @@ CANVAS_SCALES = """() => [...document.querySelectorAll('canvas')].map(c =>
     [c.id, c.width / c.getBoundingClientRect().width, c.height / c.getBoundingClientRect().height])"""
 
 
+def test_a_width_click_survives_a_new_state_arriving_between_mouse_down_and_up(page):
+    """A quick user clicks + while an earlier change is still on its way: the state that comes back
+    between the press and the release must not swallow the click (the buttons stay the same elements)."""
+    loaded(page)
+    box = page.locator("#width-buttons .widths:nth-child(1) button[data-d='1']").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.evaluate(
+        "() => { const f = document.getElementById('l2'); f.value = '0.001'; f.dispatchEvent(new Event('change')); }"
+    )
+    page.wait_for_function("() => window.bpPlayground.state.settings.l2 === 0.001")
+    settled(page)
+    page.mouse.up()
+    settled(page)
+    state = server_state(page)
+    assert state["settings"]["l2"] == 0.001 and state["settings"]["hidden"] == [5, 4]
+    assert page.text_content("#width-buttons .widths:nth-child(1) button[data-d='1']") == "+"
+
+
 @pytest.mark.parametrize("width, height, scale", [(1024, 768, 1), (1920, 1080, 1), (1400, 900, 2)])
 def test_no_sideways_scroll_and_the_neuron_panel_whole_in_the_window(browser, width, height, scale, shots):
     page = loaded(browser.open(width, height, scale))

@@ -113,6 +113,7 @@ def test_the_regression_set_takes_points_with_a_target_and_shades_the_plot_by_va
     state = server_state(page)
     assert state["counts"]["train"] == 201 and state["data"]["train"]["labels"][-1] == -0.75
     assert "target t" in page.text_content("#class-legend")
+    assert "aᴸ" in page.text_content("#shade-hint") and "^" not in page.text_content("#shade-hint")  # no TeX caret
     # a target near 0 is a mid grey, not white: visible on the page and on the shade around it
     assert (
         page.evaluate("() => document.querySelector('#class-legend .scale').style.background").count(
@@ -399,6 +400,22 @@ def test_stepping_through_one_sample_shows_every_stage_of_the_trace_and_marks_it
     assert not expected_console_errors(page.problems), page.problems
 
 
+def test_your_own_data_hides_the_sliders_that_would_generate_other_data(page, tmp_path):
+    """Noise and the test share make generated data: with an upload they would silently drop it."""
+    loaded(page)
+    assert page.is_visible("#noise") and page.is_visible("#test-fraction")
+    page.set_input_files("#upload-csv", str(three_classes_csv(tmp_path / "three.csv")))
+    settled(page)
+    assert server_state(page)["data_source"] == "uploaded"
+    assert page.is_hidden("#noise") and page.is_hidden("#test-fraction") and page.is_hidden("#classes")
+    type_into(page, "#learning-rate", "0.1")  # a setting that keeps the data
+    assert server_state(page)["data_source"] == "uploaded" and page.is_hidden("#noise")
+    page.select_option("#dataset", value='"moons"')  # back to generated data: the sliders come back
+    settled(page)
+    assert server_state(page)["data_source"] == "generated"
+    assert page.is_visible("#noise") and page.is_visible("#test-fraction")
+
+
 # -- 6. a lost session comes back with the user's data; refusals in the page's language ------------
 
 
@@ -478,6 +495,40 @@ def test_a_lost_session_comes_back_with_the_imported_model_not_fresh_weights(pag
     page.click("#reset")  # a reset forgets the model: a later loss brings fresh weights, as reset did
     settled(page)
     assert server_state(page)["network"] == "initialized"
+    assert not expected_console_errors(page.problems), page.problems
+
+
+def test_a_setting_changed_after_the_session_was_lost_takes_effect_on_the_same_data(page, shots, tmp_path):
+    """A change whose session the server lost (idle, evicted, restarted) is the first call after it: the data
+    come back (clicked points, an upload), the change is made on top, and the page says so in its words."""
+    import time
+
+    loaded(page)
+    click_plot(page, 0.7, -0.3)  # edited data: a change of η keeps it (data_from the lost session)
+    before = session(page)
+    assert page.request.delete(f"{page.live.url}/api/sessions/{before.id}").status == 204
+    type_into(page, "#learning-rate", "0.05")
+    again = session(page)
+    assert again.id != before.id and same_data(before, again) and again.data.source == "edited"
+    assert again.settings.learning_rate == 0.05 and page.input_value("#learning-rate") == "0.05"
+    status = page.text_content("#status")
+    assert "The session had expired" in status and "/api/" not in status, status
+    page.screenshot(path=str(shots / "1-changed-after-the-loss.png"))
+
+    page.set_input_files("#upload-csv", str(three_classes_csv(tmp_path / "three.csv")))  # an upload, then +layer
+    settled(page)
+    before = session(page)
+    assert page.request.delete(f"{page.live.url}/api/sessions/{before.id}").status == 204
+    page.click("#add-layer")
+    settled(page)
+    again = session(page)
+    assert same_data(before, again) and again.data.class_names == ["cat", "dog", "eel"]
+    assert again.settings.hidden == [*before.settings.hidden, 2] and page.text_content("#hidden-count") == "3"
+    assert "The session had expired" in page.text_content("#status")
+    deadline = time.monotonic() + 5
+    while len(page.live.app.state.store) > 1 and time.monotonic() < deadline:  # the one made again is deleted
+        time.sleep(0.05)
+    assert len(page.live.app.state.store) == 1
     assert not expected_console_errors(page.problems), page.problems
 
 

@@ -23,9 +23,9 @@ export function requestChange(edit) {
   setPlaying(false);
   return serially(async () => {
     const wanted = edit(structuredClone(ui.state.settings));
+    ui.refusal = null; say(null);                  // before: a lost session's line stays (replaceSession)
     try {
       await replaceSession(wanted);
-      ui.refusal = null; say(null);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 400)) throw error;
       renderControls(ui.state.settings);           // back to what the server trains
@@ -174,9 +174,13 @@ export function buildControls() {
 
 // Every control from the settings the server trains with.
 export function renderControls(s) {
+  // Your own data has its own noise and split (the CSV's part column, or the upload's): the
+  // sliders that make generated data would throw it away, so they leave with the dataset's name.
+  const uploaded = ui.state.data_source === "uploaded";
   selectValue($("dataset"), s.dataset);
-  showUploaded($("dataset"), ui.state.data_source === "uploaded");
-  $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset) || ui.state.data_source === "uploaded";
+  showUploaded($("dataset"), uploaded);
+  $("classes-row").hidden = !MULTICLASS_DATASETS.includes(s.dataset) || uploaded;
+  $("noise-row").hidden = $("test-fraction-row").hidden = uploaded;
   $("classes").value = s.classes;
   $("noise").value = s.noise; $("noise-value").textContent = s.noise.toFixed(2);
   $("test-fraction").value = s.test_fraction; $("test-fraction-value").textContent = s.test_fraction;
@@ -210,30 +214,40 @@ export function showUploaded(select, uploaded) {
 }
 
 // Over each hidden layer of the diagram, + and − (its width) and its σ (placed by placeWidthButtons
-// once it is drawn).
+// once it is drawn). The groups already there are kept and only set again: a click whose mouse
+// went down on a button just before a new state came must still reach that button.
 export function renderWidthButtons(s) {
   const box = $("width-buttons"), w = WORDS[ui.lang];
-  box.innerHTML = "";
-  s.hidden.forEach((width, i) => {
-    const group = document.createElement("span");
-    group.className = "widths";
-    group.innerHTML = `<span><button data-d="1" title="${w.wider}">+</button><button data-d="-1" title="${w.narrower}">−</button></span>`;
-    group.addEventListener("click", (e) => {
-      const d = Number(e.target.dataset.d);
-      if (d) requestChange((s) => withHidden(s, s.hidden.map((w, k) => (k === i ? w + d : w))));
-    });
-    const select = document.createElement("select");
-    select.className = "layer-sigma"; select.title = w.layer_sigma(i + 2);
-    fillSelect(select, ui.options.activations, "layer_sigma");
+  while (box.children.length > s.hidden.length) box.lastElementChild.remove();
+  while (box.children.length < s.hidden.length) box.appendChild(widthGroup(box.children.length));
+  [...box.children].forEach((group, i) => {
+    group.querySelector("[data-d='1']").title = w.wider;
+    group.querySelector("[data-d='-1']").title = w.narrower;
+    const select = group.querySelector("select");
+    select.title = w.layer_sigma(i + 2);
     for (const o of select.options) o.textContent = optionName("layer_sigma", JSON.parse(o.value), ui.lang);
     selectValue(select, sigmaOf(s, i));
-    select.addEventListener("change", () => {
-      const name = readSelect(select); requestChange((s) => withLayerSigma(s, i, name));
-    });
-    group.appendChild(select);
-    box.appendChild(group);
   });
   if (ui.columnX) placeWidthButtons(ui.columnX);    // where the diagram last put the columns
+}
+
+// The group of hidden layer i (from 0): + and − change its width, the select its σ.
+function widthGroup(i) {
+  const group = document.createElement("span");
+  group.className = "widths";
+  group.innerHTML = '<span><button data-d="1">+</button><button data-d="-1">−</button></span>';
+  group.addEventListener("click", (e) => {
+    const d = Number(e.target.dataset.d);
+    if (d) requestChange((s) => withHidden(s, s.hidden.map((w, k) => (k === i ? w + d : w))));
+  });
+  const select = document.createElement("select");
+  select.className = "layer-sigma";
+  fillSelect(select, ui.options.activations, "layer_sigma");
+  select.addEventListener("change", () => {
+    const name = readSelect(select); requestChange((s) => withLayerSigma(s, i, name));
+  });
+  group.appendChild(select);
+  return group;
 }
 
 // Each layer's group over its column; where the columns are closer than a group is wide, every

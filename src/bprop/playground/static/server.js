@@ -98,11 +98,27 @@ export async function startSession(settings) {
 
 // New settings mean a new session; the old one is deleted (it may be gone already). When the
 // settings that make the data did not change, the new session keeps the old one's data
-// (data_from), with the points the user added, removed or uploaded.
+// (data_from), with the points the user added, removed or uploaded. When the server has lost
+// the old one meanwhile (404 on data_from), its data is made again first (recreateSession), the
+// page says so, and the new settings are asked for again on top of it.
 export async function replaceSession(settings) {
-  const old = ui.state.id;
+  let old = ui.state.id;
   const sameData = DATA_SETTINGS.every((key) => settings[key] === ui.state.settings[key]);
-  await startSession(sameData ? {...settings, data_from: old} : settings);
+  if (!sameData) {
+    await startSession(settings);
+  } else {
+    try {
+      await startSession({...settings, data_from: old});
+    } catch (error) {
+      if (!lostSource(error)) throw error;
+      await recreateSession();
+      say({en: WORDS.en.session_expired, zh: WORDS.zh.session_expired}, "notice");
+      old = ui.state.id;
+      await startSession({...settings, data_from: old});
+    }
+  }
   closePanel();
   api("DELETE", `/api/sessions/${old}`).catch(() => {});
 }
+
+const lostSource = (error) => error instanceof ApiError && error.status === 404 && error.parameter === "data_from";
