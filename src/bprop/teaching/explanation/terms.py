@@ -141,6 +141,16 @@ TERMS = {
         "This network has no hidden layer: BP2 has nothing to compute.",
         "这个网络没有隐藏层，公式2 无需计算。",
     ),
+    "note.dead_layer": (
+        "Every σ′(z^{l}_{j}) of layer {l} is 0 for this sample (each z^{l}_{j} lies where σ is flat: z ≤ 0 "
+        "for ReLU), so δ^{l} = 0 by BP2, and by BP3 and BP4 every ∂C/∂w and ∂C/∂b of layer {l} and of the "
+        "layers before it is 0: this sample teaches them nothing. Such neurons are called dead; other "
+        "weights or another sample bring them back.",
+        "这个样本在第 {l} 层的每个 σ′(z^{l}_{j}) 都是 0（每个 z^{l}_{j} 都落在 σ 平坦的地方：ReLU 即 z ≤ 0），"
+        "所以由公式2 得 δ^{l} = 0，再由公式3、公式4，第 {l} 层及其前面各层的 ∂C/∂w 和 ∂C/∂b 全是 0："
+        "这个样本教不了它们任何东西。这样的神经元称为“死”神经元；换一组权重或另一个样本"
+        "可以让它们重新起作用。",
+    ),
     "note.matrix_bp3": (
         "For the whole layer: ∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ, an outer product.",
         "整层写成矩阵：∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ（外积）。",
