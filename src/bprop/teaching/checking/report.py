@@ -197,6 +197,11 @@ def _fields(f, report) -> dict:
         "f": s.neuron.sigma if s.neuron else "f",
         "cost": s.cost,
         "output": s.output,
+        "activation": s.activation,
+        "found_hidden": f.sigmas[0] if f.sigmas else "σ",
+        "found_output": f.sigmas[1] if f.sigmas else "σ",
+        "nl": s.neuron.layer if s.neuron else "l",
+        "nj": s.neuron.j if s.neuron else "j",
     }
 
 
