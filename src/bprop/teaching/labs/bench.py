@@ -203,7 +203,5 @@ def compare(ex) -> list:
     SGD(ex.lr).step(reference, h)
     for l in range(L, 1, -1):
         i = l - 2
-        rows.append(
-            Compared(f"w^{l} after", "update", l, np.asarray(stepped.weights[i]), np.asarray(reference.weights[i]))
-        )
+        rows.append(Compared(f"w^{l}", "update", l, np.asarray(stepped.weights[i]), np.asarray(reference.weights[i])))
     return rows
