@@ -182,6 +182,7 @@ def test_answers_exit_0_when_right_and_1_when_wrong(capsys):
     assert status == 1 and "Hint:" in out and "give-up" in out
     status, out, _ = run(capsys, "lab", "answer", 5, "--equation", "bp2", "--layer", 3)
     assert status == 1 and "not layer 3" in out
+    assert "comes from BP1" in out  # layer 3 is lab 5's output layer: BP2 has no δ there
     status, out, _ = run(capsys, "lab", "answer", 5, "--equation", "BP2", "--layer", 2)
     assert status == 0 and "Right" in out and planted_line(exercise(5))[2] in out
     assert exercise(5).derivation in out
