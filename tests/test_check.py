@@ -71,6 +71,7 @@ BROKEN = [
     ("network_ok.py:Network", ("--activation", "linear"), ("forward", 3, "forward_other_sigma")),
     ("softmax_ll_ok.py:Network", (), ("forward", 3, "forward_other_sigma")),
     ("network_ok.py:Network", ("--neuron", "2,1:tanh"), ("forward", 3, "forward_neuron_not_modified")),
+    ("flat_bp2_no_sigma_prime.py:Network", (), ("BP2", 2, "bp2_no_sigma_prime")),  # 1-D x, b^l
 ]
 
 CORRECT_FILES = [
@@ -85,6 +86,7 @@ CORRECT_FILES = [
     ("l2_ok.py:Network", ("--l2", 5, "--n", 100)),
     ("fn_rows_ok.py:backprop", ()),
     ("modified_neuron_ok.py:Network", ("--neuron", "2,1:tanh")),
+    ("flat_ok.py:Network", ()),  # b^l (n_l,), so x (n_1,): a column x would broadcast z to (n_l, n_l)
 ]
 
 
@@ -134,6 +136,15 @@ def test_a_mistake_no_hypothesis_explains_is_still_located(capsys):
     assert "✗ BP1 at layer 3" in out
     assert "None of the common mistakes" in out
     assert "expected ∂C/∂b^3_1 = δ^3_1 = " in out
+
+
+def test_a_network_of_1d_vectors_is_given_1d_samples_and_told_so(capsys):
+    status, out, _ = run(capsys, "check", CORPUS / "flat_ok.py:Network", "--json")
+    assert status == 0 and json.loads(out)["layout"] == "flat"
+    status, out, _ = run(capsys, "check", CORPUS / "flat_ok.py:Network")
+    assert "keeps b^l as 1-D vectors (n_l,)" in out and "update_mini_batch takes the step" in out
+    status, out, _ = run(capsys, "check", CORPUS / "network_ok.py:Network", "--json")
+    assert json.loads(out)["layout"] == "columns"  # (n_l, 1) biases: columns, as before
 
 
 def test_flags_that_do_not_describe_the_learners_network_say_which_flags_do(capsys):

@@ -32,6 +32,8 @@ def render_text(report, lang="en") -> str:
     ]
     if report.rows:
         lines.append(f"{WARN} " + words(PHRASES, "rows", lang))
+    if report.flat:
+        lines.append(f"{WARN} " + words(PHRASES, "flat", lang))
     if report.feedforward_checked and report.feedforward is None:
         lines.append(f"{PASS} " + words(PHRASES, "feedforward_ok", lang))
     for step, finding in report.steps:
@@ -264,7 +266,7 @@ def as_dict(report, lang="en") -> dict:
         "form": report.form,
         "method": report.method,
         "batched": report.batched,
-        "layout": "rows" if report.rows else "columns",
+        "layout": "rows" if report.rows else "flat" if report.flat else "columns",
         "activation": s.activation,
         "output": s.output,
         "cost": s.cost,

@@ -48,6 +48,7 @@ class CheckReport:
     loop: LoopComparison | None = None
     m: int = 1
     rows: bool = False  # the learner's code takes samples as rows and stores w^l as (n_{l−1}, n_l)
+    flat: bool = False  # the learner's code takes one sample as a 1-D x (n_1,), its b^l as (n_l,)
 
     @property
     def steps(self) -> list:
@@ -135,6 +136,7 @@ def _check(spec, method, batched, compare_loop, setting) -> CheckReport:
         else:
             learner.rows = False
     report.rows = learner.rows
+    report.flat = learner.flat and not batched and not learner.rows
     report.backprop = diagnose(probes, answers, batched)
     if learner.has("update_mini_batch") and report.backprop.passed:
         report.update_checked = True

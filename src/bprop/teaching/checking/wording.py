@@ -329,6 +329,12 @@ PHRASES = {
         "and compares in the notes' layout (a consistent choice, not a mistake).",
         "你的代码把样本当作行向量 x (1, n_1)，权重 w^l 存为 (n_{l−1}, n_l)：bprop 按行传入，并按笔记中的形状比较（这是一致的约定，不是错误）。",
     ),
+    "flat": (
+        "your code keeps b^l as 1-D vectors (n_l,), so bprop gives it one sample as 1-D vectors x (n_1,), "
+        "y (n_L,) and compares in the notes' layout (a consistent choice, not a mistake).",
+        "你的代码把偏置 b^l 存为一维向量 (n_l,)，所以 bprop 也把样本作为一维向量 x (n_1,)、y (n_L,) 传入，"
+        "并按笔记中的形状比较（这是一致的约定，不是错误）。",
+    ),
     "feedforward_ok": ("feedforward agrees with bprop's forward pass.", "feedforward 与 bprop 的前向传播一致。"),
     "faster": ("{ratio}× faster", "快 {ratio} 倍"),
     "slower": ("{ratio}× slower", "慢 {ratio} 倍"),
