@@ -321,6 +321,15 @@ def test_a_quiz_without_a_seed_says_which_seed_asks_it_again():
     assert first == again
 
 
+@pytest.mark.parametrize(("equation", "kind"), [("BP1", "delta_out"), ("bp2", "delta"), ("BP3", "dw"), ("Bp4", "db")])
+def test_a_kind_may_be_named_by_its_equation(equation, kind):
+    named = make_questions(seed=3, count=4, sizes=[2, 3, 2], kind=equation)
+    assert [q.kind for q in named] == [kind] * 4
+    assert [q.answer for q in named] == [q.answer for q in make_questions(seed=3, count=4, sizes=[2, 3, 2], kind=kind)]
+    out = _quiz(["--seed", "3", "--count", "1", "--layers", "2,3,2", "--kind", equation], "q\n").output
+    assert f"({equation.upper()})" in out.splitlines()[2]  # "Question 1 of 1 · … (BP3)"
+
+
 def test_a_wrong_answer_shows_the_derivation_leading_to_the_right_number():
     q = make_questions(seed=6, count=1, sizes=[2, 3, 2], kind="delta")[0]
     result = _quiz(["--seed", "6", "--count", "1", "--layers", "2,3,2", "--kind", "delta"], "0.5\n")
