@@ -204,6 +204,14 @@ def test_a_layer_of_dead_relus_is_named_with_what_it_means():
     assert "Every σ′" not in str(explain(cn, cx, cy))
 
 
+def test_a_note_with_the_layer_filled_in_keeps_its_superscripts_in_html():
+    net = bp.Network([2, 3, 2], seed=0, dtype="float64")
+    page = explain(net, np.array([0.2, 0.7]), np.array([0.1, 0.9]), dropout=0.5, seed=1).render("html")
+    notes = " ".join(re.findall(r'<p class="note">(.*?)</p>', page))
+    assert "m<sup>2</sup>" in notes and "a<sup>2</sup>" in notes
+    assert "^" not in notes  # a^{l} filled in as a^{2}, not the raw a^2
+
+
 def test_precision_changes_the_digits():
     net, x, y = classic_example()
     text = explain(net, x, y).render(precision=6)

@@ -161,9 +161,9 @@ TERMS = {
         "第 {l} 层随机失活 p = {p}：这次前向传播抽取了掩码 m^{l}（0 = 丢弃，1 = 保留）；下一层看到的是 ã^{l}，而不是 a^{l}。",
     ),
     "note.dropout_bp2": (
-        "With dropout, a^{l} reaches layer l+1 only through ã^{l} = a^{l} ⊙ m^{l}/(1 − p), so the chain rule "
+        "With dropout, a^{l} reaches the next layer only through ã^{l} = a^{l} ⊙ m^{l}/(1 − p), so the chain rule "
         "adds the factor m^{l}_{j}/(1 − p): a dropped neuron gets no error.",
-        "有随机失活时，a^{l} 只通过 ã^{l} = a^{l} ⊙ m^{l}/(1 − p) 传到第 l+1 层，所以链式法则多出因子 "
+        "有随机失活时，a^{l} 只通过 ã^{l} = a^{l} ⊙ m^{l}/(1 − p) 传到下一层，所以链式法则多出因子 "
         "m^{l}_{j}/(1 − p)：被丢弃的神经元误差为 0。",
     ),
     "note.dropout_bp3": (
@@ -230,6 +230,8 @@ def term(key, lang, **names) -> str:
     """The words for ``key`` in ``lang``, with ``{name}`` fields filled from ``names``."""
     words = TERMS[key][LANGS.index(check_lang(lang))]
     for name, value in names.items():  # not str.format: the words hold markup braces
+        for mark in ("^", "_"):  # a^{l} stays a^{2}, not a^2, so that HTML and LaTeX still raise it
+            words = words.replace(mark + "{" + name + "}", mark + "{" + str(value) + "}")
         words = words.replace("{" + name + "}", str(value))
     return words
 
