@@ -177,6 +177,21 @@ def test_probe_tools(capsys, tmp_path):
     assert status == 0 and (tmp_path / "deltas.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_the_delta_picture_draws_the_correct_network_dashed_beside_the_broken_one(monkeypatch, tmp_path):
+    from bprop import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    bench.plot_deltas(exercise(5), tmp_path / "d.png")
+    for ax in figures[0].axes:
+        solid = [line for line in ax.lines if line.get_linestyle() == "-"]
+        dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+        assert len(solid) == len(dashed) == 2  # layers 2 and 3 of lab 5's 2-8-2, broken and correct
+        assert all(line.get_label().endswith(", broken") for line in solid)
+        assert all(line.get_label().endswith(", correct") for line in dashed)
+        assert not np.allclose(solid[0].get_ydata(), dashed[0].get_ydata())  # layer 2, where lab 5 plants BP2
+
+
 def test_answers_exit_0_when_right_and_1_when_wrong(capsys):
     status, out, _ = run(capsys, "lab", "answer", 5, "--equation", "BP3", "--layer", 2)
     assert status == 1 and "Hint:" in out and "give-up" in out
