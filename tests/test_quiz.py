@@ -386,6 +386,15 @@ def test_a_wrong_answer_from_a_common_slip_is_named():
     assert hint(q, slip, "zh").startswith("提示：这只是 ∂C/∂a^{3}")
 
 
+def test_a_bp2_hint_names_the_weights_of_the_neuron_asked():
+    q = make_questions(seed=5, count=1, sizes=[2, 3, 2], kind="delta")[0]
+    w, delta = q.net.weights[q.layer - 1], q.trace.deltas[q.layer - 1]
+    no_sigma_prime = float(w[:, q.j - 1] @ delta)  # Σ_k w^{l+1}_kj δ^{l+1}_k for this j
+    said = hint(q, no_sigma_prime)
+    assert f"Σ_k w^{{{q.layer + 1}}}_{{k{q.j}}} δ^{{{q.layer + 1}}}_{{k}}" in said, said
+    assert "_{kj}" not in said
+
+
 def test_junk_input_is_asked_again_and_end_of_input_stops_with_the_score():
     result = _quiz(["--seed", "1", "--count", "4"], "seven\n")
     out = result.output
