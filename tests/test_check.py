@@ -145,6 +145,8 @@ def test_a_network_of_1d_vectors_is_given_1d_samples_and_told_so(capsys):
     assert "keeps b^l as 1-D vectors (n_l,)" in out and "update_mini_batch takes the step" in out
     status, out, _ = run(capsys, "check", CORPUS / "network_ok.py:Network", "--json")
     assert json.loads(out)["layout"] == "columns"  # (n_l, 1) biases: columns, as before
+    status, out, _ = run(capsys, "check", CORPUS / "flat_bias_column_x.py:Network", "--json")
+    assert status == 0 and json.loads(out)["layout"] == "columns"  # 1-D b^l, but it raised on a 1-D x
 
 
 def test_flags_that_do_not_describe_the_learners_network_say_which_flags_do(capsys):

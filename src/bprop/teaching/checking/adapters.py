@@ -70,6 +70,8 @@ class Learner:
         # flat: the learner's constructor makes every b^l a 1-D (n_l,) vector, so one sample is a 1-D x (n_1,),
         # y (n_L,) too (np.dot(w, x) + b then stays (n_l,)); a column x would broadcast to (n_l, n_l).
         self.flat = False
+        self.flat_allowed = True  # False: the learner's code raised on 1-D samples; give it columns after all
+        self.flat_biases = False  # its constructor keeps b^l as (n_l,): ∂C/∂b^l (n_l,) is then its own shape
         if not callable(target.obj):
             raise LearnerCodeError(f"{target.name} in {target.path.name} is not a class or function.")
         if self.is_class and not callable(getattr(target.obj, method, None)):
@@ -94,7 +96,8 @@ class Learner:
             return Raised(f"{self.target.name}({probe.sizes})", learner_line(e, self.target.path))
         self._learn_layout(net, probe)
         own_b = [np.shape(b) for b in getattr(net, "biases", [])]
-        self.flat = bool(own_b) and all(len(s) == 1 for s in own_b)
+        self.flat_biases = bool(own_b) and all(len(s) == 1 for s in own_b)
+        self.flat = self.flat_allowed and self.flat_biases
         weights, biases = self.parameters(probe)
         if len(own_b) == len(biases) and all(np.prod(s) == b.size for s, b in zip(own_b, biases)):
             biases = [b.reshape(s) for b, s in zip(biases, own_b)]
@@ -152,8 +155,8 @@ class Learner:
         returned = read_returned(out, probe)
         if isinstance(returned, Returned) and self.rows:
             returned.nabla_w = self.weights_back(returned.nabla_w)
-        if isinstance(returned, Returned) and (self.rows or (self.flat and X.shape[1] == 1)):
-            # a row is the rows layout's bias, a flat (n_l,) vector the flat layout's
+        if isinstance(returned, Returned) and (self.rows or self.flat_biases):
+            # a row is the rows layout's bias; a flat (n_l,) one is right for a learner whose b^l are (n_l,)
             returned.notes = [n for n in returned.notes if n[0] != "bias_shape"]
         return returned
 

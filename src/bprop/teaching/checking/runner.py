@@ -128,6 +128,16 @@ def _check(spec, method, batched, compare_loop, setting) -> CheckReport:
         report.feedforward_checked = True
         report.feedforward = check_feedforward(learner, probes[0])
     answers = _answers(learner, probes, batched)
+    if learner.flat and not batched and not any(isinstance(a, Returned) for a in answers):
+        learner.flat_allowed = False  # 1-D b^l, yet every call raised on 1-D samples: try columns
+        as_columns = _answers(learner, probes, batched)
+        if any(isinstance(a, Returned) for a in as_columns):
+            answers = as_columns
+            if report.feedforward_checked:
+                report.feedforward = check_feedforward(learner, probes[0])  # on columns too
+        else:
+            learner.flat_allowed = True
+            learner.flat = True
     if not learner.layout_known and not any(isinstance(a, Returned) for a in answers):
         learner.rows = True  # every call raised on columns: try samples as rows, w^l as (n_{l−1}, n_l)
         by_rows = _answers(learner, probes, batched)
