@@ -66,6 +66,12 @@ BROKEN = [
     ("modified_neuron_old_prime.py:Network", ("--neuron", "2,1:tanh"), ("BP2", 2, "modified_neuron_old_prime")),
     ("rows_bp3_transposed.py:Network", (), ("BP3", 3, "bp3_transposed")),  # x (1, n_1), w^l (n_{l−1}, n_l)
     ("batched_bias_axis.py:Network", ("--batched", "--method", "backprop_matrix"), ("BP4", 3, "bias_wrong_axis")),
+    # a right network checked with flags that describe another one: the σ its feedforward computes is named
+    ("network_ok.py:Network", SOFTMAX, ("forward", 3, "forward_other_sigma")),
+    ("network_ok.py:Network", ("--activation", "linear"), ("forward", 3, "forward_other_sigma")),
+    ("softmax_ll_ok.py:Network", (), ("forward", 3, "forward_other_sigma")),
+    ("network_ok.py:Network", ("--neuron", "2,1:tanh"), ("forward", 3, "forward_neuron_not_modified")),
+    ("flat_bp2_no_sigma_prime.py:Network", (), ("BP2", 2, "bp2_no_sigma_prime")),  # 1-D x, b^l
 ]
 
 CORRECT_FILES = [
@@ -80,6 +86,7 @@ CORRECT_FILES = [
     ("l2_ok.py:Network", ("--l2", 5, "--n", 100)),
     ("fn_rows_ok.py:backprop", ()),
     ("modified_neuron_ok.py:Network", ("--neuron", "2,1:tanh")),
+    ("flat_ok.py:Network", ()),  # b^l (n_l,), so x (n_1,): a column x would broadcast z to (n_l, n_l)
 ]
 
 
@@ -129,6 +136,31 @@ def test_a_mistake_no_hypothesis_explains_is_still_located(capsys):
     assert "✗ BP1 at layer 3" in out
     assert "None of the common mistakes" in out
     assert "expected ∂C/∂b^3_1 = δ^3_1 = " in out
+
+
+def test_a_network_of_1d_vectors_is_given_1d_samples_and_told_so(capsys):
+    status, out, _ = run(capsys, "check", CORPUS / "flat_ok.py:Network", "--json")
+    assert status == 0 and json.loads(out)["layout"] == "flat"
+    status, out, _ = run(capsys, "check", CORPUS / "flat_ok.py:Network")
+    assert "keeps b^l as 1-D vectors (n_l,)" in out and "update_mini_batch takes the step" in out
+    status, out, _ = run(capsys, "check", CORPUS / "network_ok.py:Network", "--json")
+    assert json.loads(out)["layout"] == "columns"  # (n_l, 1) biases: columns, as before
+    status, out, _ = run(capsys, "check", CORPUS / "flat_bias_column_x.py:Network", "--json")
+    assert status == 0 and json.loads(out)["layout"] == "columns"  # 1-D b^l, but it raised on a 1-D x
+
+
+def test_flags_that_do_not_describe_the_learners_network_say_which_flags_do(capsys):
+    status, out, _ = run(capsys, "check", CORPUS / "network_ok.py:Network", *SOFTMAX)
+    assert status == 1
+    assert "your feedforward computes σ = sigmoid in the hidden layers and sigmoid at the output" in out
+    assert "told σ = sigmoid (hidden), softmax (output)" in out
+    assert "--activation sigmoid --output sigmoid" in out
+    assert "None of the common mistakes" not in out
+    status, out, _ = run(capsys, "check", CORPUS / "network_ok.py:Network", *SOFTMAX, "--lang", "zh")
+    assert "隐藏层 σ = sigmoid，输出层 σ = sigmoid" in out and "--activation sigmoid --output sigmoid" in out
+    status, out, _ = run(capsys, "check", CORPUS / "softmax_ll_ok.py:Network", "--json")
+    first = json.loads(out)["first"]
+    assert "--activation sigmoid --output softmax" in first["fix"]  # the corpus network: sigmoid hidden, softmax
 
 
 @pytest.mark.parametrize(

@@ -188,6 +188,30 @@ def test_default_text_shows_the_substituted_bp2_line():
     assert text.index("BP1") < text.index("BP2") < text.index("BP3") < text.index("BP4")
 
 
+def test_a_layer_of_dead_relus_is_named_with_what_it_means():
+    net = bp.Network([3, 4, 2], activation="relu", output="softmax", cost="log_likelihood", seed=0, dtype="float64")
+    net.biases[0][:] = -5.0  # every z^2_j = w^2 x + b^2 < 0 for x in [0, 1]³: σ′(z^2) = 0
+    x, y = np.array([0.2, 0.5, 0.9]), np.array([0.0, 1.0])
+    trace = explain(net, x, y)
+    assert not np.any(trace.deltas[0]) and not np.any(net.backprop(x, y).weights[0])
+    assert "Every σ′(z^2_j) of layer 2 is 0" in str(trace)
+    assert "第 2 层的每个 σ′(z^2_j) 都是 0" in str(explain(net, x, y, lang="zh"))
+    net.biases[0][0] = 5.0  # one neuron alive: no note
+    assert "Every σ′" not in str(explain(net, x, y))
+    net.biases[0][0] = -5.0  # with an L2 term ∂C/∂w = (λ/n) w is not 0: no note
+    assert "Every σ′" not in str(explain(net, x, y, l2=0.1))
+    cn, cx, cy = classic_example()
+    assert "Every σ′" not in str(explain(cn, cx, cy))
+
+
+def test_a_note_with_the_layer_filled_in_keeps_its_superscripts_in_html():
+    net = bp.Network([2, 3, 2], seed=0, dtype="float64")
+    page = explain(net, np.array([0.2, 0.7]), np.array([0.1, 0.9]), dropout=0.5, seed=1).render("html")
+    notes = " ".join(re.findall(r'<p class="note">(.*?)</p>', page))
+    assert "m<sup>2</sup>" in notes and "a<sup>2</sup>" in notes
+    assert "^" not in notes  # a^{l} filled in as a^{2}, not the raw a^2
+
+
 def test_precision_changes_the_digits():
     net, x, y = classic_example()
     text = explain(net, x, y).render(precision=6)

@@ -177,16 +177,53 @@ def test_probe_tools(capsys, tmp_path):
     assert status == 0 and (tmp_path / "deltas.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_the_delta_picture_draws_the_correct_network_dashed_beside_the_broken_one(monkeypatch, tmp_path):
+    from bprop import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    bench.plot_deltas(exercise(5), tmp_path / "d.png")
+    for ax in figures[0].axes:
+        solid = [line for line in ax.lines if line.get_linestyle() == "-"]
+        dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+        assert len(solid) == len(dashed) == 2  # layers 2 and 3 of lab 5's 2-8-2, broken and correct
+        assert all(line.get_label().endswith(", broken") for line in solid)
+        assert all(line.get_label().endswith(", correct") for line in dashed)
+        assert not np.allclose(solid[0].get_ydata(), dashed[0].get_ydata())  # layer 2, where lab 5 plants BP2
+
+
 def test_answers_exit_0_when_right_and_1_when_wrong(capsys):
     status, out, _ = run(capsys, "lab", "answer", 5, "--equation", "BP3", "--layer", 2)
     assert status == 1 and "Hint:" in out and "give-up" in out
     status, out, _ = run(capsys, "lab", "answer", 5, "--equation", "bp2", "--layer", 3)
     assert status == 1 and "not layer 3" in out
+    assert "comes from BP1" in out  # layer 3 is lab 5's output layer: BP2 has no δ there
     status, out, _ = run(capsys, "lab", "answer", 5, "--equation", "BP2", "--layer", 2)
     assert status == 0 and "Right" in out and planted_line(exercise(5))[2] in out
     assert exercise(5).derivation in out
     status, out, _ = run(capsys, "lab", "answer", 12, "--give-up")
     assert status == 0 and "w ← w + η ∂C/∂w" in out
+
+
+def test_a_solution_translates_bprops_row_form_back_to_the_notes(capsys):
+    # Lab 6's planted line has `.T` and the right one none: without the row form said, that reads backwards.
+    status, out, _ = run(capsys, "lab", "answer", 6, "--give-up")
+    assert status == 0 and "(w^{l+1})ᵀ δ^{l+1} is written delta[l + 1] @ self.w(l + 1)" in out
+    status, out, _ = run(capsys, "lab", "answer", 6, "--give-up", "--lang", "zh")
+    assert "按行存放" in out and "delta[l + 1] @ self.w(l + 1)" in out
+    status, out, _ = run(capsys, "lab", "answer", 12, "--give-up")  # the update has no δ: nothing to translate
+    assert status == 0 and "one sample per row" not in out
+    # What the sentence claims, on a lab's own network: row i of Δ^{l+1} W^{l+1} is (w^{l+1})ᵀ δ^{l+1} of
+    # sample i, and Δ^lᵀ A^{l−1} is Σ_i δ^l_i (a^{l−1}_i)ᵀ.
+    net = bench.broken_network(exercise(6)).correct()
+    X, Y = np.random.default_rng(0).uniform(size=(5, 2)), np.eye(2)[[0, 1, 1, 0, 1]]
+    grads = net.backprop(X, Y)
+    deltas, w3 = grads.deltas, net.weights[1]
+    for i in range(5):
+        np.testing.assert_allclose((deltas[1] @ w3)[i], w3.T @ deltas[1][i])
+    outer = sum(np.outer(deltas[0][i], X[i]) for i in range(5))
+    np.testing.assert_allclose(deltas[0].T @ X, outer)
+    np.testing.assert_allclose(grads.weights[0] * 5, outer, rtol=1e-5)  # BP3 of the batch, times m
 
 
 def test_chinese_output_uses_the_notes_terms(capsys):
@@ -198,6 +235,10 @@ def test_chinese_output_uses_the_notes_terms(capsys):
     assert "公式2" in out and "误差" in out
     status, out, _ = run(capsys, "lab", "list", "--solutions", "--lang", "zh")
     assert status == 0 and "答案" in out and "第 2 层的公式2（BP2）" in out
+    status, out, _ = run(capsys, "lab", "probe", 12, "--explain", "--lang", "zh")
+    assert status == 0 and "更新后 w^3" in out and "after" not in out
+    status, out, _ = run(capsys, "lab", "probe", 12, "--explain")
+    assert "w^3 after" in out
 
 
 @pytest.mark.parametrize(

@@ -321,6 +321,15 @@ def test_a_quiz_without_a_seed_says_which_seed_asks_it_again():
     assert first == again
 
 
+@pytest.mark.parametrize(("equation", "kind"), [("BP1", "delta_out"), ("bp2", "delta"), ("BP3", "dw"), ("Bp4", "db")])
+def test_a_kind_may_be_named_by_its_equation(equation, kind):
+    named = make_questions(seed=3, count=4, sizes=[2, 3, 2], kind=equation)
+    assert [q.kind for q in named] == [kind] * 4
+    assert [q.answer for q in named] == [q.answer for q in make_questions(seed=3, count=4, sizes=[2, 3, 2], kind=kind)]
+    out = _quiz(["--seed", "3", "--count", "1", "--layers", "2,3,2", "--kind", equation], "q\n").output
+    assert f"({equation.upper()})" in out.splitlines()[2]  # "Question 1 of 1 · … (BP3)"
+
+
 def test_a_wrong_answer_shows_the_derivation_leading_to_the_right_number():
     q = make_questions(seed=6, count=1, sizes=[2, 3, 2], kind="delta")[0]
     result = _quiz(["--seed", "6", "--count", "1", "--layers", "2,3,2", "--kind", "delta"], "0.5\n")
@@ -375,6 +384,15 @@ def test_a_wrong_answer_from_a_common_slip_is_named():
     slip = float(q.trace.grad_a[q.j - 1])
     assert "BP1 multiplies it by σ′(z^{3}_{1})" in hint(q, slip) or "σ′(z^{3}_{2})" in hint(q, slip)
     assert hint(q, slip, "zh").startswith("提示：这只是 ∂C/∂a^{3}")
+
+
+def test_a_bp2_hint_names_the_weights_of_the_neuron_asked():
+    q = make_questions(seed=5, count=1, sizes=[2, 3, 2], kind="delta")[0]
+    w, delta = q.net.weights[q.layer - 1], q.trace.deltas[q.layer - 1]
+    no_sigma_prime = float(w[:, q.j - 1] @ delta)  # Σ_k w^{l+1}_kj δ^{l+1}_k for this j
+    said = hint(q, no_sigma_prime)
+    assert f"Σ_k w^{{{q.layer + 1}}}_{{k{q.j}}} δ^{{{q.layer + 1}}}_{{k}}" in said, said
+    assert "_{kj}" not in said
 
 
 def test_junk_input_is_asked_again_and_end_of_input_stops_with_the_score():

@@ -144,12 +144,22 @@ def _layer_label(l, layers):
     return f"l = {l} (output)" if l == layers[-1] else (f"l = {l} (first hidden)" if l == layers[0] else f"l = {l}")
 
 
-def _per_layer_lines(ax, history, key, ylabel):
-    """One line per layer l: the figure ``key`` of each epoch, on a log scale."""
+def _per_layer_lines(ax, history, key, ylabel, reference=None, names=None):
+    """One line per layer l: the figure ``key`` of each epoch, on a log scale.
+
+    reference : a second History drawn dashed in the same colours (names: the two runs' words in the legend).
+    """
     layers, values = _layer_series(history, key)
     epochs = np.arange(1, len(values) + 1)
+    suffix, other = (f", {names[0]}", f", {names[1]}") if names else ("", "")
     for i, (l, color) in enumerate(zip(layers, _layer_colors(len(layers)))):
-        ax.plot(epochs, values[:, i], marker="o", markersize=3, color=color, label=_layer_label(l, layers))
+        ax.plot(epochs, values[:, i], marker="o", markersize=3, color=color, label=_layer_label(l, layers) + suffix)
+    if reference is not None:
+        ref_layers, ref_values = _layer_series(reference, key)
+        ref_epochs = np.arange(1, len(ref_values) + 1)
+        for i, (l, color) in enumerate(zip(ref_layers, _layer_colors(len(ref_layers)))):
+            label = _layer_label(l, ref_layers) + other
+            ax.plot(ref_epochs, ref_values[:, i], linestyle="--", color=color, alpha=0.8, label=label)
     ax.set_yscale("log")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("epoch")
@@ -161,16 +171,18 @@ DELTA_LABEL = r"mean $|\delta^l|$  (BP1, BP2)"
 GRAD_W_LABEL = r"mean $|\partial C/\partial w^l|$  (BP3)"
 
 
-def layer_gradients(history, path, title=None) -> Path:
+def layer_gradients(history, path, title=None, reference=None, names=("broken", "correct")) -> Path:
     """Mean |δ^l| and mean |∂C/∂w^l| per layer and epoch, on a log scale.
 
     history.layer_stats must hold what ``bprop.training.monitors.LayerStats`` records.
     Lines far apart, the input end lowest, are vanishing gradients (BP2).
+    reference : another run's History, drawn dashed beside it (names: the two runs in the legend).
     """
     fig = _figure(11, 4.2)
     axes = fig.subplots(1, 2)
-    _per_layer_lines(axes[0], history, "mean_abs_delta", DELTA_LABEL)
-    _per_layer_lines(axes[1], history, "mean_abs_grad_w", GRAD_W_LABEL)
+    both = names if reference is not None else None
+    _per_layer_lines(axes[0], history, "mean_abs_delta", DELTA_LABEL, reference, both)
+    _per_layer_lines(axes[1], history, "mean_abs_grad_w", GRAD_W_LABEL, reference, both)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right center", fontsize=8)
     fig.suptitle(title or "how fast each layer learns")

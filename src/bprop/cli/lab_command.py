@@ -89,7 +89,8 @@ def lab_probe(
     plot: Annotated[
         Path | None,
         typer.Option(
-            help="With --deltas: also draw mean |δ^l| and |∂C/∂w^l| per layer over the broken training (PNG)."
+            help="With --deltas: also draw mean |δ^l| and |∂C/∂w^l| per layer over training, the broken network "
+            "beside the correct one (PNG)."
         ),
     ] = None,
     lang: LangOption = "en",

@@ -45,7 +45,7 @@ def quiz(
         str,
         typer.Option(
             help="z (weighted input), a (activation), delta_out (BP1), delta (BP2), dw (BP3), db (BP4), "
-            "update (w − η∂C/∂w) or mixed."
+            "update (w − η∂C/∂w) or mixed; BP1 … BP4 name their kind."
         ),
     ] = "mixed",
     lang: Annotated[str, typer.Option(help="en or zh (the terms of the Chinese notes).")] = "en",
@@ -84,11 +84,12 @@ def quiz(
     """
     from ..teaching.explanation.terms import LANGS
     from ..teaching.quiz import KINDS, Tolerance, make_questions
-    from ..teaching.quiz.questions import MAX_COUNT, MIXED
+    from ..teaching.quiz.questions import MAX_COUNT, MIXED, kind_name
     from .settings import int_list
 
+    kind = kind_name(kind)
     if kind != MIXED and kind not in KINDS:
-        raise InvalidArgument(f"--kind {kind!r} is not known; use one of {', '.join(KINDS)} or {MIXED}.")
+        raise InvalidArgument(f"--kind {kind!r} is not known; use one of {', '.join(KINDS)}, BP1 … BP4 or {MIXED}.")
     if seed is not None and seed < 0:
         raise InvalidArgument(f"--seed {seed}: give a whole number ≥ 0, such as 7.")
     if not 1 <= count <= MAX_COUNT:

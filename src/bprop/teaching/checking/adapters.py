@@ -67,6 +67,11 @@ class Learner:
         # or, for a function, by trying rows when columns make every call raise (``runner``).
         self.rows = False
         self.layout_known = False
+        # flat: the learner's constructor makes every b^l a 1-D (n_l,) vector, so one sample is a 1-D x (n_1,),
+        # y (n_L,) too (np.dot(w, x) + b then stays (n_l,)); a column x would broadcast to (n_l, n_l).
+        self.flat = False
+        self.flat_allowed = True  # False: the learner's code raised on 1-D samples; give it columns after all
+        self.flat_biases = False  # its constructor keeps b^l as (n_l,): ∂C/∂b^l (n_l,) is then its own shape
         if not callable(target.obj):
             raise LearnerCodeError(f"{target.name} in {target.path.name} is not a class or function.")
         if self.is_class and not callable(getattr(target.obj, method, None)):
@@ -91,6 +96,8 @@ class Learner:
             return Raised(f"{self.target.name}({probe.sizes})", learner_line(e, self.target.path))
         self._learn_layout(net, probe)
         own_b = [np.shape(b) for b in getattr(net, "biases", [])]
+        self.flat_biases = bool(own_b) and all(len(s) == 1 for s in own_b)
+        self.flat = self.flat_allowed and self.flat_biases
         weights, biases = self.parameters(probe)
         if len(own_b) == len(biases) and all(np.prod(s) == b.size for s, b in zip(own_b, biases)):
             biases = [b.reshape(s) for b, s in zip(biases, own_b)]
@@ -118,7 +125,9 @@ class Learner:
         return [w.copy() for w in probe.weights], [b.copy() for b in probe.biases]
 
     def inputs(self, X):
-        """X (n_1, m) of the probe as the learner takes it: itself, or its rows (m, n_1)."""
+        """X (n_1, m) of the probe as the learner takes it: itself, its rows (m, n_1), or one sample flat (n_1,)."""
+        if self.flat and not self.rows and X.shape[1] == 1:  # a rows learner takes x (1, n_1) whatever its b^l
+            return X[:, 0].copy()
         return (X.T if self.rows else X).copy()
 
     def weights_back(self, arrays) -> list:
@@ -146,7 +155,9 @@ class Learner:
         returned = read_returned(out, probe)
         if isinstance(returned, Returned) and self.rows:
             returned.nabla_w = self.weights_back(returned.nabla_w)
-            returned.notes = [n for n in returned.notes if n[0] != "bias_shape"]  # a row is the rows layout's bias
+        if isinstance(returned, Returned) and (self.rows or self.flat_biases):
+            # a row is the rows layout's bias; a flat (n_l,) one is right for a learner whose b^l are (n_l,)
+            returned.notes = [n for n in returned.notes if n[0] != "bias_shape"]
         return returned
 
     def has(self, name) -> bool:

@@ -51,6 +51,7 @@ class Finding:
     notes: list = field(default_factory=list)
     raised: list = field(default_factory=list)
     malformed: str | None = None
+    sigmas: tuple | None = None  # (hidden, output) σ names the learner's forward pass computes instead
     probes_checked: int = 0
     largest_difference: float = 0.0
 

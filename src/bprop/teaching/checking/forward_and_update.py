@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core import activations
 from .adapters import Raised
 from .diagnosis import Finding, same
 from .loading import learner_line
@@ -43,7 +44,43 @@ def check_feedforward(learner, probe) -> Finding | None:
         finding.neuron, finding.expected, finding.got = (j + 1,), float(want[j, 0]), float(got.ravel()[j])
         if same(got, _output_without_biases(probe, x)):
             finding.verdict, finding.mistake = "mistake", "forward_no_bias"
+        elif sigmas := _built_in_sigmas_giving(got, probe, x):
+            finding.verdict, finding.sigmas = "mistake", sigmas
+            finding.mistake = "forward_other_sigma" if sigmas != _declared(probe) else "forward_neuron_not_modified"
     return finding
+
+
+# The σ a learner's network may use in place of the declared ones (hidden, then output), tried in this order.
+HIDDEN_SIGMAS = ("sigmoid", "tanh", "relu", "identity")
+OUTPUT_SIGMAS = (*HIDDEN_SIGMAS, "softmax")
+
+
+def _built_in_sigmas_giving(got, probe, x) -> tuple | None:
+    """(hidden, output): built-in σ names whose forward pass is the learner's output, or None.
+
+    The flags describe the learner's network and do not change it: a sigmoid
+    network checked with --output softmax gives a sigmoid's a^L, not a mistake.
+    """
+    for hidden in HIDDEN_SIGMAS:
+        for output in OUTPUT_SIGMAS:
+            sigmas = [activations.BUILTIN[hidden]()] * (len(probe.sizes) - 2) + [activations.BUILTIN[output]()]
+            if same(got, _output_with(probe, x, sigmas)):
+                return hidden, output
+    return None
+
+
+def _declared(probe) -> tuple:
+    """The (hidden, output) σ names the probe network was built with, a modified neuron's layer by its own σ."""
+    hidden, output = probe.net.hidden_activations[0], probe.net.output
+    return getattr(hidden, "base", hidden).name, getattr(output, "base", output).name
+
+
+def _output_with(probe, x, sigmas):
+    """a^L of the probe's parameters with the σ of each layer l = 2 … L given."""
+    a = x
+    for w, b, sigma in zip(probe.weights, probe.biases, sigmas):
+        a = value(sigma, w @ a + b)
+    return a
 
 
 def _output_without_biases(probe, x):

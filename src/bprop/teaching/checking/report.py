@@ -32,6 +32,8 @@ def render_text(report, lang="en") -> str:
     ]
     if report.rows:
         lines.append(f"{WARN} " + words(PHRASES, "rows", lang))
+    if report.flat:
+        lines.append(f"{WARN} " + words(PHRASES, "flat", lang))
     if report.feedforward_checked and report.feedforward is None:
         lines.append(f"{PASS} " + words(PHRASES, "feedforward_ok", lang))
     for step, finding in report.steps:
@@ -197,6 +199,11 @@ def _fields(f, report) -> dict:
         "f": s.neuron.sigma if s.neuron else "f",
         "cost": s.cost,
         "output": s.output,
+        "activation": s.activation,
+        "found_hidden": f.sigmas[0] if f.sigmas else "σ",
+        "found_output": f.sigmas[1] if f.sigmas else "σ",
+        "nl": s.neuron.layer if s.neuron else "l",
+        "nj": s.neuron.j if s.neuron else "j",
     }
 
 
@@ -259,7 +266,7 @@ def as_dict(report, lang="en") -> dict:
         "form": report.form,
         "method": report.method,
         "batched": report.batched,
-        "layout": "rows" if report.rows else "columns",
+        "layout": "rows" if report.rows else "flat" if report.flat else "columns",
         "activation": s.activation,
         "output": s.output,
         "cost": s.cost,

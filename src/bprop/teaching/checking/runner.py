@@ -48,6 +48,7 @@ class CheckReport:
     loop: LoopComparison | None = None
     m: int = 1
     rows: bool = False  # the learner's code takes samples as rows and stores w^l as (n_{l−1}, n_l)
+    flat: bool = False  # the learner's code takes one sample as a 1-D x (n_1,), its b^l as (n_l,)
 
     @property
     def steps(self) -> list:
@@ -127,6 +128,16 @@ def _check(spec, method, batched, compare_loop, setting) -> CheckReport:
         report.feedforward_checked = True
         report.feedforward = check_feedforward(learner, probes[0])
     answers = _answers(learner, probes, batched)
+    if learner.flat and not batched and not any(isinstance(a, Returned) for a in answers):
+        learner.flat_allowed = False  # 1-D b^l, yet every call raised on 1-D samples: try columns
+        as_columns = _answers(learner, probes, batched)
+        if any(isinstance(a, Returned) for a in as_columns):
+            answers = as_columns
+            if report.feedforward_checked:
+                report.feedforward = check_feedforward(learner, probes[0])  # on columns too
+        else:
+            learner.flat_allowed = True
+            learner.flat = True
     if not learner.layout_known and not any(isinstance(a, Returned) for a in answers):
         learner.rows = True  # every call raised on columns: try samples as rows, w^l as (n_{l−1}, n_l)
         by_rows = _answers(learner, probes, batched)
@@ -135,6 +146,7 @@ def _check(spec, method, batched, compare_loop, setting) -> CheckReport:
         else:
             learner.rows = False
     report.rows = learner.rows
+    report.flat = learner.flat and not batched and not learner.rows
     report.backprop = diagnose(probes, answers, batched)
     if learner.has("update_mini_batch") and report.backprop.passed:
         report.update_checked = True

@@ -54,6 +54,23 @@ DERIVATION = {
 }
 
 SAYS = {
+    "forward_other_sigma": (
+        "your feedforward computes σ = {found_hidden} in the hidden layers and {found_output} at the output, "
+        "but this check was told σ = {activation} (hidden), {output} (output). The flags describe your network; "
+        "they do not change it.",
+        "你的 feedforward 算的是：隐藏层 σ = {found_hidden}，输出层 σ = {found_output}；"
+        "而这次检查设定的是 σ = {activation}（隐藏层），{output}（输出层）。这些选项描述你的神经网络，并不会改变它。",
+        "check the network you wrote with --activation {found_hidden} --output {found_output}, "
+        "or change its σ to the one you meant.",
+        "按你写的神经网络检查：--activation {found_hidden} --output {found_output}；或者把 σ 改成你本来想用的。",
+    ),
+    "forward_neuron_not_modified": (
+        "your feedforward gives neuron {nj} of layer {nl} the same σ as the rest of its layer, not {f}.",
+        "你的 feedforward 让第 {nl} 层第 {nj} 个神经元用了与同层其他神经元相同的 σ，而不是 {f}。",
+        "apply {f} to that neuron's z in the forward pass (and its f′ in BP1/BP2), or drop --neuron if your "
+        "network has no modified neuron.",
+        "在前向传播中对这个神经元的 z 用 {f}（BP1/BP2 中用它的 f′）；如果你的神经网络没有修改过的神经元，去掉 --neuron。",
+    ),
     "forward_no_bias": (
         "your forward pass leaves out the bias: z^l = w^l a^{l−1}, not w^l a^{l−1} + b^l.",
         "你的前向传播漏掉了偏置：z^l = w^l a^{l−1}，而不是 w^l a^{l−1} + b^l。",
@@ -311,6 +328,12 @@ PHRASES = {
         "your code takes samples as rows, x (1, n_1), and stores w^l as (n_{l−1}, n_l): bprop gave it rows "
         "and compares in the notes' layout (a consistent choice, not a mistake).",
         "你的代码把样本当作行向量 x (1, n_1)，权重 w^l 存为 (n_{l−1}, n_l)：bprop 按行传入，并按笔记中的形状比较（这是一致的约定，不是错误）。",
+    ),
+    "flat": (
+        "your code keeps b^l as 1-D vectors (n_l,), so bprop gives it one sample as 1-D vectors x (n_1,), "
+        "y (n_L,) and compares in the notes' layout (a consistent choice, not a mistake).",
+        "你的代码把偏置 b^l 存为一维向量 (n_l,)，所以 bprop 也把样本作为一维向量 x (n_1,)、y (n_L,) 传入，"
+        "并按笔记中的形状比较（这是一致的约定，不是错误）。",
     ),
     "feedforward_ok": ("feedforward agrees with bprop's forward pass.", "feedforward 与 bprop 的前向传播一致。"),
     "faster": ("{ratio}× faster", "快 {ratio} 倍"),

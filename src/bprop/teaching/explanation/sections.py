@@ -331,6 +331,8 @@ def _bp2(trace, p, value):
             value(f"σ′(z^{{{layer}}})", sp, entry=f"σ′(z^{{{layer}}}_{{#}})"),
             value(f"δ^{{{layer}}}", delta),
         ]
+        dead = not np.any(sp) and not (trace.l1 or trace.l2)  # with a penalty, ∂C/∂w is not 0
+        items += [Note("note.dead_layer", {"l": layer})] if dead else []
     return Section("bp2", items)
 
 

@@ -141,6 +141,16 @@ TERMS = {
         "This network has no hidden layer: BP2 has nothing to compute.",
         "这个网络没有隐藏层，公式2 无需计算。",
     ),
+    "note.dead_layer": (
+        "Every σ′(z^{l}_{j}) of layer {l} is 0 for this sample (each z^{l}_{j} lies where σ is flat: z ≤ 0 "
+        "for ReLU), so δ^{l} = 0 by BP2, and by BP3 and BP4 every ∂C/∂w and ∂C/∂b of layer {l} and of the "
+        "layers before it is 0: this sample teaches them nothing. Such neurons are called dead; other "
+        "weights or another sample bring them back.",
+        "这个样本在第 {l} 层的每个 σ′(z^{l}_{j}) 都是 0（每个 z^{l}_{j} 都落在 σ 平坦的地方：ReLU 即 z ≤ 0），"
+        "所以由公式2 得 δ^{l} = 0，再由公式3、公式4，第 {l} 层及其前面各层的 ∂C/∂w 和 ∂C/∂b 全是 0："
+        "这个样本教不了它们任何东西。这样的神经元称为“死”神经元；换一组权重或另一个样本"
+        "可以让它们重新起作用。",
+    ),
     "note.matrix_bp3": (
         "For the whole layer: ∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ, an outer product.",
         "整层写成矩阵：∂C/∂w^{l} = δ^{l} (a^{l−1})ᵀ（外积）。",
@@ -151,9 +161,9 @@ TERMS = {
         "第 {l} 层随机失活 p = {p}：这次前向传播抽取了掩码 m^{l}（0 = 丢弃，1 = 保留）；下一层看到的是 ã^{l}，而不是 a^{l}。",
     ),
     "note.dropout_bp2": (
-        "With dropout, a^{l} reaches layer l+1 only through ã^{l} = a^{l} ⊙ m^{l}/(1 − p), so the chain rule "
+        "With dropout, a^{l} reaches the next layer only through ã^{l} = a^{l} ⊙ m^{l}/(1 − p), so the chain rule "
         "adds the factor m^{l}_{j}/(1 − p): a dropped neuron gets no error.",
-        "有随机失活时，a^{l} 只通过 ã^{l} = a^{l} ⊙ m^{l}/(1 − p) 传到第 l+1 层，所以链式法则多出因子 "
+        "有随机失活时，a^{l} 只通过 ã^{l} = a^{l} ⊙ m^{l}/(1 − p) 传到下一层，所以链式法则多出因子 "
         "m^{l}_{j}/(1 − p)：被丢弃的神经元误差为 0。",
     ),
     "note.dropout_bp3": (
@@ -220,6 +230,8 @@ def term(key, lang, **names) -> str:
     """The words for ``key`` in ``lang``, with ``{name}`` fields filled from ``names``."""
     words = TERMS[key][LANGS.index(check_lang(lang))]
     for name, value in names.items():  # not str.format: the words hold markup braces
+        for mark in ("^", "_"):  # a^{l} stays a^{2}, not a^2, so that HTML and LaTeX still raise it
+            words = words.replace(mark + "{" + name + "}", mark + "{" + str(value) + "}")
         words = words.replace("{" + name + "}", str(value))
     return words
 

@@ -66,8 +66,11 @@ class Run:
         return self.accuracies[-1] if self.accuracies else float("nan")
 
 
-def train_both(ex, callbacks=()) -> tuple[Run, Run]:
-    """(broken, correct): the broken network trained as the lab says, and the correct one from the same weights."""
+def train_both(ex, callbacks=(), correct_callbacks=()) -> tuple[Run, Run]:
+    """(broken, correct): the broken network trained as the lab says, and the correct one from the same weights.
+
+    callbacks go to the broken network's training, correct_callbacks to the correct one's.
+    """
     X, y, Xt, yt = data(ex)
     net = broken_network(ex)
     correct = net.correct()
@@ -84,7 +87,7 @@ def train_both(ex, callbacks=()) -> tuple[Run, Run]:
                 optimizer=opt,
                 validation=(Xt, yt),
                 seed=SEED,
-                callbacks=callbacks if network is net else (),
+                callbacks=callbacks if network is net else correct_callbacks,
             )
         except TrainingDiverged as e:
             history = e.history
@@ -138,11 +141,12 @@ def delta_table(ex, batches=DELTA_BATCHES) -> list:
 
 
 def plot_deltas(ex, path):
-    """Train the broken network with LayerStats and draw bprop's per-layer |δ^l|, |∂C/∂w^l| picture."""
+    """Train both networks with LayerStats; draw their per-layer |δ^l|, |∂C/∂w^l|, the correct one dashed."""
     from ...plots import layer_gradients
 
-    broken, _ = train_both(ex, callbacks=(LayerStats(),))
-    return layer_gradients(broken.history, path, title=f"lab {ex.number}: the broken network, layer by layer")
+    broken, correct = train_both(ex, callbacks=(LayerStats(),), correct_callbacks=(LayerStats(),))
+    title = f"lab {ex.number}: the broken network (solid) beside the correct one (dashed), layer by layer"
+    return layer_gradients(broken.history, path, title=title, reference=correct.history)
 
 
 def explain_page(ex, lang="en") -> str:
@@ -203,7 +207,5 @@ def compare(ex) -> list:
     SGD(ex.lr).step(reference, h)
     for l in range(L, 1, -1):
         i = l - 2
-        rows.append(
-            Compared(f"w^{l} after", "update", l, np.asarray(stepped.weights[i]), np.asarray(reference.weights[i]))
-        )
+        rows.append(Compared(f"w^{l}", "update", l, np.asarray(stepped.weights[i]), np.asarray(reference.weights[i])))
     return rows

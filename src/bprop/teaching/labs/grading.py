@@ -106,6 +106,16 @@ def grade(ex, equation, layer=None) -> Grade:
                 f"公式1 是输出层的公式，l = L = {ex.num_layers}。",
             ),
         )
+    if equation == "BP2" and layer == ex.num_layers:
+        hidden = "2" if ex.num_layers == 3 else f"2 … {ex.num_layers - 1}"
+        return Grade(
+            "wrong_layer",
+            (
+                f"BP2 gives the errors δ^l of the hidden layers (here l = {hidden}); "
+                f"the output layer's δ^L (L = {ex.num_layers}) comes from BP1.",
+                f"公式2 计算隐藏层的误差 δ^l（这里 l = {hidden}）；输出层（L = {ex.num_layers}）的误差 δ^L 由公式1 计算。",
+            ),
+        )
     if layer is None:
         return Grade(
             "wrong_layer",

@@ -12,6 +12,7 @@ import numpy as np
 
 from ...core import costs
 from ...core.optimizers import SGD
+from ..explanation.text import pad
 from . import planted
 from .bench import GRADCHECK_SAMPLE
 from .exercises import EXERCISES
@@ -78,7 +79,7 @@ def solution_lines(ex, lang) -> list:
         f"    {line}",
         f"{say('sol.fix_line', lang)}{colon.strip()}",
         f"    {right_line(ex)}",
-    ]
+    ] + ([] if ex.equation == "update" else [say("sol.rows", lang)])
 
 
 def planted_line(ex):
@@ -181,8 +182,9 @@ def render_deltas(ex, table, batches, lang="en") -> str:
 def render_compare(ex, rows, lang="en") -> str:
     lines = [say("ex.title", lang, n=ex.number, m=ex.batch_size), "", say("ex.head", lang)]
     for row in rows:
+        name = say("ex.after", lang, w=row.name) if row.equation == "update" else row.name
         lines.append(
-            f"{row.equation:<8}  {row.name:<11}  {_entries(row.broken):<30}  {_entries(row.correct):<30}  "
+            f"{row.equation:<8}  {pad(name, 11)}  {_entries(row.broken):<30}  {_entries(row.correct):<30}  "
             f"{_difference(row):>9} {_mark(row.agrees())}"
         )
     lines += ["", say("ex.read", lang)]

@@ -31,6 +31,14 @@ WORDS = {
     "sol.line": ("planted line ({where})", "埋下错误的那一行（{where}）"),
     "sol.fix": ("fix", "改正"),
     "sol.fix_line": ("the right line", "正确的一行"),
+    "sol.rows": (
+        "(bprop's lines hold the batch one sample per row: delta[l] is Δ^l, (m, n_l), its row i the δ^l of "
+        "sample i laid flat; so (w^{l+1})ᵀ δ^{l+1} is written delta[l + 1] @ self.w(l + 1), and BP3's "
+        "δ^l (a^{l−1})ᵀ summed over the batch is delta[l].T @ a[l - 1].)",
+        "（bprop 的代码把一批样本按行存放：delta[l] 是 Δ^l，形状 (m, n_l)，第 i 行是第 i 个样本的 δ^l 放平；"
+        "所以 (w^{l+1})ᵀ δ^{l+1} 写作 delta[l + 1] @ self.w(l + 1)，"
+        "公式3 的 δ^l (a^{l−1})ᵀ 对这一批求和写作 delta[l].T @ a[l - 1]。）",
+    ),
     "where.every": ("{equation} in every layer", "每一层的{equation}"),
     "where.layer": ("{equation} at layer {layer}", "第 {layer} 层的{equation}"),
     "start.title": (
@@ -95,9 +103,10 @@ WORDS = {
     "gc.head": ("layer   ∂C/∂w error     ∂C/∂b error", "层      ∂C/∂w 误差      ∂C/∂b 误差"),
     "gc.read": (
         "Reading it: a mistake shows first in the layer where it is made; BP2 carries a wrong δ on towards "
-        "the input, and ∂C/∂w (BP3) and ∂C/∂b (BP4) come from the same δ. All ✓: the gradients are right.",
+        "the input, and ∂C/∂w (BP3) and ∂C/∂b (BP4) come from the same δ. When every row is ✓, the gradients "
+        "are right: look at what is done with them.",
         "怎么读：错误最先出现在犯错的那一层；公式2 会把错误的 δ 继续向输入端传，"
-        "而 ∂C/∂w（公式3）和 ∂C/∂b（公式4）来自同一个 δ。全部 ✓：梯度是对的。",
+        "而 ∂C/∂w（公式3）和 ∂C/∂b（公式4）来自同一个 δ。如果每一行都是 ✓，梯度就是对的：看看拿梯度做了什么。",
     ),
     "dl.title": (
         "mean |δ^l| per layer at the initial weights, over the first {batches} batches of {m}:",
@@ -121,6 +130,7 @@ WORDS = {
         "equation  array        broken                          correct                         max |diff|",
         "公式      数组         有错                            正确                            最大 |差|",
     ),
+    "ex.after": ("{w} after", "更新后 {w}"),
     "ex.read": (
         "Read from the output back, as backprop runs: the first ✗ is where the broken numbers begin.",
         "按反向传播的顺序从输出层往回看：第一个 ✗ 就是错误数字开始出现的地方。",

@@ -53,6 +53,8 @@ def hint(q: Question, given, lang="en") -> str | None:
     names = {"l": q.layer, "j": q.j, "next": q.layer + 1, "prev": q.layer - 1}
     if q.k is not None:
         names["k"] = q.k
+    else:  # BP2 sums over k: w^{l+1}_{kj} with this question's j, as in Σ_k w^{3}_{k1} δ^{3}_{k}
+        names["kj"], names["jk"] = f"k{q.j}", f"{q.j}k"
     names = {name: "{" + str(value) + "}" for name, value in names.items()}  # each stands as an index: ^{l} → ^{3}
     return word("hint", lang) + (" " if lang == "en" else "") + word(key, lang, **names)
 

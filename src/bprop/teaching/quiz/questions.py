@@ -30,6 +30,15 @@ from ..explanation.trace import Trace, explain
 
 KINDS = ("z", "a", "delta_out", "delta", "dw", "db", "update")
 MIXED = "mixed"
+EQUATION_KINDS = {"bp1": "delta_out", "bp2": "delta", "bp3": "dw", "bp4": "db"}
+"""A kind named by its equation, as the notes number them: --kind BP3 is --kind dw."""
+
+
+def kind_name(kind) -> str:
+    """The kind ``kind`` names: itself, or the KINDS entry of an equation BP1 … BP4 (any case)."""
+    return EQUATION_KINDS.get(str(kind).strip().lower(), kind)
+
+
 DIGITS = 2
 """Decimals of the printed weights, biases, input and target (the network is rounded to them)."""
 
@@ -169,7 +178,7 @@ def check_settings(sizes, kind, count):
             f"give at most {MAX_WIDTH} per layer, such as 2,3,2."
         )
     if kind != MIXED and kind not in KINDS:
-        raise InvalidArgument(f"kind={kind!r} is not known; use one of {', '.join(KINDS)} or {MIXED}.")
+        raise InvalidArgument(f"kind={kind!r} is not known; use one of {', '.join(KINDS)}, BP1 … BP4 or {MIXED}.")
     if kind == "delta" and len(sizes) == 2:
         raise InvalidArgument(
             "kind='delta' asks δ of a hidden layer (BP2), and this network has none; give 3 layers, such as 2,3,2."
@@ -195,6 +204,7 @@ def make_questions(
     activation, output, cost : σ of the hidden layers, of the output layer, and C, as ``Network`` takes them.
     tolerance : a Tolerance (default: 1 % relative, 1e-5 absolute).
     """
+    kind = kind_name(kind)
     sizes = check_settings(sizes, kind, count)
     seed = whole_number(seed, "seed")
     Network(sizes, activation=activation, output=output, cost=cost, seed=0, dtype="float64")  # refuses bad pairs
