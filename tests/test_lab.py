@@ -192,6 +192,25 @@ def test_the_delta_picture_draws_the_correct_network_dashed_beside_the_broken_on
         assert not np.allclose(solid[0].get_ydata(), dashed[0].get_ydata())  # layer 2, where lab 5 plants BP2
 
 
+def test_the_delta_picture_of_a_zh_probe_speaks_the_notes_chinese(capsys, monkeypatch, tmp_path):
+    from bprop import plots
+
+    figures, save = [], plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or save(fig, path))
+    status, out, _ = run(capsys, "lab", "probe", 5, "--deltas", "--plot", tmp_path / "d.png", "--lang", "zh")
+    assert status == 0 and f"已写入 {tmp_path / 'd.png'}" in out
+    assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
+    fig = figures[0]
+    assert fig._suptitle.get_text().startswith("练习 5：有错的神经网络")
+    assert [ax.get_xlabel() for ax in fig.axes] == ["训练轮次 (epoch)"] * 2
+    assert "误差" in fig.axes[0].get_ylabel() and "权重梯度" in fig.axes[1].get_ylabel()
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[0].startswith("第 2 层") and legend[0].endswith("有错的") and legend[-1].endswith("正确的")
+    status, out, _ = run(capsys, "lab", "probe", 5, "--deltas", "--plot", tmp_path / "e.png")
+    assert figures[1]._suptitle.get_text().startswith("lab 5: the broken network (solid)")
+    assert [ax.get_xlabel() for ax in figures[1].axes] == ["epoch"] * 2
+
+
 def test_answers_exit_0_when_right_and_1_when_wrong(capsys):
     status, out, _ = run(capsys, "lab", "answer", 5, "--equation", "BP3", "--layer", 2)
     assert status == 1 and "Hint:" in out and "give-up" in out

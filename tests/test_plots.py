@@ -81,6 +81,82 @@ def moons():
     return data, pre, initial, net, history
 
 
+# ---------------------------------------------------------------- the words drawn, en and zh
+
+
+def _drawn_figure(monkeypatch):
+    """Keep each figure plots._save writes (and still write it), to read its text back."""
+    figures, save = [], plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or save(fig, path))
+    return figures
+
+
+def _words(fig):
+    """Every title, axis label and legend entry of the figure."""
+    texts = [fig._suptitle.get_text()] + [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+    return [t for t in texts if t]
+
+
+def _has_cjk(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_layer_gradients_in_english_draws_the_words_it_always_drew(tmp_path, monkeypatch, moons):
+    *_, history = moons
+    figures = _drawn_figure(monkeypatch)
+    assert_png(plots.layer_gradients(history, tmp_path / "en.png", reference=history))
+    left, right = figures[0].axes
+    assert figures[0]._suptitle.get_text() == "how fast each layer learns"
+    assert left.get_xlabel() == right.get_xlabel() == "epoch"
+    assert left.get_ylabel() == r"mean $|\delta^l|$  (BP1, BP2)" == plots.DELTA_LABEL
+    assert right.get_ylabel() == r"mean $|\partial C/\partial w^l|$  (BP3)" == plots.GRAD_W_LABEL
+    legend = [t.get_text() for t in figures[0].legends[0].get_texts()]
+    assert legend == [
+        "l = 2 (first hidden), broken",
+        "l = 3 (output), broken",
+        "l = 2 (first hidden), correct",
+        "l = 3 (output), correct",
+    ]
+    assert not any(_has_cjk(t) for t in _words(figures[0]))
+
+
+def test_layer_gradients_in_chinese_draws_the_notes_words_in_a_cjk_font(tmp_path, monkeypatch, moons):
+    *_, history = moons
+    figures = _drawn_figure(monkeypatch)
+    # warnings are errors here: a glyph missing from the font (a tofu box) would fail the test
+    assert_png(plots.layer_gradients(history, tmp_path / "zh.png", reference=history, lang="zh"))
+    fig = figures[0]
+    words = _words(fig)
+    assert len(words) == 1 + 4 + 2 * 3 - 2  # suptitle, 4 legend entries, 2 × (xlabel, ylabel); no axes titles
+    assert all(_has_cjk(t) for t in words), words
+    left, right = fig.axes
+    assert left.get_xlabel() == "训练轮次 (epoch)"
+    assert "误差" in left.get_ylabel() and r"$|\delta^l|$" in left.get_ylabel()
+    assert "权重梯度" in right.get_ylabel()
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[0] == "第 2 层（第一个隐藏层）, 有错的" and legend[-1] == "第 3 层（输出层）, 正确的"
+    assert plots.words.cjk_font() is not None  # fonts-noto-cjk is part of the environment
+    assert left.xaxis.label.get_fontfamily()[0] == plots.words.cjk_font()
+
+
+def test_without_a_cjk_font_a_chinese_picture_is_still_drawn_with_a_one_line_note(tmp_path, monkeypatch, capsys, moons):
+    *_, history = moons
+    monkeypatch.setattr(plots.words, "cjk_font", lambda: None)
+    with pytest.warns(UserWarning, match="missing from font"):  # the default font has no 汉字: boxes, no crash
+        assert_png(plots.layer_gradients(history, tmp_path / "zh.png", lang="zh"))
+    note = capsys.readouterr().err
+    assert note.count("\n") == 1 and "fonts-noto-cjk" in note
+
+
+def test_layer_gradients_refuses_an_unknown_lang(tmp_path, moons):
+    *_, history = moons
+    with pytest.raises(bp.InvalidArgument, match="'fr'"):
+        plots.layer_gradients(history, tmp_path / "x.png", lang="fr")
+    assert not (tmp_path / "x.png").exists()
+
+
 # ---------------------------------------------------------------- each function, PNG and SVG
 
 

@@ -116,7 +116,7 @@ def lab_probe(
         if plot is not None:
             from ..teaching.labs.words import say
 
-            pages.append(say("dl.plot", lang, path=bench.plot_deltas(ex, plot)) + "\n")
+            pages.append(say("dl.plot", lang, path=bench.plot_deltas(ex, plot, lang)) + "\n")
     if explain:
         pages.append(show.render_compare(ex, bench.compare(ex), lang))
     if page:

@@ -140,13 +140,14 @@ def delta_table(ex, batches=DELTA_BATCHES) -> list:
     return [LayerDeltas(i + 2, means[0, i], means[1, i]) for i in reversed(range(len(ex.sizes) - 1))]
 
 
-def plot_deltas(ex, path):
+def plot_deltas(ex, path, lang="en"):
     """Train both networks with LayerStats; draw their per-layer |δ^l|, |∂C/∂w^l|, the correct one dashed."""
     from ...plots import layer_gradients
+    from .words import say
 
     broken, correct = train_both(ex, callbacks=(LayerStats(),), correct_callbacks=(LayerStats(),))
-    title = f"lab {ex.number}: the broken network (solid) beside the correct one (dashed), layer by layer"
-    return layer_gradients(broken.history, path, title=title, reference=correct.history)
+    title = say("dl.plot_title", lang, n=ex.number)
+    return layer_gradients(broken.history, path, title=title, reference=correct.history, lang=lang)
 
 
 def explain_page(ex, lang="en") -> str:

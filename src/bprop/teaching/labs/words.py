@@ -120,6 +120,10 @@ WORDS = {
         "符号错误，或公式3、公式4、更新中的错误，不会改变 |δ|。",
     ),
     "dl.plot": ("wrote {path}", "已写入 {path}"),
+    "dl.plot_title": (
+        "lab {n}: the broken network (solid) beside the correct one (dashed), layer by layer",
+        "练习 {n}：有错的神经网络（实线）与正确的神经网络（虚线）逐层并列",
+    ),
     "ex.title": (
         "lab {n}, its first batch ({m} samples), broken beside correct: δ^l of the first sample; "
         "∂C/∂w^l, ∂C/∂b^l of the batch; w^l after one update from the correct gradient. ✗: they differ.",

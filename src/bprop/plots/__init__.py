@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.arguments import positive_int
-from .core.backend import to_numpy
-from .errors import InvalidArgument
-from .storage.files import atomic_write
+from ..core.arguments import positive_int
+from ..core.backend import to_numpy
+from ..errors import InvalidArgument
+from ..storage.files import atomic_write
+from .words import WORDS, text_for
+from .words import word as _word
 
 
 def _figure(width, height):
@@ -140,11 +142,11 @@ def _layer_colors(count):
     return colormaps["viridis"](np.linspace(0.0, 0.9, count))
 
 
-def _layer_label(l, layers):
-    return f"l = {l} (output)" if l == layers[-1] else (f"l = {l} (first hidden)" if l == layers[0] else f"l = {l}")
+def _layer_label(l, layers, lang="en"):
+    return _word("output" if l == layers[-1] else "first hidden" if l == layers[0] else "layer", lang, l=l)
 
 
-def _per_layer_lines(ax, history, key, ylabel, reference=None, names=None):
+def _per_layer_lines(ax, history, key, ylabel, reference=None, names=None, lang="en"):
     """One line per layer l: the figure ``key`` of each epoch, on a log scale.
 
     reference : a second History drawn dashed in the same colours (names: the two runs' words in the legend).
@@ -153,40 +155,45 @@ def _per_layer_lines(ax, history, key, ylabel, reference=None, names=None):
     epochs = np.arange(1, len(values) + 1)
     suffix, other = (f", {names[0]}", f", {names[1]}") if names else ("", "")
     for i, (l, color) in enumerate(zip(layers, _layer_colors(len(layers)))):
-        ax.plot(epochs, values[:, i], marker="o", markersize=3, color=color, label=_layer_label(l, layers) + suffix)
+        ax.plot(
+            epochs, values[:, i], marker="o", markersize=3, color=color, label=_layer_label(l, layers, lang) + suffix
+        )
     if reference is not None:
         ref_layers, ref_values = _layer_series(reference, key)
         ref_epochs = np.arange(1, len(ref_values) + 1)
         for i, (l, color) in enumerate(zip(ref_layers, _layer_colors(len(ref_layers)))):
-            label = _layer_label(l, ref_layers) + other
+            label = _layer_label(l, ref_layers, lang) + other
             ax.plot(ref_epochs, ref_values[:, i], linestyle="--", color=color, alpha=0.8, label=label)
     ax.set_yscale("log")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(_word("epoch", lang))
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3, which="both")
 
 
-DELTA_LABEL = r"mean $|\delta^l|$  (BP1, BP2)"
-GRAD_W_LABEL = r"mean $|\partial C/\partial w^l|$  (BP3)"
+DELTA_LABEL = WORDS["delta"][0]
+GRAD_W_LABEL = WORDS["grad_w"][0]
 
 
-def layer_gradients(history, path, title=None, reference=None, names=("broken", "correct")) -> Path:
+def layer_gradients(history, path, title=None, reference=None, names=None, lang="en") -> Path:
     """Mean |δ^l| and mean |∂C/∂w^l| per layer and epoch, on a log scale.
 
     history.layer_stats must hold what ``bprop.training.monitors.LayerStats`` records.
     Lines far apart, the input end lowest, are vanishing gradients (BP2).
-    reference : another run's History, drawn dashed beside it (names: the two runs in the legend).
+    reference : another run's History, drawn dashed beside it (names: the two runs in the legend,
+    by default broken and correct).
+    lang : 'en' or 'zh', the words drawn (zh: the notes' terms, in a CJK font when one is installed).
     """
-    fig = _figure(11, 4.2)
-    axes = fig.subplots(1, 2)
-    both = names if reference is not None else None
-    _per_layer_lines(axes[0], history, "mean_abs_delta", DELTA_LABEL, reference, both)
-    _per_layer_lines(axes[1], history, "mean_abs_grad_w", GRAD_W_LABEL, reference, both)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right center", fontsize=8)
-    fig.suptitle(title or "how fast each layer learns")
-    return _save(fig, path)
+    with text_for(lang):
+        fig = _figure(11, 4.2)
+        axes = fig.subplots(1, 2)
+        both = (names or _word("runs", lang)) if reference is not None else None
+        for ax, key, ylabel in zip(axes, ("mean_abs_delta", "mean_abs_grad_w"), ("delta", "grad_w")):
+            _per_layer_lines(ax, history, key, _word(ylabel, lang), reference, both, lang)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right center", fontsize=8)
+        fig.suptitle(title or _word("speed", lang))
+        return _save(fig, path)
 
 
 def vanishing_gradients(histories, path, title=None) -> Path:
