@@ -93,6 +93,19 @@ def test_clicks_add_and_remove_points_and_the_points_survive_a_changed_setting(p
     page.select_option("#dataset", value='"moons"')  # a setting that makes data: new data
     settled(page)
     assert server_state(page)["data_source"] == "generated"
+    assert "points you clicked in or out were replaced" in page.text_content("#status")  # said, not silent
+    page.click("#lang")
+    assert "点击添加或删除的点已被新数据取代" in page.text_content("#status")
+    page.click("#lang")
+    click_plot(page, 0.0, 0.0)
+    assert server_state(page)["data_source"] == "edited"
+    page.fill("#noise", "0.3")  # the noise slider moved (fill fires input and change): new data, and the line again
+    settled(page)
+    assert server_state(page)["settings"]["noise"] == 0.3 and server_state(page)["data_source"] == "generated"
+    assert "replaced" in page.text_content("#status")
+    page.fill("#noise", "0.2")  # generated data made again: nothing clicked, nothing to say
+    settled(page)
+    assert server_state(page)["settings"]["noise"] == 0.2 and page.text_content("#status") == ""
     assert not expected_console_errors(page.problems), page.problems
 
 
