@@ -319,6 +319,14 @@ def test_a_weight_typed_or_dragged_shows_the_predicted_and_the_actual_change_of_
     page.wait_for_selector("#weight-edit:not([hidden])")
     assert page.evaluate("() => window.bpPlayground.marks.weight") == {"layer": 2, "j": 1, "k": 2}
     w = float(session(page).net.weights[0][0, 1])
+    assert float(page.input_value("#weight-value")) == round(w, 4) != w  # shown rounded
+
+    page.press("#weight-value", "Enter")  # applying the value as shown, unchanged: nothing changes
+    page.click("#weight-apply")
+    settled(page)
+    assert float(session(page).net.weights[0][0, 1]) == w
+    assert not [entry for entry in session(page).log if entry[0] == "set"]
+    assert page.text_content("#weight-state") == "Type a value or drag; Enter applies it."
 
     page.fill("#weight-value", f"{w + 0.05:.6f}")  # typing previews
     settled(page)
