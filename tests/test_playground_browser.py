@@ -447,6 +447,20 @@ def test_a_width_click_survives_a_new_state_arriving_between_mouse_down_and_up(p
     assert page.text_content("#width-buttons .widths:nth-child(1) button[data-d='1']") == "+"
 
 
+def test_the_hidden_sigma_leaves_with_the_last_hidden_layer_and_comes_back_with_one(page):
+    """With no hidden layer the hidden σ acts on nothing: its field goes rather than take a change that does nothing."""
+    loaded(page)
+    assert page.is_visible("#activation")
+    for _ in server_state(page)["settings"]["hidden"]:
+        page.click("#remove-layer")
+    settled(page)
+    assert server_state(page)["settings"]["hidden"] == [] and page.is_hidden("#activation")
+    assert page.is_visible("#output-cost")  # the output's σ and cost still apply
+    page.click("#add-layer")
+    settled(page)
+    assert server_state(page)["settings"]["hidden"] == [2] and page.is_visible("#activation")
+
+
 @pytest.mark.parametrize("width, height, scale", [(1024, 768, 1), (1920, 1080, 1), (1400, 900, 2)])
 def test_no_sideways_scroll_and_the_neuron_panel_whole_in_the_window(browser, width, height, scale, shots):
     page = loaded(browser.open(width, height, scale))
