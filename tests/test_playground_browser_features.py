@@ -327,6 +327,14 @@ def test_a_weight_typed_or_dragged_shows_the_predicted_and_the_actual_change_of_
     assert float(session(page).net.weights[0][0, 1]) == w
     assert not [entry for entry in session(page).log if entry[0] == "set"]
     assert page.text_content("#weight-state") == "Type a value or drag; Enter applies it."
+    page.click("#step")  # training moves w under the open editor: the value shown, applied, is an edit again
+    settled(page)
+    assert float(session(page).net.weights[0][0, 1]) != w
+    page.press("#weight-value", "Enter")
+    settled(page)
+    assert float(session(page).net.weights[0][0, 1]) == round(w, 4)
+    assert [entry for entry in session(page).log if entry[0] == "set"] == [["set", 2, 1, 2, round(w, 4)]]
+    w = round(w, 4)
 
     page.fill("#weight-value", f"{w + 0.05:.6f}")  # typing previews
     settled(page)
