@@ -447,6 +447,40 @@ def test_a_width_click_survives_a_new_state_arriving_between_mouse_down_and_up(p
     assert page.text_content("#width-buttons .widths:nth-child(1) button[data-d='1']") == "+"
 
 
+def test_the_hidden_sigma_leaves_with_the_last_hidden_layer_and_comes_back_with_one(page):
+    """With no hidden layer the hidden σ acts on nothing: its field goes rather than take a change that does nothing."""
+    loaded(page)
+    assert page.is_visible("#activation")
+    for _ in server_state(page)["settings"]["hidden"]:
+        page.click("#remove-layer")
+    settled(page)
+    assert server_state(page)["settings"]["hidden"] == [] and page.is_hidden("#activation")
+    assert page.is_visible("#output-cost")  # the output's σ and cost still apply
+    page.click("#add-layer")
+    settled(page)
+    assert server_state(page)["settings"]["hidden"] == [2] and page.is_visible("#activation")
+
+
+# For each select of the controls column (width: 100%): its widest option's text width (the select's own
+# font, measured on a canvas) and the room its box leaves beside the padding and a 20 px dropdown arrow.
+SELECT_ROOM = """() => { const c = document.createElement('canvas').getContext('2d');
+  return [...document.querySelectorAll('.controls select')].filter(s => s.offsetParent).map(s => {
+    const cs = getComputedStyle(s); c.font = cs.font;
+    const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;
+    const texts = [...s.options].filter(o => !o.hidden).map(o => o.textContent);
+    return [s.id, Math.max(...texts.map(t => c.measureText(t).width)), room]; }); }"""
+
+
+def test_the_controls_selects_show_their_options_whole_at_1024_px_in_both_languages(browser, shots):
+    page = loaded(browser.open(1024, 768))
+    for lang in ("en", "zh"):
+        fits = page.evaluate(SELECT_ROOM)
+        assert "optimizer" in [name for name, _, _ in fits]
+        assert [(name, round(text), round(room)) for name, text, room in fits if text > room] == [], lang
+        page.screenshot(path=str(shots / f"controls-1024-{lang}.png"))
+        page.click("#lang")
+
+
 @pytest.mark.parametrize("width, height, scale", [(1024, 768, 1), (1920, 1080, 1), (1400, 900, 2)])
 def test_no_sideways_scroll_and_the_neuron_panel_whole_in_the_window(browser, width, height, scale, shots):
     page = loaded(browser.open(width, height, scale))

@@ -93,6 +93,19 @@ def test_clicks_add_and_remove_points_and_the_points_survive_a_changed_setting(p
     page.select_option("#dataset", value='"moons"')  # a setting that makes data: new data
     settled(page)
     assert server_state(page)["data_source"] == "generated"
+    assert "points you clicked in or out were replaced" in page.text_content("#status")  # said, not silent
+    page.click("#lang")
+    assert "点击添加或删除的点已被新数据取代" in page.text_content("#status")
+    page.click("#lang")
+    click_plot(page, 0.0, 0.0)
+    assert server_state(page)["data_source"] == "edited"
+    page.fill("#noise", "0.3")  # the noise slider moved (fill fires input and change): new data, and the line again
+    settled(page)
+    assert server_state(page)["settings"]["noise"] == 0.3 and server_state(page)["data_source"] == "generated"
+    assert "replaced" in page.text_content("#status")
+    page.fill("#noise", "0.2")  # generated data made again: nothing clicked, nothing to say
+    settled(page)
+    assert server_state(page)["settings"]["noise"] == 0.2 and page.text_content("#status") == ""
     assert not expected_console_errors(page.problems), page.problems
 
 
@@ -306,6 +319,22 @@ def test_a_weight_typed_or_dragged_shows_the_predicted_and_the_actual_change_of_
     page.wait_for_selector("#weight-edit:not([hidden])")
     assert page.evaluate("() => window.bpPlayground.marks.weight") == {"layer": 2, "j": 1, "k": 2}
     w = float(session(page).net.weights[0][0, 1])
+    assert float(page.input_value("#weight-value")) == round(w, 4) != w  # shown rounded
+
+    page.press("#weight-value", "Enter")  # applying the value as shown, unchanged: nothing changes
+    page.click("#weight-apply")
+    settled(page)
+    assert float(session(page).net.weights[0][0, 1]) == w
+    assert not [entry for entry in session(page).log if entry[0] == "set"]
+    assert page.text_content("#weight-state") == "Type a value or drag; Enter applies it."
+    page.click("#step")  # training moves w under the open editor: the value shown, applied, is an edit again
+    settled(page)
+    assert float(session(page).net.weights[0][0, 1]) != w
+    page.press("#weight-value", "Enter")
+    settled(page)
+    assert float(session(page).net.weights[0][0, 1]) == round(w, 4)
+    assert [entry for entry in session(page).log if entry[0] == "set"] == [["set", 2, 1, 2, round(w, 4)]]
+    w = round(w, 4)
 
     page.fill("#weight-value", f"{w + 0.05:.6f}")  # typing previews
     settled(page)

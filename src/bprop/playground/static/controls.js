@@ -188,6 +188,7 @@ export function renderControls(s) {
   $("hidden-count").textContent = s.hidden.length;
   $("hidden-words").textContent = WORDS[ui.lang].hidden_layers(s.hidden.length);
   renderWidthButtons(s);
+  $("activation-row").hidden = s.hidden.length === 0;     // no hidden layer: no hidden σ to set
   selectValue($("activation"), Array.isArray(s.activation) ? DIFFERS : s.activation);
   $("activation").lastElementChild.hidden = !Array.isArray(s.activation);
   selectValue($("output-cost"), [s.output, s.cost]);

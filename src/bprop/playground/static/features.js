@@ -261,7 +261,12 @@ export function installFeatures(app) {
     box.style.top = `${lower ? canvas.offsetTop + 4 : canvas.offsetTop + canvas.offsetHeight - box.offsetHeight - 4}px`;
   }
 
+  // The state's weights are rounded (to 4 decimals), so the field may show w only to 4 decimals:
+  // the value it was filled with stands for w itself, and sending it back unchanged changes nothing
+  // (unless training has moved w since: then it sets w to the value shown, as typed).
+  let shownWeight = null;
   function setWeightFields(value) {
+    shownWeight = {value, state: ui.state};
     $("weight-value").value = value;
     const slider = $("weight-slider");
     slider.min = value - 2; slider.max = value + 2; slider.step = 0.01; slider.value = value;
@@ -300,6 +305,10 @@ export function installFeatures(app) {
   async function sendWeight(value, preview) {
     const w = ui.marks.weight;
     if (!w) return;
+    if (value === shownWeight?.value && ui.state === shownWeight.state) {               // unchanged: no edit, and w keeps its every digit
+      if (preview) { ui.weightEdit = null; renderEdit(); }
+      return;
+    }
     const body = {layer: w.layer, j: w.j, k: w.k, value, preview};
     await refusable(async () => {
       const answer = await app.callSession("POST", "/weight", body);

@@ -101,11 +101,17 @@ export async function startSession(settings) {
 // (data_from), with the points the user added, removed or uploaded. When the server has lost
 // the old one meanwhile (404 on data_from), its data is made again first (recreateSession), the
 // page says so, and the new settings are asked for again on top of it.
+// A setting that makes data (noise, test share, classes, data set, seed) makes new data, and the
+// points clicked in or out are not carried over: they were placed against the old points (to fill
+// a gap, or take one out), which are gone, and a removal means nothing on the new ones. The page
+// says so in one line rather than let them vanish silently.
 export async function replaceSession(settings) {
   let old = ui.state.id;
   const sameData = DATA_SETTINGS.every((key) => settings[key] === ui.state.settings[key]);
   if (!sameData) {
+    const clicked = ui.state.data_source === "edited";
     await startSession(settings);
+    if (clicked) say({en: WORDS.en.points_replaced, zh: WORDS.zh.points_replaced}, "notice");
   } else {
     try {
       await startSession({...settings, data_from: old});
