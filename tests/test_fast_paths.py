@@ -96,3 +96,37 @@ def test_backprop_returns_arrays_of_its_own_and_a_scratch_is_reused():
     assert all(scratch[key] is array for key, array in kept.items())  # no new arrays the second time
     assert b.weights[0] is a.weights[0]
     assert np.array_equal(b.weights[0], second.weights[0])
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+def test_a_small_network_trains_on_one_blas_thread_and_gives_the_setting_back():
+    from threadpoolctl import threadpool_limits
+
+    X, y = _data(60, 64, 10)
+    inside = []
+    reader = type("R", (), {"on_batch_end": lambda self, state: inside.append(_blas_threads())})()
+    with threadpool_limits(2, user_api="blas"):  # the user's setting
+        before = _blas_threads()
+        bp.train(bp.Network([64, 30, 10], seed=0), X, y, epochs=1, batch_size=10, callbacks=[reader])
+        assert inside[0] == [1] * len(before)
+        assert _blas_threads() == before
+        rng = np.random.default_rng(0)
+        with pytest.raises(bp.TrainingDiverged):  # given back when training raises, too
+            bp.train(
+                bp.Network([3, 8, 1], activation="relu", output="identity", init="he", seed=0),
+                rng.normal(size=(40, 3)),
+                rng.normal(size=(40, 1)) * 100,
+                epochs=50,
+                batch_size=4,
+                optimizer=bp.SGD(lr=10.0),
+                seed=0,
+            )
+        assert _blas_threads() == before
+        inside.clear()
+        bp.train(bp.Network([200, 100, 3], seed=0), *_data(128, 200, 3), epochs=1, batch_size=128, callbacks=[reader])
+        assert inside[0] == before  # 128 × 200 × 100 multiply-adds: a product worth two threads

@@ -25,6 +25,7 @@ once. Every bit of the results is as without it (see ``in_scratch``).
 
 from __future__ import annotations
 
+import contextlib
 import operator
 
 import numpy as np
@@ -116,6 +117,51 @@ def column_sums(x, out=None):
     if out is not None:
         return np.add.reduce(x, axis=0, out=out)
     return total(x, axis=0)
+
+
+# -- BLAS threads ------------------------------------------------------------------
+
+SINGLE_THREAD_PRODUCTS = 1 << 20
+"""A NumPy step whose largest product has fewer multiply-adds than this runs its BLAS on one thread.
+
+OpenBLAS itself keeps a product below 262,144 multiply-adds on one thread
+(its SMP threshold); between that and this, a second thread's wake-up costs
+about as much as it saves, and made digits-sized steps spiky on the 2-core
+machine. Measured here: entering threadpoolctl's ``threadpool_limits`` costs
+~420 µs (it looks up every library), a cached controller's two
+``set_num_threads`` calls ~5 µs, so the limit is set once per ``train`` call.
+"""
+
+_BLAS_CONTROLLERS = []  # threadpoolctl's controllers of the BLAS libraries, found on first use
+
+
+def blas_single_threaded(sizes, batch_size):
+    """A context in which a small network's products run on one BLAS thread (a no-op for larger ones).
+
+    sizes : the network's layer widths; batch_size : rows per step. On exit
+    each BLAS library gets back the thread count it had on entry (the user's).
+    """
+    largest = batch_size * max(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if largest >= SINGLE_THREAD_PRODUCTS:
+        return contextlib.nullcontext()
+    return _OneBlasThread()
+
+
+class _OneBlasThread:
+    def __enter__(self):
+        if not _BLAS_CONTROLLERS:
+            from threadpoolctl import ThreadpoolController  # not at import: finding the libraries takes ms
+
+            _BLAS_CONTROLLERS.extend(ThreadpoolController().select(user_api="blas").lib_controllers)
+        self.before = [blas.num_threads for blas in _BLAS_CONTROLLERS]
+        for blas in _BLAS_CONTROLLERS:
+            blas.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exception):
+        for blas, threads in zip(_BLAS_CONTROLLERS, self.before):
+            blas.set_num_threads(threads)
+        return False
 
 
 # -- the forward pass -----------------------------------------------------------

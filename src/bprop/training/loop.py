@@ -42,13 +42,14 @@ from __future__ import annotations
 import math
 import sys
 import time
+from contextlib import nullcontext
 
 import numpy as np
 
 from ..core.arguments import as_inputs, as_targets, non_negative_float, positive_int
 from ..core.backend import to_numpy, total
 from ..core.dropout import draw_masks, dropout_rates
-from ..core.fast import count_equal
+from ..core.fast import blas_single_threaded, count_equal
 from ..core.optimizers import SGD
 from ..errors import InvalidArgument, TrainingDiverged, TrainingInterrupted
 from .batch_plans import OneProcess, PlacedData, batch_plan
@@ -220,7 +221,8 @@ def train(
         if progress is not None and plan.recomputes_order and rates is not None:
             loop.skip_masks(progress.done)  # MPI saves the generator of the epoch's start (resume.Checkpointing)
     _call(callbacks, "on_train_begin", state)
-    loop.run(first_epoch, progress)
+    with blas_single_threaded(net.sizes, batch_size) if net.backend.is_numpy else nullcontext():
+        loop.run(first_epoch, progress)
     _call(callbacks, "on_train_end", state)
     return state.history
 
