@@ -101,7 +101,10 @@ def test_backprop_returns_arrays_of_its_own_and_a_scratch_is_reused():
 def _blas_threads():
     from threadpoolctl import threadpool_info
 
-    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+    """The thread counts of NumPy's BLAS (SciPy's own OpenBLAS, loaded by other tests, is not bprop's)."""
+    return [
+        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas" and "numpy" in info["filepath"]
+    ]
 
 
 def test_a_small_network_trains_on_one_blas_thread_and_gives_the_setting_back():
@@ -130,3 +133,15 @@ def test_a_small_network_trains_on_one_blas_thread_and_gives_the_setting_back():
         inside.clear()
         bp.train(bp.Network([200, 100, 3], seed=0), *_data(128, 200, 3), epochs=1, batch_size=128, callbacks=[reader])
         assert inside[0] == before  # 128 × 200 × 100 multiply-adds: a product worth two threads
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_a_small_set_gathered_once_per_epoch_trains_as_batch_by_batch(shuffle):
+    X, y = _data(97, 10, 3)  # 97 rows: the last batch of each epoch is smaller
+    runs = {}
+    for name, callbacks in (("gathered once", ()), ("per batch", (_Reader(),))):
+        net = bp.Network([10, 7, 3], activation="tanh", output="softmax", cost="log_likelihood", seed=4)
+        history = bp.train(net, X, y, epochs=2, batch_size=8, seed=5, shuffle=shuffle, callbacks=callbacks)
+        runs[name] = (history.train_cost, history.train_accuracy, [w.copy() for w in net.weights + net.biases])
+    assert runs["gathered once"][:2] == runs["per batch"][:2]
+    assert all(np.array_equal(a, b) for a, b in zip(runs["gathered once"][2], runs["per batch"][2]))

@@ -132,7 +132,7 @@ machine. Measured here: entering threadpoolctl's ``threadpool_limits`` costs
 ``set_num_threads`` calls ~5 µs, so the limit is set once per ``train`` call.
 """
 
-_BLAS_CONTROLLERS = []  # threadpoolctl's controllers of the BLAS libraries, found on first use
+_BLAS_CONTROLLERS = []  # threadpoolctl's controllers of NumPy's BLAS (all BLAS if none is NumPy's), found on first use
 
 
 def blas_single_threaded(sizes, batch_size):
@@ -152,7 +152,8 @@ class _OneBlasThread:
         if not _BLAS_CONTROLLERS:
             from threadpoolctl import ThreadpoolController  # not at import: finding the libraries takes ms
 
-            _BLAS_CONTROLLERS.extend(ThreadpoolController().select(user_api="blas").lib_controllers)
+            found = ThreadpoolController().select(user_api="blas").lib_controllers
+            _BLAS_CONTROLLERS.extend([blas for blas in found if "numpy" in blas.filepath] or found)  # NumPy's own
         self.before = [blas.num_threads for blas in _BLAS_CONTROLLERS]
         for blas in _BLAS_CONTROLLERS:
             blas.set_num_threads(1)

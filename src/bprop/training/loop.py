@@ -62,6 +62,11 @@ __all__ = ["EXPLOSION_FACTOR", "L2_DIVISORS", "History", "TrainingState", "train
 EXPLOSION_FACTOR = 1e6
 """A batch cost above this many times the first epoch's mean training cost counts as divergence."""
 
+GATHERED_ONCE = 1 << 24
+"""run_batches_deferred gathers a training set of up to this many bytes (16 MB) in its epoch's order once,
+and slices its batches from that copy: at digits' batch 10 two row gathers per batch were ~5% of a step.
+A larger set is gathered batch by batch, so that no shuffled copy of it is made."""
+
 L2_DIVISORS = ("training_set", "batch")
 """The n of the L2 term (λ/2n) Σ w²: the training set's size (the derivation's), or each batch's (scikit-learn's)."""
 
@@ -333,7 +338,8 @@ class _Loop:
         combines the ranks' parts). A batch cost |C| > ``limit`` (or NaN) is
         divergence. Adds to the epoch's running sums of cost and correct
         labels. Each batch gathers its own rows, X[order[start:stop]]: no
-        shuffled copy of the whole training set is ever made. This is the hot
+        shuffled copy of the whole training set is made (run_batches_deferred
+        makes one of a set under GATHERED_ONCE bytes). This is the hot
         loop: per batch, backprop, one comparison, the step and the callbacks.
         """
         if self.costs_on_device:
@@ -402,7 +408,8 @@ class _Loop:
         ``net.batch_costs`` finds every batch's cost in one pass over them all
         (the very numbers batch_cost gives, bit for bit) and one comparison
         counts the correct labels. At digits' batch 10 the per-batch cost and
-        count were about a sixth of a step. Divergence is then found at the
+        count were about a sixth of a step. The run's targets are gathered in
+        one call (its inputs too, for a set of up to GATHERED_ONCE bytes). Divergence is then found at the
         first batch whose cost was NaN, infinite or above ``limit``, and handled
         as run_batches does (the weights from the epoch's start are restored;
         the optimizer's state is that of the last batch run). Used for a NumPy
@@ -414,25 +421,31 @@ class _Loop:
         X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
         order, bounds, done = progress.placed_order, plan.bounds, progress.done
         copied = plan.scratch is not None  # the next step overwrites this one's arrays
-        outputs, batch_targets, counts = [], [], []
+        first = bounds[done]
+        run = slice(first, bounds[until]) if order is None else order[first : bounds[until]]
+        run_targets = gather(targets, run)  # the run's targets in batch order, gathered once
+        run_X = gather(X, run) if X.nbytes <= GATHERED_ONCE else None  # a small set's rows, too
+        outputs, counts = [], []
         for start, stop, n in zip(bounds[done:until], bounds[done + 1 : until + 1], self.l2_n[done:until]):
-            rows = slice(start, stop) if order is None else order[start:stop]
-            Y = gather(targets, rows)
+            here = slice(start - first, stop - first)  # the batch's rows within the run
+            if run_X is not None:
+                batch_X = run_X[here]
+            else:
+                batch_X = gather(X, slice(start, stop) if order is None else order[start:stop])
             state.n = n
             if self.dropout is not None:
                 state.masks = self.draw_masks(stop - start)
-            grads = plan.gradients_without_cost(state, gather(X, rows), Y)
+            grads = plan.gradients_without_cost(state, batch_X, run_targets[here])
             optimizer.step(net, grads)
             A = grads.activations[-1]
             outputs.append(A.copy() if copied else A)
-            batch_targets.append(Y)
             counts.append(stop - start)
             if state.stop:
                 break
         if not counts:
             return
-        A = np.concatenate(outputs)
-        costs = net.batch_costs(A, np.concatenate(batch_targets), counts)
+        A, covered = np.concatenate(outputs), sum(counts)
+        costs = net.batch_costs(A, run_targets[:covered], counts)
         for k, cost in enumerate(costs):
             if not abs(cost) <= limit:  # NaN, ±inf, or exploded
                 restore(net, progress.start)
@@ -442,12 +455,11 @@ class _Loop:
             cost_sum += cost * count  # in run_batches' order: the same sum, bit for bit
         progress.cost_sum = cost_sum
         if labels is not None:
-            first, last = bounds[done], bounds[done + len(counts)]
-            rows = slice(first, last) if order is None else order[first:last]
-            progress.correct += count_equal(net.labels_from_outputs(A), gather(labels, rows))
-        progress.seen += sum(counts)
+            progress.correct += count_equal(net.labels_from_outputs(A), gather(labels, run)[:covered])
+        progress.seen += covered
         progress.done = done + len(counts)
-        state.batch, state.batch_cost, state.grads, state.batch_targets = progress.done, costs[-1], grads, Y
+        state.batch, state.batch_cost, state.grads = progress.done, costs[-1], grads
+        state.batch_targets = run_targets[covered - counts[-1] : covered]
 
     def run_batches_on_device(self, progress, until, limit):
         """run_batches on a GPU: the same batches and steps, with no wait for the GPU between them.
