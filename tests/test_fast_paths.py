@@ -63,6 +63,12 @@ def test_costs_found_once_per_run_equal_those_read_batch_by_batch():
         history = bp.train(net, X, y, epochs=3, batch_size=16, optimizer=bp.Adam(0.01), seed=3, callbacks=callbacks)
         runs[name] = (history, net)
     (deferred, net_d), (eager, net_e) = runs["deferred"], runs["per batch"]
+    last, reader = [], _Reader()
+    at_epoch_end = type("E", (), {"on_epoch_end": lambda self, state: last.append(state.grads.cost)})()
+    for callbacks in ((at_epoch_end,), (reader,)):
+        net = bp.Network([12, 9, 4], activation="relu", output="softmax", cost="log_likelihood", seed=2)
+        bp.train(net, X, y, epochs=1, batch_size=16, optimizer=bp.Adam(0.01), seed=3, callbacks=callbacks)
+    assert last == [reader.costs[-1]]  # state.grads.cost after a deferred run: the last batch's cost
     assert deferred.train_cost == eager.train_cost  # the same floats, not just close
     assert deferred.train_accuracy == eager.train_accuracy
     for a, b in zip(net_d.weights + net_d.biases, net_e.weights + net_e.biases):

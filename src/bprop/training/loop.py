@@ -458,6 +458,7 @@ class _Loop:
             progress.correct += count_equal(net.labels_from_outputs(A), gather(labels, run)[:covered])
         progress.seen += covered
         progress.done = done + len(counts)
+        grads.cost = costs[-1]  # the last batch's Gradients, complete, as run_batches leaves them
         state.batch, state.batch_cost, state.grads = progress.done, costs[-1], grads
         state.batch_targets = run_targets[covered - counts[-1] : covered]
 
