@@ -426,7 +426,10 @@ class _Loop:
         run_targets = gather(targets, run)  # the run's targets in batch order, gathered once
         run_X = gather(X, run) if X.nbytes <= GATHERED_ONCE else None  # a small set's rows, too
         outputs, counts = [], []
-        for start, stop, n in zip(bounds[done:until], bounds[done + 1 : until + 1], self.l2_n[done:until]):
+        batches = zip(
+            range(done + 1, until + 1), bounds[done:until], bounds[done + 1 : until + 1], self.l2_n[done:until]
+        )
+        for batch, start, stop, n in batches:
             here = slice(start - first, stop - first)  # the batch's rows within the run
             if run_X is not None:
                 batch_X = run_X[here]
@@ -434,7 +437,7 @@ class _Loop:
                 batch_X = gather(X, slice(start, stop) if order is None else order[start:stop])
             state.n = n
             if self.dropout is not None:
-                state.masks = self.draw_masks(stop - start)
+                state.masks = self.draw_masks(batch)
             grads = plan.gradients_without_cost(state, batch_X, run_targets[here])
             optimizer.step(net, grads)
             A = grads.activations[-1]
