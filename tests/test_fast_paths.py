@@ -1,0 +1,153 @@
+"""The training loop's NumPy fast paths change no number: reused arrays, costs found once per run.
+
+``bprop.core.fast.Scratch`` lets a step write its arrays into the previous
+step's; ``_Loop.run_batches_deferred`` finds the batches' costs and correct
+counts together after a run of batches. Each is compared, bit for bit, with
+what the plain path gives: the public ``backprop`` and an optimizer step
+written out by hand, or the same run with a callback that reads every batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bprop as bp
+from bprop.core.fast import SCRATCH_MIN_ELEMENTS, Scratch
+
+
+def _data(m, n_in, classes, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((m, n_in), dtype=np.float32), rng.integers(0, classes, m)
+
+
+class _Reader:
+    """A callback that reads each batch's cost: it keeps the loop on its batch-by-batch path."""
+
+    def __init__(self):
+        self.costs = []
+
+    def on_batch_end(self, state):
+        self.costs.append(state.batch_cost)
+
+
+@pytest.mark.parametrize(
+    "hidden,output,cost",
+    [
+        ("relu", "softmax", "log_likelihood"),
+        ("sigmoid", "sigmoid", "quadratic"),
+        (["tanh", "relu"], "sigmoid", "cross_entropy"),
+    ],
+)
+def test_a_run_with_reused_arrays_equals_backprop_and_steps_by_hand(hidden, output, cost):
+    sizes = [200, 96, 48, 3] if isinstance(hidden, list) else [200, 96, 3]
+    batch = 200  # 200 × 200 elements: the loop reuses its arrays (and the last batch of 100 gets its own)
+    assert batch * max(sizes) >= SCRATCH_MIN_ELEMENTS
+    X, y = _data(500, 200, 3)
+    kwargs = dict(activation=hidden, output=output, cost=cost, seed=1)
+    trained, by_hand = bp.Network(sizes, **kwargs), bp.Network(sizes, **kwargs)
+    bp.train(trained, X, y, epochs=2, batch_size=batch, optimizer=bp.Momentum(lr=0.05), shuffle=False)
+    optimizer = bp.Momentum(lr=0.05)
+    for _ in range(2):
+        for start in range(0, 500, batch):
+            optimizer.step(by_hand, by_hand.backprop(X[start : start + batch], y[start : start + batch]))
+    for a, b in zip(trained.weights + trained.biases, by_hand.weights + by_hand.biases):
+        assert np.array_equal(a, b)
+
+
+def test_costs_found_once_per_run_equal_those_read_batch_by_batch():
+    X, y = _data(230, 12, 4)
+    runs = {}
+    for name, callbacks in (("deferred", ()), ("per batch", (_Reader(),))):
+        net = bp.Network([12, 9, 4], activation="relu", output="softmax", cost="log_likelihood", seed=2)
+        history = bp.train(net, X, y, epochs=3, batch_size=16, optimizer=bp.Adam(0.01), seed=3, callbacks=callbacks)
+        runs[name] = (history, net)
+    (deferred, net_d), (eager, net_e) = runs["deferred"], runs["per batch"]
+    last, reader = [], _Reader()
+    at_epoch_end = type("E", (), {"on_epoch_end": lambda self, state: last.append(state.grads.cost)})()
+    for callbacks in ((at_epoch_end,), (reader,)):
+        net = bp.Network([12, 9, 4], activation="relu", output="softmax", cost="log_likelihood", seed=2)
+        bp.train(net, X, y, epochs=1, batch_size=16, optimizer=bp.Adam(0.01), seed=3, callbacks=callbacks)
+    assert last == [reader.costs[-1]]  # state.grads.cost after a deferred run: the last batch's cost
+    assert deferred.train_cost == eager.train_cost  # the same floats, not just close
+    assert deferred.train_accuracy == eager.train_accuracy
+    for a, b in zip(net_d.weights + net_d.biases, net_e.weights + net_e.biases):
+        assert np.array_equal(a, b)
+
+
+def test_a_divergence_found_after_the_run_names_the_batch_a_reader_would_see():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1)) * 100
+    messages, weights = {}, {}
+    for name, callbacks in (("deferred", ()), ("per batch", (_Reader(),))):
+        net = bp.Network([3, 8, 1], activation="relu", output="identity", init="he", seed=0)
+        with pytest.raises(bp.TrainingDiverged) as caught:
+            bp.train(net, X, Y, epochs=50, batch_size=4, optimizer=bp.SGD(lr=10.0), seed=0, callbacks=callbacks)
+        messages[name], weights[name] = str(caught.value), net.weights + net.biases
+    assert "batch" in messages["deferred"]
+    assert messages["deferred"] == messages["per batch"]  # the same epoch, batch and cost
+    for a, b in zip(weights["deferred"], weights["per batch"]):
+        assert np.array_equal(a, b)  # both restored to the start of that epoch
+
+
+def test_backprop_returns_arrays_of_its_own_and_a_scratch_is_reused():
+    X, y = _data(300, 100, 3)
+    net = bp.Network([100, 80, 3], activation="relu", output="softmax", cost="log_likelihood", seed=0)
+    first, second = net.backprop(X[:150], y[:150]), net.backprop(X[150:], y[150:])
+    assert not np.shares_memory(first.weights[0], second.weights[0])  # what a caller keeps stays as it was
+    scratch = Scratch()
+    a = net.backprop_placed(X[:150], np.eye(3, dtype=np.float32)[y[:150]], scratch=scratch)
+    kept = {key: array for key, array in scratch.items()}
+    b = net.backprop_placed(X[150:], np.eye(3, dtype=np.float32)[y[150:]], scratch=scratch)
+    assert all(scratch[key] is array for key, array in kept.items())  # no new arrays the second time
+    assert b.weights[0] is a.weights[0]
+    assert np.array_equal(b.weights[0], second.weights[0])
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    """The thread counts of NumPy's BLAS (SciPy's own OpenBLAS, loaded by other tests, is not bprop's)."""
+    return [
+        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas" and "numpy" in info["filepath"]
+    ]
+
+
+def test_a_small_network_trains_on_one_blas_thread_and_gives_the_setting_back():
+    from threadpoolctl import threadpool_limits
+
+    X, y = _data(60, 64, 10)
+    inside = []
+    reader = type("R", (), {"on_batch_end": lambda self, state: inside.append(_blas_threads())})()
+    with threadpool_limits(2, user_api="blas"):  # the user's setting
+        before = _blas_threads()
+        bp.train(bp.Network([64, 30, 10], seed=0), X, y, epochs=1, batch_size=10, callbacks=[reader])
+        assert inside[0] == [1] * len(before)
+        assert _blas_threads() == before
+        rng = np.random.default_rng(0)
+        with pytest.raises(bp.TrainingDiverged):  # given back when training raises, too
+            bp.train(
+                bp.Network([3, 8, 1], activation="relu", output="identity", init="he", seed=0),
+                rng.normal(size=(40, 3)),
+                rng.normal(size=(40, 1)) * 100,
+                epochs=50,
+                batch_size=4,
+                optimizer=bp.SGD(lr=10.0),
+                seed=0,
+            )
+        assert _blas_threads() == before
+        inside.clear()
+        bp.train(bp.Network([200, 100, 3], seed=0), *_data(128, 200, 3), epochs=1, batch_size=128, callbacks=[reader])
+        assert inside[0] == before  # 128 × 200 × 100 multiply-adds: a product worth two threads
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_a_small_set_gathered_once_per_epoch_trains_as_batch_by_batch(shuffle):
+    X, y = _data(97, 10, 3)  # 97 rows: the last batch of each epoch is smaller
+    runs = {}
+    for name, callbacks in (("gathered once", ()), ("per batch", (_Reader(),))):
+        net = bp.Network([10, 7, 3], activation="tanh", output="softmax", cost="log_likelihood", seed=4)
+        history = bp.train(net, X, y, epochs=2, batch_size=8, seed=5, shuffle=shuffle, callbacks=callbacks)
+        runs[name] = (history.train_cost, history.train_accuracy, [w.copy() for w in net.weights + net.biases])
+    assert runs["gathered once"][:2] == runs["per batch"][:2]
+    assert all(np.array_equal(a, b) for a, b in zip(runs["gathered once"][2], runs["per batch"][2]))
