@@ -42,9 +42,26 @@ class PlantedNetwork(Network):
     planted_layer = None
 
     def backprop_placed(
-        self, X, Y, l2=0.0, n=1, divisor=None, cost_on_host=True, sample_weight=None, *, l1=0.0, masks=None
+        self,
+        X,
+        Y,
+        l2=0.0,
+        n=1,
+        divisor=None,
+        cost_on_host=True,
+        sample_weight=None,
+        *,
+        l1=0.0,
+        masks=None,
+        scratch=None,
+        with_cost=True,
     ) -> Gradients:
-        """BP1–BP4 as ``Network.backprop_placed`` computes them, through the methods bp1 … bp4."""
+        """BP1–BP4 as ``Network.backprop_placed`` computes them, through the methods bp1 … bp4.
+
+        ``scratch`` (the training loop's reused arrays) is not used: a lab's
+        network writes fresh arrays, as the equations read; ``with_cost=False``
+        leaves the cost None, as the core does.
+        """
         if l2 or l1 or masks is not None or sample_weight is not None or not self.backend.is_numpy:
             raise InvalidArgument(
                 "a lab's network runs on NumPy without l2, l1, dropout or sample weights; train it plainly."
@@ -61,9 +78,11 @@ class PlantedNetwork(Network):
         layers = range(2, L + 1)
         grad_w = [self.bp3(l, delta, a, m) for l in layers]  # BP3
         grad_b = [self.bp4(l, delta, m) for l in layers]  # BP4
-        cost = self.batch_cost(a[L], Y, divisor=m)
+        cost = self.batch_cost(a[L], Y, divisor=m) if with_cost else None
+        if cost is not None and cost_on_host:
+            cost = float(cost)
         deltas = [delta[l] for l in layers]
-        return Gradients(grad_w, grad_b, deltas, float(cost) if cost_on_host else cost, zs, acts)
+        return Gradients(grad_w, grad_b, deltas, cost, zs, acts)
 
     # -- the four equations, with the layer number l as on the page ------------
 
