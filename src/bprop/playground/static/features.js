@@ -8,7 +8,7 @@
 // openSharedSetup (at start).
 
 import {keepSymbolsWhole} from "./math.js";
-import {WORDS} from "./words.js";
+import {both, WORDS} from "./words.js";
 
 const MINUS = "−";
 
@@ -21,8 +21,6 @@ export function shown(x) {
 export function installFeatures(app) {
   const {ui, $} = app;
   const words = () => WORDS[ui.lang];
-  const both = (key, ...args) => ({en: pick(WORDS.en[key], args), zh: pick(WORDS.zh[key], args)});
-  const pick = (w, args) => (typeof w === "function" ? w(...args) : w);
   const on = (id, type, handler) => $(id).addEventListener(type, handler);
 
   // A call whose 400 is shown beside its field (the parameter the server names), not as a failure.

@@ -5,7 +5,21 @@ import {$, ui} from "./state.js";
 import {setPlaying} from "./training.js";
 import {REFUSALS, WORDS} from "./words.js";
 
-export function say(text, kind = "error") { ui.message = text && {text, kind}; renderMessages(); }
+// The status line (style.css, #status: over the page under the top bar). A notice fades after
+// FADE_MS, still there to read for a screen reader and the DOM; an error stays until the next
+// action says something else or clears it (say(null)).
+export const FADE_MS = 12000;
+let fading = null;
+
+export function say(text, kind = "error") {
+  clearTimeout(fading);
+  const message = text && {text, kind, faded: false};
+  ui.message = message;
+  renderMessages();
+  if (message && kind === "notice") {
+    fading = setTimeout(() => { message.faded = true; renderMessages(); }, FADE_MS);
+  }
+}
 
 export function showError(error) {
   setPlaying(false);
@@ -30,9 +44,10 @@ export function showRefusal(error, wanted) {
 export function renderMessages() {
   const status = $("status");
   status.textContent = ui.message ? ui.message.text[ui.lang] : "";
-  status.className = ui.message ? ui.message.kind : "";
+  status.className = ui.message ? `${ui.message.kind}${ui.message.faded ? " faded" : ""}` : "";
   for (const slot of document.querySelectorAll("[data-refusal]")) slot.textContent = "";
   if (!ui.refusal) return;
   const slot = document.querySelector(`[data-refusal~="${ui.refusal.parameter}"]`) || status;
   slot.textContent = ui.refusal.text[ui.lang];
+  if (slot === status) status.className = "";                     // a refusal is no fading notice
 }

@@ -4,9 +4,9 @@ import {renderControls} from "./controls.js";
 import {drawAll, renderClassLegend} from "./layout.js";
 import {say} from "./messages.js";
 import {showPanel} from "./panel.js";
-import {api, callSession, lostSession, serially, sessionPath} from "./server.js";
+import {api, ApiError, callSession, lostSession, serially, sessionPath} from "./server.js";
 import {$, features, ui} from "./state.js";
-import {WORDS} from "./words.js";
+import {both, WORDS} from "./words.js";
 
 export function reset() {
   setPlaying(false);
@@ -47,9 +47,11 @@ export function askStep() {
 export async function playFrame(request) {
   const {frame: answer, error, action} = await request;
   let frame = answer;
-  if (error) {
+  if (error instanceof ApiError) {
     if (!lostSession(error)) throw error;
     frame = await callSession("POST", action);    // the session is made again, then asked again
+  } else if (error) {
+    frame = await playThrough(error, action);
   }
   let ahead = null;
   if (ui.playing && ui.pending === 1 && !ui.selected) {
@@ -60,6 +62,30 @@ export async function playFrame(request) {
   showFrame(frame);
   if (ui.selected && (!ui.playing || ui.frames % 5 === 0)) await showPanel();
   return {ahead};
+}
+
+// Waits between tries while playing and the server does not answer (a restart): about 10 s in all.
+export const RETRY_MS = [500, 1000, 2000, 3000, 3500];
+
+// While playing, a server that does not answer (fetch's TypeError) is asked again after each wait
+// of RETRY_MS, the status line saying so; when it answers, a session it lost (restarted) is made
+// again with the settings and data (callSession) and play goes on. Paused meanwhile, or no answer
+// after the last wait: the error, as before (showError: "does not answer").
+async function playThrough(error, action) {
+  for (const [i, wait] of RETRY_MS.entries()) {
+    if (!ui.playing) break;
+    say(both("server_retrying", i + 1, RETRY_MS.length), "notice");
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!ui.playing) break;
+    try {
+      const frame = await callSession("POST", action);
+      say(both("server_back"), "notice");
+      return frame;
+    } catch (again) {
+      if (again instanceof ApiError) throw again;
+    }
+  }
+  throw error;
 }
 
 // After the browser has painted what was drawn (rAF runs just before a paint; the timeout after it).

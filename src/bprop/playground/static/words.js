@@ -24,6 +24,8 @@ export const WORDS = {
        session_expired: "The session had expired; started a new one with your settings.",
        session_expired_model: "The session had expired; started a new one with your settings and the model you imported (as it was imported: the training since is lost).",
        server_unreachable: "The playground server does not answer; is “bprop playground” still running?",
+       server_retrying: (n, of) => `The playground server does not answer; trying again (${n} of ${of})…`,
+       server_back: "The playground server answers again; play goes on with your settings and data.",
        diverged: (batch, eta) => `Training diverged at batch ${batch}: the cost grew without bound, and the ` +
          `weights from before that step were kept. Try a smaller learning rate (now ${eta}), then reset.`,
        not_accepted: "Not accepted",
@@ -79,6 +81,8 @@ export const WORDS = {
        session_expired: "会话已过期；已按你的设置新建了一个会话。",
        session_expired_model: "会话已过期；已按你的设置和你导入的模型新建了一个会话（模型为导入时的样子，之后的训练已丢失）。",
        server_unreachable: "演示服务器没有响应；“bprop playground” 还在运行吗？",
+       server_retrying: (n, of) => `演示服务器没有响应；正在重试（第 ${n} 次，共 ${of} 次）…`,
+       server_back: "演示服务器已恢复响应；按你的设置和数据继续训练。",
        diverged: (batch, eta) => `训练在第 ${batch} 批发散：代价无限增大，已保留该步之前的权重。` +
          `请减小学习率（现为 ${eta}），然后重置。`,
        not_accepted: "未被接受",
@@ -189,3 +193,9 @@ export const REFUSALS = {
     en: `At most ${m.hidden_layers} hidden layers, each of 1 to ${m.width} neurons.`,
     zh: `最多 ${m.hidden_layers} 个隐藏层，每层 1 到 ${m.width} 个神经元。`}),
 };
+
+// A message in both languages, from its key (and the numbers a worded one takes): {en, zh}.
+export function both(key, ...args) {
+  const pick = (w) => (typeof w === "function" ? w(...args) : w);
+  return {en: pick(WORDS.en[key]), zh: pick(WORDS.zh[key])};
+}
