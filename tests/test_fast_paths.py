@@ -1,10 +1,9 @@
-"""The training loop's NumPy fast paths change no number: reused arrays, costs found once per run.
+"""The training loop's NumPy fast paths change no number: costs found once per run, one BLAS thread.
 
-``bprop.core.fast.Scratch`` lets a step write its arrays into the previous
-step's; ``_Loop.run_batches_deferred`` finds the batches' costs and correct
-counts together after a run of batches. Each is compared, bit for bit, with
-what the plain path gives: the public ``backprop`` and an optimizer step
-written out by hand, or the same run with a callback that reads every batch.
+``_Loop.run_batches_deferred`` finds the batches' costs and correct counts
+together after a run of batches. It is compared, bit for bit, with what the
+plain path gives: the public ``backprop`` and an optimizer step written out by
+hand, or the same run with a callback that reads every batch.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import numpy as np
 import pytest
 
 import bprop as bp
-from bprop.core.fast import SCRATCH_MIN_ELEMENTS, Scratch
 
 
 def _data(m, n_in, classes, seed=0):
@@ -39,10 +37,9 @@ class _Reader:
         (["tanh", "relu"], "sigmoid", "cross_entropy"),
     ],
 )
-def test_a_run_with_reused_arrays_equals_backprop_and_steps_by_hand(hidden, output, cost):
+def test_a_deferred_run_equals_backprop_and_steps_by_hand(hidden, output, cost):
     sizes = [200, 96, 48, 3] if isinstance(hidden, list) else [200, 96, 3]
-    batch = 200  # 200 × 200 elements: the loop reuses its arrays (and the last batch of 100 gets its own)
-    assert batch * max(sizes) >= SCRATCH_MIN_ELEMENTS
+    batch = 200  # and a last batch of 100
     X, y = _data(500, 200, 3)
     kwargs = dict(activation=hidden, output=output, cost=cost, seed=1)
     trained, by_hand = bp.Network(sizes, **kwargs), bp.Network(sizes, **kwargs)
@@ -88,20 +85,6 @@ def test_a_divergence_found_after_the_run_names_the_batch_a_reader_would_see():
     assert messages["deferred"] == messages["per batch"]  # the same epoch, batch and cost
     for a, b in zip(weights["deferred"], weights["per batch"]):
         assert np.array_equal(a, b)  # both restored to the start of that epoch
-
-
-def test_backprop_returns_arrays_of_its_own_and_a_scratch_is_reused():
-    X, y = _data(300, 100, 3)
-    net = bp.Network([100, 80, 3], activation="relu", output="softmax", cost="log_likelihood", seed=0)
-    first, second = net.backprop(X[:150], y[:150]), net.backprop(X[150:], y[150:])
-    assert not np.shares_memory(first.weights[0], second.weights[0])  # what a caller keeps stays as it was
-    scratch = Scratch()
-    a = net.backprop_placed(X[:150], np.eye(3, dtype=np.float32)[y[:150]], scratch=scratch)
-    kept = {key: array for key, array in scratch.items()}
-    b = net.backprop_placed(X[150:], np.eye(3, dtype=np.float32)[y[150:]], scratch=scratch)
-    assert all(scratch[key] is array for key, array in kept.items())  # no new arrays the second time
-    assert b.weights[0] is a.weights[0]
-    assert np.array_equal(b.weights[0], second.weights[0])
 
 
 def _blas_threads():

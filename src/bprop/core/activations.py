@@ -22,10 +22,7 @@ overflow or invalid-value warnings in float32 or float64.
 Each function takes its array library from z (``xp = namespace(z)``, see
 ``bprop.core.backend``), so the same lines run on NumPy, PyTorch, CuPy and
 array_api_strict arrays; NumPy's fast paths (a ReLU against a cached zero row,
-tanh and exp written in place) are in ``bprop.core.fast``. The built-in
-``value`` and ``derivative`` also take ``out=``, a NumPy array to write the
-result into, which the training loop reuses from step to step
-(``bprop.core.fast.in_scratch``); a user's σ needs no such argument.
+tanh and exp written in place) are in ``bprop.core.fast``.
 """
 
 from __future__ import annotations
@@ -35,16 +32,7 @@ import numpy as np
 from ..errors import InvalidArgument
 from . import backend
 from .backend import largest, namespace, total
-from .fast import (
-    exp_in_place,
-    multiply_into,
-    positive_part,
-    positive_where,
-    subtract_into,
-    tanh_in_place,
-    tanh_of,
-    writes_out,
-)
+from .fast import exp_in_place, positive_part, tanh_in_place
 
 
 class Sigmoid:
@@ -53,19 +41,17 @@ class Sigmoid:
     name = "sigmoid"
     output_range = (0.0, 1.0)
 
-    @writes_out
-    def value(self, z, out=None):
+    def value(self, z):
         # 1/(1+e^{−z}) = ½(1 + tanh(z/2)): the same function, but tanh never
         # overflows, so there is no warning at z = −1e4.
-        a = tanh_in_place(multiply_into(z, 0.5, out))
+        a = tanh_in_place(z * 0.5)
         a += 1.0
         a *= 0.5
         return a
 
-    @writes_out
-    def derivative(self, z, a, out=None):
+    def derivative(self, z, a):
         """σ′(z) computed from a = σ(z), which the forward pass already holds."""
-        return multiply_into(a, subtract_into(1.0, a, out), out)  # a(1 − a)
+        return a * (1.0 - a)
 
 
 class Tanh:
@@ -74,14 +60,12 @@ class Tanh:
     name = "tanh"
     output_range = (-1.0, 1.0)
 
-    @writes_out
-    def value(self, z, out=None):
-        return tanh_of(z, out)
+    def value(self, z):
+        return namespace(z).tanh(z)
 
-    @writes_out
-    def derivative(self, z, a, out=None):
+    def derivative(self, z, a):
         """σ′(z) computed from a = tanh z."""
-        return subtract_into(1.0, multiply_into(a, a, out), out)  # 1 − a²
+        return 1.0 - a * a
 
 
 class ReLU:
@@ -90,13 +74,11 @@ class ReLU:
     name = "relu"
     output_range = (0.0, np.inf)
 
-    @writes_out
-    def value(self, z, out=None):
-        return positive_part(z, out)  # max(0, z)
+    def value(self, z):
+        return positive_part(z)  # max(0, z)
 
-    @writes_out
-    def derivative(self, z, a, out=None):
-        return positive_where(z, out)  # 1[z > 0]
+    def derivative(self, z, a):
+        return namespace(z).astype(z > 0, z.dtype)  # 1[z > 0]
 
 
 class LeakyReLU:
@@ -122,9 +104,8 @@ class Identity:
     name = "identity"
     output_range = (-np.inf, np.inf)
 
-    @writes_out
-    def value(self, z, out=None):
-        return backend.copy(z) if out is None else subtract_into(z, 0.0, out)  # z itself (z − 0 is z, bit for bit)
+    def value(self, z):
+        return backend.copy(z)
 
     def derivative(self, z, a):
         return namespace(z).ones_like(z)
@@ -144,10 +125,9 @@ class Softmax:
     output_range = (0.0, 1.0)
     elementwise = False
 
-    @writes_out
-    def value(self, z, out=None):
+    def value(self, z):
         # Subtracting the row maximum leaves a unchanged and keeps e^{z} ≤ 1.
-        e = exp_in_place(subtract_into(z, largest(z, axis=-1, keepdims=True), out))
+        e = exp_in_place(z - largest(z, axis=-1, keepdims=True))
         e /= total(e, axis=-1, keepdims=True)
         return e
 

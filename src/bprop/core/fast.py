@@ -16,109 +16,15 @@ GPU network holds no idle copies). Its contents on entry do not matter.
 
 ``scale_and_add`` updates its first argument in place on every library; only
 its temporary lives in ``work``.
-
-A training step (``Network.backprop_placed(..., scratch=...)``) goes further:
-``in_scratch`` writes each of its arrays (z, a, σ′, δ, ∂C/∂w, ∂C/∂b) into
-one kept in a ``Scratch`` from the step before, so that a run allocates them
-once. Every bit of the results is as without it (see ``in_scratch``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import operator
 
 import numpy as np
 
-from .backend import namespace, total
-
-# -- arrays reused from one training step to the next ------------------------------
-
-
-SCRATCH_MIN_ELEMENTS = 16384
-"""Arrays smaller than this (64 KB of float32) are not worth keeping for the next step.
-
-NumPy allocates a small array in about the time of a dictionary look-up, and
-below this size that look-up (``in_scratch``, an optimizer's ``_scratch``) costs
-more than it saves. Measured (CPU time of one backprop, loaded 2-core machine):
-digits [64, 30, 10] at batch 10 took 1.26× as long with its arrays kept;
-Fashion-MNIST [784, 256, 128, 10] 0.96× at batch 32, 0.98× at batch 1024.
-"""
-
-
-def worth_keeping(elements) -> bool:
-    """Whether arrays of this many elements are better reused than allocated anew (NumPy)."""
-    return elements >= SCRATCH_MIN_ELEMENTS
-
-
-class Scratch(dict):
-    """The arrays of one training run's steps, kept for the next step: {(name, rows): array}.
-
-    A step then allocates nothing for its z, a, σ′, δ and gradients; at
-    Fashion-MNIST sizes that saves a few percent of a step (SCRATCH_MIN_ELEMENTS).
-    NumPy only: the training loop makes one for a NumPy network
-    (``batch_plans.OneProcess``).
-    """
-
-
-def writes_out(function):
-    """Mark ``function`` as accepting ``out=`` (for NumPy arrays), so that ``in_scratch`` passes one."""
-    function.accepts_out = True
-    return function
-
-
-def in_scratch(scratch, name, function, *args):
-    """function(*args), written into the array ``scratch`` keeps under ``name`` (for this batch size).
-
-    scratch : a ``Scratch`` (NumPy), or None: a plain call, as for every
-        other library and for the public ``backprop``, whose results the caller keeps.
-    The first call (per batch size) runs function(*args) as it is and keeps
-    its result; later calls pass that array as ``out=``. So the array has
-    the layout (C or F order) NumPy chose, and with it every bit of every
-    later sum. ``difference``, ``product`` and ``matrix_product`` become
-    their NumPy ufuncs; other functions get an ``out`` only when marked
-    ``writes_out`` (a user's σ is called plainly). The result is overwritten
-    by the next step: it is for the step's own use and its callbacks
-    (``TrainingState.grads``).
-    """
-    if scratch is None:
-        return function(*args)
-    function = _UFUNCS.get(function, function)
-    if not getattr(function, "accepts_out", False) and type(function) is not np.ufunc:
-        return function(*args)
-    key = (name, args[0].shape[0])
-    out = scratch.get(key)
-    if out is None:
-        out = scratch[key] = function(*args)
-        return out
-    return function(*args, out=out)
-
-
-# x − y, x ⊙ y, x @ y. Python's operators themselves (no Python frame of their
-# own, which shows at digits' batch 10); in_scratch turns them into NumPy's
-# ufuncs, which write into an ``out``. (A step that uses a Scratch multiplies
-# NumPy arrays only, never a SciPy sparse X: the estimators' solvers pass none.)
-difference, product, matrix_product = operator.sub, operator.mul, operator.matmul
-_UFUNCS = {difference: np.subtract, product: np.multiply, matrix_product: np.matmul}
-
-
-def subtract_into(x, y, out=None):
-    """x − y elementwise, into ``out`` for NumPy (a new array when None)."""
-    return x - y if out is None else np.subtract(x, y, out=out)
-
-
-def multiply_into(x, y, out=None):
-    """x ⊙ y elementwise (x · y for a number y), into ``out`` for NumPy (a new array when None)."""
-    return x * y if out is None else np.multiply(x, y, out=out)
-
-
-@writes_out
-def column_sums(x, out=None):
-    """Σ_i x_ij: x (m, n) → (n,). BP4's sum over the samples."""
-    if out is not None:
-        return np.add.reduce(x, axis=0, out=out)
-    return total(x, axis=0)
-
+from .backend import namespace
 
 # -- BLAS threads ------------------------------------------------------------------
 
@@ -172,26 +78,22 @@ SMALL_BATCH = 256
 """NumPy batches with fewer rows than this compute A Wᵀ as (W Aᵀ)ᵀ."""
 
 
-@writes_out
-def rows_times_transposed(A, W, out=None):
+def rows_times_transposed(A, W):
     """A Wᵀ: A (m, n), W (k, n) → (m, k). The forward pass's Z = A Wᵀ.
 
     For a few rows OpenBLAS runs A·Wᵀ ~40% slower than the same product as
     (W·Aᵀ)ᵀ (measured: 121 vs 83 µs at 32×784·784×256), so NumPy batches of
-    fewer than SMALL_BATCH rows use that. ``out``: an earlier result of the
-    same shape (``in_scratch``), so of the same orientation.
+    fewer than SMALL_BATCH rows use that.
     """
-    if type(A) is np.ndarray:
-        if A.shape[0] < SMALL_BATCH:
-            return np.matmul(W, A.T, out=None if out is None else out.T).T
-        return np.matmul(A, W.T, out=out)
+    if type(A) is np.ndarray and A.shape[0] < SMALL_BATCH:
+        return (W @ A.T).T
     return A @ W.T
 
 
 _ZERO_ROWS = {}  # (width, dtype) → a read-only NumPy row of zeros, for positive_part; one per layer width
 
 
-def positive_part(z, out=None):
+def positive_part(z):
     """max(0, z) elementwise, the ReLU: z (m, n) → (m, n).
 
     Against a row of zeros NumPy's maximum runs its vector loop; against the
@@ -204,23 +106,9 @@ def positive_part(z, out=None):
         if zeros is None:
             zeros = _ZERO_ROWS[key] = np.zeros(z.shape[-1], dtype=z.dtype)
             zeros.flags.writeable = False
-        return np.maximum(z, zeros, out=out)
+        return np.maximum(z, zeros)
     xp = namespace(z)
     return xp.maximum(z, xp.zeros(z.shape[-1], dtype=z.dtype, device=z.device))
-
-
-def positive_where(z, out=None):
-    """1 where z > 0, else 0, in z's dtype: z (m, n) → (m, n). ReLU's σ′ (one pass for NumPy)."""
-    if out is not None:
-        return np.greater(z, 0, out=out)
-    return namespace(z).astype(z > 0, z.dtype)
-
-
-def tanh_of(z, out=None):
-    """tanh z elementwise: z (m, n) → (m, n)."""
-    if out is not None:
-        return np.tanh(z, out=out)
-    return namespace(z).tanh(z)
 
 
 def tanh_in_place(x):

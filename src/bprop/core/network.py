@@ -52,7 +52,7 @@ from . import activations, costs, initializers
 from .arguments import as_inputs, as_targets, dtype_of, name_of, non_negative_float, positive_int, resolve
 from .backend import backend_for, namespace, sum_of_absolute_values, sum_of_squares, to_numpy, total
 from .dropout import check_masks
-from .fast import argmax_rows, column_sums, difference, in_scratch, matrix_product, product, rows_times_transposed
+from .fast import argmax_rows, rows_times_transposed
 from .parameters import MAX_PARAMETERS as MAX_PARAMETERS  # re-exported: bprop.core.network.MAX_PARAMETERS
 from .parameters import ParameterList, bias_shapes, checked_sizes, parameter_count, weight_shapes
 
@@ -294,12 +294,8 @@ class Network:
             return namespace(X).concat([self.feedforward_placed(X[rows, ...]) for rows in _chunks(X.shape[0], chunk)])
         return self.forward(X)[1][-1]
 
-    def forward(self, X, scratch=None):
-        """z^l and a^l of every layer; activations[0] is X itself.
-
-        scratch : None, or the training loop's ``bprop.core.fast.Scratch``: the
-            arrays are then written into ones kept from the step before.
-        """
+    def forward(self, X):
+        """z^l and a^l of every layer; activations[0] is X itself."""
         zs, acts = [], [X]
         a = X
         last = len(self._weights) - 1
@@ -307,10 +303,10 @@ class Network:
         # fmt: off
         # (the equation tags stay aligned)
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
-            z = in_scratch(scratch, ("z", i), rows_times_transposed, a, w)  # z^l = w^l a^{l−1} + b^l; in row form
-            z += b                                                         #     Z = A Wᵀ + b
+            z = rows_times_transposed(a, w)                # z^l = w^l a^{l−1} + b^l; in row form
+            z += b                                         #     Z = A Wᵀ + b
             sigma = self.output if i == last else hidden[i]
-            a = in_scratch(scratch, ("a", i), sigma.value, z)              # a^l = σ(z^l), layer l's σ
+            a = sigma.value(z)                             # a^l = σ(z^l), layer l's σ
             zs.append(z)
             acts.append(a)
         # fmt: on
@@ -383,7 +379,6 @@ class Network:
         *,
         l1=0.0,
         masks=None,
-        scratch=None,
         with_cost=True,
     ) -> Gradients:
         """BP1–BP4 on validated arrays: X (m, n_1) and Y (m, n_L) of the network's dtype and library.
@@ -405,10 +400,6 @@ class Network:
             (Z^2 = X (W^2)ᵀ and BP3's (Δ^2)ᵀ X) are taken on it as it is.
         l1 : λ₁ of the L1 term (λ₁/n) Σ |w|.
         masks : dropout masks m^l/(1−p), placed, one per hidden layer (or None); None: no dropout.
-        scratch : None, or a ``bprop.core.fast.Scratch`` (NumPy; the training
-            loop's): the pass then writes its arrays into ones kept from the
-            step before (``fast.in_scratch``), bit for bit the same numbers, and
-            the returned Gradients hold them until the next step overwrites them.
         with_cost : False leaves ``Gradients.cost`` None: the training loop then
             finds the costs of many batches at once (``batch_costs``).
         """
@@ -417,7 +408,7 @@ class Network:
         else:
             m = X.shape[0] if sample_weight is None else total(sample_weight)
         if masks is None:
-            zs, acts = self.forward(X, scratch)
+            zs, acts = self.forward(X)
             undropped = acts  # a^l: σ′(z^l) is computed from it
         else:
             zs, acts, undropped = self.forward_dropped(X, masks)
@@ -427,12 +418,11 @@ class Network:
 
         # fmt: off
         # (the equation tags stay aligned, as on the page of equations)
-        z, a, L = zs[-1], acts[-1], count - 1
+        z, a = zs[-1], acts[-1]
         if self._shortcut:
-            delta = in_scratch(scratch, ("δ", L), difference, a, Y)            # BP1, simplified (costs.SHORTCUTS)
+            delta = a - Y                                                       # BP1, simplified (costs.SHORTCUTS)
         elif activations.is_elementwise(self.output):
-            sigma_prime = in_scratch(scratch, ("σ′", L), self.output.derivative, z, a)
-            delta = in_scratch(scratch, ("δ", L), product, self.cost.gradient(a, Y), sigma_prime)  # BP1
+            delta = self.cost.gradient(a, Y) * self.output.derivative(z, a)     # BP1
         else:
             delta = self.output.jacobian_product(z, a, self.cost.gradient(a, Y))  # BP1, full Jacobian
         if sample_weight is not None:
@@ -440,14 +430,14 @@ class Network:
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
-                delta = in_scratch(scratch, ("δ", i), matrix_product, delta, self._weights[i + 1])  # BP2: Δ^{l+1} W^{l+1} …
+                delta = delta @ self._weights[i + 1]                            # BP2: Δ^{l+1} W^{l+1} …
                 if masks is not None and masks[i] is not None:
                     delta *= masks[i]                                           #      … ⊙ m^l/(1−p) (dropout) …
-                delta *= in_scratch(scratch, ("σ′", i), hidden[i].derivative, zs[i], undropped[i + 1])  # … ⊙ σ′(Z^l)
+                delta *= hidden[i].derivative(zs[i], undropped[i + 1])          #      … ⊙ σ′(Z^l)
             deltas[i] = delta
-            delta_mean = in_scratch(scratch, ("δ/m", i), product, delta, 1.0 / m)  # the 1/m of the mean, on Δ (smaller than W)
-            grad_w[i] = in_scratch(scratch, ("∂C/∂w", i), matrix_product, delta_mean.T, acts[i])  # BP3: Σ_i a^{l−1}_k δ^l_j / m
-            grad_b[i] = in_scratch(scratch, ("∂C/∂b", i), column_sums, delta_mean)  # BP4: Σ_i δ^l_j / m
+            delta_mean = delta * (1.0 / m)  # the 1/m of the batch mean, applied to Δ (smaller than W)
+            grad_w[i] = delta_mean.T @ acts[i]                                  # BP3: Σ_i a^{l−1}_k δ^l_j / m
+            grad_b[i] = total(delta_mean, axis=0)                               # BP4: Σ_i δ^l_j / m
 
         if l2:
             for gw, w in zip(grad_w, self._weights):

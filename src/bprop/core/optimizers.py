@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import InvalidArgument
 from .arguments import real_number
 from .backend import backend_of, namespace, to_numpy
-from .fast import SCRATCH_MIN_ELEMENTS, divided_by_root, scale_and_add, scaled, scaled_minus, square
+from .fast import divided_by_root, scale_and_add, scaled, scaled_minus, square
 
 
 class Optimizer:
@@ -75,13 +75,11 @@ class Optimizer:
         return buf
 
     def _scratch(self, key, like):
-        """The ``work`` array of ``bprop.core.fast`` (a ``_buffer``) for a NumPy array worth it; else None.
+        """The ``work`` array of ``bprop.core.fast`` (a ``_buffer``) for NumPy; None for other libraries.
 
-        Other libraries' operations return new arrays, so a GPU network holds
-        no idle copies; a small NumPy array (a bias, digits' weights) is
-        allocated faster than its buffer is looked up (``fast.worth_keeping``).
+        Their operations return new arrays, so a GPU network holds no idle copies.
         """
-        return self._buffer(key, like) if type(like) is np.ndarray and like.size >= SCRATCH_MIN_ELEMENTS else None
+        return self._buffer(key, like) if type(like) is np.ndarray else None
 
     def _update(self, key, param, grad, eta):
         raise NotImplementedError

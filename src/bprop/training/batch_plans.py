@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from ..core.backend import namespace
-from ..core.fast import Scratch, count_equal, worth_keeping
+from ..core.fast import count_equal
 from ..errors import InvalidArgument
 from .distributed import DataParallel, communicator
 from .state import SharedState, TrainingState
@@ -77,15 +77,12 @@ class OneProcess:
     """The batch plan of one process: batch j is rows [(j−1)B, jB) of the epoch's order of X.
 
     The last batch holds the remainder; nothing is combined with anyone.
-    ``scratch``: a ``bprop.core.fast.Scratch`` for a NumPy network whose
-    batches are large enough to gain (its steps reuse their arrays), else None.
     """
 
     processes, is_root, recomputes_order = 1, True, False
 
-    def __init__(self, m: int, batch_size: int, scratch=None):
+    def __init__(self, m: int, batch_size: int):
         self.samples = m
-        self.scratch = scratch
         self.bounds = [*range(0, m, batch_size), m]
         self.batch_sizes = [stop - start for start, stop in zip(self.bounds, self.bounds[1:])]
 
@@ -102,16 +99,14 @@ class OneProcess:
     def gradients(self, state, X, Y, labels, batch, sample_weight=None):
         net = state.net
         grads = net.backprop_placed(
-            X, Y, state.l2, state.n, sample_weight=sample_weight, l1=state.l1, masks=state.masks, scratch=self.scratch
+            X, Y, state.l2, state.n, sample_weight=sample_weight, l1=state.l1, masks=state.masks
         )
         correct = 0 if labels is None else count_equal(net.labels_from_outputs(grads.activations[-1]), labels)
         return grads, X.shape[0], correct
 
     def gradients_without_cost(self, state, X, Y):
         """The Gradients of a batch without its cost (None): the loop finds many batches' costs at once."""
-        return state.net.backprop_placed(
-            X, Y, state.l2, state.n, l1=state.l1, masks=state.masks, scratch=self.scratch, with_cost=False
-        )
+        return state.net.backprop_placed(X, Y, state.l2, state.n, l1=state.l1, masks=state.masks, with_cost=False)
 
     @staticmethod
     def gradients_on_device(state, X, Y, labels, sample_weight=None):
@@ -151,8 +146,7 @@ def batch_plan(net, m: int, batch_size: int, distributed, rng, facts=None):
     (``distributed.training_facts``), compared before the first step.
     """
     if distributed is None:
-        reuse = net.backend.is_numpy and worth_keeping(batch_size * max(net.sizes))
-        return OneProcess(m, batch_size, Scratch() if reuse else None), rng, TrainingState
+        return OneProcess(m, batch_size), rng, TrainingState
     check_distributable(net)
     plan = DataParallel(communicator(distributed), m, batch_size, facts() if facts else None)
     return plan, plan.share_rng(rng), SharedState

@@ -404,7 +404,7 @@ class _Loop:
         """run_batches when nothing reads a batch's cost as it ends: the costs and correct labels once, after the run.
 
         The same batches and steps as run_batches, with each batch's outputs
-        a^L kept (copied when the step reuses its arrays); after the last one,
+        a^L kept; after the last one,
         ``net.batch_costs`` finds every batch's cost in one pass over them all
         (the very numbers batch_cost gives, bit for bit) and one comparison
         counts the correct labels. At digits' batch 10 the per-batch cost and
@@ -420,7 +420,6 @@ class _Loop:
         net, optimizer = state.net, state.optimizer
         X, targets, labels, gather = data.X, data.targets, data.labels, data.gather
         order, bounds, done = progress.placed_order, plan.bounds, progress.done
-        copied = plan.scratch is not None  # the next step overwrites this one's arrays
         first = bounds[done]
         run = slice(first, bounds[until]) if order is None else order[first : bounds[until]]
         run_targets = gather(targets, run)  # the run's targets in batch order, gathered once
@@ -441,7 +440,7 @@ class _Loop:
             grads = plan.gradients_without_cost(state, batch_X, run_targets[here])
             optimizer.step(net, grads)
             A = grads.activations[-1]
-            outputs.append(A.copy() if copied else A)
+            outputs.append(A)
             counts.append(stop - start)
             if state.stop:
                 break

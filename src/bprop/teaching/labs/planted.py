@@ -53,14 +53,11 @@ class PlantedNetwork(Network):
         *,
         l1=0.0,
         masks=None,
-        scratch=None,
         with_cost=True,
     ) -> Gradients:
         """BP1–BP4 as ``Network.backprop_placed`` computes them, through the methods bp1 … bp4.
 
-        ``scratch`` (the training loop's reused arrays) is not used: a lab's
-        network writes fresh arrays, as the equations read; ``with_cost=False``
-        leaves the cost None, as the core does.
+        ``with_cost=False`` leaves the cost None, as the core does.
         """
         if l2 or l1 or masks is not None or sample_weight is not None or not self.backend.is_numpy:
             raise InvalidArgument(
