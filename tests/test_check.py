@@ -338,3 +338,16 @@ def test_a_cross_entropy_delta_declared_as_quadratic_gets_a_hint(capsys):
     status, out, _ = run(capsys, "check", CORPUS / "cross_entropy_ok.py:Network")
     assert status == 1
     assert "BP1 at layer 3" in out and "--cost cross_entropy" in out
+
+
+def test_nan_in_the_learners_gradients_is_a_difference_not_a_crash(capsys, tmp_path):
+    source = (CORPUS / "network_ok.py").read_text()
+    broken = source.replace(
+        "        return grad_b, grad_w\n", "        grad_w[0] = grad_w[0] * np.nan\n        return grad_b, grad_w\n"
+    )
+    assert broken != source
+    path = tmp_path / "nan_network.py"
+    path.write_text(broken)
+    status, out, err = run(capsys, "check", f"{path}:Network")
+    assert status == 1 and "Traceback" not in out + err
+    assert "BP3" in out and "nan" in out.lower()

@@ -143,7 +143,7 @@ def _differs(equation, layer, array, got, want, probe) -> Finding:
     )
     if got.size != want.size or (array == "nabla_w" and got.shape != want.shape):
         return finding
-    diff = np.abs(got.reshape(want.shape) - want) > RTOL * max(1.0, np.abs(want).max())
+    diff = ~(np.abs(got.reshape(want.shape) - want) <= RTOL * max(1.0, np.abs(want).max()))  # NaN differs too
     index = tuple(int(i) for i in np.argwhere(diff)[0])
     finding.neuron = (index[0] + 1,) if array != "nabla_w" else (index[0] + 1, index[1] + 1)
     finding.expected, finding.got = float(want[index]), float(got.reshape(want.shape)[index])
