@@ -70,15 +70,12 @@ def bench(
 
     say = None if quiet else (lambda line: console.print(line, markup=False, soft_wrap=True))
     if samples is not None and not scaling:
-        raise typer.BadParameter("--samples sets the size of the --scaling sweeps; add --scaling or leave it out.")
+        raise InvalidArgument("--samples sets the size of the --scaling sweeps; add --scaling or leave it out.")
     timing = dict(quick=quick, repeats=repeats, epochs_per_repeat=epochs_per_repeat, warmup=warmup, seed=seed)
-    try:
-        if scaling:
-            results = sweeps.run(samples=samples, progress=say, **timing)
-        else:
-            results = run(cases, measure_memory=memory, progress=say, **timing)
-    except InvalidArgument as e:
-        raise typer.BadParameter(str(e))
+    if scaling:  # a bad value raises InvalidArgument: one line, exit 1, as every command
+        results = sweeps.run(samples=samples, progress=say, **timing)
+    else:
+        results = run(cases, measure_memory=memory, progress=say, **timing)
     if scaling:
         paths = scaling_report.write(results, out).values()
         if not quiet:
