@@ -448,18 +448,8 @@ class _Loop:
             return
         A, covered = np.concatenate(outputs), sum(counts)
         costs = net.batch_costs(A, run_targets[:covered], counts)
-        for k, cost in enumerate(costs):
-            if not abs(cost) <= limit:  # NaN, ±inf, or exploded
-                restore(net, progress.start)
-                raise _diverged(state, done + 1 + k, cost)
-        cost_sum = progress.cost_sum
-        for cost, count in zip(costs, counts):
-            cost_sum += cost * count  # in run_batches' order: the same sum, bit for bit
-        progress.cost_sum = cost_sum
-        if labels is not None:
-            progress.correct += count_equal(net.labels_from_outputs(A), gather(labels, run)[:covered])
-        progress.seen += covered
-        progress.done = done + len(counts)
+        correct = 0 if labels is None else count_equal(net.labels_from_outputs(A), gather(labels, run)[:covered])
+        self.account_run(progress, costs, counts, counts, correct, limit)
         grads.cost = costs[-1]  # the last batch's Gradients, complete, as run_batches leaves them
         state.batch, state.batch_cost, state.grads = progress.done, costs[-1], grads
         state.batch_targets = run_targets[covered - counts[-1] : covered]
@@ -503,18 +493,35 @@ class _Loop:
                 break
         if not costs:
             return
-        host_costs = np.asarray(to_numpy(xp.stack(costs)), dtype=np.float64)  # the one wait for the GPU
-        bad = np.flatnonzero(~(np.abs(host_costs) <= limit))
-        if bad.size:
-            restore(net, progress.start)
-            raise _diverged(state, done + 1 + int(bad[0]), float(host_costs[bad[0]]))
-        host_shares = counts if data.weights is None else to_numpy(xp.stack(shares))
-        progress.cost_sum += float(np.dot(host_costs, np.asarray(host_shares, dtype=np.float64)))
-        progress.correct += 0 if labels is None else int(to_numpy(xp.sum(xp.stack(rights))))
-        progress.seen += sum(counts)
-        progress.done = done + len(costs)
-        state.batch, state.batch_cost, state.grads = progress.done, float(host_costs[-1]), grads
+        host_costs = to_numpy(xp.stack(costs)).tolist()  # the one wait for the GPU
+        host_shares = counts if data.weights is None else to_numpy(xp.stack(shares)).tolist()
+        correct = 0 if labels is None else int(to_numpy(xp.sum(xp.stack(rights))))
+        self.account_run(progress, host_costs, counts, host_shares, correct, limit)
+        state.batch, state.batch_cost, state.grads = progress.done, host_costs[-1], grads
         state.batch_targets = batch_targets
+
+    def account_run(self, progress, costs, counts, shares, correct, limit):
+        """After a run of batches whose costs were read at its end: divergence, then the epoch's running sums.
+
+        costs : each batch's cost C (floats), in batch order; counts : its
+        samples; shares : its weight in the epoch's cost sum (its count, or
+        its part of the sample weights); correct : the run's correct labels.
+        The first cost that is NaN, infinite or above ``limit`` is divergence,
+        handled as run_batches does (the weights from the epoch's start are
+        restored; the optimizer's state is that of the last batch run).
+        """
+        done = progress.done
+        for k, cost in enumerate(costs):
+            if not abs(cost) <= limit:  # NaN, ±inf, or exploded
+                restore(self.state.net, progress.start)
+                raise _diverged(self.state, done + 1 + k, cost)
+        cost_sum = progress.cost_sum
+        for cost, share in zip(costs, shares):
+            cost_sum += cost * share  # in run_batches' order: the same sum, bit for bit
+        progress.cost_sum = cost_sum
+        progress.correct += correct
+        progress.seen += sum(counts)
+        progress.done = done + len(counts)
 
     def draw_masks(self, batch):
         """Batch ``batch``'s dropout masks m^l/(1−p), from the shuffling generator, placed: this process's rows.
