@@ -1,13 +1,17 @@
 """``bprop check``: a learner's own backprop, diagnosed equation by equation.
 
-The corpus in tests/check_corpus/ holds a correct Nielsen-style network, the
-same network with ONE planted mistake per file, a function form, batched forms
-and the chapter exercises (softmax + log-likelihood, cross-entropy, linear
-neurons, the L2 term). Each broken file must be named with the right equation,
-layer and mistake; each correct one must pass with exit status 0.
+tests/check_corpus/ holds correct learner files: a Nielsen-style network, a
+function form, batched and 1-D forms and the chapter exercises (softmax +
+log-likelihood, linear neurons, the L2 term, a modified neuron);
+tests/check_planted.py plants ONE mistake in a copy of one of them per entry,
+and the fixture writes both into one folder. Each broken file must be named
+with the right equation, layer and mistake; each correct one must pass with
+exit status 0.
 """
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +22,19 @@ from bprop.core.costs import accepted_pairs
 from bprop.teaching.checking import check, setting_of
 from bprop.teaching.checking.mistakes import CORRECT, mistaken_gradients
 from bprop.teaching.checking.probes import make_probes
+from check_planted import write_corpus
 
-CORPUS = Path(__file__).parent / "check_corpus"
+CORPUS = Path(tempfile.mkdtemp(prefix="bprop-check-corpus-"))  # filled by the fixture below
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _corpus():
+    """The learner files: the correct ones of tests/check_corpus/ and the planted ones (check_planted)."""
+    write_corpus(CORPUS)
+    yield
+    shutil.rmtree(CORPUS, ignore_errors=True)
+
+
 SOFTMAX = ("--output", "softmax", "--cost", "log_likelihood")
 BATCHED = ("--batched", "--method", "backprop_matrix")
 
