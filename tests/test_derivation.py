@@ -133,6 +133,28 @@ class _WrongSigmoid(activations.Sigmoid):
         return 2.0 * a * (1.0 - a)
 
 
+class _SharpSoftmax(activations.Softmax):
+    """softmax(2z): an output σ of the user's own that is not elementwise, with its own Jacobian."""
+
+    name = "sharp_softmax"
+
+    def value(self, z):
+        return super().value(2.0 * z)
+
+    def jacobian_product(self, z, a, g):
+        return 2.0 * super().jacobian_product(z, a, g)  # ∂a/∂z of softmax(2z) is 2 × softmax's
+
+
+def test_bp1_of_a_users_non_elementwise_output_uses_its_own_jacobian():
+    net = bp.Network([2, 3, 3], activation="tanh", output=_SharpSoftmax(), cost="quadratic", seed=2, dtype="float64")
+    d = derive(net, np.array([0.3, -0.2]), 1, output_neuron=2)
+    bp1 = d.equations[0]
+    assert len(bp1.terms) == 3
+    assert all(term[1].formula.startswith("∂a") for term in bp1.terms)  # not softmax's a_k(1[k = j] − a_j)
+    assert max(term[1].relative_error for term in bp1.terms) < 1e-6  # the analytic column is the measured one
+    assert bp1.chain_error < 1e-6
+
+
 def test_a_wrong_analytic_derivative_is_flagged():
     net = bp.Network([2, 3, 2], activation=_WrongSigmoid(), output="sigmoid", seed=0, dtype="float64")
     d = derive(net, np.array([0.2, 0.6]), np.array([0.1, 0.8]))

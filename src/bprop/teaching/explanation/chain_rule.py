@@ -126,44 +126,28 @@ def bp1(at, j):
     z, a = at.z(i), at.a(i + 1)
     grad_a = net.cost.gradient(a.reshape(1, -1), probe.Y)[0]  # ∇_a C
     left = Factor(f"∂C/∂z{sup(L, j)}", f"δ{sup(L, j)}", float(at.deltas[i][j]), probe.measure(Nudge("z", i, j)))
-    if activations.is_elementwise(net.output):
+    elementwise = activations.is_elementwise(net.output)
+    if elementwise:  # a^L_j depends on z^L_j alone: one term, σ′(z^L_j)
         sigma_prime = float(net.output.derivative(z.reshape(1, -1), a.reshape(1, -1))[0, j])
-        terms = [
-            [
-                Factor(
-                    f"∂C/∂a{sup(L, j)}",
-                    f"(∇_{{a}} C)_{{{j + 1}}}",
-                    float(grad_a[j]),
-                    probe.measure(Nudge("a", i + 1, j)),
-                ),
-                Factor(
-                    f"∂a{sup(L, j)}/∂z{sup(L, j)}",
-                    f"σ′(z{sup(L, j)})",
-                    sigma_prime,
-                    probe.measure(Nudge("z", i, j), a_of(i + 1, j)),
-                ),
-            ]
-        ]
-    else:
-        terms = []
+        through = {j: (f"σ′(z{sup(L, j)})", sigma_prime)}
+    else:  # every a^L_k depends on z^L_j: ∂a_k/∂z_j, column j of the Jacobian, from the σ's own (∂a/∂z)ᵀ g
+        through = {}
         for k in range(len(a)):
-            jacobian = float(a[k] * ((k == j) - a[j]))  # ∂a_k/∂z_j = a_k(δ_kj − a_j)
-            terms.append(
-                [
-                    Factor(
-                        f"∂C/∂a{sup(L, k)}",
-                        f"(∇_{{a}} C)_{{{k + 1}}}",
-                        float(grad_a[k]),
-                        probe.measure(Nudge("a", i + 1, k)),
-                    ),
-                    Factor(
-                        f"∂a{sup(L, k)}/∂z{sup(L, j)}",
-                        f"a{sup(L, k)}({int(k == j)} − a{sup(L, j)})",
-                        jacobian,
-                        probe.measure(Nudge("z", i, j), a_of(i + 1, k)),
-                    ),
-                ]
-            )
+            e_k = np.zeros((1, len(a)), dtype=z.dtype)
+            e_k[0, k] = 1.0
+            jacobian = float(net.output.jacobian_product(z.reshape(1, -1), a.reshape(1, -1), e_k)[0, j])
+            softmax = getattr(net.output, "name", None) == "softmax"
+            label = f"a{sup(L, k)}({int(k == j)} − a{sup(L, j)})" if softmax else f"∂a{sup(L, k)}/∂z{sup(L, j)}"
+            through[k] = (label, jacobian)
+    terms = [
+        [
+            Factor(
+                f"∂C/∂a{sup(L, k)}", f"(∇_{{a}} C)_{{{k + 1}}}", float(grad_a[k]), probe.measure(Nudge("a", i + 1, k))
+            ),
+            Factor(f"∂a{sup(L, k)}/∂z{sup(L, j)}", label, value, probe.measure(Nudge("z", i, j), a_of(i + 1, k))),
+        ]
+        for k, (label, value) in through.items()
+    ]
     return Equation("BP1", L, j + 1, None, left, terms)
 
 
