@@ -134,3 +134,40 @@ def test_a_small_set_gathered_once_per_epoch_trains_as_batch_by_batch(shuffle):
         runs[name] = (history.train_cost, history.train_accuracy, [w.copy() for w in net.weights + net.biases])
     assert runs["gathered once"][:2] == runs["per batch"][:2]
     assert all(np.array_equal(a, b) for a, b in zip(runs["gathered once"][2], runs["per batch"][2]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_row_sum_finite_check_agrees_with_isfinite_on_every_planted_value(dtype):
+    from bprop.core.fast import all_finite
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((50, 7)).astype(dtype)
+    assert all_finite(X)
+    huge = np.finfo(dtype).max
+    for value in (np.nan, np.inf, -np.inf):
+        for row, column in [(0, 0), (49, 6), (17, 3)]:
+            Y = X.copy()
+            Y[row, column] = value
+            assert not all_finite(Y), (value, row, column)
+    overflowing = np.full((3, 7), huge / 2, dtype=dtype)  # finite entries whose row sums overflow
+    assert all_finite(overflowing)
+    overflowing[1, 1] = np.nan
+    assert not all_finite(overflowing)
+    opposite = X.copy()
+    opposite[2, :2] = (np.inf, -np.inf)  # inf − inf in one row sum: NaN
+    assert not all_finite(opposite)
+
+
+@pytest.mark.parametrize("m", [1, 10, 255, 256, 300])
+def test_bp2s_product_equals_delta_times_w_and_takes_the_forward_layout(m):
+    from bprop.core.fast import SMALL_BATCH, rows_times, rows_times_transposed
+
+    rng = np.random.default_rng(m)
+    A, W, D = (rng.standard_normal(shape) for shape in [(m, 6), (5, 6), (m, 5)])
+    np.testing.assert_allclose(rows_times(D, W), D @ W, rtol=1e-13, atol=1e-13)
+    Z, back = rows_times_transposed(A, W), rows_times(D, W)
+    assert Z.flags.f_contiguous == back.flags.f_contiguous and Z.flags.c_contiguous == back.flags.c_contiguous
+    if m >= SMALL_BATCH:
+        assert back.flags.c_contiguous
+    elif m > 1:  # stored transposed, as the forward pass's Z: σ′(Z) then shares Δ's layout
+        assert back.flags.f_contiguous and not back.flags.c_contiguous

@@ -9,7 +9,7 @@ per weight layer W (n_out, n_in), as in ``core/network.py`` (orientations from
 ``core/fast.py``):
 
     forward  Z = A Wᵀ      A (m, n_in), W (n_out, n_in)  → (m, n_out)   as (W Aᵀ)ᵀ below fast.SMALL_BATCH rows
-    BP2      Δ W           Δ (m, n_out), W               → (m, n_in)    not for the first layer
+    BP2      Δ W           Δ (m, n_out), W               → (m, n_in)    as (Wᵀ Δᵀ)ᵀ below fast.SMALL_BATCH rows; not for the first layer
     BP3      Δᵀ A          Δ (m, n_out), A               → (n_out, n_in)
 
 ``numpy_floor`` is bprop's floor g (NumPy's BLAS, the core's orientation);
@@ -63,14 +63,14 @@ class NumpyFloor:
     def _arrays(self, rng, m):
         """An m-row batch's activations A^l and errors Δ^l (random numbers) and result arrays.
 
-        The forward results are laid out as the core's products leave them:
-        (n_out, m), transposed, where it computes A Wᵀ as (W Aᵀ)ᵀ.
+        The forward and BP2 results are laid out as the core's products leave
+        them: (n, m), transposed, where it computes A Wᵀ as (W Aᵀ)ᵀ and Δ W as (Wᵀ Δᵀ)ᵀ.
         """
         acts = [_random(rng, (m, n)) for n in self.sizes[:-1]]
         deltas = [_random(rng, (m, n)) for n in self.sizes[1:]]
         flipped = m < SMALL_BATCH
         zs = [np.empty((n, m) if flipped else (m, n), np.float32) for n in self.sizes[1:]]
-        back = [np.empty((m, n), np.float32) for n in self.sizes[:-1]]
+        back = [np.empty((n, m) if flipped else (m, n), np.float32) for n in self.sizes[:-1]]
         return acts, deltas, zs, back
 
     def step(self, m: int) -> None:
@@ -83,7 +83,9 @@ class NumpyFloor:
             else:
                 np.matmul(a, w.T, out=z)  # forward: Z = A Wᵀ
         for i in range(len(self.weights) - 1, -1, -1):
-            if i > 0:
+            if i > 0 and flipped:
+                np.matmul(self.weights[i].T, deltas[i].T, out=back[i])  # BP2: Δ W as (Wᵀ Δᵀ)ᵀ, as fast.rows_times
+            elif i > 0:
                 np.matmul(deltas[i], self.weights[i], out=back[i])  # BP2: Δ W
             np.matmul(deltas[i].T, acts[i], out=self.grads[i])  # BP3: Δᵀ A
 
@@ -116,10 +118,11 @@ class TorchFloor:
         self.weights = [torch.from_numpy(w) for w in numpy.weights]
         self.grads = [torch.from_numpy(g) for g in numpy.grads]
         self.arrays = {}
-        for m, (acts, deltas, _, back) in numpy.arrays.items():
-            tensors = [[torch.from_numpy(x) for x in arrays] for arrays in (acts, deltas, back)]
+        for m, (acts, deltas, _, _) in numpy.arrays.items():
+            tensors = [[torch.from_numpy(x) for x in arrays] for arrays in (acts, deltas)]
             zs = [torch.empty(m, n) for n in sizes[1:]]  # nn.Linear's forward: (m, n_out) at every m
-            self.arrays[m] = (tensors[0], tensors[1], zs, tensors[2])
+            back = [torch.empty(m, n) for n in sizes[:-1]]  # and its backward: (m, n_in)
+            self.arrays[m] = (tensors[0], tensors[1], zs, back)
 
     def step(self, m: int) -> None:
         acts, deltas, zs, back = self.arrays[m]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import InvalidArgument
 from .backend import to_numpy
+from .fast import all_finite
 
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
@@ -182,7 +183,7 @@ def as_inputs(X, n_inputs, dtype, parameter="X", backend=None):
     _check_input_shape(X.shape, n_inputs, parameter)
     _check_fits(X, dtype, parameter)
     X = np.ascontiguousarray(X, dtype=dtype)
-    if not np.isfinite(X).all():
+    if not all_finite(X):
         bad = np.argwhere(~np.isfinite(X))[0]
         raise InvalidArgument(
             f"{parameter} contains NaN or infinite values (first at row {bad[0]}, column {bad[1]}); "

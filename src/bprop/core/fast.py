@@ -90,6 +90,23 @@ def rows_times_transposed(A, W):
     return A @ W.T
 
 
+def rows_times(D, W):
+    """D W: D (m, k), W (k, n) → (m, n). BP2's Δ^{l+1} W^{l+1}.
+
+    Below SMALL_BATCH rows, where the forward pass leaves Z laid out
+    transposed (``rows_times_transposed``), NumPy takes this product as
+    (Wᵀ Dᵀ)ᵀ too, so that BP2's next line, ⊙ σ′(z^l), multiplies two arrays of
+    one layout: measured at 128 × 256 float32, 2.9 µs against 37.5 µs when
+    the layouts differ. The product itself is about as fast either way: faster
+    flipped for the wide layers, up to 2 µs slower from a 10-wide output layer
+    (benchmarks/orientation.md, made by benchmarks/orientation.py). Measured
+    in whole training epochs on Fashion-MNIST, batch 128: 0.85–0.93× the time.
+    """
+    if type(D) is np.ndarray and D.shape[0] < SMALL_BATCH:
+        return (W.T @ D.T).T
+    return D @ W
+
+
 _ZERO_ROWS = {}  # (width, dtype) → a read-only NumPy row of zeros, for positive_part; one per layer width
 
 
@@ -123,6 +140,24 @@ def exp_in_place(x):
     if type(x) is np.ndarray:
         return np.exp(x, out=x)
     return namespace(x).exp(x)
+
+
+def all_finite(X) -> bool:
+    """Whether every entry of a NumPy matrix X (m, n) is finite: no NaN, no ±inf.
+
+    The row sums X·1 are finite only if every entry is (IEEE arithmetic: NaN
+    and ±inf survive × 1 and +, and inf − inf is NaN), and BLAS finds them
+    about 4× faster than ``np.isfinite(X).all()`` (measured: 4.8 vs 19 ms on
+    Fashion-MNIST's 60,000 × 784 float32 inputs, once per ``train`` call). A
+    row sum that overflows though its entries are finite sends the answer to
+    that exact check.
+    """
+    if X.ndim == 2 and X.shape[1] > 0 and X.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            row_sums = X @ np.ones(X.shape[1], dtype=X.dtype)
+        if np.isfinite(row_sums).all():
+            return True
+    return bool(np.isfinite(X).all())
 
 
 def count_equal(x, y) -> int:

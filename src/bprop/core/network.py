@@ -52,7 +52,7 @@ from . import activations, costs, initializers
 from .arguments import as_inputs, as_targets, dtype_of, name_of, non_negative_float, positive_int, resolve
 from .backend import backend_for, namespace, sum_of_absolute_values, sum_of_squares, to_numpy, total
 from .dropout import check_masks
-from .fast import argmax_rows, rows_times_transposed
+from .fast import argmax_rows, rows_times, rows_times_transposed
 from .parameters import MAX_PARAMETERS as MAX_PARAMETERS  # re-exported: bprop.core.network.MAX_PARAMETERS
 from .parameters import ParameterList, bias_shapes, checked_sizes, parameter_count, weight_shapes
 
@@ -430,7 +430,7 @@ class Network:
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
-                delta = delta @ self._weights[i + 1]                            # BP2: Δ^{l+1} W^{l+1} …
+                delta = rows_times(delta, self._weights[i + 1])                 # BP2: Δ^{l+1} W^{l+1} …
                 if masks is not None and masks[i] is not None:
                     delta *= masks[i]                                           #      … ⊙ m^l/(1−p) (dropout) …
                 delta *= hidden[i].derivative(zs[i], undropped[i + 1])          #      … ⊙ σ′(Z^l)
