@@ -307,25 +307,41 @@ def test_a_fitted_estimators_pickle_names_no_bprop_class_but_the_estimator(make,
             np.testing.assert_array_equal(a, b)
 
 
-# -- 5. pandas DataFrames: feature names, as MLP -----------------------------------------
+# -- 5. pandas and polars DataFrames: feature names, as MLP --------------------------------
 
 
+def _frame_library(name):
+    """(DataFrame from (X, column names), Series from y, upper-casing rename) of pandas or polars."""
+    if name == "pandas":
+        pd = pytest.importorskip("pandas", reason="pandas is in the test extras; install bprop[test]")
+        return (lambda X, names: pd.DataFrame(X, columns=names)), pd.Series, lambda f: f.rename(columns=str.upper)
+    pl = pytest.importorskip("polars", reason="polars is in the test extras; install bprop[test]")
+    return (
+        (lambda X, names: pl.DataFrame(X, schema=names)),
+        (lambda y: pl.Series("y", y)),
+        (lambda f: f.rename({name: name.upper() for name in f.columns})),
+    )
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars"])
 @pytest.mark.parametrize("Estimator", [BPClassifier, BPRegressor])
-def test_a_dataframe_fit_records_feature_names_and_checks_them_as_mlp_does(Estimator, digits):
-    pd = pytest.importorskip("pandas", reason="pandas is in the test extras; install bprop[test]")
+def test_a_dataframe_fit_records_feature_names_and_checks_them_as_mlp_does(Estimator, library, digits):
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
+    data_frame, series, upper_cased = _frame_library(library)
     X, y = digits
-    frame = pd.DataFrame(X, columns=[f"pixel_{i}" for i in range(X.shape[1])])
+    names = [f"pixel_{i}" for i in range(X.shape[1])]
+    frame = data_frame(X, names)
     common = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
-    ours = Estimator(**common).fit(frame, pd.Series(y))
-    np.testing.assert_array_equal(ours.feature_names_in_, frame.columns.to_numpy())
+    ours = Estimator(**common).fit(frame, series(y))
+    np.testing.assert_array_equal(ours.feature_names_in_, np.array(names, dtype=object))
     from_array = Estimator(**common).fit(X, y)
     assert not hasattr(from_array, "feature_names_in_")
     np.testing.assert_array_equal(ours.predict(frame), from_array.predict(X))
 
     mlp = (MLPClassifier if Estimator is BPClassifier else MLPRegressor)(**common).fit(frame, y)
-    renamed = frame.rename(columns=str.upper)
+    np.testing.assert_allclose(ours.predict(frame), mlp.predict(frame), rtol=1e-6, atol=1e-6)
+    renamed = upper_cased(frame)
     with pytest.raises(ValueError) as theirs:
         mlp.predict(renamed)
     with pytest.raises(ValueError) as caught:
