@@ -112,7 +112,7 @@ class OneProcess:
         """As ``gradients``, with the cost and the correct count left as 0-d arrays on the device.
 
         Reading either as a number waits for the GPU to finish the batch; the
-        loop's GPU path (``Trainer.run_batches_on_device``) reads them once per
+        loop's GPU path (``batch_runs.BatchRuns.run_batches_on_device``) reads them once per
         epoch instead, so the host queues the next batches meanwhile.
         """
         net = state.net
