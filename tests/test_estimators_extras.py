@@ -361,3 +361,59 @@ def test_partial_fit_with_dropout_goes_on_with_the_masks_of_the_call_before(digi
     stepped.partial_fit(X, y)
     for a, b in zip(fitted.coefs_ + fitted.intercepts_, stepped.coefs_ + stepped.intercepts_):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+# -- 8. transform: the last hidden layer as features, named by get_feature_names_out -----
+
+
+def _last_hidden_by_hand(est, X):
+    """a^{L−1} from coefs_ and intercepts_ (MLP's (n_in, n_out) matrices) and the σ of each hidden layer."""
+    sigmas = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "logistic": lambda z: 1 / (1 + np.exp(-z))}
+    names = [est.activation] * len(est.coefs_) if isinstance(est.activation, str) else list(est.activation)
+    a = np.asarray(X, dtype=float)
+    for W, b, name in zip(est.coefs_[:-1], est.intercepts_[:-1], names):
+        a = sigmas[name](a @ W + b)
+    return a
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("make", [BPClassifier, BPRegressor])
+def test_transform_gives_the_last_hidden_layers_activations(make, sparse, digits):
+    import scipy.sparse
+
+    X, y = digits
+    est = make(hidden_layer_sizes=(12, 7), activation=["tanh", "relu"], max_iter=5, random_state=0, dtype="float64")
+    est.fit(X, y)
+    given = scipy.sparse.csr_matrix(X) if sparse else X
+    features = est.transform(given)
+    assert features.shape == (X.shape[0], 7)
+    np.testing.assert_allclose(features, _last_hidden_by_hand(est, X), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(est.transform(X[:5]), features[:5], rtol=1e-12, atol=1e-12)  # a few rows as in bulk
+    np.testing.assert_array_equal(est.get_feature_names_out(), [f"{make.__name__.lower()}{i}" for i in range(7)])
+
+
+def test_fit_transform_set_output_and_a_pipeline_use_the_learned_features(digits):
+    pd = pytest.importorskip("pandas", reason="pandas is in the test extras; install bprop[test]")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    X, y = digits
+    common = dict(hidden_layer_sizes=(20,), max_iter=30, random_state=0)
+    once = BPClassifier(**common).fit_transform(X, y)
+    np.testing.assert_array_equal(once, BPClassifier(**common).fit(X, y).transform(X))
+    framed = BPClassifier(**common).set_output(transform="pandas").fit(X, y).transform(X)
+    assert isinstance(framed, pd.DataFrame) and list(framed.columns) == [f"bpclassifier{i}" for i in range(20)]
+    np.testing.assert_array_equal(framed.to_numpy(), once)
+    pipeline = make_pipeline(BPClassifier(**common), LogisticRegression(max_iter=500)).fit(X, y)
+    assert pipeline.score(X, y) > 0.9  # 20 learned features separate the 10 digits of the training set
+
+
+def test_transform_before_fit_and_with_no_hidden_layer(digits):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = digits
+    with pytest.raises(NotFittedError):
+        BPClassifier().transform(X)
+    flat = BPRegressor(hidden_layer_sizes=(), max_iter=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(flat.transform(X), X)  # a^{L−1} = a^1 = X when there is no hidden layer
+    assert len(flat.get_feature_names_out()) == X.shape[1]

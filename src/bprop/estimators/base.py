@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -33,8 +33,13 @@ def _is_stochastic(est) -> bool:
     return True
 
 
-class BPEstimator(BaseEstimator):
+class BPEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """The base of BPClassifier and BPRegressor: parameters, fitting, fitted attributes, pickling.
+
+    Beyond MLP, ``transform`` gives the last hidden layer's activations, the
+    features the network learned, named by ``get_feature_names_out``
+    (bpclassifier0, bpclassifier1, …); ``fit_transform`` and
+    ``set_output(transform="pandas")`` come with them.
 
     A subclass supplies ``_validate_input`` (X, y → X, targets T, y),
     ``_output_layer`` (σ and cost of the last layer), ``_predictions`` (a^L →
@@ -293,27 +298,45 @@ class BPEstimator(BaseEstimator):
 
     # -- prediction --------------------------------------------------------------
 
-    def _forward(self, X, chunk=8192):
-        """a^L (NumPy) for validated X (dense or sparse), in chunks of rows."""
+    def _forward(self, X, chunk=8192, layer=-1):
+        """a^L (NumPy) for validated X (dense or sparse), in chunks of rows; ``layer`` −2: a^{L−1}."""
         net = self.network_
         if not scipy.sparse.issparse(X):
             X = np.asarray(X, dtype=net.dtype)
         elif X.dtype != net.dtype:
             X = X.astype(net.dtype)
-        if X.shape[0] <= chunk:
-            return to_numpy(net.forward(net.place(X))[1][-1])
-        return np.concatenate(
-            [to_numpy(net.forward(net.place(X[i : i + chunk]))[1][-1]) for i in range(0, X.shape[0], chunk)]
-        )
 
-    def _outputs(self, X):
-        """a^L of the network for X: (n_samples, n_outputs_)."""
+        def activations(rows):
+            A = net.forward(net.place(rows))[1][layer]
+            return to_numpy(A.toarray() if scipy.sparse.issparse(A) else A)  # a^1 = X itself, sparse or not
+
+        if X.shape[0] <= chunk:
+            return activations(X)
+        return np.concatenate([activations(X[i : i + chunk]) for i in range(0, X.shape[0], chunk)])
+
+    def _outputs(self, X, layer=-1):
+        """a^L of the network for X: (n_samples, n_outputs_); ``layer`` −2: the last hidden layer's a^{L−1}."""
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
         if scipy.sparse.issparse(X):
             X = X.tocsr()
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._forward(X)
+            return self._forward(X, layer=layer)
+
+    def transform(self, X):
+        """The last hidden layer's activations a^{L−1} = σ(z^{L−1}) for X: (n_samples, hidden_layer_sizes[-1]).
+
+        The features the fitted network computes from X before its output
+        layer, to be used elsewhere (a pipeline's next step, a plot of the
+        learned representation). MLP has no such method. With no hidden layer
+        it is X itself, as a dense array of the network's dtype.
+        """
+        return self._outputs(X, layer=-2)
+
+    @property
+    def _n_features_out(self):
+        """Columns of ``transform``: the last hidden layer's width (``get_feature_names_out`` names them)."""
+        return self.network_.sizes[-2]
 
     def predict(self, X):
         """Predictions for X (n_samples, n_features): labels for a classifier, values for a regressor."""
