@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover - the script says what it needs
     raise SystemExit("this prototype needs numba: pip install numba") from None
 
 
-@njit
+@njit(error_model="numpy")
 def fused_step(X, Y, rows, W1, b1, W2, b2, eta):
     """One SGD step of [n0, n1, n2] sigmoid/quadratic on rows ``rows`` of X, Y: forward, BP1–BP4, update."""
     m, n0, n1, n2 = rows.shape[0], X.shape[1], W1.shape[0], W2.shape[0]
