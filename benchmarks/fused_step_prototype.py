@@ -23,9 +23,11 @@ operations of ``bprop.core.optimizers.Adam`` in the same order and float32
 constants, so that it gives the same bits: six epochs of Fashion-MNIST
 [784, 256, 128, 10] at batch 128 ended with identical weights (max |Δw| = 0.0).
 Measured the same day: 104 µs against NumPy's 330 µs for a 256 × 784 update
-(14 against 45 µs at 128 × 256); a whole epoch took 0.75×, 0.84× and 0.89× the
-NumPy update's time in three runs (0.634 against 0.841 s on a quiet machine; the
-other two while other work shared the two cores), with identical weights each time. ``python benchmarks/fused_step_prototype.py --adam`` reruns that
+(14 against 45 µs at 128 × 256); a whole epoch took 0.79× the NumPy update's
+time in two runs on a quiet machine (0.637 against 0.808 s, 0.658 against
+0.829 s; 0.84× and 0.89× in two runs while other work shared the two cores),
+with identical weights every time (a variant compiled with fastmath, whose bits
+differ, took 0.75×). ``python benchmarks/fused_step_prototype.py --adam`` reruns that
 (it needs the Fashion-MNIST files, as ``bprop bench`` does).
 """
 
@@ -90,7 +92,10 @@ def fused_step(X, Y, rows, W1, b1, W2, b2, eta):
 
 @njit(error_model="numpy")  # numpy's error model: no zero-division check, so the loop vectorizes
 def fused_adam(w, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2, alpha_t, eps_hat):
-    """m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; w ← w − α_t m/(√v + ε̂): one pass, Adam's order of operations."""
+    """m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; w ← w − α_t m/(√v + ε̂).
+
+    One pass, in the order of operations of ``bprop.core.optimizers.Adam``.
+    """
     w, g, m, v = w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
     for i in range(w.shape[0]):
         gi = g[i]

@@ -415,5 +415,8 @@ def test_transform_before_fit_and_with_no_hidden_layer(digits):
     with pytest.raises(NotFittedError):
         BPClassifier().transform(X)
     flat = BPRegressor(hidden_layer_sizes=(), max_iter=2, random_state=0).fit(X, y)
-    np.testing.assert_array_equal(flat.transform(X), X)  # a^{L−1} = a^1 = X when there is no hidden layer
+    features = flat.transform(X)
+    np.testing.assert_array_equal(features, X)  # a^{L−1} = a^1 = X when there is no hidden layer …
+    features[0, 0] = -1.0
+    assert X[0, 0] != -1.0  # … but a copy of it: writing to the features leaves X alone
     assert len(flat.get_feature_names_out()) == X.shape[1]

@@ -1,6 +1,6 @@
 """The training loop's NumPy fast paths change no number: costs found once per run, one BLAS thread.
 
-``_Loop.run_batches_deferred`` finds the batches' costs and correct counts
+``batch_runs.BatchRuns.run_batches_deferred`` finds the batches' costs and correct counts
 together after a run of batches. It is compared, bit for bit, with what the
 plain path gives: the public ``backprop`` and an optimizer step written out by
 hand, or the same run with a callback that reads every batch.
@@ -163,11 +163,31 @@ def test_bp2s_product_equals_delta_times_w_and_takes_the_forward_layout(m):
     from bprop.core.fast import SMALL_BATCH, rows_times, rows_times_transposed
 
     rng = np.random.default_rng(m)
-    A, W, D = (rng.standard_normal(shape) for shape in [(m, 6), (5, 6), (m, 5)])
-    np.testing.assert_allclose(rows_times(D, W), D @ W, rtol=1e-13, atol=1e-13)
-    Z, back = rows_times_transposed(A, W), rows_times(D, W)
+    A, V, D, W = (rng.standard_normal(shape) for shape in [(m, 6), (5, 6), (m, 4), (4, 5)])
+    Z = rows_times_transposed(A, V)  # a hidden layer's Z^l (m, 5), as the forward pass leaves it
+    back = rows_times(D, W, like=Z)  # BP2's Δ^{l+1} W^{l+1} (m, 5), about to meet σ′(Z^l)
+    np.testing.assert_allclose(back, D @ W, rtol=1e-13, atol=1e-13)
     assert Z.flags.f_contiguous == back.flags.f_contiguous and Z.flags.c_contiguous == back.flags.c_contiguous
     if m >= SMALL_BATCH:
         assert back.flags.c_contiguous
     elif m > 1:  # stored transposed, as the forward pass's Z: σ′(Z) then shares Δ's layout
         assert back.flags.f_contiguous and not back.flags.c_contiguous
+
+
+@pytest.mark.parametrize("m", [10, 100])
+def test_bp2_keeps_the_row_layout_when_delta_meets_a_dropout_mask_or_a_sparse_inputs_z(m):
+    """Δ takes the layout of what it is multiplied by next: σ′(Z^l)'s Z^l, or the (row-major) dropout mask."""
+    import scipy.sparse
+
+    rng = np.random.default_rng(0)
+    net = bp.Network([6, 5, 4, 3], activation="relu", output="softmax", cost="log_likelihood", seed=0)
+    X, Y = rng.random((m, 6)), np.eye(3)[rng.integers(0, 3, m)]
+    plain = net.backprop_placed(X, Y)
+    assert all(d.flags.f_contiguous and not d.flags.c_contiguous for d in plain.deltas[:-1])  # like Z^l
+    masks = bp.core.dropout.draw_masks((0.5, 0.5), net.sizes, m, rng, net.dtype)
+    dropped = net.backprop_placed(X, Y, masks=masks)
+    assert all(d.flags.c_contiguous for d in dropped.deltas[:-1])  # like the masks
+    sparse = net.backprop_placed(scipy.sparse.csr_matrix(X), Y)
+    assert sparse.zs[0].flags.c_contiguous and sparse.deltas[0].flags.c_contiguous  # X Wᵀ on a sparse X: not flipped
+    for a, b in zip(sparse.weights + sparse.biases, plain.weights + plain.biases):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

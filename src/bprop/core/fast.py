@@ -90,21 +90,28 @@ def rows_times_transposed(A, W):
     return A @ W.T
 
 
-def rows_times(D, W):
-    """D W: D (m, k), W (k, n) → (m, n). BP2's Δ^{l+1} W^{l+1}.
+def rows_times(D, W, like):
+    """D W: D (m, k), W (k, n) → (m, n), laid out as ``like``. BP2's Δ^{l+1} W^{l+1}.
 
-    Below SMALL_BATCH rows, where the forward pass leaves Z laid out
-    transposed (``rows_times_transposed``), NumPy takes this product as
-    (Wᵀ Dᵀ)ᵀ too, so that BP2's next line, ⊙ σ′(z^l), multiplies two arrays of
-    one layout: measured at 128 × 256 float32, 2.9 µs against 37.5 µs when
-    the layouts differ. The product itself is about as fast either way: faster
-    flipped for the wide layers, up to 2 µs slower from a 10-wide output layer
-    (benchmarks/orientation.md, made by benchmarks/orientation.py). Measured
-    in whole training epochs on Fashion-MNIST, batch 128: 0.85–0.93× the time.
+    like : the (m, n) array the result is multiplied by next (Z^l, whose σ′
+        follows, or the dropout mask that comes first). Below SMALL_BATCH rows
+        the forward pass leaves Z laid out transposed (``rows_times_transposed``);
+        NumPy then takes this product as (Wᵀ Dᵀ)ᵀ, so that Δ ⊙ σ′(Z) multiplies
+        two arrays of one layout: 2.8 µs against 33.8 µs at 128 × 256 float32
+        when the layouts differ (benchmarks/orientation.md, made by
+        benchmarks/orientation.py). The product itself is about as fast either
+        way: faster flipped for the wide layers, up to 2 µs slower from a
+        10-wide output layer. Measured in whole training epochs on
+        Fashion-MNIST, batch 128: 0.85–0.93× the time.
     """
-    if type(D) is np.ndarray and D.shape[0] < SMALL_BATCH:
+    if type(D) is np.ndarray and _laid_out_transposed(like):
         return (W.T @ D.T).T
     return D @ W
+
+
+def _laid_out_transposed(x) -> bool:
+    """Whether a NumPy matrix is stored column by column (as (W Aᵀ)ᵀ leaves it), not row by row."""
+    return type(x) is np.ndarray and x.flags.f_contiguous and not x.flags.c_contiguous
 
 
 _ZERO_ROWS = {}  # (width, dtype) → a read-only NumPy row of zeros, for positive_part; one per layer width
@@ -147,10 +154,11 @@ def all_finite(X) -> bool:
 
     The row sums X·1 are finite only if every entry is (IEEE arithmetic: NaN
     and ±inf survive × 1 and +, and inf − inf is NaN), and BLAS finds them
-    about 4× faster than ``np.isfinite(X).all()`` (measured: 4.8 vs 19 ms on
-    Fashion-MNIST's 60,000 × 784 float32 inputs, once per ``train`` call). A
-    row sum that overflows though its entries are finite sends the answer to
-    that exact check.
+    faster than ``np.isfinite(X).all()`` (measured on Fashion-MNIST's 60,000 ×
+    784 float32 inputs, which ``as_inputs`` checks once per ``train`` call and
+    once per ``backprop`` or ``feedforward`` call: 4.8 vs 19 ms on a quiet
+    machine, 15.6 vs 22.2 ms on a loaded one). A row sum that overflows though
+    its entries are finite sends the answer to that exact check.
     """
     if X.ndim == 2 and X.shape[1] > 0 and X.dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):

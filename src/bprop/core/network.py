@@ -430,9 +430,11 @@ class Network:
 
         for i in range(count - 1, -1, -1):
             if i < count - 1:
-                delta = rows_times(delta, self._weights[i + 1])                 # BP2: Δ^{l+1} W^{l+1} …
-                if masks is not None and masks[i] is not None:
-                    delta *= masks[i]                                           #      … ⊙ m^l/(1−p) (dropout) …
+                mask = None if masks is None else masks[i]                      # m^l/(1−p) of dropout, or None
+                after = zs[i] if mask is None else mask                         # (what Δ meets next: its layout)
+                delta = rows_times(delta, self._weights[i + 1], like=after)     # BP2: Δ^{l+1} W^{l+1} …
+                if mask is not None:
+                    delta *= mask                                               #      … ⊙ m^l/(1−p) (dropout) …
                 delta *= hidden[i].derivative(zs[i], undropped[i + 1])          #      … ⊙ σ′(Z^l)
             deltas[i] = delta
             delta_mean = delta * (1.0 / m)  # the 1/m of the batch mean, applied to Δ (smaller than W)

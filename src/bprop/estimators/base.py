@@ -329,9 +329,10 @@ class BPEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         The features the fitted network computes from X before its output
         layer, to be used elsewhere (a pipeline's next step, a plot of the
         learned representation). MLP has no such method. With no hidden layer
-        it is X itself, as a dense array of the network's dtype.
+        it is X itself, as a dense array of the network's dtype (a copy).
         """
-        return self._outputs(X, layer=-2)
+        features = self._outputs(X, layer=-2)
+        return features.copy() if len(self.network_.sizes) == 2 else features  # never the caller's own X
 
     @property
     def _n_features_out(self):

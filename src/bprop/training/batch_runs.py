@@ -37,7 +37,17 @@ A larger set is gathered batch by batch, so that no shuffled copy of it is made.
 
 
 class BatchRuns:
-    """Runs of an epoch's batches (see the module docstring); a base of ``loop._Loop``."""
+    """Runs of an epoch's batches (see the module docstring); a base of ``loop._Loop``, which sets these:"""
+
+    state: object  # the TrainingState: net, optimizer, n, masks, stop, and the last batch's figures
+    data: object  # batch_plans.PlacedData: X, targets, labels, weights, gather
+    plan: object  # batch_plans.OneProcess or distributed.DataParallel: bounds, gradients, samples
+    l2_n: list  # l2_n[j-1]: the n of batch j's L2 (and L1) term
+    callbacks: list  # objects with on_batch_end and the other events
+    total_weight: float | None  # Σ s over the training set with sample weights, else None
+    costs_on_device: bool  # run_batches_on_device: a GPU network, no callback reading each batch
+    costs_deferred: bool  # run_batches_deferred: NumPy on one process, plain means, no such callback
+    dropout: tuple | None  # the dropout rates, or None; draw_masks(batch) draws a batch's masks
 
     def run_batches(self, progress, until, limit):
         """Batches progress.done + 1 … until of the epoch, in progress.order (None: as stored).

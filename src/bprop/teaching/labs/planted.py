@@ -12,7 +12,9 @@ page of equations:
 
 z[l], a[l] and delta[l] are Z^l, A^l, Δ^l of the batch (a[1] is X). With no
 method overridden it computes exactly what ``Network.backprop_placed``
-computes (the tests compare the two). Each lab's network below overrides one
+computes (the tests compare the two, bit for bit; the core may take BP2's
+product as (Wᵀ Δᵀ)ᵀ for speed, which OpenBLAS computes to the same bits at
+these sizes). Each lab's network below overrides one
 method and changes one line, marked ``# planted``: that class is the
 solution a teacher reads. ``PlantedSGD`` does the same for the update.
 
