@@ -521,6 +521,18 @@ def test_train_user_errors_are_one_line(capsys, tmp_path, flags, fragments):
 
 
 @pytest.mark.parametrize(
+    "label_column, fragments",
+    [("label", ["'oops'", "not a number", "--label-column"]), ("nope", ["'nope'", "--label-column", "'a', 'b'"])],
+)
+def test_a_refused_data_file_prints_its_error_alone_not_the_training_line(capsys, tmp_path, label_column, fragments):
+    (tmp_path / "bad.csv").write_text("a,b,label\n1,2,x\n3,oops,y\n")
+    flags = ["--data", tmp_path / "bad.csv", "--label-column", label_column, "--epochs", "1"]
+    status, out, err = run(capsys, "train", "--out", tmp_path / "runs", *flags)  # not --quiet: the progress shows
+    assert_user_error(status, err, *fragments)
+    assert out == ""  # "training bad.csv with …" waits until training begins
+
+
+@pytest.mark.parametrize(
     "args, fragment",
     [
         (["train", "--epochs", "abc"], "--epochs"),

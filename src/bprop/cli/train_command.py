@@ -198,6 +198,17 @@ def one_of(accepted, value):
     return value
 
 
+class _Announce:
+    """Prints what is being trained when training begins: after the data were read and the network built,
+    so that a refused data file or setting shows its one error line alone."""
+
+    def __init__(self, line: str):
+        self.line = line
+
+    def on_train_begin(self, state):
+        console.print(self.line)
+
+
 def train_and_report(settings: TrainSettings, resume: Path | None, distributed: bool, quiet: bool, as_json: bool):
     """Run the training that ``settings`` describe, with a progress bar, then print its results.
 
@@ -215,8 +226,9 @@ def train_and_report(settings: TrainSettings, resume: Path | None, distributed: 
     if comm is not None and comm.rank != 0:
         quiet, as_json = True, False  # rank 0 alone shows progress and results
     show = not quiet and not as_json
+    announce = None
     if show:
-        console.print(
+        announce = _Announce(
             f"{'resuming' if resume else 'training'} [bold]{escape(settings.data)}[/] with "
             f"{settings.activation} neurons, {settings.cost} cost, {settings.optimizer} η={settings.learning_rate}"
         )
@@ -234,7 +246,7 @@ def train_and_report(settings: TrainSettings, resume: Path | None, distributed: 
         with ends_all:
             summary = training_run.run(
                 settings,
-                callbacks=[bar] if bar else [],
+                callbacks=[announce, bar] if bar else [],
                 report=print_finding if show else None,
                 resume_folder=resume,
                 communicator=comm,

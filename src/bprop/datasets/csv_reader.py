@@ -117,7 +117,7 @@ class LabelledTable:
                 f"{path}: data row {self.m + 1} (line {line}), column {excerpt(header[j], 20)} holds "
                 f"{excerpt(row[j])}, which is not a number; features must be numeric "
                 f"(labels go in the column {excerpt(header[self.label_at], 20)}; choose another with "
-                "label_column)."
+                "--label-column, or label_column= in Python)."
             ) from None
         label = row[self.label_at].strip()
         if not label:
@@ -158,8 +158,8 @@ def read_labelled_table(
         label_at = header.index(label_column)
     else:
         raise InvalidArgument(
-            f"label_column={excerpt(label_column)} is not a column of {path}; its columns are "
-            f"{columns_excerpt(header)}."
+            f"the label column {excerpt(label_column)} (--label-column, label_column= in Python) is not a "
+            f"column of {path}; its columns are {columns_excerpt(header)}."
         )
     table = LabelledTable(header, label_at, path)
     for line, row in rows:

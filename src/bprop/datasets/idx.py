@@ -113,7 +113,7 @@ def _read_stream(stream, label: str, max_bytes: int) -> np.ndarray:
         raise DataError(
             f"{label} declares dimensions {dims} of {dtype.name}, i.e. {n_bytes} bytes, more "
             f"than the limit of {max_bytes} bytes; the header is corrupt or crafted "
-            "(pass a larger max_bytes only if the file is genuine)."
+            "(if the file is genuine, read it from Python with bprop.datasets.idx.read_idx(path, max_bytes=...))."
         )
     data = _read_up_to(stream, n_bytes)
     if len(data) < n_bytes:
