@@ -326,6 +326,21 @@ def test_devices_fifos_and_folders_are_refused_before_a_byte_is_read(tmp_path, c
         TALLY["hostile files: non-regular files refused"] += 1
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX feature")
+@pytest.mark.parametrize("name", ["inputs.csv", "inputs.npz"])
+def test_a_fifo_given_to_predict_or_train_is_refused_not_waited_on(tmp_path, capsys, model, name):
+    """A FIFO named like a data file: predict used to open it and wait forever for a writer."""
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    for args in (["predict", str(model), str(fifo)], ["train", "--data", str(fifo), "--quiet", "--epochs", "1"]):
+        outcome = within(10, lambda: main([*args, "--out", str(tmp_path / "out")] if args[0] == "train" else args))
+        assert outcome.get("value") == 1, (args, outcome)
+        err = capsys.readouterr().err
+        assert err.startswith("bprop: error: ") and err.count("\n") == 1, err
+        assert "FIFO" in err or "not a file" in err, err
+        TALLY["hostile files: non-regular files refused"] += 1
+
+
 def test_a_socket_is_refused_at_once(tmp_path):
     path = tmp_path / "s.bprop"
     with socket.socket(socket.AF_UNIX) as server:

@@ -14,6 +14,7 @@ Messages quote at most ``EXCERPT_CHARS`` characters of the input.
 from __future__ import annotations
 
 import csv
+import io
 from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError, InvalidArgument
+from ..storage.files import open_regular
 
 MAX_LINE_CHARS = 1 << 20
 """The longest CSV line accepted, in characters (1 MiB: 100,000 features of 10 digits)."""
@@ -47,7 +49,7 @@ def columns_excerpt(header: list[str], limit: int = 8) -> str:
 def csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) for each row of a UTF-8 CSV file, lines and cells bounded."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
+        with open_regular(path, "CSV data file", None) as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as f:
             reader = csv.reader(_bounded_lines(f, path))
             for row in reader:
                 yield reader.line_num, row

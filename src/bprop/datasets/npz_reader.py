@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..storage.archive import NPY_HEADER_ERRORS, read_npy_header
+from ..storage.files import open_regular
 
 MAX_BYTES = 2**31
 """The largest array (in bytes) read from an NPZ file."""
@@ -29,7 +30,7 @@ _MAX_HEADER_BYTES = 10_000
 def read_npz_arrays(path: Path, names: tuple[str, ...], *, required: tuple[str, ...], max_bytes: int = MAX_BYTES):
     """{name: array} for each of ``names`` present in the NPZ file (all of ``required`` must be)."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path, "NPZ data file", None) as raw, zipfile.ZipFile(raw) as archive:
             members = {}
             for info in archive.infolist():
                 key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename

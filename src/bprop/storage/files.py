@@ -43,6 +43,7 @@ def open_regular(path, what, max_bytes, error=DataError, mode="rb"):
     """``path`` opened for reading, refused (``error``) unless it is a regular file of at most ``max_bytes``.
 
     what : what the file should be, for messages ('model file', 'settings.json').
+    max_bytes : the largest size accepted, or None for a file read as a stream (a CSV data file).
     error : the BpropError subclass to raise (DataError, ModelFileError, InvalidArgument).
     mode : 'rb', or 'r' for UTF-8 text (a BOM is refused by the JSON parser, not here).
 
@@ -62,7 +63,7 @@ def open_regular(path, what, max_bytes, error=DataError, mode="rb"):
                 f"{path} is {kind or 'not a regular file'}, not a {what}; bprop reads only regular files. "
                 f"Pass the path of a {what}."
             )
-        if info.st_size > max_bytes:
+        if max_bytes is not None and info.st_size > max_bytes:
             raise error(
                 f"{path} holds {info.st_size:,} bytes, more than the {max_bytes:,} a {what} may have; "
                 f"it is not a {what} bprop wrote. Pass the right file."
