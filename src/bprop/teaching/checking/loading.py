@@ -50,7 +50,8 @@ def load_target(spec: str) -> Target:
     """Run the learner's file and return the object it names; one clear line if that fails."""
     path, name = split_target(spec)
     if not path.is_file():
-        raise InvalidArgument(f"no file {str(path)!r} (TARGET is PATH.py:Name); check the path.")
+        what = "is not a regular file" if path.exists() else "does not exist"
+        raise InvalidArgument(f"{str(path)!r} {what} (TARGET is PATH.py:Name); check the path.")
     path = path.resolve()
     module_name = f"bprop_check_{abs(hash(str(path)))}_{path.stem}"
     spec_ = importlib.util.spec_from_file_location(module_name, path)
