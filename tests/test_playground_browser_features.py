@@ -429,6 +429,35 @@ def test_stepping_through_one_sample_shows_every_stage_of_the_trace_and_marks_it
     assert not expected_console_errors(page.problems), page.problems
 
 
+def test_stepping_through_with_l1_and_dropout_shows_their_terms_and_says_no_mask_is_drawn(page):
+    loaded(page)
+    type_into(page, "#l1", "0.01")
+    type_into(page, "#dropout", "0.2")
+    settled(page)
+    page.fill("#trace-sample", "3")
+    page.click("#trace-open")
+    settled(page)
+    stages = []
+    while True:
+        shown = page.evaluate(SHOWN_STAGE)
+        stages.append((shown["stage"], shown["layer"], page.text_content("#panel-body")))
+        if page.is_disabled("#trace-next"):
+            break
+        page.click("#trace-next")
+    hidden_layers = {layer for stage, layer, _ in stages if stage == "forward"} - {1, max(s[1] for s in stages)}
+    for stage, layer, text in stages:
+        says_no_mask = "acts in training steps only" in text and "p = 0.2" in text
+        assert says_no_mask == (stage == "forward" and layer in hidden_layers), (stage, layer, text)
+        if stage == "BP3":  # the gradient shown includes (λ₁/n) sgn(w), and the equation says so
+            assert "sgn(w" in text and "λ₁ = 0.01" in text, text
+    page.click("#trace-prev")
+    while page.evaluate(SHOWN_STAGE)["layer"] not in hidden_layers or page.evaluate(SHOWN_STAGE)["stage"] != "forward":
+        page.click("#trace-prev")
+    page.click("#lang")
+    assert "只在训练步中起作用" in page.text_content("#panel-body")
+    assert not expected_console_errors(page.problems), page.problems
+
+
 def test_your_own_data_hides_the_sliders_that_would_generate_other_data(page, tmp_path):
     """Noise and the test share make generated data: with an upload they would silently drop it."""
     loaded(page)

@@ -14,6 +14,7 @@ In-process through starlette's TestClient.
 """
 
 import base64
+import re
 
 import numpy as np
 import pytest
@@ -299,6 +300,28 @@ def test_the_panel_trace_and_weight_edit_show_the_gradient_with_the_l1_term(clie
     edit = client.post(f"/api/sessions/{sid}/weight", json={"layer": 2, "j": 1, "k": 1, "value": 0.2, "preview": True})
     full = session.net.backprop(session.X_train, session.y_train, n=n, l1=0.5)
     assert edit.json()["edit"]["gradient"] == pytest.approx(full.weights[0][0, 0])
+
+
+@pytest.mark.parametrize(
+    "l2, l1, shown, hidden",
+    [
+        (0.0, 0.0, [], ["λ", "sgn"]),
+        (0.01, 0.0, ["(λ/n) w", "λ = 0.01", "n = "], ["sgn", "λ₁"]),
+        (0.0, 0.5, ["(λ₁/n) sgn(w", "λ₁ = 0.5"], ["(λ/n) w"]),
+        (0.01, 0.5, ["(λ/n) w", "(λ₁/n) sgn(w", "λ = 0.01", "λ₁ = 0.5"], []),
+    ],
+)
+def test_the_traces_bp3_equation_names_the_regularization_terms_its_numbers_hold(client, l2, l1, shown, hidden):
+    """The step-through's ∂C/∂w includes (λ/n) w and (λ₁/n) sgn(w): its equation must say so, with λ, λ₁, n."""
+    sid = new_session(client, hidden=[3], l2=l2, l1=l1, seed=2)["id"]
+    trace = client.get(f"/api/sessions/{sid}/trace?sample=4").json()
+    text = re.sub(r"<[^>]+>", "", trace["equations"]["BP3"])  # the HTML's text: w<sup>l</sup> → wl
+    for fragment in shown:
+        assert fragment in text, (fragment, text)
+    for fragment in hidden:
+        assert fragment not in text, (fragment, text)
+    if shown:
+        assert f"n = {len(session_of(client, sid).y_train)}" in text
 
 
 def test_the_panel_says_that_dropout_acts_in_training_steps_only_in_both_languages(client):

@@ -12,7 +12,9 @@ order the algorithm computes them:
 
 The update is plain gradient descent (``bprop.SGD`` with the session's η)
 applied to a copy of the network: the session's weights do not change. With
-L2 on, ∂C/∂w includes (λ/n) w, as in training. σ′(z^l) comes from the
+L2 or L1 on, ∂C/∂w includes (λ/n) w or (λ₁/n) sgn(w), as in training, and the
+BP3 equation shown says so, with λ, λ₁ and n. Dropout acts in training steps
+only: this pass, like evaluation, uses every neuron (the page says so). σ′(z^l) comes from the
 network's own activation objects; every other number is an array backprop returned.
 """
 
@@ -97,9 +99,24 @@ def trace(session, sample=None) -> dict:
         "l1": s.l1,
         "dropout": s.dropout,  # training steps only: this pass, like evaluation, draws no mask
         "optimizer": s.optimizer,  # the update shown is plain SGD whatever the session trains with
-        "equations": {key: to_html(text) for key, text in EQUATIONS.items()},
+        "equations": {key: to_html(text) for key, text in _equations(s.l2, s.l1, m).items()},
         "stages": stages,
     }
+
+
+def _equations(l2, l1, n) -> dict:
+    """EQUATIONS, with BP3 carrying the L2 and L1 terms that the trace's ∂C/∂w holds, and their numbers."""
+    equations = dict(EQUATIONS)
+    terms, numbers = [], []
+    if l2:
+        terms.append(" + (λ/n) w^{l}_{jk}")  # ∂/∂w of (λ/2n) Σ w²
+        numbers.append(f"λ = {l2:g}")
+    if l1:
+        terms.append(" + (λ₁/n) sgn(w^{l}_{jk})")  # ∂/∂w of (λ₁/n) Σ |w|
+        numbers.append(f"λ₁ = {l1:g}")
+    if terms:
+        equations["BP3"] += "".join(terms) + "   (" + ", ".join([*numbers, f"n = {n}"]) + ")"
+    return equations
 
 
 def _sigma_prime(net, i, g):

@@ -377,6 +377,8 @@ export function installFeatures(app) {
       `<section data-section="${stage.stage}" data-layer="${stage.layer}"><h3>${w.stage_names[stage.stage]} · l = ${stage.layer}</h3>` +
       `<div class="equation">${t.equations[stage.stage]}</div>${values}` +
       (stage.stage === "BP1" && stage.shortcut ? `<div class="line">${w.bp1_shortcut}</div>` : "") +
+      (stage.stage === "forward" && t.dropout > 0 && stage.layer > 1 && stage.layer < t.sizes.length
+        ? `<div class="line trace-dropout">${w.trace_dropout(String(t.dropout))}</div>` : "") +
       (stage.stage === "update" ? `<div class="line">${w.update_note(String(t.eta))}</div>` : "") +
       `</section>`;
     keepSymbolsWhole($("panel-body"));

@@ -59,6 +59,7 @@ export const WORDS = {
        trace_title: (i, point, label) => `Sample ${i} at (${point}), ${typeof label === "number" && !Number.isInteger(label) ? "target" : "class"} ${label}`,
        bp1_shortcut: "With this output and cost, BP1 simplifies to δ<sup>L</sup> = a<sup>L</sup> − y.",
        update_note: (eta) => `η = ${eta}: one step of plain gradient descent on this sample alone, shown on a copy; the session’s weights do not change.`,
+       trace_dropout: (p) => `Dropout p = ${p} acts in training steps only: this pass, like evaluation, uses every neuron (no mask).`,
        before: "before", after: "after"},
   zh: {playground: "演示", reset: "重置", play: "运行", pause: "暂停", step: "单步", epoch: "轮次",
        batches: "批次", data: "数据", dataset: "数据集", classes: "类别数", noise: "噪声",
@@ -114,6 +115,7 @@ export const WORDS = {
        trace_title: (i, point, label) => `样本 ${i}，位于 (${point})，${typeof label === "number" && !Number.isInteger(label) ? "目标值" : "类别"} ${label}`,
        bp1_shortcut: "对这种输出层和代价，公式1 简化为 δ<sup>L</sup> = a<sup>L</sup> − y。",
        update_note: (eta) => `η = ${eta}：只对这一个样本做一步普通梯度下降，在副本上演示；会话的权重不变。`,
+       trace_dropout: (p) => `随机失活 p = ${p} 只在训练步中起作用：这一遍与评估一样使用全部神经元（不加掩码）。`,
        before: "之前", after: "之后"},
 };
 
