@@ -572,6 +572,15 @@ def test_each_stage_of_one_sample_is_one_backprop_calls_and_the_update_is_sgds(c
         )
         assert stage["BP1" if l == 4 else "BP2", l]["delta"] == g.deltas[i][0].tolist()
         assert stage["BP3", l]["grad_w"] == g.weights[i].tolist() and stage["BP4", l]["grad_b"] == g.biases[i].tolist()
+        assert stage["BP3", l]["delta"] == g.deltas[i][0].tolist()  # both factors of a^{l−1}_k δ^l_j are shown
+        shown = {key: np.array(value) for key, value in stage["BP3", l].items() if key not in ("stage", "layer")}
+        expected = np.outer(shown["delta"], shown["a_prev"])  # ∂C/∂w^l_jk = a^{l−1}_k δ^l_j, from the page's numbers
+        if session.settings.l2:
+            assert stage["BP3", l]["w_before"] == net.weights[i].tolist()  # the w of (λ/n) w
+            expected = expected + session.settings.l2 / len(session.y_train) * shown["w_before"]
+        else:
+            assert "w_before" not in stage["BP3", l]
+        np.testing.assert_allclose(shown["grad_w"], expected, rtol=1e-6, atol=1e-9)
         assert stage["update", l]["w_before"] == net.weights[i].tolist()
         assert stage["update", l]["w_after"] == stepped.weights[i].tolist()
         assert stage["update", l]["b_after"] == stepped.biases[i].tolist()

@@ -8,6 +8,7 @@ order the algorithm computes them:
     BP1       layer L        δ^L = ∇_a C ⊙ σ′(z^L)                           grads.deltas[-1]
     BP2       layer L−1 … 2  δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l)           grads.deltas[l-2]
     BP3, BP4  layer L … 2    ∂C/∂w^l_jk = a^{l−1}_k δ^l_j, ∂C/∂b^l_j = δ^l_j   grads.weights, grads.biases
+                                                    (BP3 shows both factors, and w with L2/L1 on)
     update    layer 2 … L    w ← w − η ∂C/∂w, b ← b − η ∂C/∂b                 bprop.SGD(η).step on a copy
 
 The update is plain gradient descent (``bprop.SGD`` with the session's η)
@@ -74,7 +75,11 @@ def trace(session, sample=None) -> dict:
     for l in range(L - 1, 1, -1):
         stages.append(_stage("BP2", l, delta=g.deltas[l - 2][0], sigma_prime=sigma_primes[l - 2]))
     for l in range(L, 1, -1):
-        stages.append(_stage("BP3", l, grad_w=g.weights[l - 2], a_prev=g.activations[l - 2][0]))
+        regularized = {"w_before": net.weights[l - 2]} if s.l2 or s.l1 else {}  # the w of (λ/n) w, sgn(w)
+        stages.append(
+            _stage("BP3", l, grad_w=g.weights[l - 2], a_prev=g.activations[l - 2][0], delta=g.deltas[l - 2][0],
+                   **regularized)
+        )  # fmt: skip
         stages.append(_stage("BP4", l, grad_b=g.biases[l - 2]))
     for l in range(2, L + 1):
         i = l - 2
