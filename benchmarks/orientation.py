@@ -76,7 +76,7 @@ def main() -> None:
         update_other = best_microseconds(lambda: w.__isub__(np.multiply(g_transposed, 0.0, out=work)))
         print(f"| {m} × {n} | {one:.1f} | {two:.1f} | {update_same:.1f} | {update_other:.1f} |")
     print(
-        "\nHence core/fast.py: below SMALL_BATCH rows the forward product and BP2 are flipped together, "
+        "\nHence core/fast.py: below SMALL_BATCH rows the forward product is flipped and BP2 follows the layout of what Δ meets next (σ′(Z), or a dropout mask), "
         "so that Z, Δ and σ′ share one layout; BP3 stays Δᵀ A, since its flipped result is laid out "
         "transposed to w and the optimizer's update would then pay more than the product saves."
     )

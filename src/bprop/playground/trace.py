@@ -15,8 +15,9 @@ The update is plain gradient descent (``bprop.SGD`` with the session's η)
 applied to a copy of the network: the session's weights do not change. With
 L2 or L1 on, ∂C/∂w includes (λ/n) w or (λ₁/n) sgn(w), as in training, and the
 BP3 equation shown says so, with λ, λ₁ and n. Dropout acts in training steps
-only: this pass, like evaluation, uses every neuron (the page says so). σ′(z^l) comes from the
-network's own activation objects; every other number is an array backprop returned.
+only: this pass, like evaluation, uses every neuron (the page says so).
+σ′(z^l) comes from the network's own activation objects; every other number
+is an array backprop returned.
 """
 
 from __future__ import annotations
@@ -75,11 +76,10 @@ def trace(session, sample=None) -> dict:
     for l in range(L - 1, 1, -1):
         stages.append(_stage("BP2", l, delta=g.deltas[l - 2][0], sigma_prime=sigma_primes[l - 2]))
     for l in range(L, 1, -1):
-        regularized = {"w_before": net.weights[l - 2]} if s.l2 or s.l1 else {}  # the w of (λ/n) w, sgn(w)
-        stages.append(
-            _stage("BP3", l, grad_w=g.weights[l - 2], a_prev=g.activations[l - 2][0], delta=g.deltas[l - 2][0],
-                   **regularized)
-        )  # fmt: skip
+        factors = {"a_prev": g.activations[l - 2][0], "delta": g.deltas[l - 2][0]}  # a^{l−1}_k δ^l_j
+        if s.l2 or s.l1:
+            factors["w_before"] = net.weights[l - 2]  # the w of (λ/n) w and (λ₁/n) sgn(w)
+        stages.append(_stage("BP3", l, grad_w=g.weights[l - 2], **factors))
         stages.append(_stage("BP4", l, grad_b=g.biases[l - 2]))
     for l in range(2, L + 1):
         i = l - 2
